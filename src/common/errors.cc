@@ -1,0 +1,35 @@
+#include "common/errors.h"
+
+namespace autorules::common {
+
+const char* Error::name() const {
+  switch (kind_) {
+    case ErrorKind::kUser:
+      return "odoo.exceptions.UserError";
+    case ErrorKind::kValidation:
+      return "odoo.exceptions.ValidationError";
+    case ErrorKind::kAccess:
+      return "odoo.exceptions.AccessError";
+    case ErrorKind::kMissing:
+      return "odoo.exceptions.MissingError";
+    case ErrorKind::kAccessDenied:
+      return "odoo.exceptions.AccessDenied";
+    case ErrorKind::kNotFound:
+      return "werkzeug.exceptions.NotFound";
+    case ErrorKind::kBadRequest:
+      return "werkzeug.exceptions.BadRequest";
+    case ErrorKind::kUnprocessable:
+      return "werkzeug.exceptions.UnprocessableEntity";
+    case ErrorKind::kValue:
+      return "builtins.ValueError";
+    case ErrorKind::kTooLarge:
+      return "werkzeug.exceptions.RequestEntityTooLarge";
+    case ErrorKind::kConflict:
+      return "odoo.exceptions.ConcurrencyError";
+    case ErrorKind::kInternal:
+      return "werkzeug.exceptions.InternalServerError";
+  }
+  return "builtins.Exception";
+}
+
+}  // namespace autorules::common

@@ -1,0 +1,76 @@
+// The error hierarchy. Errors are typed exceptions inside the process and become data once, at an
+// edge (the API's JSON error and status, a log row, a delivery attempt). Every error carries a
+// message meant for a person; the API maps ErrorKind to an HTTP status (api/ only).
+//
+// The names follow Odoo's so that Odoo clients recognise them: UserError and its subclasses are
+// business errors raised by rules, actions and user code; the werkzeug-style errors describe a
+// bad request; InternalError is a bug or an environment failure (500, details in the log).
+#pragma once
+
+#include <stdexcept>
+#include <string>
+
+namespace autorules::common {
+
+enum class ErrorKind {
+  kUser,           // odoo.exceptions.UserError                 422
+  kValidation,     // odoo.exceptions.ValidationError           422
+  kAccess,         // odoo.exceptions.AccessError               403
+  kMissing,        // odoo.exceptions.MissingError              404
+  kAccessDenied,   // odoo.exceptions.AccessDenied (bad key)    401
+  kNotFound,       // werkzeug.exceptions.NotFound              404
+  kBadRequest,     // werkzeug.exceptions.BadRequest            400
+  kUnprocessable,  // werkzeug.exceptions.UnprocessableEntity   422
+  kValue,          // builtins.ValueError (bad domain, values)  422
+  kTooLarge,       // werkzeug.exceptions.RequestEntityTooLarge 413
+  kConflict,       // a retryable database conflict (busy, serialization)
+  kInternal,       // anything else                             500
+};
+
+class Error : public std::runtime_error {
+ public:
+  Error(ErrorKind kind, const std::string& message) : std::runtime_error(message), kind_(kind) {}
+  ErrorKind kind() const { return kind_; }
+  // The fully qualified exception name of Odoo's JSON-2 error object.
+  const char* name() const;
+
+ private:
+  ErrorKind kind_;
+};
+
+#define AUTORULES_ERROR(Class, Kind)                                        \
+  class Class : public Error {                                              \
+   public:                                                                  \
+    explicit Class(const std::string& message) : Error(Kind, message) {}    \
+                                                                            \
+   protected:                                                               \
+    Class(ErrorKind kind, const std::string& message) : Error(kind, message) {} \
+  }
+
+AUTORULES_ERROR(UserError, ErrorKind::kUser);
+AUTORULES_ERROR(NotFoundError, ErrorKind::kNotFound);
+AUTORULES_ERROR(BadRequestError, ErrorKind::kBadRequest);
+AUTORULES_ERROR(UnprocessableError, ErrorKind::kUnprocessable);
+AUTORULES_ERROR(ValueError, ErrorKind::kValue);
+AUTORULES_ERROR(TooLargeError, ErrorKind::kTooLarge);
+AUTORULES_ERROR(ConflictError, ErrorKind::kConflict);
+AUTORULES_ERROR(InternalError, ErrorKind::kInternal);
+AUTORULES_ERROR(AccessDenied, ErrorKind::kAccessDenied);
+
+#undef AUTORULES_ERROR
+
+class ValidationError : public UserError {
+ public:
+  explicit ValidationError(const std::string& message)
+      : UserError(ErrorKind::kValidation, message) {}
+};
+class AccessError : public UserError {
+ public:
+  explicit AccessError(const std::string& message) : UserError(ErrorKind::kAccess, message) {}
+};
+class MissingError : public UserError {
+ public:
+  explicit MissingError(const std::string& message) : UserError(ErrorKind::kMissing, message) {}
+};
+
+}  // namespace autorules::common

@@ -1,0 +1,27 @@
+// Text helpers shared by the layers: UTF-8 lower-casing (the one definition of "case-insensitive"
+// used both by SQL and by the in-memory domain evaluator), base64, random tokens.
+#pragma once
+
+#include <optional>
+#include <string>
+#include <string_view>
+
+namespace autorules::common {
+
+// Lower-cases ASCII, Latin-1, Latin Extended-A, Greek and Cyrillic letters; every other code
+// point (and invalid UTF-8) is copied unchanged.
+std::string utf8_lower(std::string_view text);
+
+// Number of code points (invalid bytes count as one each).
+size_t utf8_length(std::string_view text);
+
+std::string base64_encode(std::string_view bytes);
+// nullopt when `text` is not valid base64 (padding optional, whitespace ignored).
+std::optional<std::string> base64_decode(std::string_view text);
+
+// A random UUID4 in canonical text form (from the operating system's random source).
+std::string random_uuid4();
+// `bytes` random bytes, as lower-case hex.
+std::string random_hex(size_t bytes);
+
+}  // namespace autorules::common

@@ -1,0 +1,17 @@
+#include "schema/builtin/builtin.h"
+
+namespace autorules::schema {
+
+Registry builtin_registry() {
+  Registry r;
+  builtin::add_base_models(r);
+  // Every model gets its magic fields, built-in ones included.
+  for (const Model* m : r.models()) {
+    Model copy = *m;
+    copy.add_magic_fields();
+    r.put(std::move(copy));
+  }
+  return r;
+}
+
+}  // namespace autorules::schema

@@ -1,0 +1,11 @@
+// Built-in model definitions, one function per app area. builtin_registry() (builtin.cc) calls
+// them in order; a new area is a new file with one function, added to that list.
+#pragma once
+
+#include "schema/registry.h"
+
+namespace autorules::schema::builtin {
+
+void add_base_models(Registry& r);
+
+}  // namespace autorules::schema::builtin

@@ -1,0 +1,118 @@
+#include "schema/model.h"
+
+#include <algorithm>
+
+namespace autorules::schema {
+
+Model::Model(std::string name, std::string description)
+    : name_(std::move(name)), description_(std::move(description)), table_(table_of(name_)) {}
+
+std::string Model::table_of(std::string_view model_name) {
+  std::string t(model_name);
+  std::replace(t.begin(), t.end(), '.', '_');
+  return t;
+}
+
+const Field* Model::field(std::string_view name) const {
+  auto it = index_.find(std::string(name));
+  return it == index_.end() ? nullptr : &fields_[it->second];
+}
+
+Model& Model::set_order(std::string order) {
+  order_ = std::move(order);
+  return *this;
+}
+Model& Model::set_mail_thread(bool v) {
+  mail_thread_ = v;
+  return *this;
+}
+Model& Model::set_manual(bool v) {
+  manual_ = v;
+  return *this;
+}
+Model& Model::set_module(std::string module) {
+  module_ = std::move(module);
+  return *this;
+}
+Model& Model::set_description(std::string description) {
+  description_ = std::move(description);
+  return *this;
+}
+
+Model& Model::add(Field f) {
+  if (f.type == FieldType::kMany2many && f.relation_table.empty()) {
+    // Odoo's default: "<table1>_<table2>_rel" with the two tables in name order.
+    std::string a = table_, b = table_of(f.relation);
+    f.relation_table = (a < b ? a + "_" + b : b + "_" + a) + "_rel";
+    f.column1 = a + "_id";
+    f.column2 = b + "_id";
+    if (f.column1 == f.column2) {
+      f.relation_table = a + "_" + f.name + "_rel";
+      f.column1 = a + "_src_id";
+      f.column2 = a + "_dst_id";
+    }
+  }
+  if (f.type == FieldType::kOne2many || f.magic) {
+    f.copy = false;
+  }
+  if (f.type == FieldType::kMany2one) {
+    f.index = true;  // inverse lookups (one2many, ondelete) must not scan
+  }
+  auto it = index_.find(f.name);
+  if (it != index_.end()) {
+    fields_[it->second] = std::move(f);
+  } else {
+    fields_.push_back(std::move(f));
+  }
+  reindex();
+  return *this;
+}
+
+Model& Model::remove(std::string_view field_name) {
+  fields_.erase(std::remove_if(fields_.begin(), fields_.end(),
+                               [&](const Field& f) { return f.name == field_name; }),
+                fields_.end());
+  reindex();
+  return *this;
+}
+
+Model& Model::add_magic_fields() {
+  auto magic = [](FieldDef d) {
+    Field f = d;
+    f.magic = true;
+    f.readonly = true;
+    f.copy = false;
+    return f;
+  };
+  if (!has_field("id")) add(magic(integer_field("id", "ID")));
+  if (!has_field("display_name")) add(magic(char_field("display_name", "Display Name").store(false)));
+  if (!has_field("create_uid")) add(magic(many2one("create_uid", "Created by", "res.users")));
+  if (!has_field("create_date")) add(magic(datetime_field("create_date", "Created on")));
+  if (!has_field("write_uid")) add(magic(many2one("write_uid", "Last Updated by", "res.users")));
+  if (!has_field("write_date")) add(magic(datetime_field("write_date", "Last Updated on")));
+  return *this;
+}
+
+void Model::reindex() {
+  index_.clear();
+  for (size_t i = 0; i < fields_.size(); ++i) {
+    index_[fields_[i].name] = i;
+  }
+  auto pick = [&](std::initializer_list<const char*> names, auto ok) -> std::string {
+    for (const char* n : names) {
+      const Field* f = field(n);
+      if (f && ok(*f)) {
+        return n;
+      }
+    }
+    return "";
+  };
+  rec_name_ = pick({"name", "x_name"}, [](const Field& f) { return f.store && f.is_textual(); });
+  active_field_ = pick({"active", "x_active"},
+                       [](const Field& f) { return f.type == FieldType::kBoolean && f.store; });
+  parent_field_ = pick({"parent_id", "x_parent_id"}, [&](const Field& f) {
+    return f.type == FieldType::kMany2one && f.relation == name_;
+  });
+}
+
+}  // namespace autorules::schema

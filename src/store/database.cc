@@ -1,0 +1,137 @@
+#include "store/database.h"
+
+#include <fmt/format.h>
+
+#include <atomic>
+
+#include "common/errors.h"
+#include "store/sqlite/sqlite_database.h"
+
+namespace autorules::store {
+
+std::string Dialect::quote(std::string_view ident) const {
+  std::string out = "\"";
+  for (char c : ident) {
+    if (c == '"') out += '"';
+    out += c;
+  }
+  return out + "\"";
+}
+
+std::string Dialect::column_default(schema::FieldType t) const {
+  using T = schema::FieldType;
+  switch (t) {
+    case T::kInteger:
+    case T::kFloat:
+    case T::kMonetary:
+    case T::kBoolean:
+      return " DEFAULT 0";
+    default:
+      return "";
+  }
+}
+
+ResultSet Connection::fetch(std::string_view sql, std::span<const Value> params) {
+  ResultSet out;
+  query(sql, params, [&](const RowView& r) {
+    std::vector<Value> row;
+    row.reserve(static_cast<size_t>(r.size()));
+    for (int i = 0; i < r.size(); ++i) {
+      row.push_back(r.value(i));
+    }
+    out.rows.push_back(std::move(row));
+  });
+  return out;
+}
+
+Value Connection::scalar(std::string_view sql, std::span<const Value> params) {
+  Value out;
+  bool first = true;
+  query(sql, params, [&](const RowView& r) {
+    if (first && r.size() > 0) {
+      out = r.value(0);
+    }
+    first = false;
+  });
+  return out;
+}
+
+Lease& Lease::operator=(Lease&& o) noexcept {
+  if (this != &o) {
+    reset();
+    conn_ = o.conn_;
+    release_ = std::move(o.release_);
+    o.conn_ = nullptr;
+    o.release_ = nullptr;
+  }
+  return *this;
+}
+
+void Lease::reset() {
+  if (release_) {
+    release_();
+  }
+  conn_ = nullptr;
+  release_ = nullptr;
+}
+
+std::unique_ptr<Database> Database::open(std::string_view url, const DatabaseOptions& options) {
+  if (url.starts_with("sqlite:")) {
+    std::string path(url.substr(7));
+    if (path.starts_with("//")) {
+      path = path.substr(2);
+    }
+    return sqlite::open(path, options);
+  }
+  if (url.starts_with("postgresql:") || url.starts_with("postgres:")) {
+    throw common::UserError(
+        "the PostgreSQL backend is not available in this build yet; use sqlite:PATH");
+  }
+  throw common::UserError(fmt::format(
+      "unknown database URL '{}': expected sqlite:PATH or postgresql://...", url));
+}
+
+Transaction::Transaction(Connection& conn, Access access) : conn_(conn) {
+  conn_.begin(access);
+  open_ = true;
+}
+
+Transaction::~Transaction() {
+  if (open_) {
+    conn_.rollback();
+  }
+}
+
+void Transaction::commit() {
+  conn_.commit();
+  open_ = false;
+}
+
+void Transaction::rollback() {
+  conn_.rollback();
+  open_ = false;
+}
+
+Savepoint::Savepoint(Connection& conn) : conn_(conn) {
+  static std::atomic<std::uint64_t> counter{0};
+  name_ = fmt::format("sp{}", ++counter);
+  conn_.savepoint(name_);
+}
+
+Savepoint::~Savepoint() {
+  if (open_) {
+    try {
+      conn_.rollback_to(name_);
+      conn_.release(name_);
+    } catch (...) {
+      // The enclosing transaction is failing anyway; its rollback undoes everything.
+    }
+  }
+}
+
+void Savepoint::release() {
+  conn_.release(name_);
+  open_ = false;
+}
+
+}  // namespace autorules::store
