@@ -1,0 +1,44 @@
+#include "common/text.h"
+
+#include <gtest/gtest.h>
+
+namespace autorules::common {
+namespace {
+
+TEST(TextTest, LowerCasesAsciiLatinGreekCyrillic) {
+  EXPECT_EQ(utf8_lower("ABC xyZ"), "abc xyz");
+  EXPECT_EQ(utf8_lower("ÉCLAIR Ñandú"), "éclair ñandú");
+  EXPECT_EQ(utf8_lower("ŁÓDŹ"), "łódź");
+  EXPECT_EQ(utf8_lower("ΑΘΗΝΑ"), "αθηνα");
+  EXPECT_EQ(utf8_lower("МОСКВА"), "москва");
+  EXPECT_EQ(utf8_lower("straße"), "straße");
+}
+
+TEST(TextTest, InvalidUtf8IsCopiedUnchanged) {
+  std::string bad = "A\xff\xc3";
+  EXPECT_EQ(utf8_lower(bad), "a\xff\xc3");
+  EXPECT_EQ(utf8_length("é€😀"), 3u);
+}
+
+TEST(TextTest, Base64RoundTripsAndRejectsGarbage) {
+  for (std::string s : {"", "f", "fo", "foo", "foob", "fooba", "foobar", std::string("\0\xff", 2)}) {
+    auto back = base64_decode(base64_encode(s));
+    ASSERT_TRUE(back);
+    EXPECT_EQ(*back, s);
+  }
+  EXPECT_EQ(base64_encode("foobar"), "Zm9vYmFy");
+  EXPECT_FALSE(base64_decode("Zm9v!"));
+  EXPECT_FALSE(base64_decode("Z"));
+  EXPECT_FALSE(base64_decode("Zm=9"));
+}
+
+TEST(TextTest, RandomTokensHaveTheirShape) {
+  std::string u = random_uuid4();
+  ASSERT_EQ(u.size(), 36u);
+  EXPECT_EQ(u[14], '4');
+  EXPECT_NE(random_uuid4(), u);
+  EXPECT_EQ(random_hex(20).size(), 40u);
+}
+
+}  // namespace
+}  // namespace autorules::common
