@@ -125,15 +125,16 @@ void add_ir_models(Registry& r) {
   model.add(char_field("order", "Order").def("id").help("SQL expression for ordering records"));
   model.add(text_field("info", "Information"));
   model.add(one2many("field_id", "Fields", "ir.model.fields", "model_id").copy(true));
-  model.add(selection_field("state", "Type", states).def("manual").readonly());
+  // state and modules are set by the ORM (custom models are "manual"), whatever is written.
+  model.add(selection_field("state", "Type", states).def("manual"));
   model.add(boolean_field("is_mail_thread", "Has Mail Thread"));
-  model.add(char_field("modules", "In Apps").readonly());
+  model.add(char_field("modules", "In Apps"));
   r.put(std::move(model));
 
   Model fields("ir.model.fields", "Fields");
   fields.set_order("model_id, id");
   fields.add(char_field("name", "Field Name").required().index());
-  fields.add(char_field("complete_name", "Complete Name").readonly());
+  fields.add(char_field("complete_name", "Complete Name"));
   fields.add(char_field("model", "Model Name").index().help("The technical name of the model"));
   fields.add(many2one("model_id", "Model", "ir.model").required().ondelete(OnDelete::kCascade));
   fields.add(char_field("field_description", "Field Label").required());
@@ -162,8 +163,8 @@ void add_ir_models(Registry& r) {
   fields.add(char_field("default_value", "Default Value")
                  .help("A JSON value used when a record is created without this field"));
   fields.add(selection_field("state", "Type", {{"manual", "Custom Field"}, {"base", "Base Field"}})
-                 .def("manual")
-                 .readonly());
+                 .def("manual"));
+  fields.add(char_field("modules", "In Apps"));
   r.put(std::move(fields));
 
   Model selection("ir.model.fields.selection", "Fields Selection");
