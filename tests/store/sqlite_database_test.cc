@@ -1,0 +1,122 @@
+#include <gtest/gtest.h>
+
+#include <filesystem>
+#include <thread>
+
+#include "common/errors.h"
+#include "store/database.h"
+#include "test_support/temp_dir.h"
+
+namespace autorules::store {
+namespace {
+
+using common::Value;
+
+TEST(SqliteDatabaseTest, WriterCommitIsVisibleToReaders) {
+  test::TempDir dir;
+  auto db = Database::open("sqlite:" + dir.path("a.db"));
+  {
+    Lease w = db->acquire(Access::kWrite);
+    Transaction t(*w, Access::kWrite);
+    w->execute_script("CREATE TABLE t (id INTEGER PRIMARY KEY, name TEXT)");
+    Value p[] = {Value("x")};
+    w->execute("INSERT INTO t (name) VALUES (?)", p);
+    // Not committed yet: a reader does not see it.
+    Lease r = db->acquire(Access::kRead);
+    EXPECT_FALSE(r->table_exists("t"));
+    r.reset();
+    t.commit();
+  }
+  Lease r = db->acquire(Access::kRead);
+  EXPECT_EQ(r->scalar("SELECT name FROM t").as_string(), "x");
+}
+
+TEST(SqliteDatabaseTest, RollbackOnDestructionUndoesEverything) {
+  test::TempDir dir;
+  auto db = Database::open("sqlite:" + dir.path("a.db"));
+  {
+    Lease w = db->acquire(Access::kWrite);
+    w->execute_script("CREATE TABLE t (id INTEGER PRIMARY KEY)");
+  }
+  {
+    Lease w = db->acquire(Access::kWrite);
+    Transaction t(*w, Access::kWrite);
+    w->execute("INSERT INTO t DEFAULT VALUES");
+  }
+  Lease r = db->acquire(Access::kRead);
+  EXPECT_EQ(r->scalar("SELECT COUNT(*) FROM t").as_int(), 0);
+}
+
+TEST(SqliteDatabaseTest, SavepointRollsBackOnlyItsPart) {
+  test::TempDir dir;
+  auto db = Database::open("sqlite:" + dir.path("a.db"));
+  Lease w = db->acquire(Access::kWrite);
+  w->execute_script("CREATE TABLE t (id INTEGER PRIMARY KEY)");
+  Transaction t(*w, Access::kWrite);
+  w->execute("INSERT INTO t DEFAULT VALUES");
+  {
+    Savepoint sp(*w);
+    w->execute("INSERT INTO t DEFAULT VALUES");
+  }
+  {
+    Savepoint sp(*w);
+    w->execute("INSERT INTO t DEFAULT VALUES");
+    sp.release();
+  }
+  t.commit();
+  EXPECT_EQ(w->scalar("SELECT COUNT(*) FROM t").as_int(), 2);
+}
+
+TEST(SqliteDatabaseTest, ErrorsNameTheStatement) {
+  test::TempDir dir;
+  auto db = Database::open("sqlite:" + dir.path("a.db"));
+  Lease w = db->acquire(Access::kWrite);
+  try {
+    w->execute("SELECT * FROM nowhere");
+    FAIL();
+  } catch (const common::InternalError& e) {
+    EXPECT_NE(std::string(e.what()).find("nowhere"), std::string::npos);
+  }
+  Value p[] = {Value(1)};
+  EXPECT_THROW(w->execute("SELECT ?, ?", p), common::InternalError);
+}
+
+TEST(SqliteDatabaseTest, CaseSensitiveLikeAndUnicodeIlike) {
+  test::TempDir dir;
+  auto db = Database::open("sqlite:" + dir.path("a.db"));
+  Lease w = db->acquire(Access::kWrite);
+  EXPECT_EQ(w->scalar("SELECT 'ABC' LIKE 'abc'").as_int(), 0);
+  EXPECT_EQ(w->scalar("SELECT ar_lower('ÉCLAIR') = 'éclair'").as_int(), 1);
+  EXPECT_EQ(w->scalar("SELECT '50%' LIKE '50\\%' ESCAPE '\\'").as_int(), 1);
+}
+
+TEST(SqliteDatabaseTest, WritersQueueAcrossThreads) {
+  test::TempDir dir;
+  auto db = Database::open("sqlite:" + dir.path("a.db"));
+  {
+    Lease w = db->acquire(Access::kWrite);
+    w->execute_script("CREATE TABLE t (id INTEGER PRIMARY KEY, n INTEGER)");
+  }
+  std::vector<std::thread> threads;
+  for (int i = 0; i < 4; ++i) {
+    threads.emplace_back([&] {
+      for (int k = 0; k < 50; ++k) {
+        Lease w = db->acquire(Access::kWrite);
+        Transaction t(*w, Access::kWrite);
+        w->execute("INSERT INTO t (n) VALUES (1)");
+        t.commit();
+      }
+    });
+  }
+  for (auto& t : threads) t.join();
+  Lease r = db->acquire(Access::kRead);
+  EXPECT_EQ(r->scalar("SELECT SUM(n) FROM t").as_int(), 200);
+}
+
+TEST(DatabaseTest, UnknownUrlIsAClearError) {
+  EXPECT_THROW(Database::open("mysql://x"), common::UserError);
+  EXPECT_THROW(Database::open("sqlite:/nonexistent-dir/x/y.db"), common::InternalError);
+}
+
+}  // namespace
+}  // namespace autorules::store
