@@ -34,6 +34,9 @@ Json parse_json(std::string_view text) {
   } catch (const Json::parse_error& e) {
     // nlohmann's message already names the byte position and what was expected.
     throw BadRequestError(fmt::format("could not parse the body as json: {}", e.what()));
+  } catch (const Json::exception& e) {
+    // Valid syntax that cannot be represented, e.g. a number beyond a double's range.
+    throw UnprocessableError(fmt::format("could not read the body's values: {}", e.what()));
   }
 }
 

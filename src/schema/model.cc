@@ -52,7 +52,7 @@ Model& Model::add(Field f) {
       f.column2 = a + "_dst_id";
     }
   }
-  if (f.type == FieldType::kOne2many || f.magic) {
+  if (f.magic) {
     f.copy = false;
   }
   if (f.type == FieldType::kMany2one) {

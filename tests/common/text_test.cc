@@ -2,6 +2,8 @@
 
 #include <gtest/gtest.h>
 
+#include <vector>
+
 namespace autorules::common {
 namespace {
 
@@ -21,7 +23,7 @@ TEST(TextTest, InvalidUtf8IsCopiedUnchanged) {
 }
 
 TEST(TextTest, Base64RoundTripsAndRejectsGarbage) {
-  for (std::string s : {"", "f", "fo", "foo", "foob", "fooba", "foobar", std::string("\0\xff", 2)}) {
+  for (const std::string& s : std::vector<std::string>{"", "f", "fo", "foo", "foob", "fooba", "foobar", std::string("\0\xff", 2)}) {
     auto back = base64_decode(base64_encode(s));
     ASSERT_TRUE(back);
     EXPECT_EQ(*back, s);

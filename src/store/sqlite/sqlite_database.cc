@@ -6,6 +6,7 @@
 #include <condition_variable>
 #include <deque>
 #include <mutex>
+#include <thread>
 #include <unordered_map>
 
 #include "common/errors.h"
@@ -302,12 +303,18 @@ class SqliteDatabase final : public Database {
   Lease acquire(Access access) override {
     if (access == Access::kWrite || memory_) {
       std::unique_lock lock(writer_mutex_);
+      if (writer_busy_ && writer_owner_ == std::this_thread::get_id()) {
+        // Waiting would never end: the lease is held further up this thread's stack.
+        throw InternalError("this thread already holds the database's writer connection");
+      }
       writer_cv_.wait(lock, [&] { return !writer_busy_; });
       writer_busy_ = true;
+      writer_owner_ = std::this_thread::get_id();
       return Lease(writer_.get(), [this] {
         {
           std::lock_guard g(writer_mutex_);
           writer_busy_ = false;
+          writer_owner_ = std::thread::id();
         }
         writer_cv_.notify_one();
       });
@@ -343,7 +350,8 @@ class SqliteDatabase final : public Database {
   std::unique_ptr<SqliteConnection> writer_;
   std::mutex writer_mutex_;
   std::condition_variable writer_cv_;
-  bool writer_busy_ = false;  // GUARDED_BY(writer_mutex_)
+  bool writer_busy_ = false;          // GUARDED_BY(writer_mutex_)
+  std::thread::id writer_owner_;      // GUARDED_BY(writer_mutex_)
 
   std::mutex readers_mutex_;
   std::deque<std::unique_ptr<SqliteConnection>> readers_;  // GUARDED_BY(readers_mutex_)
