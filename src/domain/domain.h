@@ -4,6 +4,7 @@
 #pragma once
 
 #include <memory>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -16,6 +17,7 @@ using common::Json;
 
 // Every operator of the language, after normalisation of spelling ("<>" → !=, "==" → =,
 // upper case → lower case).
+// clang-format off
 enum class Op {
   kEq, kNe, kLt, kLe, kGt, kGe, kEqOpt,       // =  !=  <  <=  >  >=  =?
   kIn, kNotIn,                                // in, not in
@@ -24,6 +26,7 @@ enum class Op {
   kChildOf, kParentOf,                        // child_of, parent_of
   kAny, kNotAny,                              // any, not any (value: a sub-domain)
 };
+// clang-format on
 std::string_view op_text(Op op);
 
 struct Node {
@@ -33,7 +36,7 @@ struct Node {
   // kTerm:
   std::string path;  // "name", "partner_id.email"
   Op op = Op::kEq;
-  Json value;                  // the right-hand side as given (for kAny/kNotAny: the sub-domain)
+  Json value;  // the right-hand side as given (for kAny/kNotAny: the sub-domain)
   std::shared_ptr<const Node> sub;  // kAny/kNotAny: the parsed sub-domain
 };
 

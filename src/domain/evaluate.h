@@ -20,7 +20,8 @@ class RecordSource {
                         std::span<const Id> ids);
   // The value of a field: false when empty; numbers and booleans as ints/floats/bools (never
   // false for a stored 0); many2one as its id (kInt) or false; x2many as kIds; dates as
-  // kDate/kDateTime; "display_name" as the record's display name (kString).
+  // kDate/kDateTime; "display_name" as the record's display name (kString). Never asked for
+  // "id" (the evaluator has the ids).
   virtual const Value& get(const schema::Model& model, const schema::Field& field, Id id) = 0;
   // Ids of the records of `model` at or below (descendants) / at or above `roots` through
   // model.parent_field().

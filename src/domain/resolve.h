@@ -6,6 +6,7 @@
 #pragma once
 
 #include <memory>
+#include <string>
 #include <vector>
 
 #include "common/value.h"
@@ -18,17 +19,38 @@ using common::Id;
 using common::IdList;
 using common::Value;
 
+// The resolved form, which the evaluator and the SQL compiler read (and which the rest of the
+// code base need not look into, beyond `model`):
+// - every path has one field: "a.b op v" is a kAny on `a` whose `sub` is "b op v";
+// - a kCompare never has an x2many field (those become kAny / kNotAny on the comodel's ids),
+//   and a boolean field only with kIsSet / kNotSet;
+// - display_name is the model's rec_name field (kCompare on "name"), or, for a model without
+//   one, the field "display_name" itself, whose value is "model.name,id" and is never unset;
+// - values have the field's type: strings for text and selection fields, kInt / kFloat for
+//   numbers (false is 0 there), kDate / kDateTime for dates, kInt ids for many2one and "id";
+// - kIn / kNotIn lists are non-empty and never contain false (an unset value is an explicit
+//   kNotSet / kIsSet alongside); a one-element list is a kEq / kNe;
+// - kIsSet / kNotSet: for text fields '' counts as unset; for numbers and booleans, 0 / false.
+
 // The comparison operators left after resolution.
+// clang-format off
 enum class Cmp {
   kEq, kNe, kLt, kLe, kGt, kGe, kIn, kNotIn,
   kLike, kNotLike, kIlike, kNotIlike,  // `pattern` is the full LIKE pattern (wildcards added)
   kIsSet, kNotSet,                     // "(f, '!=', False)" / "(f, '=', False)"
 };
+// clang-format on
 
 struct Resolved {
-  enum class Kind { kTrue, kFalse, kAnd, kOr, kCompare, kAny, kNotAny, kHierarchy };
+  // kNot is the only negation left after resolution, and it appears only directly above
+  // - a kCompare with <, <=, > or >= on a field that can be unset (text, selection, dates,
+  //   many2one...): "not (x < 5)" must also keep the records where x is unset, which "x >= 5"
+  //   would not;
+  // - a kHierarchy (child_of / parent_of): the complement of the records it keeps.
+  // Every other NOT is pushed into the terms (= ↔ !=, in ↔ not in, any ↔ not any, ...).
+  enum class Kind { kTrue, kFalse, kAnd, kOr, kCompare, kAny, kNotAny, kHierarchy, kNot };
   Kind kind = Kind::kTrue;
-  std::vector<Resolved> children;  // kAnd / kOr
+  std::vector<Resolved> children;  // kAnd / kOr: two or more; kNot: exactly one
 
   const schema::Model* model = nullptr;  // the model this node applies to
   const schema::Field* field = nullptr;  // kCompare, kAny, kNotAny, kHierarchy
@@ -58,9 +80,12 @@ class NameLookup {
   virtual IdList ids_by_name(const schema::Model& model, const std::string& name) = 0;
 };
 
+// A one-line rendering for tests and logs, e.g. "(name = 'x' AND partner_id ANY (email IS SET))".
+std::string debug_string(const Resolved& resolved);
+
 // ValueError naming the term and the problem for an unknown field, an operator that does not
 // apply to the field's type, or a value that cannot be converted.
-Resolved resolve(const Domain& domain, const schema::Model& model,
-                 const schema::Registry& registry, NameLookup* names = nullptr);
+Resolved resolve(const Domain& domain, const schema::Model& model, const schema::Registry& registry,
+                 NameLookup* names = nullptr);
 
 }  // namespace autorules::domain
