@@ -1,0 +1,187 @@
+#include "orm/env.h"
+
+#include <fmt/format.h>
+
+#include "common/errors.h"
+#include "orm/internal/txn_state.h"
+#include "orm/recordset.h"
+
+namespace autorules::orm {
+
+using common::Id;
+using common::Json;
+using common::Value;
+
+TxnState::~TxnState() {
+  txn.reset();  // rolls back when not committed
+  lease.reset();
+}
+
+Env Env::begin(Runtime& runtime, Id uid, store::Access access, Json context) {
+  auto txn = std::make_shared<TxnState>(runtime, access);
+  txn->lease = runtime.database().acquire(access);
+  txn->txn.emplace(*txn->lease, access);
+  // The registry is read after the writer lock is held, so a writer always sees the schema
+  // of the last committed transaction.
+  txn->registry = runtime.registry();
+  txn->now = runtime.clock().now();
+  if (!context.is_object()) {
+    context = Json::object();
+  }
+  return Env(std::move(txn), uid, false, std::make_shared<const Json>(std::move(context)));
+}
+
+RecordSet Env::operator[](std::string_view model) const {
+  auto m = registry().shared(model);
+  if (!m) {
+    throw common::NotFoundError(fmt::format("the model '{}' does not exist", model));
+  }
+  return RecordSet(*this, std::move(m));
+}
+
+std::optional<Id> Env::xmlid_to_res_id(std::string_view xmlid) const {
+  size_t dot = xmlid.find('.');
+  if (dot == std::string_view::npos) {
+    return std::nullopt;
+  }
+  Value p[] = {Value(xmlid.substr(0, dot)), Value(xmlid.substr(dot + 1))};
+  Value v = cr().scalar(
+      "SELECT \"res_id\" FROM \"ir_model_data\" WHERE \"module\" = ? AND \"name\" = ?", p);
+  if (!v.is_int()) {
+    return std::nullopt;
+  }
+  return v.as_int();
+}
+
+RecordSet Env::ref(std::string_view xmlid) const {
+  size_t dot = xmlid.find('.');
+  if (dot == std::string_view::npos) {
+    throw common::ValueError(
+        fmt::format("Invalid external ID '{}': expected 'module.name'", xmlid));
+  }
+  Value p[] = {Value(xmlid.substr(0, dot)), Value(xmlid.substr(dot + 1))};
+  auto rows = cr().fetch(
+      "SELECT \"model\", \"res_id\" FROM \"ir_model_data\" WHERE \"module\" = ? AND \"name\" = ?",
+      p);
+  if (rows.empty()) {
+    throw common::ValueError(fmt::format("External ID not found in the system: {}", xmlid));
+  }
+  RecordSet rs = (*this)[rows.rows[0][0].as_string()];
+  return rs.browse({rows.rows[0][1].as_int()});
+}
+
+bool Env::active_test() const {
+  auto it = context_->find("active_test");
+  return it == context_->end() || !(it->is_boolean() && !it->get<bool>());
+}
+
+Env Env::sudo(bool su) const { return Env(txn_, uid_, su, context_); }
+Env Env::with_user(Id uid) const { return Env(txn_, uid, false, context_); }
+Env Env::with_context(Json context) const {
+  if (!context.is_object()) {
+    context = Json::object();
+  }
+  return Env(txn_, uid_, su_, std::make_shared<const Json>(std::move(context)));
+}
+Env Env::with_context_update(const Json& update) const {
+  Json merged = *context_;
+  for (const auto& [k, v] : update.items()) {
+    merged[k] = v;
+  }
+  return with_context(std::move(merged));
+}
+
+Runtime& Env::runtime() const { return txn_->runtime; }
+store::Connection& Env::cr() const { return *txn_->lease; }
+store::Access Env::access() const { return txn_->access; }
+const schema::Registry& Env::registry() const { return *txn_->registry; }
+std::shared_ptr<const schema::Registry> Env::registry_ptr() const { return txn_->registry; }
+common::DateTime Env::now() const { return txn_->now; }
+
+std::shared_ptr<const DependencyIndex> Env::dependencies() const {
+  if (!txn_->deps || &txn_->deps->registry() != txn_->registry.get()) {
+    txn_->deps = txn_->pending ? std::make_shared<const DependencyIndex>(txn_->registry)
+                               : txn_->runtime.dependencies(txn_->registry);
+  }
+  return txn_->deps;
+}
+
+schema::Registry& Env::mutable_registry() const {
+  if (!txn_->pending) {
+    txn_->pending = std::make_shared<schema::Registry>(*txn_->registry);
+  }
+  txn_->registry = txn_->pending;
+  txn_->deps.reset();
+  return *txn_->pending;
+}
+
+const std::set<std::string>& Env::groups() const {
+  auto it = txn_->groups.find(uid_);
+  if (it != txn_->groups.end()) {
+    return it->second;
+  }
+  std::set<Id> ids;
+  Value p[] = {Value(uid_)};
+  cr().query("SELECT \"gid\" FROM \"res_groups_users_rel\" WHERE \"uid\" = ?", p,
+             [&](const store::RowView& r) { ids.insert(r.int64(0)); });
+  // Implied groups, transitively.
+  std::vector<Id> todo(ids.begin(), ids.end());
+  while (!todo.empty()) {
+    Id g = todo.back();
+    todo.pop_back();
+    Value q[] = {Value(g)};
+    cr().query("SELECT \"hid\" FROM \"res_groups_implied_rel\" WHERE \"gid\" = ?", q,
+               [&](const store::RowView& r) {
+                 if (ids.insert(r.int64(0)).second) {
+                   todo.push_back(r.int64(0));
+                 }
+               });
+  }
+  std::set<std::string> names;
+  for (Id g : ids) {
+    Value q[] = {Value(g)};
+    cr().query(
+        "SELECT \"module\", \"name\" FROM \"ir_model_data\" WHERE \"model\" = 'res.groups' AND "
+        "\"res_id\" = ?",
+        q, [&](const store::RowView& r) {
+          names.insert(fmt::format("{}.{}", r.text(0), r.text(1)));
+        });
+  }
+  return txn_->groups.emplace(uid_, std::move(names)).first->second;
+}
+
+bool Env::has_group(std::string_view xmlid) const {
+  if (uid_ == kSuperuserId) {
+    return true;
+  }
+  return groups().count(std::string(xmlid)) > 0;
+}
+
+void Env::commit() {
+  if (txn_->committed) {
+    return;
+  }
+  txn_->txn->commit();
+  txn_->committed = true;
+  if (txn_->pending) {
+    txn_->runtime.publish(txn_->pending);
+    txn_->pending.reset();
+  }
+  txn_->lease.reset();
+}
+
+void Env::rollback() {
+  if (txn_->committed) {
+    return;
+  }
+  if (txn_->txn) {
+    txn_->txn->rollback();
+  }
+  txn_->pending.reset();
+  txn_->committed = true;  // closed
+  txn_->lease.reset();
+}
+
+bool Env::committed() const { return txn_->committed; }
+
+}  // namespace autorules::orm

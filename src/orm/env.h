@@ -1,0 +1,88 @@
+// Env: one transaction, one user, one context (Odoo's Environment). Env::begin() leases a
+// connection, opens the transaction and takes the registry snapshot; every RecordSet made from
+// the Env shares that transaction. commit() publishes the schema changes the transaction made;
+// destroying the last Env of an uncommitted transaction rolls it back.
+//
+// An Env is a small value: copies (sudo(), with_context(), with_user()) share the transaction.
+// One transaction is used by one thread at a time.
+#pragma once
+
+#include <memory>
+#include <set>
+#include <string>
+#include <string_view>
+
+#include "common/json.h"
+#include "common/value.h"
+#include "orm/runtime.h"
+#include "store/connection.h"
+
+namespace autorules::orm {
+
+class RecordSet;
+struct TxnState;
+
+class Env {
+ public:
+  // Opens a transaction for user `uid`. kRead transactions see the last committed state and
+  // refuse writes; kWrite ones queue for the database's writer.
+  static Env begin(Runtime& runtime, common::Id uid, store::Access access,
+                   common::Json context = common::Json::object());
+
+  // The records of a model: env["res.partner"]. NotFoundError for an unknown model.
+  RecordSet operator[](std::string_view model) const;
+  RecordSet ref(std::string_view xmlid) const;  // ValueError when unknown
+  std::optional<common::Id> xmlid_to_res_id(std::string_view xmlid) const;
+
+  common::Id uid() const { return uid_; }
+  bool su() const { return su_; }
+  const common::Json& context() const { return *context_; }
+  bool active_test() const;  // context "active_test", default true
+
+  Env sudo(bool su = true) const;
+  Env with_user(common::Id uid) const;
+  Env with_context(common::Json context) const;      // replaces the context
+  Env with_context_update(const common::Json& update) const;  // merges keys
+
+  Runtime& runtime() const;
+  store::Connection& cr() const;
+  store::Access access() const;
+  const schema::Registry& registry() const;
+  std::shared_ptr<const schema::Registry> registry_ptr() const;
+  std::shared_ptr<const DependencyIndex> dependencies() const;
+  // The transaction's timestamp (Odoo's "now" is the transaction start).
+  common::DateTime now() const;
+
+  // Schema changes inside this transaction: a private copy of the registry, published on commit.
+  schema::Registry& mutable_registry() const;
+
+  // The user's groups as xml ids ("base.group_user", ...), implied groups included.
+  const std::set<std::string>& groups() const;
+  bool has_group(std::string_view xmlid) const;
+  bool is_system() const { return has_group("base.group_system"); }
+
+  void commit();
+  void rollback();
+  bool committed() const;
+
+  // The transaction's shared state, for the ORM's own internals (orm/internal/).
+  TxnState* txn_for_internal_use() const { return txn_.get(); }
+
+ private:
+  Env(std::shared_ptr<TxnState> txn, common::Id uid, bool su,
+      std::shared_ptr<const common::Json> context)
+      : txn_(std::move(txn)), uid_(uid), su_(su), context_(std::move(context)) {}
+  friend class RecordSet;
+  friend struct TxnState;
+
+  std::shared_ptr<TxnState> txn_;
+  common::Id uid_ = 0;
+  bool su_ = false;
+  std::shared_ptr<const common::Json> context_;
+};
+
+// The superuser (base.user_root) and the administrator (base.user_admin), as in Odoo.
+inline constexpr common::Id kSuperuserId = 1;
+inline constexpr common::Id kAdminId = 2;
+
+}  // namespace autorules::orm

@@ -1,0 +1,36 @@
+// The shared state of one transaction, behind every Env copy made from one Env::begin().
+#pragma once
+
+#include <map>
+#include <memory>
+#include <optional>
+#include <set>
+#include <string>
+
+#include "orm/internal/recompute.h"
+#include "orm/runtime.h"
+#include "store/database.h"
+
+namespace autorules::orm {
+
+struct TxnState {
+  TxnState(Runtime& rt, store::Access acc) : runtime(rt), access(acc) {}
+  ~TxnState();
+
+  Runtime& runtime;
+  const store::Access access;
+  store::Lease lease;
+  std::optional<store::Transaction> txn;
+  common::DateTime now;
+
+  // The registry this transaction sees: the published snapshot, or its own modified copy.
+  std::shared_ptr<const schema::Registry> registry;
+  std::shared_ptr<schema::Registry> pending;  // set once the transaction changed the schema
+  mutable std::shared_ptr<const DependencyIndex> deps;
+  bool committed = false;
+
+  std::map<common::Id, std::set<std::string>> groups;  // per user id
+  RecomputeQueue recompute;
+};
+
+}  // namespace autorules::orm

@@ -1,0 +1,209 @@
+#include "orm/methods.h"
+
+#include <fmt/format.h>
+
+#include "common/errors.h"
+#include "orm/recordset.h"
+
+namespace autorules::orm {
+
+using common::Json;
+using common::UnprocessableError;
+
+namespace {
+
+domain::Domain param_domain(const Json& params, const char* name) {
+  auto it = params.find(name);
+  if (it == params.end() || it->is_null()) return domain::Domain();
+  if (it->is_string()) return domain::Domain::from_text(it->get<std::string>());
+  return domain::Domain::from_json(*it);
+}
+
+std::optional<std::int64_t> param_int(const Json& params, const char* name,
+                                      std::optional<std::int64_t> def) {
+  auto it = params.find(name);
+  if (it == params.end() || it->is_null() || (it->is_boolean() && !it->get<bool>())) return def;
+  if (!it->is_number_integer() && !it->is_number_unsigned()) {
+    throw UnprocessableError(fmt::format("'{}' must be an integer, got {}", name,
+                                         common::json_type_name(*it)));
+  }
+  return it->get<std::int64_t>();
+}
+
+std::string param_string(const Json& params, const char* name, const std::string& def) {
+  auto it = params.find(name);
+  if (it == params.end() || it->is_null() || (it->is_boolean() && !it->get<bool>())) return def;
+  if (!it->is_string()) {
+    throw UnprocessableError(fmt::format("'{}' must be a string, got {}", name,
+                                         common::json_type_name(*it)));
+  }
+  return it->get<std::string>();
+}
+
+std::vector<std::string> param_strings(const Json& params, const char* name) {
+  auto it = params.find(name);
+  if (it == params.end() || it->is_null() || (it->is_boolean() && !it->get<bool>())) return {};
+  if (!it->is_array()) {
+    throw UnprocessableError(fmt::format("'{}' must be a list of strings, got {}", name,
+                                         common::json_type_name(*it)));
+  }
+  std::vector<std::string> out;
+  for (const Json& j : *it) {
+    if (!j.is_string()) {
+      throw UnprocessableError(fmt::format("'{}' must be a list of strings, it holds {}", name,
+                                           common::json_type_name(j)));
+    }
+    out.push_back(j.get<std::string>());
+  }
+  return out;
+}
+
+SearchOptions search_options(const Json& p) {
+  SearchOptions o;
+  o.offset = param_int(p, "offset", 0).value_or(0);
+  o.limit = param_int(p, "limit", std::nullopt);
+  o.order = param_string(p, "order", "");
+  return o;
+}
+
+Method std_method(std::vector<std::string> params, std::vector<std::string> required,
+                  bool model_level, bool readonly,
+                  std::function<Json(const RecordSet&, const Json&)> fn) {
+  Method m;
+  m.fn = std::move(fn);
+  m.params = std::move(params);
+  m.required_params = std::move(required);
+  m.model_level = model_level;
+  m.readonly = readonly;
+  return m;
+}
+
+}  // namespace
+
+bool is_readonly_method(const Runtime& runtime, const std::string& model,
+                        const std::string& method) {
+  const Method* m = runtime.method(model, method);
+  return m && m->readonly;
+}
+
+Json call_method(const Env& env, const std::string& model, const std::string& method,
+                 const Json& ids, const Json& params) {
+  RecordSet records = env[model];
+  const Method* m = env.runtime().method(model, method);
+  if (!m || method.starts_with("_")) {
+    throw common::NotFoundError(
+        fmt::format("The method '{}' does not exist on the model '{}'", method, model));
+  }
+  common::IdList id_list;
+  if (!ids.is_null()) {
+    if (!ids.is_array()) {
+      throw UnprocessableError(fmt::format("'ids' must be a list of record ids, got {}",
+                                           common::json_type_name(ids)));
+    }
+    for (const Json& j : ids) {
+      if ((!j.is_number_integer() && !j.is_number_unsigned()) || j.get<std::int64_t>() <= 0) {
+        throw UnprocessableError(fmt::format("'ids' must be a list of record ids, it holds {}",
+                                             common::json_repr(j)));
+      }
+      id_list.push_back(j.get<std::int64_t>());
+    }
+  }
+  if (m->model_level && !id_list.empty()) {
+    throw UnprocessableError(fmt::format("cannot call {}.{} with ids", model, method));
+  }
+  if (!params.is_object()) {
+    throw UnprocessableError("the parameters must be a JSON object");
+  }
+  for (const auto& [key, _] : params.items()) {
+    if (std::find(m->params.begin(), m->params.end(), key) == m->params.end()) {
+      throw UnprocessableError(
+          fmt::format("{}() got an unexpected keyword argument '{}'", method, key));
+    }
+  }
+  for (const std::string& req : m->required_params) {
+    if (!params.contains(req)) {
+      throw UnprocessableError(
+          fmt::format("{}() missing 1 required positional argument: '{}'", method, req));
+    }
+  }
+  return m->fn(records.browse(std::move(id_list)), params);
+}
+
+void register_base_methods(Runtime& rt) {
+  rt.add_method("*", "search",
+                std_method({"domain", "offset", "limit", "order"}, {"domain"}, true, true,
+                           [](const RecordSet& rs, const Json& p) {
+                             return Json(rs.search(param_domain(p, "domain"), search_options(p)).ids());
+                           }));
+  rt.add_method("*", "search_count",
+                std_method({"domain", "limit"}, {"domain"}, true, true,
+                           [](const RecordSet& rs, const Json& p) {
+                             return Json(rs.search_count(param_domain(p, "domain"),
+                                                         param_int(p, "limit", std::nullopt)));
+                           }));
+  rt.add_method("*", "search_read",
+                std_method({"domain", "fields", "offset", "limit", "order", "load"}, {}, true, true,
+                           [](const RecordSet& rs, const Json& p) {
+                             return rs.search_read(param_domain(p, "domain"),
+                                                   param_strings(p, "fields"), search_options(p));
+                           }));
+  rt.add_method("*", "read",
+                std_method({"fields", "load"}, {}, false, true, [](const RecordSet& rs, const Json& p) {
+                  return rs.read(param_strings(p, "fields"));
+                }));
+  rt.add_method("*", "create",
+                std_method({"vals_list"}, {"vals_list"}, true, false,
+                           [](const RecordSet& rs, const Json& p) {
+                             return Json(rs.create(p["vals_list"]).ids());
+                           }));
+  rt.add_method("*", "write",
+                std_method({"vals"}, {"vals"}, false, false, [](const RecordSet& rs, const Json& p) {
+                  rs.write(p["vals"]);
+                  return Json(true);
+                }));
+  rt.add_method("*", "unlink",
+                std_method({}, {}, false, false, [](const RecordSet& rs, const Json&) {
+                  rs.unlink();
+                  return Json(true);
+                }));
+  rt.add_method("*", "copy",
+                std_method({"default"}, {}, false, false, [](const RecordSet& rs, const Json& p) {
+                  auto it = p.find("default");
+                  return Json(rs.copy(it == p.end() || it->is_null() ? Json::object() : *it).ids());
+                }));
+  rt.add_method("*", "fields_get",
+                std_method({"allfields", "attributes"}, {}, true, true,
+                           [](const RecordSet& rs, const Json& p) {
+                             return rs.fields_get(param_strings(p, "allfields"),
+                                                  param_strings(p, "attributes"));
+                           }));
+  rt.add_method("*", "default_get",
+                std_method({"fields", "fields_list"}, {}, true, true,
+                           [](const RecordSet& rs, const Json& p) {
+                             auto f = param_strings(p, "fields");
+                             if (f.empty()) f = param_strings(p, "fields_list");
+                             return rs.default_get(f);
+                           }));
+  rt.add_method("*", "name_search",
+                std_method({"name", "domain", "args", "operator", "limit"}, {}, true, true,
+                           [](const RecordSet& rs, const Json& p) {
+                             domain::Domain d = p.contains("domain") ? param_domain(p, "domain")
+                                                                     : param_domain(p, "args");
+                             return rs.name_search(param_string(p, "name", ""), d,
+                                                   param_string(p, "operator", "ilike"),
+                                                   param_int(p, "limit", 100));
+                           }));
+  rt.add_method("*", "onchange",
+                std_method({"values", "field_names", "fields_spec"}, {"values"}, false, false,
+                           [](const RecordSet& rs, const Json& p) {
+                             return rs.onchange(p["values"], param_strings(p, "field_names"),
+                                                p.contains("fields_spec") ? p["fields_spec"] : Json(nullptr));
+                           }));
+  rt.add_method("*", "name_create",
+                std_method({"name"}, {"name"}, true, false, [](const RecordSet& rs, const Json& p) {
+                  RecordSet r = rs.name_create(param_string(p, "name", ""));
+                  return Json::array({r.id(), r.display_names()[0]});
+                }));
+}
+
+}  // namespace autorules::orm

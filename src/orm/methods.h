@@ -1,0 +1,27 @@
+// The JSON-2 method dispatcher: calls /json/2/<model>/<method> on an Env with named parameters,
+// as Odoo's JSON-2 controller does (parameters by name, "ids" for record methods, unknown or
+// missing parameters a 422), and returns the JSON result. Standard methods of every model
+// (search, read, create, ...) and the model-specific ones registered on the Runtime.
+#pragma once
+
+#include <string>
+
+#include "common/json.h"
+#include "orm/env.h"
+
+namespace autorules::orm {
+
+// Whether the method only reads (and may run on a read-only transaction). Unknown methods
+// count as writing.
+bool is_readonly_method(const Runtime& runtime, const std::string& model,
+                        const std::string& method);
+
+// NotFoundError for an unknown method, UnprocessableError for parameters that do not bind,
+// and whatever the method raises.
+common::Json call_method(const Env& env, const std::string& model, const std::string& method,
+                         const common::Json& ids, const common::Json& params);
+
+// Registers the standard methods and the base models' own methods on the runtime.
+void register_base_methods(Runtime& runtime);
+
+}  // namespace autorules::orm

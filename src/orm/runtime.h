@@ -1,0 +1,94 @@
+// Runtime: everything the ORM shares between transactions of one database: the store, the
+// published registry snapshot, the model hooks and methods, the observers, the clock and the
+// hook for computing Python fields. Thread-safe: the registry is swapped atomically on commit
+// of a schema change; hooks, methods and observers are registered before serving.
+#pragma once
+
+#include <functional>
+#include <map>
+#include <memory>
+#include <mutex>
+#include <string>
+#include <vector>
+
+#include "common/clock.h"
+#include "orm/model_hooks.h"
+#include "orm/observer.h"
+#include "schema/registry.h"
+#include "store/database.h"
+
+namespace autorules::orm {
+
+class DependencyIndex;
+class RecordSet;
+
+// Who may do what on a model (SPEC §1 "Users and rights"); checked unless the Env is superuser.
+enum class ModelAccess {
+  kBusiness,       // internal users read and write; portal and public users nothing
+  kConfiguration,  // internal users read; only base.group_system changes (ir.*, rules, ...)
+  kAdminOnly,      // only base.group_system, even to read (parameters, logs, API keys)
+};
+
+// Computes a stored or non-stored Python-computed field (set by the sandbox layer).
+using ComputeFn = std::function<void(const RecordSet& records, const schema::Field& field)>;
+
+class Runtime {
+ public:
+  Runtime(std::unique_ptr<store::Database> db, const common::Clock& clock);
+  ~Runtime();
+  Runtime(const Runtime&) = delete;
+  Runtime& operator=(const Runtime&) = delete;
+
+  // Creates or upgrades the database: tables of the built-in models, their ir.model /
+  // ir.model.fields rows, the models and fields defined at run time, base data (groups, the
+  // root and admin users, currencies, parameters). Idempotent; call once before serving.
+  void initialize();
+
+  store::Database& database() { return *db_; }
+  const common::Clock& clock() const { return clock_; }
+
+  std::shared_ptr<const schema::Registry> registry() const;
+  void publish(std::shared_ptr<const schema::Registry> registry);
+  // Dependencies of stored related/computed fields for a registry (cached for the published one).
+  std::shared_ptr<const DependencyIndex> dependencies(
+      const std::shared_ptr<const schema::Registry>& registry) const;
+
+  void add_hooks(const std::string& model, std::shared_ptr<ModelHooks> hooks);
+  const std::vector<std::shared_ptr<ModelHooks>>& hooks(const std::string& model) const;
+  void add_method(const std::string& model, const std::string& name, Method method);
+  // A model's own method, else one registered for every model ("*"); nullptr when none.
+  const Method* method(const std::string& model, const std::string& name) const;
+  std::vector<std::string> method_names(const std::string& model) const;
+
+  // Models named "ir.*" default to kConfiguration, every other model to kBusiness.
+  void set_access(const std::string& model, ModelAccess access);
+  ModelAccess access(const std::string& model) const;
+
+  void add_observer(Observer* observer);
+  const std::vector<Observer*>& observers() const { return observers_; }
+
+  void set_compute(ComputeFn fn) { compute_ = std::move(fn); }
+  const ComputeFn& compute() const { return compute_; }
+
+  // Where apps (modules/<app>/manifest.json) are found.
+  void set_modules_path(std::string path) { modules_path_ = std::move(path); }
+  const std::string& modules_path() const { return modules_path_; }
+
+ private:
+  std::unique_ptr<store::Database> db_;
+  const common::Clock& clock_;
+
+  mutable std::mutex registry_mutex_;
+  std::shared_ptr<const schema::Registry> registry_;          // GUARDED_BY(registry_mutex_)
+  mutable std::shared_ptr<const DependencyIndex> deps_;       // GUARDED_BY(registry_mutex_)
+
+  std::map<std::string, std::vector<std::shared_ptr<ModelHooks>>> hooks_;
+  std::map<std::string, std::map<std::string, Method>> methods_;
+  std::map<std::string, ModelAccess> access_;
+  std::vector<Observer*> observers_;
+  ComputeFn compute_;
+  std::string modules_path_ = "modules";
+  bool initialized_ = false;
+};
+
+}  // namespace autorules::orm

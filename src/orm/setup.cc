@@ -1,0 +1,32 @@
+// Runtime::initialize: from an empty or older database to one the server can serve.
+#include <fmt/format.h>
+
+#include "orm/env.h"
+#include "orm/ir_model.h"
+#include "orm/methods.h"
+#include "orm/runtime.h"
+#include "orm/users.h"
+#include "store/schema_sync.h"
+
+namespace autorules::orm {
+
+void Runtime::initialize() {
+  if (!initialized_) {
+    register_base_methods(*this);
+    register_ir_model_hooks(*this);
+    register_base_models(*this);
+    initialized_ = true;
+  }
+  auto code = std::make_shared<const schema::Registry>(schema::builtin_registry());
+  publish(code);
+  Env env = Env::begin(*this, kSuperuserId, store::Access::kWrite).sudo();
+  store::sync_schema(env.cr(), *code);
+  sync_builtin_rows(env, *code);
+  schema::Registry full = load_registry(env.cr(), *code);
+  store::sync_schema(env.cr(), full);
+  env.mutable_registry() = full;
+  ensure_base_data(env);
+  env.commit();
+}
+
+}  // namespace autorules::orm
