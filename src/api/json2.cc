@@ -1,0 +1,138 @@
+#include "api/json2.h"
+
+#include <fmt/format.h>
+#include <spdlog/spdlog.h>
+
+#include <cctype>
+
+#include "api/metrics.h"
+#include "common/errors.h"
+#include "orm/env.h"
+#include "orm/methods.h"
+#include "orm/users.h"
+
+namespace autorules::api {
+
+using common::ErrorKind;
+using common::Json;
+
+int status_of(ErrorKind kind) {
+  switch (kind) {
+    case ErrorKind::kUser:
+    case ErrorKind::kValidation:
+    case ErrorKind::kUnprocessable:
+    case ErrorKind::kValue:
+      return 422;
+    case ErrorKind::kAccess:
+      return 403;
+    case ErrorKind::kMissing:
+    case ErrorKind::kNotFound:
+      return 404;
+    case ErrorKind::kAccessDenied:
+      return 401;
+    case ErrorKind::kBadRequest:
+      return 400;
+    case ErrorKind::kTooLarge:
+      return 413;
+    case ErrorKind::kConflict:
+      return 503;
+    case ErrorKind::kInternal:
+      return 500;
+  }
+  return 500;
+}
+
+std::string error_body(const char* name, const std::string& message, int status,
+                       const Json& context) {
+  Json err = {{"name", name},
+              {"message", message},
+              {"arguments", Json::array({message, status})},
+              {"context", context.is_object() ? context : Json::object()},
+              {"debug", fmt::format("{}: {}", name, message)}};
+  return err.dump(-1, ' ', false, Json::error_handler_t::replace);
+}
+
+namespace {
+
+// "bearer <key>", scheme case-insensitive.
+std::string bearer_key(const std::string& header) {
+  if (header.size() < 7) return "";
+  std::string scheme = header.substr(0, 7);
+  for (char& c : scheme) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  if (scheme != "bearer ") return "";
+  std::string key = header.substr(7);
+  while (!key.empty() && std::isspace(static_cast<unsigned char>(key.back()))) key.pop_back();
+  while (!key.empty() && std::isspace(static_cast<unsigned char>(key.front()))) key.erase(0, 1);
+  return key;
+}
+
+Response error_response(const common::Error& e, const Json& context) {
+  int status = status_of(e.kind());
+  return {status, error_body(e.name(), e.what(), status, context)};
+}
+
+}  // namespace
+
+Response handle_json2(orm::Runtime& runtime, const std::string& model, const std::string& method,
+                      const std::string& authorization, const std::string& body) {
+  Json context = Json::object();
+  try {
+    std::string key = bearer_key(authorization);
+    if (key.empty()) {
+      throw common::AccessDenied(authorization.empty()
+                                     ? "Missing API key: send the header 'Authorization: bearer <key>'"
+                                     : "Invalid apikey");
+    }
+    std::optional<common::Id> uid = orm::authenticate_key(runtime, key);
+    if (!uid) throw common::AccessDenied("Invalid apikey");
+
+    Json params = Json::object();
+    if (!body.empty()) {
+      params = common::parse_json(body);
+      if (!params.is_object()) {
+        throw common::UnprocessableError(fmt::format(
+            "the body must be a JSON object of named parameters, got {}", common::json_type_name(params)));
+      }
+    }
+    Json ids = nullptr;
+    if (auto it = params.find("ids"); it != params.end()) {
+      ids = *it;
+      params.erase(it);
+    }
+    if (auto it = params.find("context"); it != params.end()) {
+      if (!it->is_object() && !it->is_null()) {
+        throw common::UnprocessableError(fmt::format("'context' must be an object, got {}",
+                                                     common::json_type_name(*it)));
+      }
+      if (it->is_object()) context = *it;
+      params.erase(it);
+    }
+    bool readonly = orm::is_readonly_method(runtime, model, method);
+    // A write conflicting with another process (SQLite busy, PostgreSQL serialization) is
+    // retried as a whole, as Odoo does.
+    for (int attempt = 0;; ++attempt) {
+      try {
+        orm::Env env = orm::Env::begin(runtime, *uid,
+                                       readonly ? store::Access::kRead : store::Access::kWrite,
+                                       context);
+        Json result = orm::call_method(env, model, method, ids, params);
+        env.commit();
+        return {200, result.dump(-1, ' ', false, Json::error_handler_t::replace)};
+      } catch (const common::ConflictError&) {
+        if (attempt >= 4) throw;
+      }
+    }
+  } catch (const common::Error& e) {
+    if (e.kind() == ErrorKind::kInternal) {
+      spdlog::error("/json/2/{}/{}: {}", model, method, e.what());
+      return {500, error_body(e.name(), "internal server error (details in the server log)", 500, context)};
+    }
+    return error_response(e, context);
+  } catch (const std::exception& e) {
+    spdlog::error("/json/2/{}/{}: unexpected error: {}", model, method, e.what());
+    return {500, error_body("werkzeug.exceptions.InternalServerError",
+                            "internal server error (details in the server log)", 500, context)};
+  }
+}
+
+}  // namespace autorules::api

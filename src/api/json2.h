@@ -1,0 +1,27 @@
+// The JSON-2 call, independent of the HTTP library: authenticate, open the transaction,
+// dispatch the method, commit; any error becomes a response (status and Odoo's error object).
+#pragma once
+
+#include <string>
+
+#include "common/errors.h"
+#include "common/json.h"
+#include "orm/runtime.h"
+
+namespace autorules::api {
+
+struct Response {
+  int status = 200;
+  std::string body;  // JSON text
+};
+
+// `authorization` is the Authorization header ("" when absent), `body` the request body.
+Response handle_json2(orm::Runtime& runtime, const std::string& model, const std::string& method,
+                      const std::string& authorization, const std::string& body);
+
+// Odoo's error object for an error kind, message and status.
+std::string error_body(const char* name, const std::string& message, int status,
+                       const common::Json& context = common::Json::object());
+int status_of(common::ErrorKind kind);
+
+}  // namespace autorules::api

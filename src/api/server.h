@@ -1,0 +1,47 @@
+// The HTTP server: Odoo's JSON-2 API (/json/2/<model>/<method>), /web/version, /doc, /health
+// and /metrics, on cpp-httplib's thread pool. Every call is authenticated by API key and runs
+// in one transaction of the ORM; errors become Odoo's JSON error object with one status each
+// (API.md), and nothing a client sends can crash the server or produce a 500 for its mistake.
+//
+// Thread-safety: start() and serve() from one thread; stop() from any thread (a signal
+// watcher): the server stops accepting, finishes the calls in flight and serve() returns.
+#pragma once
+
+#include <cstddef>
+#include <memory>
+#include <string>
+
+#include "orm/runtime.h"
+
+namespace autorules::api {
+
+struct ServerOptions {
+  std::string host = "127.0.0.1";
+  int port = 8069;                         // 0: any free port (see Server::port())
+  std::size_t max_body_size = 16u << 20;  // bytes; larger bodies get 413
+  int workers = 0;                         // request threads; 0 = a default for the machine
+};
+
+class Server {
+ public:
+  Server(orm::Runtime& runtime, ServerOptions options);
+  ~Server();
+  Server(const Server&) = delete;
+  Server& operator=(const Server&) = delete;
+
+  // Binds the listening socket; UserError when the address is in use.
+  void bind();
+  int port() const;
+  // Serves until stop().
+  void serve();
+  void stop();
+
+ private:
+  struct Impl;
+  std::unique_ptr<Impl> impl_;
+};
+
+// Parses "16M", "512k", "1048576" into bytes; nullopt when malformed.
+std::optional<std::size_t> parse_size(const std::string& text);
+
+}  // namespace autorules::api

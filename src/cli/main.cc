@@ -1,0 +1,212 @@
+// The autorules command: serve, apikey. Every flag also reads AUTORULES_<FLAG>.
+#include <CLI/CLI.hpp>
+#include <fmt/format.h>
+#include <spdlog/spdlog.h>
+#include <sys/stat.h>
+
+#include <csignal>
+#include <filesystem>
+#include <fstream>
+#include <iostream>
+#include <pthread.h>
+#include <thread>
+
+#include "api/server.h"
+#include "common/clock.h"
+#include "common/errors.h"
+#include "orm/env.h"
+#include "orm/modules.h"
+#include "orm/recordset.h"
+#include "orm/runtime.h"
+#include "orm/users.h"
+#include "store/database.h"
+
+namespace fs = std::filesystem;
+using namespace autorules;
+
+namespace {
+
+struct Common {
+  std::string db = "sqlite:./var/autorules.db";
+  std::string log_level = "info";
+  std::string modules_path;
+};
+
+// The folder beside the database where the server keeps its own files (admin.key).
+fs::path data_dir(const std::string& url) {
+  if (url.starts_with("sqlite:")) {
+    fs::path p(url.substr(7));
+    if (p.string() != ":memory:" && p.has_parent_path()) return p.parent_path();
+  }
+  return "var";
+}
+
+std::string default_modules_path() {
+  // Beside the working directory first (make run), else relative to the executable's checkout.
+  if (fs::exists("modules")) return "modules";
+  std::error_code ec;
+  fs::path exe = fs::read_symlink("/proc/self/exe", ec);
+  for (fs::path p = exe.parent_path(); !ec && !p.empty() && p != p.root_path(); p = p.parent_path()) {
+    if (fs::exists(p / "modules")) return (p / "modules").string();
+  }
+  return "modules";
+}
+
+std::unique_ptr<orm::Runtime> open_runtime(const Common& c) {
+  if (c.db.starts_with("sqlite:")) {
+    fs::path p(c.db.substr(7));
+    if (p.string() != ":memory:" && p.has_parent_path()) fs::create_directories(p.parent_path());
+  }
+  auto rt = std::make_unique<orm::Runtime>(store::Database::open(c.db),
+                                           common::SystemClock::instance());
+  rt->set_modules_path(c.modules_path.empty() ? default_modules_path() : c.modules_path);
+  rt->initialize();
+  return rt;
+}
+
+// The admin's first key: written to <data dir>/admin.key (0600) on first start.
+void ensure_admin_key(orm::Runtime& rt, const std::string& db_url) {
+  const char* fixed = std::getenv("AUTORULES_ADMIN_KEY");
+  orm::Env env = orm::Env::begin(rt, orm::kSuperuserId, store::Access::kWrite).sudo();
+  if (fixed && *fixed) {
+    if (orm::authenticate_key(rt, fixed) != orm::kAdminId) {
+      orm::generate_key(env, orm::kAdminId, "AUTORULES_ADMIN_KEY", "rpc", std::nullopt, std::string(fixed));
+      env.commit();
+      spdlog::info("the admin API key is the one given in AUTORULES_ADMIN_KEY");
+    }
+    return;
+  }
+  common::Value p[] = {common::Value(orm::kAdminId)};
+  bool has_key = env.cr().scalar("SELECT 1 FROM \"res_users_apikeys\" WHERE \"user_id\" = ?", p).is_int();
+  fs::path file = data_dir(db_url) / "admin.key";
+  if (has_key) {
+    if (fs::exists(file)) spdlog::info("the admin API key is in {}", file.string());
+    return;
+  }
+  std::string key = orm::generate_key(env, orm::kAdminId, "admin key (first start)", "rpc");
+  fs::create_directories(file.parent_path());
+  {
+    std::ofstream out(file, std::ios::trunc);
+    out << key << "\n";
+  }
+  ::chmod(file.c_str(), 0600);
+  env.commit();
+  std::cout << "autorules: the admin API key (login 'admin') is in " << file.string() << std::endl;
+}
+
+int serve(const Common& c, const api::ServerOptions& options, bool demo,
+          const std::string& modules) {
+  auto rt = open_runtime(c);
+  ensure_admin_key(*rt, c.db);
+  if (demo) {
+    std::vector<std::string> all;
+    for (const auto& app : orm::available_apps(*rt)) all.push_back(app.name);
+    orm::install_apps(*rt, all, /*demo=*/true);
+  } else if (!modules.empty()) {
+    std::vector<std::string> apps;
+    std::stringstream ss(modules);
+    std::string item;
+    while (std::getline(ss, item, ',')) {
+      if (!item.empty()) apps.push_back(item);
+    }
+    orm::install_apps(*rt, apps, /*demo=*/false);
+  }
+
+  // SIGINT/SIGTERM are handled by one thread that stops the server gracefully.
+  sigset_t signals;
+  sigemptyset(&signals);
+  sigaddset(&signals, SIGINT);
+  sigaddset(&signals, SIGTERM);
+  pthread_sigmask(SIG_BLOCK, &signals, nullptr);
+
+  api::Server server(*rt, options);
+  server.bind();
+  std::thread watcher([&] {
+    int sig = 0;
+    sigwait(&signals, &sig);
+    spdlog::info("received {}, finishing the calls in flight", sig == SIGINT ? "SIGINT" : "SIGTERM");
+    server.stop();
+  });
+  std::cout << fmt::format("autorules: serving {} on http://{}:{}", c.db, options.host, server.port())
+            << std::endl;
+  server.serve();
+  pthread_kill(watcher.native_handle(), SIGTERM);  // wakes the watcher if the server stopped by itself
+  watcher.join();
+  spdlog::info("stopped");
+  return 0;
+}
+
+int apikey_new(const Common& c, const std::string& login, const std::string& name, int days) {
+  auto rt = open_runtime(c);
+  orm::Env env = orm::Env::begin(*rt, orm::kSuperuserId, store::Access::kWrite).sudo();
+  auto uid = orm::user_by_login(env, login);
+  if (!uid) throw common::UserError(fmt::format("no user with the login '{}'", login));
+  std::optional<common::DateTime> expiry;
+  if (days > 0) expiry = common::add_seconds(env.now(), static_cast<std::int64_t>(days) * 86400);
+  std::string key = orm::generate_key(env, *uid, name, "rpc", expiry);
+  env.commit();
+  std::cout << key << std::endl;
+  return 0;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  CLI::App app{"autorules: automation rules for business records, with Odoo's JSON-2 API"};
+  app.set_version_flag("--version", std::string("autorules ") + AUTORULES_VERSION);
+  app.require_subcommand(1);
+  Common c;
+  auto add_common = [&](CLI::App* sub) {
+    sub->add_option("--db", c.db, "sqlite:PATH (default sqlite:./var/autorules.db)")->envname("AUTORULES_DB");
+    sub->add_option("--log-level", c.log_level, "trace, debug, info, warn, error")->envname("AUTORULES_LOG_LEVEL");
+    sub->add_option("--modules-path", c.modules_path, "where the apps are (default ./modules)")
+        ->envname("AUTORULES_MODULES_PATH");
+  };
+
+  api::ServerOptions options;
+  bool demo = false;
+  std::string modules, max_body = "16M";
+  int script_timeout = 5, cron_poll = 60, retry_base = 10, max_attempts = 8, delivery_timeout = 10;
+  CLI::App* serve_cmd = app.add_subcommand("serve", "run the HTTP server");
+  add_common(serve_cmd);
+  serve_cmd->add_option("--http-interface", options.host, "address to listen on")->envname("AUTORULES_HTTP_INTERFACE");
+  serve_cmd->add_option("--http-port", options.port, "port to listen on (0: any)")->envname("AUTORULES_HTTP_PORT");
+  serve_cmd->add_flag("--demo", demo, "load every app with its demo data (once)")->envname("AUTORULES_DEMO");
+  serve_cmd->add_option("--modules", modules, "apps to load without demo data, e.g. sale,crm")->envname("AUTORULES_MODULES");
+  serve_cmd->add_option("--workers", options.workers, "request threads (0: automatic)")->envname("AUTORULES_WORKERS");
+  serve_cmd->add_option("--max-body-size", max_body, "largest request body, e.g. 16M")->envname("AUTORULES_MAX_BODY_SIZE");
+  serve_cmd->add_option("--script-timeout", script_timeout, "seconds a piece of user code may run")->envname("AUTORULES_SCRIPT_TIMEOUT");
+  serve_cmd->add_option("--cron-poll", cron_poll, "seconds between scheduler checks")->envname("AUTORULES_CRON_POLL");
+  serve_cmd->add_option("--delivery-retry-base", retry_base, "first retry delay of outgoing messages (s)")->envname("AUTORULES_DELIVERY_RETRY_BASE");
+  serve_cmd->add_option("--delivery-max-attempts", max_attempts, "attempts before a message is dead")->envname("AUTORULES_DELIVERY_MAX_ATTEMPTS");
+  serve_cmd->add_option("--delivery-timeout", delivery_timeout, "timeout of one delivery attempt (s)")->envname("AUTORULES_DELIVERY_TIMEOUT");
+
+  CLI::App* apikey_cmd = app.add_subcommand("apikey", "manage API keys");
+  apikey_cmd->require_subcommand(1);
+  CLI::App* apikey_new_cmd = apikey_cmd->add_subcommand("new", "create an API key and print it once");
+  add_common(apikey_new_cmd);
+  std::string login, key_name = "created with autorules apikey new";
+  int days = 0;
+  apikey_new_cmd->add_option("--user", login, "the user's login")->required();
+  apikey_new_cmd->add_option("--name", key_name, "what the key is for");
+  apikey_new_cmd->add_option("--days", days, "days until the key expires (default: never)");
+
+  CLI11_PARSE(app, argc, argv);
+  spdlog::set_level(spdlog::level::from_str(c.log_level));
+  try {
+    if (serve_cmd->parsed()) {
+      auto size = api::parse_size(max_body);
+      if (!size || *size == 0) throw common::UserError(fmt::format("invalid --max-body-size '{}'", max_body));
+      options.max_body_size = *size;
+      return serve(c, options, demo, modules);
+    }
+    if (apikey_new_cmd->parsed()) return apikey_new(c, login, key_name, days);
+  } catch (const common::Error& e) {
+    std::cerr << "autorules: " << e.what() << std::endl;
+    return 1;
+  } catch (const std::exception& e) {
+    std::cerr << "autorules: unexpected error: " << e.what() << std::endl;
+    return 1;
+  }
+  return 0;
+}
