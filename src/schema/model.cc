@@ -55,8 +55,10 @@ Model& Model::add(Field f) {
   if (f.magic) {
     f.copy = false;
   }
-  if (f.type == FieldType::kMany2one) {
-    f.index = true;  // inverse lookups (one2many, ondelete) must not scan
+  if (f.type == FieldType::kMany2one && !f.magic) {
+    // Inverse lookups (one2many, ondelete) must not scan. create_uid/write_uid are not indexed
+    // (as in Odoo): every insert would pay for two more index pages, for the rare user deletion.
+    f.index = true;
   }
   auto it = index_.find(f.name);
   if (it != index_.end()) {

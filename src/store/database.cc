@@ -78,10 +78,30 @@ void Lease::reset() {
 std::unique_ptr<Database> Database::open(std::string_view url, const DatabaseOptions& options) {
   if (url.starts_with("sqlite:")) {
     std::string path(url.substr(7));
+    DatabaseOptions opts = options;
+    if (size_t q = path.find('?'); q != std::string::npos) {
+      std::string query = path.substr(q + 1);
+      path = path.substr(0, q);
+      size_t start = 0;
+      while (start <= query.size()) {
+        size_t amp = query.find('&', start);
+        std::string item = query.substr(start, amp == std::string::npos ? std::string::npos : amp - start);
+        size_t eq = item.find('=');
+        std::string key = item.substr(0, eq), value = eq == std::string::npos ? "" : item.substr(eq + 1);
+        if (key == "synchronous" && (value == "full" || value == "normal" || value == "off")) {
+          opts.synchronous = value;
+        } else if (!item.empty()) {
+          throw common::UserError(fmt::format(
+              "unknown database URL option '{}' (known: synchronous=full|normal|off)", item));
+        }
+        if (amp == std::string::npos) break;
+        start = amp + 1;
+      }
+    }
     if (path.starts_with("//")) {
       path = path.substr(2);
     }
-    return sqlite::open(path, options);
+    return sqlite::open(path, opts);
   }
   if (url.starts_with("postgresql:") || url.starts_with("postgres:")) {
     throw common::UserError(

@@ -39,14 +39,18 @@ class Lease {
 };
 
 struct DatabaseOptions {
-  int readers = 4;             // reader connections kept open
+  int readers = 4;              // reader connections kept open
   int busy_timeout_ms = 10000;  // how long to wait for another process's lock
+  // SQLite's durability: "full" (default: a commit survives a power loss), "normal" (survives
+  // a crash of the process, not of the machine). Set in the URL: sqlite:PATH?synchronous=normal
+  std::string synchronous = "full";
 };
 
 class Database {
  public:
   virtual ~Database() = default;
-  // InternalError naming the URL when it cannot be opened; UserError for an unknown scheme.
+  // InternalError naming the URL when it cannot be opened; UserError for an unknown scheme or
+  // option. URL options (after "?", "&"-separated) override `options`.
   static std::unique_ptr<Database> open(std::string_view url, const DatabaseOptions& options = {});
 
   virtual const Dialect& dialect() const = 0;

@@ -110,7 +110,7 @@ class SqliteConnection final : public Connection {
     sqlite3_create_function(db_, "ar_lower", 1, SQLITE_UTF8 | SQLITE_DETERMINISTIC, nullptr,
                             ar_lower_fn, nullptr, nullptr);
     if (writer) {
-      execute_script(connection_pragmas());
+      execute_script(connection_pragmas(options.synchronous));
     } else {
       execute_script("PRAGMA case_sensitive_like = ON; PRAGMA temp_store = MEMORY;");
     }
@@ -359,9 +359,9 @@ class SqliteDatabase final : public Database {
 
 }  // namespace
 
-const char* connection_pragmas() {
+std::string connection_pragmas(const std::string& synchronous) {
   return "PRAGMA journal_mode = WAL;"
-         "PRAGMA synchronous = FULL;"
+         "PRAGMA synchronous = " + synchronous + ";"
          "PRAGMA foreign_keys = OFF;"
          "PRAGMA temp_store = MEMORY;"
          "PRAGMA cache_size = -32000;"

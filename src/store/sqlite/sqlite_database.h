@@ -13,7 +13,8 @@ namespace autorules::store::sqlite {
 // `path` is a file path or ":memory:" (then readers share the writer's connection).
 std::unique_ptr<Database> open(const std::string& path, const DatabaseOptions& options);
 
-// The pragmas every connection runs (also used by the bare benchmark to compare like with like).
-const char* connection_pragmas();
+// The pragmas the writer connection runs (also used by the bare benchmark to compare like with
+// like), for a `synchronous` setting of "full", "normal" or "off".
+std::string connection_pragmas(const std::string& synchronous = "full");
 
 }  // namespace autorules::store::sqlite
