@@ -83,38 +83,41 @@ Response handle_json2(orm::Runtime& runtime, const std::string& model, const std
                                      ? "Missing API key: send the header 'Authorization: bearer <key>'"
                                      : "Invalid apikey");
     }
-    std::optional<common::Id> uid = orm::authenticate_key(runtime, key);
-    if (!uid) throw common::AccessDenied("Invalid apikey");
-
-    Json params = Json::object();
-    if (!body.empty()) {
-      params = common::parse_json(body);
-      if (!params.is_object()) {
-        throw common::UnprocessableError(fmt::format(
-            "the body must be a JSON object of named parameters, got {}", common::json_type_name(params)));
-      }
-    }
-    Json ids = nullptr;
-    if (auto it = params.find("ids"); it != params.end()) {
-      ids = *it;
-      params.erase(it);
-    }
-    if (auto it = params.find("context"); it != params.end()) {
-      if (!it->is_object() && !it->is_null()) {
-        throw common::UnprocessableError(fmt::format("'context' must be an object, got {}",
-                                                     common::json_type_name(*it)));
-      }
-      if (it->is_object()) context = *it;
-      params.erase(it);
-    }
     bool readonly = orm::is_readonly_method(runtime, model, method);
     // A write conflicting with another process (SQLite busy, PostgreSQL serialization) is
     // retried as a whole, as Odoo does.
     for (int attempt = 0;; ++attempt) {
       try {
-        orm::Env env = orm::Env::begin(runtime, *uid,
-                                       readonly ? store::Access::kRead : store::Access::kWrite,
-                                       context);
+        orm::Env txn = orm::Env::begin(runtime, 0,
+                                       readonly ? store::Access::kRead : store::Access::kWrite);
+        // Authenticated first (before the body is even parsed), inside the call's own
+        // transaction: no second connection, and the key is checked against the state the
+        // call sees.
+        std::optional<common::Id> uid = orm::authenticate_key(txn, key);
+        if (!uid) throw common::AccessDenied("Invalid apikey");
+        Json params = Json::object();
+        if (!body.empty()) {
+          params = common::parse_json(body);
+          if (!params.is_object()) {
+            throw common::UnprocessableError(fmt::format(
+                "the body must be a JSON object of named parameters, got {}",
+                common::json_type_name(params)));
+          }
+        }
+        Json ids = nullptr;
+        if (auto it = params.find("ids"); it != params.end()) {
+          ids = *it;
+          params.erase(it);
+        }
+        if (auto it = params.find("context"); it != params.end()) {
+          if (!it->is_object() && !it->is_null()) {
+            throw common::UnprocessableError(fmt::format("'context' must be an object, got {}",
+                                                         common::json_type_name(*it)));
+          }
+          if (it->is_object()) context = *it;
+          params.erase(it);
+        }
+        orm::Env env = txn.with_user(*uid).with_context(context);
         Json result = orm::call_method(env, model, method, ids, params);
         env.commit();
         return {200, result.dump(-1, ' ', false, Json::error_handler_t::replace)};

@@ -69,7 +69,7 @@ void ensure_admin_key(orm::Runtime& rt, const std::string& db_url) {
   const char* fixed = std::getenv("AUTORULES_ADMIN_KEY");
   orm::Env env = orm::Env::begin(rt, orm::kSuperuserId, store::Access::kWrite).sudo();
   if (fixed && *fixed) {
-    if (orm::authenticate_key(rt, fixed) != orm::kAdminId) {
+    if (orm::authenticate_key(env, fixed) != orm::kAdminId) {
       orm::generate_key(env, orm::kAdminId, "AUTORULES_ADMIN_KEY", "rpc", std::nullopt, std::string(fixed));
       env.commit();
       spdlog::info("the admin API key is the one given in AUTORULES_ADMIN_KEY");

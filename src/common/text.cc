@@ -102,8 +102,8 @@ void random_bytes(unsigned char* out, size_t n) {
 
 }  // namespace
 
-std::string utf8_lower(std::string_view s) {
-  std::string out;
+void utf8_lower_into(std::string_view s, std::string& out) {
+  out.clear();
   out.reserve(s.size());
   size_t i = 0;
   while (i < s.size()) {
@@ -121,6 +121,11 @@ std::string utf8_lower(std::string_view s) {
     }
     encode(lower_cp(cp), out);
   }
+}
+
+std::string utf8_lower(std::string_view s) {
+  std::string out;
+  utf8_lower_into(s, out);
   return out;
 }
 

@@ -11,6 +11,8 @@ namespace autorules::common {
 // Lower-cases ASCII, Latin-1, Latin Extended-A, Greek and Cyrillic letters; every other code
 // point (and invalid UTF-8) is copied unchanged.
 std::string utf8_lower(std::string_view text);
+// The same into `out` (cleared first), for loops that reuse one buffer.
+void utf8_lower_into(std::string_view text, std::string& out);
 
 // Number of code points (invalid bytes count as one each).
 size_t utf8_length(std::string_view text);

@@ -7,11 +7,11 @@
 //
 // LIKE follows SQLite's patternCompare (func.c, 3.40) step for step, with PRAGMA
 // case_sensitive_like=ON and ESCAPE '\', including its UTF-8 decoding of invalid bytes, so that
-// the evaluator and the SQL compiler give the same answers; ilike lower-cases both sides exactly
-// as common::utf8_lower (the SQL function ar_lower) does.
+// the evaluator and the SQL compiler give the same answers; ilike lower-cases both sides with
+// common::utf8_lower_into, the definition the SQL function ar_lower uses too.
 //
-// Thread-safety: filter() and matches() may run concurrently on different RecordSources; the
-// only shared state is an immutable lower-case table built once.
+// Thread-safety: filter() and matches() may run concurrently on different RecordSources; they
+// share no mutable state (ilike lowers into a thread-local buffer).
 #include "domain/evaluate.h"
 
 #include <algorithm>
@@ -36,103 +36,6 @@ namespace {
 using internal::field_kind;
 using internal::FieldKind;
 using K = Resolved::Kind;
-
-// ---------------------------------------------------------------------------------------------
-// Lower-casing, byte for byte the same as common::utf8_lower, into a reusable buffer.
-
-constexpr char32_t kInvalid = 0xFFFFFFFF;
-
-// common/text.cc's decoder: the same code point boundaries and the same invalid sequences.
-char32_t decode_like_text_cc(std::string_view s, size_t& i) {
-  auto b = static_cast<unsigned char>(s[i]);
-  char32_t cp = b;
-  size_t need = 0;
-  if (b >= 0xC2 && b <= 0xDF) {
-    need = 1, cp = b & 0x1F;
-  } else if (b >= 0xE0 && b <= 0xEF) {
-    need = 2, cp = b & 0x0F;
-  } else if (b >= 0xF0 && b <= 0xF4) {
-    need = 3, cp = b & 0x07;
-  } else {
-    ++i;
-    return b < 0x80 ? b : kInvalid;
-  }
-  if (i + need >= s.size()) {
-    ++i;
-    return kInvalid;
-  }
-  for (size_t k = 1; k <= need; ++k) {
-    auto c = static_cast<unsigned char>(s[i + k]);
-    if ((c & 0xC0) != 0x80) {
-      ++i;
-      return kInvalid;
-    }
-    cp = (cp << 6) | (c & 0x3F);
-  }
-  i += need + 1;
-  return cp;
-}
-
-void encode_utf8(char32_t cp, std::string& out) {
-  if (cp < 0x80) {
-    out += static_cast<char>(cp);
-  } else if (cp < 0x800) {
-    out += static_cast<char>(0xC0 | (cp >> 6));
-    out += static_cast<char>(0x80 | (cp & 0x3F));
-  } else if (cp < 0x10000) {
-    out += static_cast<char>(0xE0 | (cp >> 12));
-    out += static_cast<char>(0x80 | ((cp >> 6) & 0x3F));
-    out += static_cast<char>(0x80 | (cp & 0x3F));
-  } else {
-    out += static_cast<char>(0xF0 | (cp >> 18));
-    out += static_cast<char>(0x80 | ((cp >> 12) & 0x3F));
-    out += static_cast<char>(0x80 | ((cp >> 6) & 0x3F));
-    out += static_cast<char>(0x80 | (cp & 0x3F));
-  }
-}
-
-// Lower case of one code point, derived from utf8_lower itself (so there is one definition).
-char32_t lower_via_utf8_lower(char32_t cp) {
-  std::string one;
-  encode_utf8(cp, one);
-  std::string lower = common::utf8_lower(one);
-  size_t i = 0;
-  char32_t out = decode_like_text_cc(lower, i);
-  return (out == kInvalid || i != lower.size()) ? cp : out;
-}
-
-// The lower case of every BMP code point, computed once.
-const std::array<char32_t, 0x10000>& lower_table() {
-  static const auto table = [] {
-    auto t = std::make_unique<std::array<char32_t, 0x10000>>();
-    for (char32_t cp = 0; cp < 0x10000; ++cp) {
-      (*t)[cp] = cp < 0x80 ? ((cp >= 'A' && cp <= 'Z') ? cp + 32 : cp) : lower_via_utf8_lower(cp);
-    }
-    return t;
-  }();
-  return *table;
-}
-
-void lower_into(std::string_view s, std::string& out) {
-  out.clear();
-  const auto& table = lower_table();
-  size_t i = 0;
-  while (i < s.size()) {
-    auto b = static_cast<unsigned char>(s[i]);
-    if (b < 0x80) {
-      out += static_cast<char>((b >= 'A' && b <= 'Z') ? b + 32 : b);
-      ++i;
-      continue;
-    }
-    size_t start = i;
-    char32_t cp = decode_like_text_cc(s, i);
-    if (cp == kInvalid) {
-      out += s[start];
-      continue;
-    }
-    encode_utf8(cp < 0x10000 ? table[cp] : lower_via_utf8_lower(cp), out);
-  }
-}
 
 // ---------------------------------------------------------------------------------------------
 // SQLite's LIKE.
@@ -252,7 +155,7 @@ class LikeMatcher {
   LikeMatcher(std::string_view pattern, bool case_insensitive) : ci_(case_insensitive) {
     if (ci_) {
       std::string lowered;
-      lower_into(pattern, lowered);
+      common::utf8_lower_into(pattern, lowered);
       pattern_ = std::string(until_nul(lowered));
     } else {
       pattern_ = std::string(until_nul(pattern));
@@ -283,7 +186,7 @@ class LikeMatcher {
   bool operator()(std::string_view text) const {
     if (ci_) {
       thread_local std::string buffer;
-      lower_into(text, buffer);
+      common::utf8_lower_into(text, buffer);
       return test(buffer);
     }
     return test(text);

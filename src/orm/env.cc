@@ -115,10 +115,40 @@ schema::Registry& Env::mutable_registry() const {
   return *txn_->pending;
 }
 
+std::int64_t Env::generation(const std::string& name) const {
+  auto it = txn_->generations.find(name);
+  if (it != txn_->generations.end()) return it->second;
+  Value p[] = {Value(name)};
+  Value v = cr().scalar("SELECT \"value\" FROM \"autorules_generation\" WHERE \"name\" = ?", p);
+  std::int64_t g = v.is_int() ? v.as_int() : 0;
+  txn_->generations[name] = g;
+  return g;
+}
+
+void Env::bump_generation(const std::string& name) const {
+  Value p[] = {Value(name)};
+  cr().execute(
+      "INSERT INTO \"autorules_generation\" (\"name\", \"value\") VALUES (?, 1) "
+      "ON CONFLICT (\"name\") DO UPDATE SET \"value\" = \"autorules_generation\".\"value\" + 1",
+      p);
+  txn_->generations.erase(name);
+  txn_->bumped.insert(name);
+  if (name == "security") txn_->groups.clear();
+}
+
 const std::set<std::string>& Env::groups() const {
   auto it = txn_->groups.find(uid_);
   if (it != txn_->groups.end()) {
     return it->second;
+  }
+  // Another transaction's answer is good while the security generation has not moved; one that
+  // changed security itself computes its own (its changes are not committed yet).
+  bool shareable = !txn_->bumped.count("security");
+  std::int64_t gen = generation("security");
+  if (shareable) {
+    if (auto cached = txn_->runtime.cached_groups(uid_, gen)) {
+      return txn_->groups.emplace(uid_, std::move(*cached)).first->second;
+    }
   }
   std::set<Id> ids;
   Value p[] = {Value(uid_)};
@@ -147,6 +177,7 @@ const std::set<std::string>& Env::groups() const {
           names.insert(fmt::format("{}.{}", r.text(0), r.text(1)));
         });
   }
+  if (shareable) txn_->runtime.cache_groups(uid_, gen, names);
   return txn_->groups.emplace(uid_, std::move(names)).first->second;
 }
 

@@ -56,7 +56,14 @@ class Env {
   // Schema changes inside this transaction: a private copy of the registry, published on commit.
   schema::Registry& mutable_registry() const;
 
-  // The user's groups as xml ids ("base.group_user", ...), implied groups included.
+  // Generation counters kept in the database, for caches shared between transactions and
+  // processes: a change that invalidates such a cache bumps its counter in the same
+  // transaction; readers compare the counter (read once per transaction) with their cache's.
+  std::int64_t generation(const std::string& name) const;
+  void bump_generation(const std::string& name) const;
+
+  // The user's groups as xml ids ("base.group_user", ...), implied groups included. Cached
+  // between transactions under the "security" generation.
   const std::set<std::string>& groups() const;
   bool has_group(std::string_view xmlid) const;
   bool is_system() const { return has_group("base.group_system"); }

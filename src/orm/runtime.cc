@@ -86,6 +86,19 @@ ModelAccess Runtime::access(const std::string& model) const {
   return model.starts_with("ir.") ? ModelAccess::kConfiguration : ModelAccess::kBusiness;
 }
 
+std::optional<std::set<std::string>> Runtime::cached_groups(common::Id uid,
+                                                             std::int64_t generation) const {
+  std::lock_guard g(groups_mutex_);
+  auto it = groups_.find(uid);
+  if (it == groups_.end() || it->second.first != generation) return std::nullopt;
+  return it->second.second;
+}
+
+void Runtime::cache_groups(common::Id uid, std::int64_t generation, std::set<std::string> groups) {
+  std::lock_guard g(groups_mutex_);
+  groups_[uid] = {generation, std::move(groups)};
+}
+
 void Runtime::add_observer(Observer* observer) { observers_.push_back(observer); }
 
 }  // namespace autorules::orm

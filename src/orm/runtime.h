@@ -8,6 +8,8 @@
 #include <map>
 #include <memory>
 #include <mutex>
+#include <optional>
+#include <set>
 #include <string>
 #include <vector>
 
@@ -67,6 +69,10 @@ class Runtime {
   void add_observer(Observer* observer);
   const std::vector<Observer*>& observers() const { return observers_; }
 
+  // Groups per user under a "security" generation (see Env::generation); thread-safe.
+  std::optional<std::set<std::string>> cached_groups(common::Id uid, std::int64_t generation) const;
+  void cache_groups(common::Id uid, std::int64_t generation, std::set<std::string> groups);
+
   void set_compute(ComputeFn fn) { compute_ = std::move(fn); }
   const ComputeFn& compute() const { return compute_; }
 
@@ -85,6 +91,8 @@ class Runtime {
   std::map<std::string, std::vector<std::shared_ptr<ModelHooks>>> hooks_;
   std::map<std::string, std::map<std::string, Method>> methods_;
   std::map<std::string, ModelAccess> access_;
+  mutable std::mutex groups_mutex_;
+  std::map<common::Id, std::pair<std::int64_t, std::set<std::string>>> groups_;  // GUARDED_BY(groups_mutex_)
   std::vector<Observer*> observers_;
   ComputeFn compute_;
   std::string modules_path_ = "modules";

@@ -21,6 +21,10 @@ void Runtime::initialize() {
   publish(code);
   Env env = Env::begin(*this, kSuperuserId, store::Access::kWrite).sudo();
   store::sync_schema(env.cr(), *code);
+  // Generation counters of caches shared between transactions and processes (Env::generation).
+  env.cr().execute_script(
+      "CREATE TABLE IF NOT EXISTS \"autorules_generation\" (\"name\" TEXT PRIMARY KEY, "
+      "\"value\" INTEGER NOT NULL)");
   sync_builtin_rows(env, *code);
   schema::Registry full = load_registry(env.cr(), *code);
   store::sync_schema(env.cr(), full);

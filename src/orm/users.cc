@@ -5,7 +5,6 @@
 #include "common/errors.h"
 #include "common/text.h"
 #include "orm/crypto.h"
-#include "orm/internal/txn_state.h"
 #include "orm/ir_model.h"
 #include "orm/methods.h"
 #include "orm/recordset.h"
@@ -27,9 +26,9 @@ std::optional<Id> group_id(const Env& env, const char* xmlid) { return env.xmlid
 
 void refresh_share(const Env& env, const IdList& users) {
   auto internal = group_id(env, "base.group_user");
+  env.bump_generation("security");
   for (Id uid : users) {
     Env as_user = env.with_user(uid);
-    env.txn_for_internal_use()->groups.erase(uid);
     bool share = !as_user.has_group("base.group_user");
     Value p[] = {Value(std::int64_t{share}), Value(uid)};
     env.cr().execute("UPDATE \"res_users\" SET \"share\" = ? WHERE \"id\" = ?", p);
@@ -73,6 +72,7 @@ class UsersHooks final : public ModelHooks {
   }
   void after_write(const RecordSet& records, const Json& vals) override {
     if (vals.contains("groups_id")) refresh_share(records.env(), records.ids());
+    if (vals.contains("active")) records.env().bump_generation("security");
   }
   void before_unlink(const RecordSet& records) override {
     for (Id id : records.ids()) {
@@ -93,13 +93,15 @@ class UsersHooks final : public ModelHooks {
   }
 };
 
+// Any change to groups (members, implications) invalidates the cached groups of every user.
 class GroupsHooks final : public ModelHooks {
  public:
-  void after_write(const RecordSet& records, const Json&) override { clear(records.env()); }
-  void after_create(const RecordSet& records, const Json&) override { clear(records.env()); }
+  void after_write(const RecordSet& records, const Json&) override { bump(records.env()); }
+  void after_create(const RecordSet& records, const Json&) override { bump(records.env()); }
+  void after_unlink(const Env& env, const std::string&, const IdList&) override { bump(env); }
 
  private:
-  static void clear(const Env& env) { env.txn_for_internal_use()->groups.clear(); }
+  static void bump(const Env& env) { env.bump_generation("security"); }
 };
 
 class PartnerHooks final : public ModelHooks {
@@ -166,9 +168,8 @@ Method method(std::vector<std::string> params, std::vector<std::string> required
 
 }  // namespace
 
-std::optional<Id> authenticate_key(Runtime& runtime, std::string_view key) {
+std::optional<Id> authenticate_key(const Env& env, std::string_view key) {
   if (key.size() < 16 || key.size() > 256) return std::nullopt;
-  Env env = Env::begin(runtime, kSuperuserId, store::Access::kRead);
   std::string hash = sha256_hex(key);
   Value p[] = {Value(key.substr(0, 8))};
   std::optional<Id> found;
@@ -182,8 +183,13 @@ std::optional<Id> authenticate_key(Runtime& runtime, std::string_view key) {
           if (!r.is_null(2)) expiry = common::parse_datetime(r.text(2));
         }
       });
-  if (found && expiry && *expiry <= runtime.clock().now()) return std::nullopt;
+  if (found && expiry && *expiry <= env.runtime().clock().now()) return std::nullopt;
   return found;
+}
+
+std::optional<Id> authenticate_key(Runtime& runtime, std::string_view key) {
+  Env env = Env::begin(runtime, kSuperuserId, store::Access::kRead);
+  return authenticate_key(env, key);
 }
 
 std::string generate_key(const Env& env, Id uid, const std::string& name, const std::string& scope,

@@ -11,7 +11,10 @@
 namespace autorules::orm {
 
 // The user a key belongs to, when the key exists, has not expired and its user is active.
-// Runs its own short read transaction. Comparison is constant-time on the hash.
+// Runs one query in `env`'s transaction (the call's own, so authentication costs no extra
+// connection or lock). Comparison is constant-time on the hash.
+std::optional<common::Id> authenticate_key(const Env& env, std::string_view key);
+// The same in a short read transaction of its own.
 std::optional<common::Id> authenticate_key(Runtime& runtime, std::string_view key);
 
 // Creates a key for `uid` and returns it (shown once; only its hash is stored).

@@ -30,6 +30,8 @@ struct TxnState {
   bool committed = false;
 
   std::map<common::Id, std::set<std::string>> groups;  // per user id
+  std::map<std::string, std::int64_t> generations;     // read once per transaction
+  std::set<std::string> bumped;                        // generations this transaction changed
   RecomputeQueue recompute;
 };
 
