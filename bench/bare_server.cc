@@ -2,13 +2,13 @@
 // same HTTP request on cpp-httplib, parse its JSON body, and INSERT the values into SQLite in
 // their own transaction, with the same pragmas as autorules. No auth, no ORM, no validation.
 //   bare_server PATH.db PORT [synchronous]
-#include <httplib.h>
-#include <sqlite3.h>
-
 #include <cstdio>
 #include <mutex>
-#include <nlohmann/json.hpp>
 #include <string>
+
+#include <httplib.h>
+#include <nlohmann/json.hpp>
+#include <sqlite3.h>
 
 #include "store/sqlite/sqlite_database.h"
 
@@ -19,7 +19,8 @@ int main(int argc, char** argv) {
   }
   std::string sync = argc > 3 ? argv[3] : "full";
   sqlite3* db = nullptr;
-  if (sqlite3_open(argv[1], &db) != SQLITE_OK) return 1;
+  if (sqlite3_open(argv[1], &db) != SQLITE_OK)
+    return 1;
   std::string pragmas = autorules::store::sqlite::connection_pragmas(sync);
   sqlite3_exec(db, pragmas.c_str(), nullptr, nullptr, nullptr);
   sqlite3_exec(db,
@@ -36,25 +37,27 @@ int main(int argc, char** argv) {
   httplib::Server server;
   server.set_keep_alive_max_count(1000);
   server.set_tcp_nodelay(true);  // as autorules does
-  server.Post(R"(/json/2/([^/]+)/([^/]+))", [&](const httplib::Request& req, httplib::Response& res) {
-    nlohmann::json body = nlohmann::json::parse(req.body);
-    const nlohmann::json& v = body["vals_list"][0];
-    long long id = 0;
-    {
-      std::lock_guard g(mu);
-      sqlite3_exec(db, "BEGIN IMMEDIATE", nullptr, nullptr, nullptr);
-      int i = 1;
-      for (const char* f : {"name", "email", "phone", "city"}) {
-        std::string s = v.value(f, "");
-        sqlite3_bind_text(insert, i++, s.c_str(), static_cast<int>(s.size()), SQLITE_TRANSIENT);
-      }
-      sqlite3_bind_int64(insert, 5, v.value("customer_rank", 0));
-      if (sqlite3_step(insert) == SQLITE_ROW) id = sqlite3_column_int64(insert, 0);
-      sqlite3_reset(insert);
-      sqlite3_exec(db, "COMMIT", nullptr, nullptr, nullptr);
-    }
-    res.set_content(nlohmann::json::array({id}).dump(), "application/json");
-  });
+  server.Post(
+      R"(/json/2/([^/]+)/([^/]+))", [&](const httplib::Request& req, httplib::Response& res) {
+        nlohmann::json body = nlohmann::json::parse(req.body);
+        const nlohmann::json& v = body["vals_list"][0];
+        long long id = 0;
+        {
+          std::lock_guard g(mu);
+          sqlite3_exec(db, "BEGIN IMMEDIATE", nullptr, nullptr, nullptr);
+          int i = 1;
+          for (const char* f : {"name", "email", "phone", "city"}) {
+            std::string s = v.value(f, "");
+            sqlite3_bind_text(insert, i++, s.c_str(), static_cast<int>(s.size()), SQLITE_TRANSIENT);
+          }
+          sqlite3_bind_int64(insert, 5, v.value("customer_rank", 0));
+          if (sqlite3_step(insert) == SQLITE_ROW)
+            id = sqlite3_column_int64(insert, 0);
+          sqlite3_reset(insert);
+          sqlite3_exec(db, "COMMIT", nullptr, nullptr, nullptr);
+        }
+        res.set_content(nlohmann::json::array({id}).dump(), "application/json");
+      });
   server.Get("/health", [](const httplib::Request&, httplib::Response& res) {
     res.set_content("{\"status\": \"pass\"}", "application/json");
   });

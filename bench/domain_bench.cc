@@ -1,8 +1,8 @@
 // Benchmark (d): the in-memory domain evaluator on 1,000,000 records against a hand-written C++
 // loop making the same comparisons on the same values. Prints the ratio; target ≤ 3.
-#include <benchmark/benchmark.h>
-
 #include <random>
+
+#include <benchmark/benchmark.h>
 
 #include "common/text.h"
 #include "domain/domain.h"
@@ -33,9 +33,11 @@ Table& table() {
     Table t;
     schema::Model m("x_bench", "Bench");
     m.add(schema::char_field("x_name", "Name"));
-    m.add(schema::selection_field("x_state", "State", {{"draft", "Draft"}, {"open", "Open"}, {"done", "Done"}}));
+    m.add(schema::selection_field("x_state", "State",
+                                  {{"draft", "Draft"}, {"open", "Open"}, {"done", "Done"}}));
     m.add(schema::float_field("x_amount", "Amount"));
-    m.add(schema::selection_field("x_priority", "Priority", {{"0", "0"}, {"1", "1"}, {"2", "2"}, {"3", "3"}}));
+    m.add(schema::selection_field("x_priority", "Priority",
+                                  {{"0", "0"}, {"1", "1"}, {"2", "2"}, {"3", "3"}}));
     m.add(schema::boolean_field("x_done", "Done"));
     m.add_magic_fields();
     t.registry.put(std::move(m));
@@ -62,11 +64,16 @@ class MemorySource final : public domain::RecordSource {
   const Value& get(const schema::Model&, const schema::Field& f, Id id) override {
     size_t i = static_cast<size_t>(id - 1);
     switch (f.name[2]) {  // x_name, x_state, x_amount, x_priority, x_done
-      case 'n': return t_.name[i];
-      case 's': return t_.state[i];
-      case 'a': return t_.amount[i];
-      case 'p': return t_.priority[i];
-      default: return t_.done[i];
+      case 'n':
+        return t_.name[i];
+      case 's':
+        return t_.state[i];
+      case 'a':
+        return t_.amount[i];
+      case 'p':
+        return t_.priority[i];
+      default:
+        return t_.done[i];
     }
   }
   IdList hierarchy(const schema::Model&, const IdList& roots, bool) override { return roots; }
@@ -100,14 +107,17 @@ void BM_HandLoop(benchmark::State& state) {
     IdList out;
     std::string lower;
     for (size_t i = 0; i < kRecords; ++i) {
-      if (t.state[i].as_string() != "open") continue;
-      if (!(t.amount[i].as_number() > 500.0)) continue;
+      if (t.state[i].as_string() != "open")
+        continue;
+      if (!(t.amount[i].as_number() > 500.0))
+        continue;
       const std::string& p = t.priority[i].as_string();
       bool pri = p == "2" || p == "3";
       if (!pri) {
         // ilike '%an%': the same Unicode lower-casing as the evaluator, into a reused buffer.
         autorules::common::utf8_lower_into(t.name[i].as_string(), lower);
-        if (lower.find("an") == std::string::npos) continue;
+        if (lower.find("an") == std::string::npos)
+          continue;
       }
       out.push_back(t.ids[i]);
     }

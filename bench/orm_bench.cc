@@ -2,11 +2,11 @@
 // API makes it: open the transaction, resolve and compile the domain, search, read, build the
 // JSON result) against the bare SQL query returning the same rows from the same database file.
 // Target: ≤ 3×.
-#include <benchmark/benchmark.h>
-#include <sqlite3.h>
-
 #include <filesystem>
 #include <memory>
+
+#include <benchmark/benchmark.h>
+#include <sqlite3.h>
 
 #include "common/clock.h"
 #include "orm/env.h"
@@ -39,15 +39,17 @@ struct Fixture {
     orm::Env env = orm::Env::begin(*runtime, orm::kSuperuserId, store::Access::kWrite).sudo();
     auto field = [](const char* name, const char* type, Json extra = Json::object()) {
       Json f = {{"name", name}, {"ttype", type}, {"field_description", name}};
-      for (const auto& [k, v] : extra.items()) f[k] = v;
+      for (const auto& [k, v] : extra.items())
+        f[k] = v;
       return Json::array({0, 0, f});
     };
-    env["ir.model"].create(Json{
-        {"name", "Bench"},
-        {"model", "x_bench"},
-        {"field_id", Json::array({field("x_name", "char"), field("x_code", "integer", {{"index", true}}),
-                                  field("x_amount", "float"), field("x_date", "date"),
-                                  field("x_note", "char")})}});
+    env["ir.model"].create(
+        Json{{"name", "Bench"},
+             {"model", "x_bench"},
+             {"field_id",
+              Json::array({field("x_name", "char"), field("x_code", "integer", {{"index", true}}),
+                           field("x_amount", "float"), field("x_date", "date"),
+                           field("x_note", "char")})}});
     // The rows themselves are inserted directly: this benchmark is about reading them.
     for (int i = 0; i < kRecords; ++i) {
       Value p[] = {Value("Record " + std::to_string(i)), Value(std::int64_t{i % kCodes}),

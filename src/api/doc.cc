@@ -16,11 +16,20 @@ std::string esc(const std::string& s) {
   std::string out;
   for (char c : s) {
     switch (c) {
-      case '&': out += "&amp;"; break;
-      case '<': out += "&lt;"; break;
-      case '>': out += "&gt;"; break;
-      case '"': out += "&quot;"; break;
-      default: out += c;
+      case '&':
+        out += "&amp;";
+        break;
+      case '<':
+        out += "&lt;";
+        break;
+      case '>':
+        out += "&gt;";
+        break;
+      case '"':
+        out += "&quot;";
+        break;
+      default:
+        out += c;
     }
   }
   return out;
@@ -37,8 +46,11 @@ Json model_doc(const orm::Env& env, const schema::Model& m) {
                        {"model_level", meth->model_level},
                        {"readonly", meth->readonly}});
   }
-  return {{"model", m.name()}, {"name", m.description()}, {"order", m.order()},
-          {"fields", fields}, {"methods", methods}};
+  return {{"model", m.name()},
+          {"name", m.description()},
+          {"order", m.order()},
+          {"fields", fields},
+          {"methods", methods}};
 }
 
 }  // namespace
@@ -53,23 +65,31 @@ std::string doc_html(orm::Runtime& runtime) {
   std::string toc, body;
   for (const schema::Model* m : env.registry().models()) {
     Json d = model_doc(env, *m);
-    toc += fmt::format("<li><a href=\"#{0}\">{0}</a> — {1}</li>\n", esc(m->name()), esc(m->description()));
-    body += fmt::format("<h2 id=\"{0}\">{0} <small>{1}</small></h2>\n"
-                        "<p><a href=\"/doc/{0}.json\">JSON</a> · default order: <code>{2}</code></p>\n"
-                        "<table><tr><th>Field</th><th>Type</th><th>Label</th><th>Attributes</th></tr>\n",
-                        esc(m->name()), esc(m->description()), esc(m->order()));
+    toc += fmt::format("<li><a href=\"#{0}\">{0}</a> — {1}</li>\n", esc(m->name()),
+                       esc(m->description()));
+    body += fmt::format(
+        "<h2 id=\"{0}\">{0} <small>{1}</small></h2>\n"
+        "<p><a href=\"/doc/{0}.json\">JSON</a> · default order: <code>{2}</code></p>\n"
+        "<table><tr><th>Field</th><th>Type</th><th>Label</th><th>Attributes</th></tr>\n",
+        esc(m->name()), esc(m->description()), esc(m->order()));
     for (const auto& [name, f] : d["fields"].items()) {
       std::string attrs;
       for (const char* a : {"required", "readonly"}) {
-        if (f.value(a, false)) attrs += std::string(attrs.empty() ? "" : ", ") + a;
+        if (f.value(a, false))
+          attrs += std::string(attrs.empty() ? "" : ", ") + a;
       }
-      if (!f.value("store", true)) attrs += std::string(attrs.empty() ? "" : ", ") + "not stored";
-      if (f.contains("related")) attrs += std::string(attrs.empty() ? "" : ", ") + "related " + f["related"].get<std::string>();
+      if (!f.value("store", true))
+        attrs += std::string(attrs.empty() ? "" : ", ") + "not stored";
+      if (f.contains("related"))
+        attrs +=
+            std::string(attrs.empty() ? "" : ", ") + "related " + f["related"].get<std::string>();
       std::string type = f["type"].get<std::string>();
-      if (f.contains("relation")) type += " → " + f["relation"].get<std::string>();
+      if (f.contains("relation"))
+        type += " → " + f["relation"].get<std::string>();
       if (f.contains("selection")) {
         std::string keys;
-        for (const auto& o : f["selection"]) keys += (keys.empty() ? "" : ", ") + o[0].get<std::string>();
+        for (const auto& o : f["selection"])
+          keys += (keys.empty() ? "" : ", ") + o[0].get<std::string>();
         type += " (" + keys + ")";
       }
       body += fmt::format("<tr><td><code>{}</code></td><td>{}</td><td>{}</td><td>{}</td></tr>\n",
@@ -79,16 +99,20 @@ std::string doc_html(orm::Runtime& runtime) {
     bool first = true;
     for (const auto& meth : d["methods"]) {
       std::string params;
-      for (const auto& p : meth["parameters"]) params += (params.empty() ? "" : ", ") + p.get<std::string>();
-      body += fmt::format("{}<code>{}({})</code>", first ? "" : " · ", esc(meth["name"].get<std::string>()), esc(params));
+      for (const auto& p : meth["parameters"])
+        params += (params.empty() ? "" : ", ") + p.get<std::string>();
+      body += fmt::format("{}<code>{}({})</code>", first ? "" : " · ",
+                          esc(meth["name"].get<std::string>()), esc(params));
       first = false;
     }
     body += "</p>\n";
   }
   return fmt::format(
-      "<!doctype html><html><head><meta charset=\"utf-8\"><title>autorules — API documentation</title>"
+      "<!doctype html><html><head><meta charset=\"utf-8\"><title>autorules — API "
+      "documentation</title>"
       "<style>body{{font-family:sans-serif;max-width:70em;margin:2em auto;padding:0 1em}}"
-      "table{{border-collapse:collapse}}td,th{{border:1px solid #ccc;padding:2px 6px;text-align:left}}"
+      "table{{border-collapse:collapse}}td,th{{border:1px solid #ccc;padding:2px "
+      "6px;text-align:left}}"
       "small{{color:#666;font-weight:normal}}</style></head><body>"
       "<h1>autorules — models, fields and methods</h1>"
       "<p>Call a method with <code>POST /json/2/&lt;model&gt;/&lt;method&gt;</code>, the header "

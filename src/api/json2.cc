@@ -1,9 +1,9 @@
 #include "api/json2.h"
 
+#include <cctype>
+
 #include <fmt/format.h>
 #include <spdlog/spdlog.h>
-
-#include <cctype>
 
 #include "api/metrics.h"
 #include "common/errors.h"
@@ -56,13 +56,18 @@ namespace {
 
 // "bearer <key>", scheme case-insensitive.
 std::string bearer_key(const std::string& header) {
-  if (header.size() < 7) return "";
+  if (header.size() < 7)
+    return "";
   std::string scheme = header.substr(0, 7);
-  for (char& c : scheme) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-  if (scheme != "bearer ") return "";
+  for (char& c : scheme)
+    c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  if (scheme != "bearer ")
+    return "";
   std::string key = header.substr(7);
-  while (!key.empty() && std::isspace(static_cast<unsigned char>(key.back()))) key.pop_back();
-  while (!key.empty() && std::isspace(static_cast<unsigned char>(key.front()))) key.erase(0, 1);
+  while (!key.empty() && std::isspace(static_cast<unsigned char>(key.back())))
+    key.pop_back();
+  while (!key.empty() && std::isspace(static_cast<unsigned char>(key.front())))
+    key.erase(0, 1);
   return key;
 }
 
@@ -79,29 +84,30 @@ Response handle_json2(orm::Runtime& runtime, const std::string& model, const std
   try {
     std::string key = bearer_key(authorization);
     if (key.empty()) {
-      throw common::AccessDenied(authorization.empty()
-                                     ? "Missing API key: send the header 'Authorization: bearer <key>'"
-                                     : "Invalid apikey");
+      throw common::AccessDenied(
+          authorization.empty() ? "Missing API key: send the header 'Authorization: bearer <key>'"
+                                : "Invalid apikey");
     }
     bool readonly = orm::is_readonly_method(runtime, model, method);
     // A write conflicting with another process (SQLite busy, PostgreSQL serialization) is
     // retried as a whole, as Odoo does.
     for (int attempt = 0;; ++attempt) {
       try {
-        orm::Env txn = orm::Env::begin(runtime, 0,
-                                       readonly ? store::Access::kRead : store::Access::kWrite);
+        orm::Env txn =
+            orm::Env::begin(runtime, 0, readonly ? store::Access::kRead : store::Access::kWrite);
         // Authenticated first (before the body is even parsed), inside the call's own
         // transaction: no second connection, and the key is checked against the state the
         // call sees.
         std::optional<common::Id> uid = orm::authenticate_key(txn, key);
-        if (!uid) throw common::AccessDenied("Invalid apikey");
+        if (!uid)
+          throw common::AccessDenied("Invalid apikey");
         Json params = Json::object();
         if (!body.empty()) {
           params = common::parse_json(body);
           if (!params.is_object()) {
-            throw common::UnprocessableError(fmt::format(
-                "the body must be a JSON object of named parameters, got {}",
-                common::json_type_name(params)));
+            throw common::UnprocessableError(
+                fmt::format("the body must be a JSON object of named parameters, got {}",
+                            common::json_type_name(params)));
           }
         }
         Json ids = nullptr;
@@ -111,10 +117,11 @@ Response handle_json2(orm::Runtime& runtime, const std::string& model, const std
         }
         if (auto it = params.find("context"); it != params.end()) {
           if (!it->is_object() && !it->is_null()) {
-            throw common::UnprocessableError(fmt::format("'context' must be an object, got {}",
-                                                         common::json_type_name(*it)));
+            throw common::UnprocessableError(
+                fmt::format("'context' must be an object, got {}", common::json_type_name(*it)));
           }
-          if (it->is_object()) context = *it;
+          if (it->is_object())
+            context = *it;
           params.erase(it);
         }
         orm::Env env = txn.with_user(*uid).with_context(context);
@@ -122,13 +129,15 @@ Response handle_json2(orm::Runtime& runtime, const std::string& model, const std
         env.commit();
         return {200, result.dump(-1, ' ', false, Json::error_handler_t::replace)};
       } catch (const common::ConflictError&) {
-        if (attempt >= 4) throw;
+        if (attempt >= 4)
+          throw;
       }
     }
   } catch (const common::Error& e) {
     if (e.kind() == ErrorKind::kInternal) {
       spdlog::error("/json/2/{}/{}: {}", model, method, e.what());
-      return {500, error_body(e.name(), "internal server error (details in the server log)", 500, context)};
+      return {500, error_body(e.name(), "internal server error (details in the server log)", 500,
+                              context)};
     }
     return error_response(e, context);
   } catch (const std::exception& e) {

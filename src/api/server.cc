@@ -1,10 +1,10 @@
 #include "api/server.h"
 
+#include <chrono>
+
 #include <fmt/format.h>
 #include <httplib.h>
 #include <spdlog/spdlog.h>
-
-#include <chrono>
 
 #include "api/doc.h"
 #include "api/json2.h"
@@ -26,7 +26,8 @@ void send_error(httplib::Response& res, int status, const char* name, const std:
 }  // namespace
 
 std::optional<std::size_t> parse_size(const std::string& text) {
-  if (text.empty()) return std::nullopt;
+  if (text.empty())
+    return std::nullopt;
   std::size_t pos = 0;
   unsigned long long n = 0;
   try {
@@ -36,11 +37,16 @@ std::optional<std::size_t> parse_size(const std::string& text) {
   }
   std::string unit = text.substr(pos);
   std::size_t mult = 1;
-  if (unit == "" || unit == "B") mult = 1;
-  else if (unit == "k" || unit == "K" || unit == "KB" || unit == "KiB") mult = 1u << 10;
-  else if (unit == "M" || unit == "MB" || unit == "MiB") mult = 1u << 20;
-  else if (unit == "G" || unit == "GB" || unit == "GiB") mult = 1u << 30;
-  else return std::nullopt;
+  if (unit == "" || unit == "B")
+    mult = 1;
+  else if (unit == "k" || unit == "K" || unit == "KB" || unit == "KiB")
+    mult = 1u << 10;
+  else if (unit == "M" || unit == "MB" || unit == "MiB")
+    mult = 1u << 20;
+  else if (unit == "G" || unit == "GB" || unit == "GiB")
+    mult = 1u << 30;
+  else
+    return std::nullopt;
   return static_cast<std::size_t>(n) * mult;
 }
 
@@ -72,16 +78,18 @@ void Server::Impl::routes() {
     http.new_task_queue = [n] { return new httplib::ThreadPool(static_cast<size_t>(n)); };
   }
 
-  http.Post(R"(/json/2/([^/]+)/([^/]+))", [this](const httplib::Request& req, httplib::Response& res) {
-    auto start = std::chrono::steady_clock::now();
-    Response r = handle_json2(runtime, req.matches[1], req.matches[2],
-                              req.get_header_value("Authorization"), req.body);
-    res.status = r.status;
-    res.set_content(r.body, kJson);
-    auto us = std::chrono::duration_cast<std::chrono::microseconds>(std::chrono::steady_clock::now() - start);
-    metrics.record(r.status, static_cast<std::uint64_t>(us.count()));
-    spdlog::debug("POST {} {} {}us", req.path, r.status, us.count());
-  });
+  http.Post(R"(/json/2/([^/]+)/([^/]+))",
+            [this](const httplib::Request& req, httplib::Response& res) {
+              auto start = std::chrono::steady_clock::now();
+              Response r = handle_json2(runtime, req.matches[1], req.matches[2],
+                                        req.get_header_value("Authorization"), req.body);
+              res.status = r.status;
+              res.set_content(r.body, kJson);
+              auto us = std::chrono::duration_cast<std::chrono::microseconds>(
+                  std::chrono::steady_clock::now() - start);
+              metrics.record(r.status, static_cast<std::uint64_t>(us.count()));
+              spdlog::debug("POST {} {} {}us", req.path, r.status, us.count());
+            });
   auto not_allowed = [](const httplib::Request& req, httplib::Response& res) {
     res.set_header("Allow", "POST");
     send_error(res, 405, "werkzeug.exceptions.MethodNotAllowed",
@@ -94,9 +102,12 @@ void Server::Impl::routes() {
 
   http.Get("/web/version", [](const httplib::Request&, httplib::Response& res) {
     common::Json info = common::Json::array({19, 0, 0, "final", 0, ""});
-    common::Json v = {{"server_version", "19.0"}, {"server_version_info", info},
-                      {"version", "19.0"}, {"version_info", info},
-                      {"autorules_version", AUTORULES_VERSION}, {"protocol_version", 1}};
+    common::Json v = {{"server_version", "19.0"},
+                      {"server_version_info", info},
+                      {"version", "19.0"},
+                      {"version_info", info},
+                      {"autorules_version", AUTORULES_VERSION},
+                      {"protocol_version", 1}};
     res.set_content(v.dump(), kJson);
   });
   http.Get("/health", [this](const httplib::Request&, httplib::Response& res) {
@@ -124,38 +135,41 @@ void Server::Impl::routes() {
     }
   });
 
-  http.set_exception_handler([](const httplib::Request& req, httplib::Response& res, std::exception_ptr ep) {
-    std::string what = "unknown error";
-    try {
-      std::rethrow_exception(ep);
-    } catch (const std::exception& e) {
-      what = e.what();
-    } catch (...) {
-    }
-    spdlog::error("{} {}: {}", req.method, req.path, what);
-    send_error(res, 500, "werkzeug.exceptions.InternalServerError",
-               "internal server error (details in the server log)");
-  });
+  http.set_exception_handler(
+      [](const httplib::Request& req, httplib::Response& res, std::exception_ptr ep) {
+        std::string what = "unknown error";
+        try {
+          std::rethrow_exception(ep);
+        } catch (const std::exception& e) {
+          what = e.what();
+        } catch (...) {
+        }
+        spdlog::error("{} {}: {}", req.method, req.path, what);
+        send_error(res, 500, "werkzeug.exceptions.InternalServerError",
+                   "internal server error (details in the server log)");
+      });
   http.set_error_handler(httplib::Server::HandlerWithResponse(
       [](const httplib::Request& req, httplib::Response& res) -> httplib::Server::HandlerResponse {
-    if (!res.body.empty()) return httplib::Server::HandlerResponse::Unhandled;
-    switch (res.status) {
-      case 404:
-        send_error(res, 404, "werkzeug.exceptions.NotFound", fmt::format("Nothing at {}", req.path));
-        break;
-      case 413:
-        send_error(res, 413, "werkzeug.exceptions.RequestEntityTooLarge",
-                   "The request body is larger than the server accepts (--max-body-size)");
-        break;
-      case 400:
-        send_error(res, 400, "werkzeug.exceptions.BadRequest", "Malformed HTTP request");
-        break;
-      default:
-        send_error(res, res.status, "werkzeug.exceptions.HTTPException",
-                   fmt::format("HTTP error {}", res.status));
-    }
-    return httplib::Server::HandlerResponse::Handled;
-  }));
+        if (!res.body.empty())
+          return httplib::Server::HandlerResponse::Unhandled;
+        switch (res.status) {
+          case 404:
+            send_error(res, 404, "werkzeug.exceptions.NotFound",
+                       fmt::format("Nothing at {}", req.path));
+            break;
+          case 413:
+            send_error(res, 413, "werkzeug.exceptions.RequestEntityTooLarge",
+                       "The request body is larger than the server accepts (--max-body-size)");
+            break;
+          case 400:
+            send_error(res, 400, "werkzeug.exceptions.BadRequest", "Malformed HTTP request");
+            break;
+          default:
+            send_error(res, res.status, "werkzeug.exceptions.HTTPException",
+                       fmt::format("HTTP error {}", res.status));
+        }
+        return httplib::Server::HandlerResponse::Handled;
+      }));
 }
 
 Server::Server(orm::Runtime& runtime, ServerOptions options)
@@ -179,10 +193,16 @@ void Server::bind() {
   }
 }
 
-int Server::port() const { return impl_->port; }
+int Server::port() const {
+  return impl_->port;
+}
 
-void Server::serve() { impl_->http.listen_after_bind(); }
+void Server::serve() {
+  impl_->http.listen_after_bind();
+}
 
-void Server::stop() { impl_->http.stop(); }
+void Server::stop() {
+  impl_->http.stop();
+}
 
 }  // namespace autorules::api

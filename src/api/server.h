@@ -17,9 +17,9 @@ namespace autorules::api {
 
 struct ServerOptions {
   std::string host = "127.0.0.1";
-  int port = 8069;                         // 0: any free port (see Server::port())
+  int port = 8069;                        // 0: any free port (see Server::port())
   std::size_t max_body_size = 16u << 20;  // bytes; larger bodies get 413
-  int workers = 0;                         // request threads; 0 = a default for the machine
+  int workers = 0;                        // request threads; 0 = a default for the machine
 };
 
 class Server {

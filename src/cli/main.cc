@@ -1,15 +1,15 @@
 // The autorules command: serve, apikey. Every flag also reads AUTORULES_<FLAG>.
-#include <CLI/CLI.hpp>
-#include <fmt/format.h>
-#include <spdlog/spdlog.h>
-#include <sys/stat.h>
-
 #include <csignal>
 #include <filesystem>
 #include <fstream>
 #include <iostream>
-#include <pthread.h>
 #include <thread>
+
+#include <CLI/CLI.hpp>
+#include <fmt/format.h>
+#include <pthread.h>
+#include <spdlog/spdlog.h>
+#include <sys/stat.h>
 
 #include "api/server.h"
 #include "common/clock.h"
@@ -36,18 +36,22 @@ struct Common {
 fs::path data_dir(const std::string& url) {
   if (url.starts_with("sqlite:")) {
     fs::path p(url.substr(7));
-    if (p.string() != ":memory:" && p.has_parent_path()) return p.parent_path();
+    if (p.string() != ":memory:" && p.has_parent_path())
+      return p.parent_path();
   }
   return "var";
 }
 
 std::string default_modules_path() {
   // Beside the working directory first (make run), else relative to the executable's checkout.
-  if (fs::exists("modules")) return "modules";
+  if (fs::exists("modules"))
+    return "modules";
   std::error_code ec;
   fs::path exe = fs::read_symlink("/proc/self/exe", ec);
-  for (fs::path p = exe.parent_path(); !ec && !p.empty() && p != p.root_path(); p = p.parent_path()) {
-    if (fs::exists(p / "modules")) return (p / "modules").string();
+  for (fs::path p = exe.parent_path(); !ec && !p.empty() && p != p.root_path();
+       p = p.parent_path()) {
+    if (fs::exists(p / "modules"))
+      return (p / "modules").string();
   }
   return "modules";
 }
@@ -55,10 +59,11 @@ std::string default_modules_path() {
 std::unique_ptr<orm::Runtime> open_runtime(const Common& c) {
   if (c.db.starts_with("sqlite:")) {
     fs::path p(c.db.substr(7));
-    if (p.string() != ":memory:" && p.has_parent_path()) fs::create_directories(p.parent_path());
+    if (p.string() != ":memory:" && p.has_parent_path())
+      fs::create_directories(p.parent_path());
   }
-  auto rt = std::make_unique<orm::Runtime>(store::Database::open(c.db),
-                                           common::SystemClock::instance());
+  auto rt =
+      std::make_unique<orm::Runtime>(store::Database::open(c.db), common::SystemClock::instance());
   rt->set_modules_path(c.modules_path.empty() ? default_modules_path() : c.modules_path);
   rt->initialize();
   return rt;
@@ -70,17 +75,20 @@ void ensure_admin_key(orm::Runtime& rt, const std::string& db_url) {
   orm::Env env = orm::Env::begin(rt, orm::kSuperuserId, store::Access::kWrite).sudo();
   if (fixed && *fixed) {
     if (orm::authenticate_key(env, fixed) != orm::kAdminId) {
-      orm::generate_key(env, orm::kAdminId, "AUTORULES_ADMIN_KEY", "rpc", std::nullopt, std::string(fixed));
+      orm::generate_key(env, orm::kAdminId, "AUTORULES_ADMIN_KEY", "rpc", std::nullopt,
+                        std::string(fixed));
       env.commit();
       spdlog::info("the admin API key is the one given in AUTORULES_ADMIN_KEY");
     }
     return;
   }
   common::Value p[] = {common::Value(orm::kAdminId)};
-  bool has_key = env.cr().scalar("SELECT 1 FROM \"res_users_apikeys\" WHERE \"user_id\" = ?", p).is_int();
+  bool has_key =
+      env.cr().scalar("SELECT 1 FROM \"res_users_apikeys\" WHERE \"user_id\" = ?", p).is_int();
   fs::path file = data_dir(db_url) / "admin.key";
   if (has_key) {
-    if (fs::exists(file)) spdlog::info("the admin API key is in {}", file.string());
+    if (fs::exists(file))
+      spdlog::info("the admin API key is in {}", file.string());
     return;
   }
   std::string key = orm::generate_key(env, orm::kAdminId, "admin key (first start)", "rpc");
@@ -100,14 +108,16 @@ int serve(const Common& c, const api::ServerOptions& options, bool demo,
   ensure_admin_key(*rt, c.db);
   if (demo) {
     std::vector<std::string> all;
-    for (const auto& app : orm::available_apps(*rt)) all.push_back(app.name);
+    for (const auto& app : orm::available_apps(*rt))
+      all.push_back(app.name);
     orm::install_apps(*rt, all, /*demo=*/true);
   } else if (!modules.empty()) {
     std::vector<std::string> apps;
     std::stringstream ss(modules);
     std::string item;
     while (std::getline(ss, item, ',')) {
-      if (!item.empty()) apps.push_back(item);
+      if (!item.empty())
+        apps.push_back(item);
     }
     orm::install_apps(*rt, apps, /*demo=*/false);
   }
@@ -124,13 +134,16 @@ int serve(const Common& c, const api::ServerOptions& options, bool demo,
   std::thread watcher([&] {
     int sig = 0;
     sigwait(&signals, &sig);
-    spdlog::info("received {}, finishing the calls in flight", sig == SIGINT ? "SIGINT" : "SIGTERM");
+    spdlog::info("received {}, finishing the calls in flight",
+                 sig == SIGINT ? "SIGINT" : "SIGTERM");
     server.stop();
   });
-  std::cout << fmt::format("autorules: serving {} on http://{}:{}", c.db, options.host, server.port())
+  std::cout << fmt::format("autorules: serving {} on http://{}:{}", c.db, options.host,
+                           server.port())
             << std::endl;
   server.serve();
-  pthread_kill(watcher.native_handle(), SIGTERM);  // wakes the watcher if the server stopped by itself
+  pthread_kill(watcher.native_handle(),
+               SIGTERM);  // wakes the watcher if the server stopped by itself
   watcher.join();
   spdlog::info("stopped");
   return 0;
@@ -140,9 +153,11 @@ int apikey_new(const Common& c, const std::string& login, const std::string& nam
   auto rt = open_runtime(c);
   orm::Env env = orm::Env::begin(*rt, orm::kSuperuserId, store::Access::kWrite).sudo();
   auto uid = orm::user_by_login(env, login);
-  if (!uid) throw common::UserError(fmt::format("no user with the login '{}'", login));
+  if (!uid)
+    throw common::UserError(fmt::format("no user with the login '{}'", login));
   std::optional<common::DateTime> expiry;
-  if (days > 0) expiry = common::add_seconds(env.now(), static_cast<std::int64_t>(days) * 86400);
+  if (days > 0)
+    expiry = common::add_seconds(env.now(), static_cast<std::int64_t>(days) * 86400);
   std::string key = orm::generate_key(env, *uid, name, "rpc", expiry);
   env.commit();
   std::cout << key << std::endl;
@@ -157,8 +172,10 @@ int main(int argc, char** argv) {
   app.require_subcommand(1);
   Common c;
   auto add_common = [&](CLI::App* sub) {
-    sub->add_option("--db", c.db, "sqlite:PATH (default sqlite:./var/autorules.db)")->envname("AUTORULES_DB");
-    sub->add_option("--log-level", c.log_level, "trace, debug, info, warn, error")->envname("AUTORULES_LOG_LEVEL");
+    sub->add_option("--db", c.db, "sqlite:PATH (default sqlite:./var/autorules.db)")
+        ->envname("AUTORULES_DB");
+    sub->add_option("--log-level", c.log_level, "trace, debug, info, warn, error")
+        ->envname("AUTORULES_LOG_LEVEL");
     sub->add_option("--modules-path", c.modules_path, "where the apps are (default ./modules)")
         ->envname("AUTORULES_MODULES_PATH");
   };
@@ -169,21 +186,37 @@ int main(int argc, char** argv) {
   int script_timeout = 5, cron_poll = 60, retry_base = 10, max_attempts = 8, delivery_timeout = 10;
   CLI::App* serve_cmd = app.add_subcommand("serve", "run the HTTP server");
   add_common(serve_cmd);
-  serve_cmd->add_option("--http-interface", options.host, "address to listen on")->envname("AUTORULES_HTTP_INTERFACE");
-  serve_cmd->add_option("--http-port", options.port, "port to listen on (0: any)")->envname("AUTORULES_HTTP_PORT");
-  serve_cmd->add_flag("--demo", demo, "load every app with its demo data (once)")->envname("AUTORULES_DEMO");
-  serve_cmd->add_option("--modules", modules, "apps to load without demo data, e.g. sale,crm")->envname("AUTORULES_MODULES");
-  serve_cmd->add_option("--workers", options.workers, "request threads (0: automatic)")->envname("AUTORULES_WORKERS");
-  serve_cmd->add_option("--max-body-size", max_body, "largest request body, e.g. 16M")->envname("AUTORULES_MAX_BODY_SIZE");
-  serve_cmd->add_option("--script-timeout", script_timeout, "seconds a piece of user code may run")->envname("AUTORULES_SCRIPT_TIMEOUT");
-  serve_cmd->add_option("--cron-poll", cron_poll, "seconds between scheduler checks")->envname("AUTORULES_CRON_POLL");
-  serve_cmd->add_option("--delivery-retry-base", retry_base, "first retry delay of outgoing messages (s)")->envname("AUTORULES_DELIVERY_RETRY_BASE");
-  serve_cmd->add_option("--delivery-max-attempts", max_attempts, "attempts before a message is dead")->envname("AUTORULES_DELIVERY_MAX_ATTEMPTS");
-  serve_cmd->add_option("--delivery-timeout", delivery_timeout, "timeout of one delivery attempt (s)")->envname("AUTORULES_DELIVERY_TIMEOUT");
+  serve_cmd->add_option("--http-interface", options.host, "address to listen on")
+      ->envname("AUTORULES_HTTP_INTERFACE");
+  serve_cmd->add_option("--http-port", options.port, "port to listen on (0: any)")
+      ->envname("AUTORULES_HTTP_PORT");
+  serve_cmd->add_flag("--demo", demo, "load every app with its demo data (once)")
+      ->envname("AUTORULES_DEMO");
+  serve_cmd->add_option("--modules", modules, "apps to load without demo data, e.g. sale,crm")
+      ->envname("AUTORULES_MODULES");
+  serve_cmd->add_option("--workers", options.workers, "request threads (0: automatic)")
+      ->envname("AUTORULES_WORKERS");
+  serve_cmd->add_option("--max-body-size", max_body, "largest request body, e.g. 16M")
+      ->envname("AUTORULES_MAX_BODY_SIZE");
+  serve_cmd->add_option("--script-timeout", script_timeout, "seconds a piece of user code may run")
+      ->envname("AUTORULES_SCRIPT_TIMEOUT");
+  serve_cmd->add_option("--cron-poll", cron_poll, "seconds between scheduler checks")
+      ->envname("AUTORULES_CRON_POLL");
+  serve_cmd
+      ->add_option("--delivery-retry-base", retry_base,
+                   "first retry delay of outgoing messages (s)")
+      ->envname("AUTORULES_DELIVERY_RETRY_BASE");
+  serve_cmd
+      ->add_option("--delivery-max-attempts", max_attempts, "attempts before a message is dead")
+      ->envname("AUTORULES_DELIVERY_MAX_ATTEMPTS");
+  serve_cmd
+      ->add_option("--delivery-timeout", delivery_timeout, "timeout of one delivery attempt (s)")
+      ->envname("AUTORULES_DELIVERY_TIMEOUT");
 
   CLI::App* apikey_cmd = app.add_subcommand("apikey", "manage API keys");
   apikey_cmd->require_subcommand(1);
-  CLI::App* apikey_new_cmd = apikey_cmd->add_subcommand("new", "create an API key and print it once");
+  CLI::App* apikey_new_cmd =
+      apikey_cmd->add_subcommand("new", "create an API key and print it once");
   add_common(apikey_new_cmd);
   std::string login, key_name = "created with autorules apikey new";
   int days = 0;
@@ -196,11 +229,13 @@ int main(int argc, char** argv) {
   try {
     if (serve_cmd->parsed()) {
       auto size = api::parse_size(max_body);
-      if (!size || *size == 0) throw common::UserError(fmt::format("invalid --max-body-size '{}'", max_body));
+      if (!size || *size == 0)
+        throw common::UserError(fmt::format("invalid --max-body-size '{}'", max_body));
       options.max_body_size = *size;
       return serve(c, options, demo, modules);
     }
-    if (apikey_new_cmd->parsed()) return apikey_new(c, login, key_name, days);
+    if (apikey_new_cmd->parsed())
+      return apikey_new(c, login, key_name, days);
   } catch (const common::Error& e) {
     std::cerr << "autorules: " << e.what() << std::endl;
     return 1;

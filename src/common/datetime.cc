@@ -25,8 +25,8 @@ bool digits(std::string_view s, size_t pos, size_t n, int& out) {
 
 std::optional<Date> parse_date_prefix(std::string_view s) {
   int y = 0, m = 0, d = 0;
-  if (s.size() < 10 || !digits(s, 0, 4, y) || s[4] != '-' || !digits(s, 5, 2, m) ||
-      s[7] != '-' || !digits(s, 8, 2, d)) {
+  if (s.size() < 10 || !digits(s, 0, 4, y) || s[4] != '-' || !digits(s, 5, 2, m) || s[7] != '-' ||
+      !digits(s, 8, 2, d)) {
     return std::nullopt;
   }
   if (y < 1 || m < 1 || m > 12 || d < 1) {

@@ -32,7 +32,9 @@ Date make_date(int year, unsigned month, unsigned day);
 CivilDate civil(Date d);
 DateTime make_datetime(Date d, int hour = 0, int minute = 0, int second = 0);
 Date date_of(DateTime dt);
-inline DateTime midnight(Date d) { return make_datetime(d); }
+inline DateTime midnight(Date d) {
+  return make_datetime(d);
+}
 
 // Strict parsers; nullopt when the text is not a valid date/datetime. parse_datetime accepts
 // "YYYY-MM-DD HH:MM:SS", a "T" separator, fractional seconds (dropped), a trailing "Z" or
@@ -40,12 +42,14 @@ inline DateTime midnight(Date d) { return make_datetime(d); }
 std::optional<Date> parse_date(std::string_view text);
 std::optional<DateTime> parse_datetime(std::string_view text);
 
-std::string format_date(Date d);          // "YYYY-MM-DD"
+std::string format_date(Date d);           // "YYYY-MM-DD"
 std::string format_datetime(DateTime dt);  // "YYYY-MM-DD HH:MM:SS"
 
 Date add_days(Date d, std::int64_t days);
 Date add_months(Date d, std::int64_t months);  // clamps the day to the month's end
 DateTime add_months(DateTime dt, std::int64_t months);
-inline DateTime add_seconds(DateTime dt, std::int64_t s) { return DateTime{dt.seconds + s}; }
+inline DateTime add_seconds(DateTime dt, std::int64_t s) {
+  return DateTime{dt.seconds + s};
+}
 
 }  // namespace autorules::common

@@ -38,12 +38,12 @@ class Error : public std::runtime_error {
   ErrorKind kind_;
 };
 
-#define AUTORULES_ERROR(Class, Kind)                                        \
-  class Class : public Error {                                              \
-   public:                                                                  \
-    explicit Class(const std::string& message) : Error(Kind, message) {}    \
-                                                                            \
-   protected:                                                               \
+#define AUTORULES_ERROR(Class, Kind)                                            \
+  class Class : public Error {                                                  \
+   public:                                                                      \
+    explicit Class(const std::string& message) : Error(Kind, message) {}        \
+                                                                                \
+   protected:                                                                   \
     Class(ErrorKind kind, const std::string& message) : Error(kind, message) {} \
   }
 

@@ -4,8 +4,9 @@
 // these are the type-independent ones.
 #pragma once
 
-#include <nlohmann/json.hpp>
 #include <string>
+
+#include <nlohmann/json.hpp>
 
 #include "common/value.h"
 

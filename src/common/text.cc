@@ -13,15 +13,24 @@ char32_t lower_cp(char32_t c) {
   if (c < 0x80) {
     return (c >= 'A' && c <= 'Z') ? c + 32 : c;
   }
-  if (c >= 0xC0 && c <= 0xDE && c != 0xD7) return c + 0x20;
-  if (c >= 0x100 && c <= 0x137) return (c % 2 == 0) ? c + 1 : c;
-  if (c >= 0x139 && c <= 0x148) return (c % 2 == 1) ? c + 1 : c;
-  if (c >= 0x14A && c <= 0x177) return (c % 2 == 0) ? c + 1 : c;
-  if (c == 0x178) return 0xFF;
-  if (c >= 0x179 && c <= 0x17E) return (c % 2 == 1) ? c + 1 : c;
-  if (c >= 0x391 && c <= 0x3AB && c != 0x3A2) return c + 0x20;
-  if (c >= 0x400 && c <= 0x40F) return c + 0x50;
-  if (c >= 0x410 && c <= 0x42F) return c + 0x20;
+  if (c >= 0xC0 && c <= 0xDE && c != 0xD7)
+    return c + 0x20;
+  if (c >= 0x100 && c <= 0x137)
+    return (c % 2 == 0) ? c + 1 : c;
+  if (c >= 0x139 && c <= 0x148)
+    return (c % 2 == 1) ? c + 1 : c;
+  if (c >= 0x14A && c <= 0x177)
+    return (c % 2 == 0) ? c + 1 : c;
+  if (c == 0x178)
+    return 0xFF;
+  if (c >= 0x179 && c <= 0x17E)
+    return (c % 2 == 1) ? c + 1 : c;
+  if (c >= 0x391 && c <= 0x3AB && c != 0x3A2)
+    return c + 0x20;
+  if (c >= 0x400 && c <= 0x40F)
+    return c + 0x50;
+  if (c >= 0x410 && c <= 0x42F)
+    return c + 0x20;
   return c;
 }
 
@@ -144,7 +153,8 @@ std::string base64_encode(std::string_view in) {
   size_t i = 0;
   while (i + 2 < in.size()) {
     uint32_t v = (static_cast<unsigned char>(in[i]) << 16) |
-                 (static_cast<unsigned char>(in[i + 1]) << 8) | static_cast<unsigned char>(in[i + 2]);
+                 (static_cast<unsigned char>(in[i + 1]) << 8) |
+                 static_cast<unsigned char>(in[i + 2]);
     out += kB64[v >> 18];
     out += kB64[(v >> 12) & 63];
     out += kB64[(v >> 6) & 63];
@@ -157,7 +167,8 @@ std::string base64_encode(std::string_view in) {
     out += kB64[(v >> 12) & 63];
     out += "==";
   } else if (i + 2 == in.size()) {
-    uint32_t v = (static_cast<unsigned char>(in[i]) << 16) | (static_cast<unsigned char>(in[i + 1]) << 8);
+    uint32_t v =
+        (static_cast<unsigned char>(in[i]) << 16) | (static_cast<unsigned char>(in[i + 1]) << 8);
     out += kB64[v >> 18];
     out += kB64[(v >> 12) & 63];
     out += kB64[(v >> 6) & 63];
@@ -172,19 +183,27 @@ std::optional<std::string> base64_decode(std::string_view text) {
   int bits = 0;
   size_t pad = 0, chars = 0;
   for (char c : text) {
-    if (c == ' ' || c == '\n' || c == '\r' || c == '\t') continue;
+    if (c == ' ' || c == '\n' || c == '\r' || c == '\t')
+      continue;
     if (c == '=') {
       ++pad;
       continue;
     }
-    if (pad) return std::nullopt;  // data after padding
+    if (pad)
+      return std::nullopt;  // data after padding
     int v;
-    if (c >= 'A' && c <= 'Z') v = c - 'A';
-    else if (c >= 'a' && c <= 'z') v = c - 'a' + 26;
-    else if (c >= '0' && c <= '9') v = c - '0' + 52;
-    else if (c == '+' || c == '-') v = 62;
-    else if (c == '/' || c == '_') v = 63;
-    else return std::nullopt;
+    if (c >= 'A' && c <= 'Z')
+      v = c - 'A';
+    else if (c >= 'a' && c <= 'z')
+      v = c - 'a' + 26;
+    else if (c >= '0' && c <= '9')
+      v = c - '0' + 52;
+    else if (c == '+' || c == '-')
+      v = 62;
+    else if (c == '/' || c == '_')
+      v = 63;
+    else
+      return std::nullopt;
     ++chars;
     acc = (acc << 6) | static_cast<uint32_t>(v);
     bits += 6;
@@ -193,7 +212,8 @@ std::optional<std::string> base64_decode(std::string_view text) {
       out += static_cast<char>((acc >> bits) & 0xFF);
     }
   }
-  if (pad > 2 || chars % 4 == 1 || (pad && (chars + pad) % 4 != 0)) return std::nullopt;
+  if (pad > 2 || chars % 4 == 1 || (pad && (chars + pad) % 4 != 0))
+    return std::nullopt;
   return out;
 }
 
@@ -218,7 +238,8 @@ std::string random_uuid4() {
   static constexpr char kHex[] = "0123456789abcdef";
   std::string out;
   for (size_t i = 0; i < 16; ++i) {
-    if (i == 4 || i == 6 || i == 8 || i == 10) out += '-';
+    if (i == 4 || i == 6 || i == 8 || i == 10)
+      out += '-';
     out += kHex[b[i] >> 4];
     out += kHex[b[i] & 15];
   }

@@ -25,16 +25,16 @@ class Value {
   enum class Kind : std::uint8_t { kFalse, kBool, kInt, kFloat, kString, kDate, kDateTime, kIds };
 
   Value() = default;
-  Value(bool b) : v_(b) {}                             // NOLINT(google-explicit-constructor)
-  Value(int i) : v_(static_cast<std::int64_t>(i)) {}   // NOLINT
-  Value(std::int64_t i) : v_(i) {}                     // NOLINT
-  Value(double d) : v_(d) {}                           // NOLINT
-  Value(std::string s) : v_(std::move(s)) {}           // NOLINT
-  Value(std::string_view s) : v_(std::string(s)) {}    // NOLINT
-  Value(const char* s) : v_(std::string(s)) {}         // NOLINT
-  Value(Date d) : v_(d) {}                             // NOLINT
-  Value(DateTime d) : v_(d) {}                         // NOLINT
-  Value(IdList ids) : v_(std::move(ids)) {}            // NOLINT
+  Value(bool b) : v_(b) {}                            // NOLINT(google-explicit-constructor)
+  Value(int i) : v_(static_cast<std::int64_t>(i)) {}  // NOLINT
+  Value(std::int64_t i) : v_(i) {}                    // NOLINT
+  Value(double d) : v_(d) {}                          // NOLINT
+  Value(std::string s) : v_(std::move(s)) {}          // NOLINT
+  Value(std::string_view s) : v_(std::string(s)) {}   // NOLINT
+  Value(const char* s) : v_(std::string(s)) {}        // NOLINT
+  Value(Date d) : v_(d) {}                            // NOLINT
+  Value(DateTime d) : v_(d) {}                        // NOLINT
+  Value(IdList ids) : v_(std::move(ids)) {}           // NOLINT
 
   Kind kind() const { return static_cast<Kind>(v_.index()); }
   bool is_false() const { return v_.index() == 0; }

@@ -16,8 +16,10 @@ Json copy_data(const RecordSet& record) {
   const Env& env = record.env();
   Json vals = Json::object();
   for (const schema::Field& f : model.fields()) {
-    if (!f.copy || f.magic || f.secret || !f.store || f.is_computed()) continue;
-    if (f.readonly && !env.su()) continue;  // the caller could not write it either
+    if (!f.copy || f.magic || f.secret || !f.store || f.is_computed())
+      continue;
+    if (f.readonly && !env.su())
+      continue;  // the caller could not write it either
     Value v = read_field(env, model, f, record.ids())[0];
     if (f.type == schema::FieldType::kMany2many) {
       vals[f.name] = Json::array({Json::array({6, 0, v.as_ids()})});
@@ -34,7 +36,8 @@ Json copy_data(const RecordSet& record) {
       vals[f.name] = value_to_json(f, v);
     }
   }
-  for (const auto& h : env.runtime().hooks(model.name())) h->copy_data(record, vals);
+  for (const auto& h : env.runtime().hooks(model.name()))
+    h->copy_data(record, vals);
   return vals;
 }
 
@@ -52,7 +55,8 @@ RecordSet RecordSet::copy(const Json& defaults) const {
   for (Id id : ids_) {
     Json vals = copy_data(browse({id}));
     if (defaults.is_object()) {
-      for (const auto& [k, v] : defaults.items()) vals[k] = v;
+      for (const auto& [k, v] : defaults.items())
+        vals[k] = v;
     }
     RecordSet created = create(vals);
     out.insert(out.end(), created.ids().begin(), created.ids().end());

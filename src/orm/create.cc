@@ -25,30 +25,36 @@ RecordSet RecordSet::create(const Json& vals_list) const {
       list.push_back(v);
     }
   } else {
-    throw common::ValueError(fmt::format(
-        "create() expects an object of field values or a list of them, got {}",
-        common::json_type_name(vals_list)));
+    throw common::ValueError(
+        fmt::format("create() expects an object of field values or a list of them, got {}",
+                    common::json_type_name(vals_list)));
   }
-  if (list.empty()) return browse({});
+  if (list.empty())
+    return browse({});
 
   const Env& env = env_;
   const std::string& model_name = model_->name();
-  for (const Json& vals : list) check_writable(env, *model_, vals);
+  for (const Json& vals : list)
+    check_writable(env, *model_, vals);
   for (Json& vals : list) {
-    for (const auto& h : env.runtime().hooks(model_name)) h->before_create(env, model_name, vals);
+    for (const auto& h : env.runtime().hooks(model_name))
+      h->before_create(env, model_name, vals);
   }
   // Hooks may have changed the schema (ir.model); work on the current definition.
   const schema::Model& model = env.registry().get(model_name);
   for (Json& vals : list) {
     for (const schema::Field& f : model.fields()) {
-      if (f.magic || vals.contains(f.name)) continue;
+      if (f.magic || vals.contains(f.name))
+        continue;
       Json d = default_value(env, f);
-      if (!d.is_null()) vals[f.name] = std::move(d);
+      if (!d.is_null())
+        vals[f.name] = std::move(d);
     }
   }
   std::vector<Observer*> obs = watchers(env, model);
   Json all = list;
-  for (Observer* o : obs) o->before_create(env, model, all);
+  for (Observer* o : obs)
+    o->before_create(env, model, all);
 
   std::vector<PreparedValues> prepared;
   prepared.reserve(list.size());
@@ -70,18 +76,20 @@ RecordSet RecordSet::create(const Json& vals_list) const {
       cols += ", " + d.quote(f->name);
       params.push_back(value_to_param(*f, v));
     }
-    std::string sql = fmt::format("INSERT INTO {} ({}) VALUES ({}) RETURNING \"id\"", d.quote(model.table()),
-                      cols, placeholders(params.size()));
+    std::string sql = fmt::format("INSERT INTO {} ({}) VALUES ({}) RETURNING \"id\"",
+                                  d.quote(model.table()), cols, placeholders(params.size()));
     Id id = 0;
     env.cr().query(sql, params, [&](const store::RowView& r) { id = r.int64(0); });
     ids.push_back(id);
   }
   for (size_t i = 0; i < ids.size(); ++i) {
-    for (const auto& [f, cmds] : prepared[i].x2many) apply_x2many(env, model, ids[i], *f, cmds);
+    for (const auto& [f, cmds] : prepared[i].x2many)
+      apply_x2many(env, model, ids[i], *f, cmds);
   }
   RecordSet records(env, env.registry().shared(model_name), ids);
   compute_new(env, model_name, ids);
-  for (const auto& h : env.runtime().hooks(model_name)) h->after_create(records, all);
+  for (const auto& h : env.runtime().hooks(model_name))
+    h->after_create(records, all);
 
   // What depends on the new records elsewhere (a parent's one2many, ...).
   const schema::Model& current = env.registry().get(model_name);
@@ -95,11 +103,13 @@ RecordSet RecordSet::create(const Json& vals_list) const {
   }
   if (deps->has_triggers(model_name)) {
     std::vector<std::string> names;
-    for (const schema::Field& f : current.fields()) names.push_back(f.name);
+    for (const schema::Field& f : current.fields())
+      names.push_back(f.name);
     modified(env, model_name, names, ids);
   }
   recompute(env);
-  for (Observer* o : obs) o->after_create(env, records);
+  for (Observer* o : obs)
+    o->after_create(env, records);
   return records;
 }
 

@@ -25,9 +25,11 @@ Json describe_field(const schema::Field& f) {
   d["index"] = f.index;
   if (f.is_relational()) {
     d["relation"] = f.relation;
-    if (f.type == schema::FieldType::kMany2one) d["ondelete"] = std::string(schema::ondelete_key(f.ondelete));
+    if (f.type == schema::FieldType::kMany2one)
+      d["ondelete"] = std::string(schema::ondelete_key(f.ondelete));
   }
-  if (f.type == schema::FieldType::kOne2many) d["relation_field"] = f.relation_field;
+  if (f.type == schema::FieldType::kOne2many)
+    d["relation_field"] = f.relation_field;
   if (f.type == schema::FieldType::kMany2many) {
     d["relation_table"] = f.relation_table;
     d["column1"] = f.column1;
@@ -35,12 +37,16 @@ Json describe_field(const schema::Field& f) {
   }
   if (f.type == schema::FieldType::kSelection) {
     Json opts = Json::array();
-    for (const auto& o : f.selection) opts.push_back(Json::array({o.value, o.label}));
+    for (const auto& o : f.selection)
+      opts.push_back(Json::array({o.value, o.label}));
     d["selection"] = opts;
   }
-  if (!f.related.empty()) d["related"] = f.related;
-  if (f.is_computed()) d["depends"] = f.related.empty() ? Json(f.depends) : Json::array({f.related});
-  if (f.default_kind == schema::DefaultKind::kValue) d["default"] = f.default_value;
+  if (!f.related.empty())
+    d["related"] = f.related;
+  if (f.is_computed())
+    d["depends"] = f.related.empty() ? Json(f.depends) : Json::array({f.related});
+  if (f.default_kind == schema::DefaultKind::kValue)
+    d["default"] = f.default_value;
   return d;
 }
 
@@ -52,13 +58,16 @@ Json RecordSet::fields_get(const std::vector<std::string>& fields,
   const schema::Model& m = env_.registry().get(model_->name());
   Json out = Json::object();
   for (const schema::Field& f : m.fields()) {
-    if (f.secret) continue;
-    if (!fields.empty() && std::find(fields.begin(), fields.end(), f.name) == fields.end()) continue;
+    if (f.secret)
+      continue;
+    if (!fields.empty() && std::find(fields.begin(), fields.end(), f.name) == fields.end())
+      continue;
     Json d = describe_field(f);
     if (!attributes.empty()) {
       Json only = Json::object();
       for (const std::string& a : attributes) {
-        if (d.contains(a)) only[a] = d[a];
+        if (d.contains(a))
+          only[a] = d[a];
       }
       d = std::move(only);
     }
@@ -77,7 +86,8 @@ Json RecordSet::default_get(const std::vector<std::string>& fields) const {
       throw common::ValueError(fmt::format("Invalid field '{}' on model '{}'", name, m.name()));
     }
     Json d = default_value(env_, *f);
-    if (d.is_null()) continue;
+    if (d.is_null())
+      continue;
     if (!f->is_x2many()) {
       // Check the default as a value of the field would be checked.
       d = value_to_json(*f, json_to_value(m, *f, d));
@@ -87,8 +97,8 @@ Json RecordSet::default_get(const std::vector<std::string>& fields) const {
   return out;
 }
 
-Json RecordSet::name_search(const std::string& name, const domain::Domain& d,
-                            const std::string& op, std::optional<std::int64_t> limit) const {
+Json RecordSet::name_search(const std::string& name, const domain::Domain& d, const std::string& op,
+                            std::optional<std::int64_t> limit) const {
   check_access(Operation::kRead);
   auto parsed = domain::parse_op(op);
   if (!parsed) {

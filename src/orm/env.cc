@@ -75,8 +75,12 @@ bool Env::active_test() const {
   return it == context_->end() || !(it->is_boolean() && !it->get<bool>());
 }
 
-Env Env::sudo(bool su) const { return Env(txn_, uid_, su, context_); }
-Env Env::with_user(Id uid) const { return Env(txn_, uid, false, context_); }
+Env Env::sudo(bool su) const {
+  return Env(txn_, uid_, su, context_);
+}
+Env Env::with_user(Id uid) const {
+  return Env(txn_, uid, false, context_);
+}
 Env Env::with_context(Json context) const {
   if (!context.is_object()) {
     context = Json::object();
@@ -91,12 +95,24 @@ Env Env::with_context_update(const Json& update) const {
   return with_context(std::move(merged));
 }
 
-Runtime& Env::runtime() const { return txn_->runtime; }
-store::Connection& Env::cr() const { return *txn_->lease; }
-store::Access Env::access() const { return txn_->access; }
-const schema::Registry& Env::registry() const { return *txn_->registry; }
-std::shared_ptr<const schema::Registry> Env::registry_ptr() const { return txn_->registry; }
-common::DateTime Env::now() const { return txn_->now; }
+Runtime& Env::runtime() const {
+  return txn_->runtime;
+}
+store::Connection& Env::cr() const {
+  return *txn_->lease;
+}
+store::Access Env::access() const {
+  return txn_->access;
+}
+const schema::Registry& Env::registry() const {
+  return *txn_->registry;
+}
+std::shared_ptr<const schema::Registry> Env::registry_ptr() const {
+  return txn_->registry;
+}
+common::DateTime Env::now() const {
+  return txn_->now;
+}
 
 std::shared_ptr<const DependencyIndex> Env::dependencies() const {
   if (!txn_->deps || &txn_->deps->registry() != txn_->registry.get()) {
@@ -117,7 +133,8 @@ schema::Registry& Env::mutable_registry() const {
 
 std::int64_t Env::generation(const std::string& name) const {
   auto it = txn_->generations.find(name);
-  if (it != txn_->generations.end()) return it->second;
+  if (it != txn_->generations.end())
+    return it->second;
   Value p[] = {Value(name)};
   Value v = cr().scalar("SELECT \"value\" FROM \"autorules_generation\" WHERE \"name\" = ?", p);
   std::int64_t g = v.is_int() ? v.as_int() : 0;
@@ -133,7 +150,8 @@ void Env::bump_generation(const std::string& name) const {
       p);
   txn_->generations.erase(name);
   txn_->bumped.insert(name);
-  if (name == "security") txn_->groups.clear();
+  if (name == "security")
+    txn_->groups.clear();
 }
 
 const std::set<std::string>& Env::groups() const {
@@ -173,11 +191,11 @@ const std::set<std::string>& Env::groups() const {
     cr().query(
         "SELECT \"module\", \"name\" FROM \"ir_model_data\" WHERE \"model\" = 'res.groups' AND "
         "\"res_id\" = ?",
-        q, [&](const store::RowView& r) {
-          names.insert(fmt::format("{}.{}", r.text(0), r.text(1)));
-        });
+        q,
+        [&](const store::RowView& r) { names.insert(fmt::format("{}.{}", r.text(0), r.text(1))); });
   }
-  if (shareable) txn_->runtime.cache_groups(uid_, gen, names);
+  if (shareable)
+    txn_->runtime.cache_groups(uid_, gen, names);
   return txn_->groups.emplace(uid_, std::move(names)).first->second;
 }
 
@@ -213,6 +231,8 @@ void Env::rollback() {
   txn_->lease.reset();
 }
 
-bool Env::committed() const { return txn_->committed; }
+bool Env::committed() const {
+  return txn_->committed;
+}
 
 }  // namespace autorules::orm

@@ -41,7 +41,7 @@ class Env {
 
   Env sudo(bool su = true) const;
   Env with_user(common::Id uid) const;
-  Env with_context(common::Json context) const;      // replaces the context
+  Env with_context(common::Json context) const;               // replaces the context
   Env with_context_update(const common::Json& update) const;  // merges keys
 
   Runtime& runtime() const;

@@ -1,10 +1,10 @@
 #include "orm/ir_model.h"
 
-#include <fmt/format.h>
-
 #include <map>
 #include <regex>
 #include <set>
+
+#include <fmt/format.h>
 
 #include "common/errors.h"
 #include "orm/internal/convert.h"
@@ -18,8 +18,8 @@ namespace autorules::orm {
 using common::Id;
 using common::IdList;
 using common::Json;
-using common::Value;
 using common::ValidationError;
+using common::Value;
 using schema::Field;
 using schema::FieldType;
 
@@ -37,7 +37,8 @@ std::string install_module(const Env& env) {
 
 std::string join(const std::vector<std::string>& v, const char* sep) {
   std::string out;
-  for (size_t i = 0; i < v.size(); ++i) out += (i ? sep : "") + v[i];
+  for (size_t i = 0; i < v.size(); ++i)
+    out += (i ? sep : "") + v[i];
   return out;
 }
 
@@ -46,24 +47,27 @@ std::vector<std::string> split_depends(const std::string& s) {
   std::string cur;
   for (char c : s) {
     if (c == ',') {
-      if (!cur.empty()) out.push_back(cur);
+      if (!cur.empty())
+        out.push_back(cur);
       cur.clear();
     } else if (c != ' ') {
       cur += c;
     }
   }
-  if (!cur.empty()) out.push_back(cur);
+  if (!cur.empty())
+    out.push_back(cur);
   return out;
 }
 
 // The columns of an ir_model_fields row, in this order, for reading and writing.
 const std::vector<std::string> kFieldColumns = {
-    "name",     "model",  "field_description", "help",     "ttype",   "relation",
-    "relation_field", "relation_table", "column1", "column2", "required", "readonly",
-    "index",    "copied", "related",           "compute",  "depends", "store",
-    "on_delete", "state", "default_value",     "modules",  "complete_name"};
+    "name",           "model",          "field_description", "help",    "ttype",        "relation",
+    "relation_field", "relation_table", "column1",           "column2", "required",     "readonly",
+    "index",          "copied",         "related",           "compute", "depends",      "store",
+    "on_delete",      "state",          "default_value",     "modules", "complete_name"};
 
-std::vector<Value> field_row(const schema::Model& model, const Field& f, const std::string& module) {
+std::vector<Value> field_row(const schema::Model& model, const Field& f,
+                             const std::string& module) {
   auto text = [](const std::string& s) { return s.empty() ? Value() : Value(s); };
   return {Value(f.name),
           Value(model.name()),
@@ -94,7 +98,8 @@ std::vector<Value> field_row(const schema::Model& model, const Field& f, const s
 std::string xml_name(const std::string& s) {
   std::string out = s;
   for (char& c : out) {
-    if (c == '.') c = '_';
+    if (c == '.')
+      c = '_';
   }
   return out;
 }
@@ -130,13 +135,15 @@ Field field_from_row(const std::vector<Value>& r, const std::vector<schema::Sele
     }
   }
   f.selection = sel;
-  if (!f.related.empty() || !f.compute.empty()) f.readonly = true;
+  if (!f.related.empty() || !f.compute.empty())
+    f.readonly = true;
   return f;
 }
 
 std::string select_field_columns() {
   std::string cols = "\"id\"";
-  for (const auto& c : kFieldColumns) cols += ", \"" + c + "\"";
+  for (const auto& c : kFieldColumns)
+    cols += ", \"" + c + "\"";
   return cols;
 }
 
@@ -164,7 +171,8 @@ std::vector<std::pair<Id, std::vector<Value>>> read_field_rows(store::Connection
   sql += " ORDER BY \"id\"";
   conn.query(sql, params, [&](const store::RowView& r) {
     std::vector<Value> row;
-    for (int i = 1; i < r.size(); ++i) row.push_back(r.value(i));
+    for (int i = 1; i < r.size(); ++i)
+      row.push_back(r.value(i));
     out.emplace_back(r.int64(0), std::move(row));
   });
   return out;
@@ -184,8 +192,16 @@ void set_xmlid(const Env& env, const std::string& module, const std::string& nam
                      q);
     return;
   }
-  Value q[] = {Value(module), Value(name), Value(module + "." + name), Value(model), Value(res_id),
-               Value(std::int64_t{noupdate}), Value(env.uid()), now, Value(env.uid()), now};
+  Value q[] = {Value(module),
+               Value(name),
+               Value(module + "." + name),
+               Value(model),
+               Value(res_id),
+               Value(std::int64_t{noupdate}),
+               Value(env.uid()),
+               now,
+               Value(env.uid()),
+               now};
   env.cr().execute(
       "INSERT INTO \"ir_model_data\" (\"module\", \"name\", \"complete_name\", \"model\", "
       "\"res_id\", \"noupdate\", \"create_uid\", \"create_date\", \"write_uid\", \"write_date\") "
@@ -203,14 +219,16 @@ Id upsert_field_row(const Env& env, Id model_id, const schema::Model& model, con
   Id id;
   if (existing) {
     std::string sets;
-    for (const auto& c : kFieldColumns) sets += (sets.empty() ? "\"" : ", \"") + c + "\" = ?";
+    for (const auto& c : kFieldColumns)
+      sets += (sets.empty() ? "\"" : ", \"") + c + "\" = ?";
     row.emplace_back(*existing);
     cr.execute(fmt::format("UPDATE \"ir_model_fields\" SET {} WHERE \"id\" = ?", sets), row);
     id = *existing;
   } else {
-    std::string cols = "\"model_id\", \"create_uid\", \"create_date\", \"write_uid\", \"write_date\"";
-    std::vector<Value> params{Value(model_id), Value(env.uid()), Value(env.now()),
-                              Value(env.uid()), Value(env.now())};
+    std::string cols =
+        "\"model_id\", \"create_uid\", \"create_date\", \"write_uid\", \"write_date\"";
+    std::vector<Value> params{Value(model_id), Value(env.uid()), Value(env.now()), Value(env.uid()),
+                              Value(env.now())};
     for (size_t i = 0; i < kFieldColumns.size(); ++i) {
       cols += ", \"" + kFieldColumns[i] + "\"";
       params.push_back(row[i]);
@@ -226,17 +244,18 @@ Id upsert_field_row(const Env& env, Id model_id, const schema::Model& model, con
   if (f.type == FieldType::kSelection) {
     Value p[] = {Value(id)};
     std::vector<schema::SelectionOption> current;
-    cr.query("SELECT \"value\", \"name\" FROM \"ir_model_fields_selection\" WHERE \"field_id\" = ? "
-             "ORDER BY \"sequence\", \"id\"",
-             p, [&](const store::RowView& r) {
-               current.push_back({std::string(r.text(0)), std::string(r.text(1))});
-             });
+    cr.query(
+        "SELECT \"value\", \"name\" FROM \"ir_model_fields_selection\" WHERE \"field_id\" = ? "
+        "ORDER BY \"sequence\", \"id\"",
+        p, [&](const store::RowView& r) {
+          current.push_back({std::string(r.text(0)), std::string(r.text(1))});
+        });
     if (current != f.selection) {
       cr.execute("DELETE FROM \"ir_model_fields_selection\" WHERE \"field_id\" = ?", p);
       std::int64_t seq = 0;
       for (const auto& o : f.selection) {
-        Value q[] = {Value(id), Value(o.value), Value(o.label), Value(seq++), Value(env.uid()),
-                     Value(env.now()), Value(env.uid()), Value(env.now())};
+        Value q[] = {Value(id),        Value(o.value),   Value(o.label),   Value(seq++),
+                     Value(env.uid()), Value(env.now()), Value(env.uid()), Value(env.now())};
         cr.execute(
             "INSERT INTO \"ir_model_fields_selection\" (\"field_id\", \"value\", \"name\", "
             "\"sequence\", \"create_uid\", \"create_date\", \"write_uid\", \"write_date\") "
@@ -256,18 +275,27 @@ Id upsert_model_row(const Env& env, const schema::Model& m, const std::string& m
   if (existing.is_int()) {
     Value q[] = {Value(m.description()), Value(m.order()), Value(std::int64_t{m.is_mail_thread()}),
                  existing};
-    cr.execute("UPDATE \"ir_model\" SET \"name\" = ?, \"order\" = ?, \"is_mail_thread\" = ? WHERE "
-               "\"id\" = ?",
-               q);
+    cr.execute(
+        "UPDATE \"ir_model\" SET \"name\" = ?, \"order\" = ?, \"is_mail_thread\" = ? WHERE "
+        "\"id\" = ?",
+        q);
     return existing.as_int();
   }
   Id id = 0;
-  Value q[] = {Value(m.description()), Value(m.name()), Value(m.order()),
-               Value(manual ? "manual" : "base"), Value(std::int64_t{m.is_mail_thread()}),
-               Value(module), Value(env.uid()), Value(env.now()), Value(env.uid()), Value(env.now())};
+  Value q[] = {Value(m.description()),
+               Value(m.name()),
+               Value(m.order()),
+               Value(manual ? "manual" : "base"),
+               Value(std::int64_t{m.is_mail_thread()}),
+               Value(module),
+               Value(env.uid()),
+               Value(env.now()),
+               Value(env.uid()),
+               Value(env.now())};
   cr.query(
       "INSERT INTO \"ir_model\" (\"name\", \"model\", \"order\", \"state\", \"is_mail_thread\", "
-      "\"modules\", \"create_uid\", \"create_date\", \"write_uid\", \"write_date\") VALUES (?, ?, ?, "
+      "\"modules\", \"create_uid\", \"create_date\", \"write_uid\", \"write_date\") VALUES (?, ?, "
+      "?, "
       "?, ?, ?, ?, ?, ?, ?) RETURNING \"id\"",
       q, [&](const store::RowView& r) { id = r.int64(0); });
   set_xmlid(env, module, "model_" + xml_name(m.name()), "ir.model", id);
@@ -292,10 +320,12 @@ void sync_builtin_rows(const Env& env, const schema::Registry& code) {
         existing = it->second.first;
         std::vector<Value> want = field_row(*m, f, "base");
         auto sel = selections.find(*existing);
-        bool same_sel = f.type != FieldType::kSelection ||
-                        (sel != selections.end() ? sel->second : std::vector<schema::SelectionOption>{}) ==
-                            f.selection;
-        if (want == it->second.second && same_sel) continue;
+        bool same_sel =
+            f.type != FieldType::kSelection ||
+            (sel != selections.end() ? sel->second : std::vector<schema::SelectionOption>{}) ==
+                f.selection;
+        if (want == it->second.second && same_sel)
+          continue;
       }
       upsert_field_row(env, model_id, *m, f, "base", existing);
     }
@@ -321,12 +351,15 @@ schema::Registry load_registry(store::Connection& conn, const schema::Registry& 
       "\"ir_model\" ORDER BY \"id\"",
       {}, [&](const store::RowView& row) {
         std::string name(row.text(0));
-        if (code.contains(name)) return;
+        if (code.contains(name))
+          return;
         schema::Model m(name, std::string(row.text(1)));
-        if (!row.is_null(2) && !row.text(2).empty()) m.set_order(std::string(row.text(2)));
+        if (!row.is_null(2) && !row.text(2).empty())
+          m.set_order(std::string(row.text(2)));
         m.set_mail_thread(!row.is_null(3) && row.int64(3) != 0);
         m.set_manual(row.text(4) == "manual");
-        if (!row.is_null(5)) m.set_module(std::string(row.text(5)));
+        if (!row.is_null(5))
+          m.set_module(std::string(row.text(5)));
         extra.emplace(name, std::move(m));
       });
   auto selections = read_selections(conn);
@@ -334,22 +367,27 @@ schema::Registry load_registry(store::Connection& conn, const schema::Registry& 
   for (auto& [id, row] : read_field_rows(conn, "")) {
     const std::string& model = row[1].as_string();
     const schema::Model* cm = code.find(model);
-    if (cm && cm->has_field(row[0].as_string())) continue;
+    if (cm && cm->has_field(row[0].as_string()))
+      continue;
     auto sel = selections.find(id);
-    added[model].push_back(
-        field_from_row(row, sel == selections.end() ? std::vector<schema::SelectionOption>{} : sel->second));
+    added[model].push_back(field_from_row(
+        row, sel == selections.end() ? std::vector<schema::SelectionOption>{} : sel->second));
   }
   for (auto& [name, m] : extra) {
-    for (Field& f : added[name]) m.add(std::move(f));
+    for (Field& f : added[name])
+      m.add(std::move(f));
     m.add_magic_fields();
     r.put(std::move(m));
   }
   for (auto& [name, fields] : added) {
-    if (extra.count(name)) continue;
+    if (extra.count(name))
+      continue;
     const schema::Model* base = r.find(name);
-    if (!base) continue;  // rows of a model whose definition is gone
+    if (!base)
+      continue;  // rows of a model whose definition is gone
     schema::Model copy = *base;
-    for (Field& f : fields) copy.add(std::move(f));
+    for (Field& f : fields)
+      copy.add(std::move(f));
     r.put(std::move(copy));
   }
   return r;
@@ -370,10 +408,12 @@ void validate_field(const Env& env, const schema::Model& model, Field& f) {
   const schema::Registry& reg = env.registry();
   if (f.is_relational()) {
     if (f.relation.empty()) {
-      throw ValidationError(fmt::format("The relational field '{}' needs a related model (relation)", f.name));
+      throw ValidationError(
+          fmt::format("The relational field '{}' needs a related model (relation)", f.name));
     }
     if (f.relation != model.name() && !reg.contains(f.relation)) {
-      throw ValidationError(fmt::format("Unknown model '{}' for the field '{}' (relation)", f.relation, f.name));
+      throw ValidationError(
+          fmt::format("Unknown model '{}' for the field '{}' (relation)", f.relation, f.name));
     }
   }
   if (f.type == FieldType::kOne2many) {
@@ -394,18 +434,21 @@ void validate_field(const Env& env, const schema::Model& model, Field& f) {
     try {
       end = reg.resolve_path(model, f.related);
     } catch (const common::ValueError& e) {
-      throw ValidationError(fmt::format("Invalid related path '{}' for field '{}': {}", f.related, f.name, e.what()));
+      throw ValidationError(
+          fmt::format("Invalid related path '{}' for field '{}': {}", f.related, f.name, e.what()));
     }
     if (end.field->type != f.type || (f.is_relational() && end.field->relation != f.relation)) {
-      throw ValidationError(fmt::format(
-          "The related field '{}' must have the type of '{}' ({}{})", f.name, f.related,
-          schema::type_key(end.field->type),
-          end.field->is_relational() ? " to " + end.field->relation : ""));
+      throw ValidationError(
+          fmt::format("The related field '{}' must have the type of '{}' ({}{})", f.name, f.related,
+                      schema::type_key(end.field->type),
+                      end.field->is_relational() ? " to " + end.field->relation : ""));
     }
     if (f.is_x2many()) {
-      throw ValidationError(fmt::format("Stored related x2many fields are not supported ('{}')", f.name));
+      throw ValidationError(
+          fmt::format("Stored related x2many fields are not supported ('{}')", f.name));
     }
-    if (f.type == FieldType::kSelection) f.selection = end.field->selection;
+    if (f.type == FieldType::kSelection)
+      f.selection = end.field->selection;
     f.readonly = true;
   }
   if (!f.compute.empty() && !env.runtime().compute()) {
@@ -426,16 +469,19 @@ void validate_field(const Env& env, const schema::Model& model, Field& f) {
 Field read_field_def(const Env& env, Id field_id) {
   Value p[] = {Value(field_id)};
   std::vector<Value> row;
-  env.cr().query(fmt::format("SELECT {} FROM \"ir_model_fields\" WHERE \"id\" = ?", select_field_columns()),
-                 p, [&](const store::RowView& r) {
-                   for (int i = 1; i < r.size(); ++i) row.push_back(r.value(i));
-                 });
+  env.cr().query(
+      fmt::format("SELECT {} FROM \"ir_model_fields\" WHERE \"id\" = ?", select_field_columns()), p,
+      [&](const store::RowView& r) {
+        for (int i = 1; i < r.size(); ++i)
+          row.push_back(r.value(i));
+      });
   std::vector<schema::SelectionOption> sel;
-  env.cr().query("SELECT \"value\", \"name\" FROM \"ir_model_fields_selection\" WHERE \"field_id\" = ? "
-                 "ORDER BY \"sequence\", \"id\"",
-                 p, [&](const store::RowView& r) {
-                   sel.push_back({std::string(r.text(0)), std::string(r.text(1))});
-                 });
+  env.cr().query(
+      "SELECT \"value\", \"name\" FROM \"ir_model_fields_selection\" WHERE \"field_id\" = ? "
+      "ORDER BY \"sequence\", \"id\"",
+      p, [&](const store::RowView& r) {
+        sel.push_back({std::string(r.text(0)), std::string(r.text(1))});
+      });
   return field_from_row(row, sel);
 }
 
@@ -451,13 +497,14 @@ std::vector<FieldRowInfo> field_infos(const Env& env, const IdList& ids) {
   for_chunks(ids, [&](const IdList& chunk) {
     std::vector<Value> p;
     append_ids(p, chunk);
-    env.cr().query(fmt::format("SELECT \"id\", \"model\", \"name\", \"state\" FROM \"ir_model_fields\" "
-                               "WHERE \"id\" IN ({})",
-                               placeholders(chunk.size())),
-                   p, [&](const store::RowView& r) {
-                     out.push_back({r.int64(0), std::string(r.text(1)), std::string(r.text(2)),
-                                    std::string(r.text(3))});
-                   });
+    env.cr().query(
+        fmt::format("SELECT \"id\", \"model\", \"name\", \"state\" FROM \"ir_model_fields\" "
+                    "WHERE \"id\" IN ({})",
+                    placeholders(chunk.size())),
+        p, [&](const store::RowView& r) {
+          out.push_back(
+              {r.int64(0), std::string(r.text(1)), std::string(r.text(2)), std::string(r.text(3))});
+        });
   });
   return out;
 }
@@ -466,11 +513,13 @@ std::vector<FieldRowInfo> field_infos(const Env& env, const IdList& ids) {
 void install_field(const Env& env, const std::string& model_name, Field f, const Field* before) {
   schema::Registry& reg = env.mutable_registry();
   const schema::Model* current = reg.find(model_name);
-  if (!current) return;
+  if (!current)
+    return;
   schema::Model copy = *current;
   bool rename = before && before->name != f.name;
   std::string new_name = f.name;
-  if (rename) copy.remove(before->name);
+  if (rename)
+    copy.remove(before->name);
   copy.add(f);
   const Field* stored = copy.field(new_name);
   if (rename && before->has_column()) {
@@ -488,7 +537,8 @@ class IrModelFieldsHooks final : public ModelHooks {
  public:
   void before_create(const Env& env, const std::string&, Json& vals) override {
     bool install = install_mode(env);
-    if (!install) vals["state"] = "manual";
+    if (!install)
+      vals["state"] = "manual";
     std::string name = text_of(vals, "name");
     if (!std::regex_match(name, kFieldName)) {
       throw ValidationError(
@@ -503,36 +553,47 @@ class IrModelFieldsHooks final : public ModelHooks {
     if ((mid == vals.end() || !mid->is_number_integer()) && !model.empty()) {
       Value p[] = {Value(model)};
       Value id = env.cr().scalar("SELECT \"id\" FROM \"ir_model\" WHERE \"model\" = ?", p);
-      if (!id.is_int()) throw ValidationError(fmt::format("Unknown model '{}'", model));
+      if (!id.is_int())
+        throw ValidationError(fmt::format("Unknown model '{}'", model));
       vals["model_id"] = id.as_int();
     } else if (mid != vals.end() && mid->is_number_integer()) {
       Value p[] = {Value(mid->get<Id>())};
       Value m = env.cr().scalar("SELECT \"model\" FROM \"ir_model\" WHERE \"id\" = ?", p);
-      if (!m.is_string()) throw ValidationError(fmt::format("Unknown model id {}", mid->get<Id>()));
+      if (!m.is_string())
+        throw ValidationError(fmt::format("Unknown model id {}", mid->get<Id>()));
       model = m.as_string();
       vals["model"] = model;
     } else {
       throw ValidationError("A field needs its model (model_id or model)");
     }
     if (const schema::Model* m = env.registry().find(model); m && m->has_field(name)) {
-      throw ValidationError(fmt::format("Field names must be unique per model. ('{}' already exists on '{}')", name, model));
+      throw ValidationError(fmt::format(
+          "Field names must be unique per model. ('{}' already exists on '{}')", name, model));
     }
     Value p[] = {Value(model), Value(name)};
-    if (env.cr().scalar("SELECT 1 FROM \"ir_model_fields\" WHERE \"model\" = ? AND \"name\" = ?", p).is_int()) {
-      throw ValidationError(fmt::format("Field names must be unique per model. ('{}' already exists on '{}')", name, model));
+    if (env.cr()
+            .scalar("SELECT 1 FROM \"ir_model_fields\" WHERE \"model\" = ? AND \"name\" = ?", p)
+            .is_int()) {
+      throw ValidationError(fmt::format(
+          "Field names must be unique per model. ('{}' already exists on '{}')", name, model));
     }
     std::string ttype = text_of(vals, "ttype");
     if (ttype == "many2many" && text_of(vals, "relation_table").empty()) {
-      std::string a = schema::Model::table_of(model), b = schema::Model::table_of(text_of(vals, "relation"));
+      std::string a = schema::Model::table_of(model),
+                  b = schema::Model::table_of(text_of(vals, "relation"));
       std::string table = (a < b ? a + "_" + b : b + "_" + a) + "_rel";
-      if (a == b) table = a + "_" + name + "_rel";
+      if (a == b)
+        table = a + "_" + name + "_rel";
       vals["relation_table"] = install || table.starts_with("x_") ? table : "x_" + table;
       vals["column1"] = a == b ? a + "_src_id" : a + "_id";
       vals["column2"] = a == b ? a + "_dst_id" : b + "_id";
     }
-    if (!text_of(vals, "related").empty()) vals["readonly"] = true;
-    if (!install) vals["modules"] = nullptr;
-    if (install) vals["modules"] = install_module(env);
+    if (!text_of(vals, "related").empty())
+      vals["readonly"] = true;
+    if (!install)
+      vals["modules"] = nullptr;
+    if (install)
+      vals["modules"] = install_module(env);
     vals["complete_name"] = model + "." + name;
   }
 
@@ -541,9 +602,13 @@ class IrModelFieldsHooks final : public ModelHooks {
     for (Id id : records.ids()) {
       Field f = read_field_def(env, id);
       Value p[] = {Value(id)};
-      std::string model = env.cr().scalar("SELECT \"model\" FROM \"ir_model_fields\" WHERE \"id\" = ?", p).as_string();
+      std::string model =
+          env.cr()
+              .scalar("SELECT \"model\" FROM \"ir_model_fields\" WHERE \"id\" = ?", p)
+              .as_string();
       const schema::Model* m = env.registry().find(model);
-      if (!m) continue;  // part of a model being created: ir.model installs it
+      if (!m)
+        continue;  // part of a model being created: ir.model installs it
       validate_field(env, *m, f);
       install_field(env, model, f, nullptr);
       if (install_mode(env)) {
@@ -562,8 +627,8 @@ class IrModelFieldsHooks final : public ModelHooks {
         // Fill the new column for the existing records.
         IdList all;
         const schema::Model& mm = env.registry().get(model);
-        env.cr().query(fmt::format("SELECT \"id\" FROM {}", env.cr().dialect().quote(mm.table())), {},
-                       [&](const store::RowView& r) { all.push_back(r.int64(0)); });
+        env.cr().query(fmt::format("SELECT \"id\" FROM {}", env.cr().dialect().quote(mm.table())),
+                       {}, [&](const store::RowView& r) { all.push_back(r.int64(0)); });
         compute_new(env.sudo(), model, all);
       }
     }
@@ -582,16 +647,22 @@ class IrModelFieldsHooks final : public ModelHooks {
       const Field* f = m ? m->field(info.name) : nullptr;
       if (vals.contains("ttype") && f && text_of(vals, "ttype") != schema::type_key(f->type)) {
         throw common::UserError(
-            "Changing the type of a field is not yet supported. Please drop it and create it again!");
+            "Changing the type of a field is not yet supported. Please drop it and create it "
+            "again!");
       }
       if (vals.contains("model_id") || vals.contains("model")) {
         throw common::UserError("Changing the model of a field is forbidden!");
       }
       if (vals.contains("relation") && f && text_of(vals, "relation") != f->relation) {
-        throw common::UserError("Changing the related model of a field is not supported. Please drop it and create it again!");
+        throw common::UserError(
+            "Changing the related model of a field is not supported. Please drop it and create it "
+            "again!");
       }
-      if (vals.contains("store") && f && vals["store"].is_boolean() && vals["store"].get<bool>() != f->store) {
-        throw common::UserError("Changing the storage of a field is not supported. Please drop it and create it again!");
+      if (vals.contains("store") && f && vals["store"].is_boolean() &&
+          vals["store"].get<bool>() != f->store) {
+        throw common::UserError(
+            "Changing the storage of a field is not supported. Please drop it and create it "
+            "again!");
       }
       if (vals.contains("name")) {
         std::string name = text_of(vals, "name");
@@ -599,7 +670,9 @@ class IrModelFieldsHooks final : public ModelHooks {
           throw ValidationError("Custom fields must have a name that starts with 'x_' !");
         }
         if (m && name != info.name && m->has_field(name)) {
-          throw ValidationError(fmt::format("Field names must be unique per model. ('{}' already exists on '{}')", name, info.model));
+          throw ValidationError(
+              fmt::format("Field names must be unique per model. ('{}' already exists on '{}')",
+                          name, info.model));
         }
         vals["complete_name"] = info.model + "." + name;
       }
@@ -610,7 +683,8 @@ class IrModelFieldsHooks final : public ModelHooks {
     const Env& env = records.env();
     for (const auto& info : field_infos(env, records.ids())) {
       const schema::Model* m = env.registry().find(info.model);
-      if (!m) continue;
+      if (!m)
+        continue;
       Field f = read_field_def(env, info.id);
       // The row's name is already the new one; find the old definition by id order: the field
       // whose name is not in the rows any more, or the same name.
@@ -618,7 +692,10 @@ class IrModelFieldsHooks final : public ModelHooks {
       if (!before) {
         for (const Field& old : m->fields()) {
           Value p[] = {Value(info.model), Value(old.name)};
-          if (!env.cr().scalar("SELECT 1 FROM \"ir_model_fields\" WHERE \"model\" = ? AND \"name\" = ?", p).is_int()) {
+          if (!env.cr()
+                   .scalar("SELECT 1 FROM \"ir_model_fields\" WHERE \"model\" = ? AND \"name\" = ?",
+                           p)
+                   .is_int()) {
             before = &old;
             break;
           }
@@ -635,33 +712,42 @@ class IrModelFieldsHooks final : public ModelHooks {
     bool install = install_mode(env);
     auto infos = field_infos(env, records.ids());
     std::set<std::pair<std::string, std::string>> removing;
-    for (const auto& i : infos) removing.insert({i.model, i.name});
+    for (const auto& i : infos)
+      removing.insert({i.model, i.name});
     for (const auto& info : infos) {
       const schema::Model* m = env.registry().find(info.model);
-      if (!m) continue;  // the whole model is going away
+      if (!m)
+        continue;  // the whole model is going away
       if (info.state != "manual" && !install) {
         throw common::UserError("This column contains module data and cannot be removed!");
       }
       // Fields that depend on this one.
       for (const schema::Model* other : env.registry().models()) {
         for (const Field& of : other->fields()) {
-          if (removing.count({other->name(), of.name})) continue;
+          if (removing.count({other->name(), of.name}))
+            continue;
           bool depends = false;
-          if (of.type == FieldType::kOne2many && of.relation == info.model && of.relation_field == info.name) {
+          if (of.type == FieldType::kOne2many && of.relation == info.model &&
+              of.relation_field == info.name) {
             depends = true;
           }
-          std::vector<std::string> paths = of.related.empty() ? of.depends : std::vector<std::string>{of.related};
+          std::vector<std::string> paths =
+              of.related.empty() ? of.depends : std::vector<std::string>{of.related};
           for (const std::string& path : paths) {
             try {
               const schema::Model* cur = other;
               size_t start = 0;
               while (cur) {
                 size_t dot = path.find('.', start);
-                std::string seg = path.substr(start, dot == std::string::npos ? std::string::npos : dot - start);
+                std::string seg =
+                    path.substr(start, dot == std::string::npos ? std::string::npos : dot - start);
                 const Field* sf = cur->field(seg);
-                if (!sf) break;
-                if (cur->name() == info.model && seg == info.name) depends = true;
-                if (dot == std::string::npos || !sf->is_relational()) break;
+                if (!sf)
+                  break;
+                if (cur->name() == info.model && seg == info.name)
+                  depends = true;
+                if (dot == std::string::npos || !sf->is_relational())
+                  break;
                 cur = env.registry().find(sf->relation);
                 start = dot + 1;
               }
@@ -679,21 +765,25 @@ class IrModelFieldsHooks final : public ModelHooks {
     for (const auto& info : infos) {
       schema::Registry& reg = env.mutable_registry();
       const schema::Model* m = reg.find(info.model);
-      if (!m) continue;
+      if (!m)
+        continue;
       const Field* f = m->field(info.name);
-      if (!f) continue;
+      if (!f)
+        continue;
       bool shared_table = false;
       if (f->type == FieldType::kMany2many) {
         for (const schema::Model* other : reg.models()) {
           for (const Field& of : other->fields()) {
-            if (&of != f && of.type == FieldType::kMany2many && of.relation_table == f->relation_table &&
+            if (&of != f && of.type == FieldType::kMany2many &&
+                of.relation_table == f->relation_table &&
                 !removing.count({other->name(), of.name})) {
               shared_table = true;
             }
           }
         }
       }
-      if (!shared_table) store::drop_field(env.cr(), *m, *f);
+      if (!shared_table)
+        store::drop_field(env.cr(), *m, *f);
       schema::Model copy = *m;
       copy.remove(info.name);
       reg.put(std::move(copy));
@@ -711,8 +801,10 @@ class IrModelSelectionHooks final : public ModelHooks {
       for (const Field& f : m->fields()) {
         if (f.type == FieldType::kSelection && f.manual) {
           Value p[] = {Value(m->name()), Value(f.name)};
-          Value id = env.cr().scalar("SELECT \"id\" FROM \"ir_model_fields\" WHERE \"model\" = ? AND \"name\" = ?", p);
-          if (id.is_int()) refresh_field(env, id.as_int());
+          Value id = env.cr().scalar(
+              "SELECT \"id\" FROM \"ir_model_fields\" WHERE \"model\" = ? AND \"name\" = ?", p);
+          if (id.is_int())
+            refresh_field(env, id.as_int());
         }
       }
     }
@@ -722,19 +814,23 @@ class IrModelSelectionHooks final : public ModelHooks {
   static IdList field_ids(const RecordSet& records) {
     IdList out;
     for (const Value& v : records.mapped("field_id")) {
-      if (v.is_int()) out.push_back(v.as_int());
+      if (v.is_int())
+        out.push_back(v.as_int());
     }
     return out;
   }
   static void refresh_field(const Env& env, Id field_id) {
     Value p[] = {Value(field_id)};
     Value model = env.cr().scalar("SELECT \"model\" FROM \"ir_model_fields\" WHERE \"id\" = ?", p);
-    if (!model.is_string()) return;
+    if (!model.is_string())
+      return;
     const schema::Model* m = env.registry().find(model.as_string());
-    if (!m) return;
+    if (!m)
+      return;
     Field f = read_field_def(env, field_id);
     const Field* current = m->field(f.name);
-    if (!current || current->selection == f.selection) return;
+    if (!current || current->selection == f.selection)
+      return;
     Field updated = *current;
     updated.selection = f.selection;
     schema::Model copy = *m;
@@ -742,7 +838,8 @@ class IrModelSelectionHooks final : public ModelHooks {
     env.mutable_registry().put(std::move(copy));
   }
   void refresh(const RecordSet& records) {
-    for (Id id : field_ids(records)) refresh_field(records.env(), id);
+    for (Id id : field_ids(records))
+      refresh_field(records.env(), id);
   }
 };
 
@@ -754,7 +851,8 @@ class IrModelHooks final : public ModelHooks {
     if (!install) {
       vals["state"] = "manual";
       vals["modules"] = nullptr;
-      if (!model.starts_with("x_")) throw ValidationError("The model name must start with 'x_'.");
+      if (!model.starts_with("x_"))
+        throw ValidationError("The model name must start with 'x_'.");
     } else {
       vals["modules"] = install_module(env);
     }
@@ -765,9 +863,11 @@ class IrModelHooks final : public ModelHooks {
     Value p[] = {Value(model)};
     if (env.registry().contains(model) ||
         env.cr().scalar("SELECT 1 FROM \"ir_model\" WHERE \"model\" = ?", p).is_int()) {
-      throw ValidationError(fmt::format("Each model must have a unique name. ('{}' exists)", model));
+      throw ValidationError(
+          fmt::format("Each model must have a unique name. ('{}' exists)", model));
     }
-    if (text_of(vals, "order").empty()) vals["order"] = "id";
+    if (text_of(vals, "order").empty())
+      vals["order"] = "id";
   }
 
   void after_create(const RecordSet& records, const Json&) override {
@@ -785,12 +885,14 @@ class IrModelHooks final : public ModelHooks {
       m.set_mail_thread(r[3].is_int() && r[3].as_int());
       m.set_manual(r[4].is_string() && r[4].as_string() == "manual");
       std::string module = r[5].is_string() ? r[5].as_string() : "";
-      if (!module.empty()) m.set_module(module);
+      if (!module.empty())
+        m.set_module(module);
       std::vector<Field> fields;
       for (auto& [fid, frow] : read_field_rows(env.cr(), name)) {
         fields.push_back(read_field_def(env, fid));
       }
-      for (Field& f : fields) m.add(f);
+      for (Field& f : fields)
+        m.add(f);
       m.add_magic_fields();
       // Validate with the model in the registry (self-relations, inverses).
       schema::Registry& reg = env.mutable_registry();
@@ -798,7 +900,8 @@ class IrModelHooks final : public ModelHooks {
       for (Field& f : fields) {
         Field checked = f;
         validate_field(env, m, checked);
-        if (checked.selection != f.selection) m.add(checked);
+        if (checked.selection != f.selection)
+          m.add(checked);
       }
       // Apps add their relational fields after the model: their loader checks the order then.
       if (!install_mode(env)) {
@@ -812,9 +915,11 @@ class IrModelHooks final : public ModelHooks {
       store::sync_model(env.cr(), m);
       // Rows for the magic fields (every field has its ir.model.fields record).
       std::set<std::string> have;
-      for (const Field& f : fields) have.insert(f.name);
+      for (const Field& f : fields)
+        have.insert(f.name);
       for (const Field& f : m.fields()) {
-        if (!have.count(f.name)) upsert_field_row(env, id, m, f, module.empty() ? "base" : module, std::nullopt);
+        if (!have.count(f.name))
+          upsert_field_row(env, id, m, f, module.empty() ? "base" : module, std::nullopt);
       }
       if (!module.empty()) {
         for (auto& [fid, frow] : read_field_rows(env.cr(), name)) {
@@ -822,7 +927,8 @@ class IrModelHooks final : public ModelHooks {
                     "ir.model.fields", fid);
         }
       }
-      if (!module.empty()) set_xmlid(env, module, "model_" + xml_name(name), "ir.model", id);
+      if (!module.empty())
+        set_xmlid(env, module, "model_" + xml_name(name), "ir.model", id);
     }
   }
 
@@ -831,8 +937,10 @@ class IrModelHooks final : public ModelHooks {
     if (vals.contains("model") || vals.contains("state")) {
       for (Id id : records.ids()) {
         Value p[] = {Value(id)};
-        auto r = env.cr().fetch("SELECT \"model\", \"state\" FROM \"ir_model\" WHERE \"id\" = ?", p);
-        if (r.empty()) continue;
+        auto r =
+            env.cr().fetch("SELECT \"model\", \"state\" FROM \"ir_model\" WHERE \"id\" = ?", p);
+        if (r.empty())
+          continue;
         if ((vals.contains("model") && text_of(vals, "model") != r.rows[0][0].as_string()) ||
             (vals.contains("state") && text_of(vals, "state") != r.rows[0][1].as_string())) {
           throw common::UserError("Field 'Model' cannot be modified on models.");
@@ -846,11 +954,15 @@ class IrModelHooks final : public ModelHooks {
     for (Id id : records.ids()) {
       Value p[] = {Value(id)};
       auto r = env.cr().fetch(
-          "SELECT \"model\", \"name\", \"order\", \"is_mail_thread\" FROM \"ir_model\" WHERE \"id\" = ?", p);
-      if (r.empty()) continue;
+          "SELECT \"model\", \"name\", \"order\", \"is_mail_thread\" FROM \"ir_model\" WHERE "
+          "\"id\" = ?",
+          p);
+      if (r.empty())
+        continue;
       const auto& row = r.rows[0];
       const schema::Model* m = env.registry().find(row[0].as_string());
-      if (!m) continue;
+      if (!m)
+        continue;
       schema::Model copy = *m;
       copy.set_description(row[1].as_string());
       copy.set_order(row[2].is_string() && !row[2].as_string().empty() ? row[2].as_string() : "id");
@@ -858,7 +970,8 @@ class IrModelHooks final : public ModelHooks {
       try {
         order_by_sql(env, copy, copy.order(), "t");
       } catch (const common::ValueError& e) {
-        throw ValidationError(fmt::format("Invalid order for model '{}': {}", copy.name(), e.what()));
+        throw ValidationError(
+            fmt::format("Invalid order for model '{}': {}", copy.name(), e.what()));
       }
       env.mutable_registry().put(std::move(copy));
     }
@@ -870,15 +983,18 @@ class IrModelHooks final : public ModelHooks {
     for (Id id : records.ids()) {
       Value p[] = {Value(id)};
       auto r = env.cr().fetch("SELECT \"model\", \"state\" FROM \"ir_model\" WHERE \"id\" = ?", p);
-      if (r.empty()) continue;
+      if (r.empty())
+        continue;
       std::string name = r.rows[0][0].as_string();
       if (r.rows[0][1].as_string() != "manual" && !install) {
-        throw common::UserError(fmt::format("Model '{}' contains module data and cannot be removed.", name));
+        throw common::UserError(
+            fmt::format("Model '{}' contains module data and cannot be removed.", name));
       }
       // Fields of other models that point at this one go with it.
       IdList dependents;
       for (const schema::Model* other : env.registry().models()) {
-        if (other->name() == name) continue;
+        if (other->name() == name)
+          continue;
         for (const Field& f : other->fields()) {
           if (f.is_relational() && f.relation == name) {
             if (!f.manual && !install) {
@@ -887,12 +1003,15 @@ class IrModelHooks final : public ModelHooks {
                   name, f.name, other->name()));
             }
             Value q[] = {Value(other->name()), Value(f.name)};
-            Value fid = env.cr().scalar("SELECT \"id\" FROM \"ir_model_fields\" WHERE \"model\" = ? AND \"name\" = ?", q);
-            if (fid.is_int()) dependents.push_back(fid.as_int());
+            Value fid = env.cr().scalar(
+                "SELECT \"id\" FROM \"ir_model_fields\" WHERE \"model\" = ? AND \"name\" = ?", q);
+            if (fid.is_int())
+              dependents.push_back(fid.as_int());
           }
         }
       }
-      if (!dependents.empty()) env.sudo()["ir.model.fields"].browse(dependents).unlink();
+      if (!dependents.empty())
+        env.sudo()["ir.model.fields"].browse(dependents).unlink();
       schema::Registry& reg = env.mutable_registry();
       if (const schema::Model* m = reg.find(name)) {
         store::drop_model(env.cr(), *m);

@@ -14,38 +14,43 @@ namespace {
 
 domain::Domain param_domain(const Json& params, const char* name) {
   auto it = params.find(name);
-  if (it == params.end() || it->is_null()) return domain::Domain();
-  if (it->is_string()) return domain::Domain::from_text(it->get<std::string>());
+  if (it == params.end() || it->is_null())
+    return domain::Domain();
+  if (it->is_string())
+    return domain::Domain::from_text(it->get<std::string>());
   return domain::Domain::from_json(*it);
 }
 
 std::optional<std::int64_t> param_int(const Json& params, const char* name,
                                       std::optional<std::int64_t> def) {
   auto it = params.find(name);
-  if (it == params.end() || it->is_null() || (it->is_boolean() && !it->get<bool>())) return def;
+  if (it == params.end() || it->is_null() || (it->is_boolean() && !it->get<bool>()))
+    return def;
   if (!it->is_number_integer() && !it->is_number_unsigned()) {
-    throw UnprocessableError(fmt::format("'{}' must be an integer, got {}", name,
-                                         common::json_type_name(*it)));
+    throw UnprocessableError(
+        fmt::format("'{}' must be an integer, got {}", name, common::json_type_name(*it)));
   }
   return it->get<std::int64_t>();
 }
 
 std::string param_string(const Json& params, const char* name, const std::string& def) {
   auto it = params.find(name);
-  if (it == params.end() || it->is_null() || (it->is_boolean() && !it->get<bool>())) return def;
+  if (it == params.end() || it->is_null() || (it->is_boolean() && !it->get<bool>()))
+    return def;
   if (!it->is_string()) {
-    throw UnprocessableError(fmt::format("'{}' must be a string, got {}", name,
-                                         common::json_type_name(*it)));
+    throw UnprocessableError(
+        fmt::format("'{}' must be a string, got {}", name, common::json_type_name(*it)));
   }
   return it->get<std::string>();
 }
 
 std::vector<std::string> param_strings(const Json& params, const char* name) {
   auto it = params.find(name);
-  if (it == params.end() || it->is_null() || (it->is_boolean() && !it->get<bool>())) return {};
+  if (it == params.end() || it->is_null() || (it->is_boolean() && !it->get<bool>()))
+    return {};
   if (!it->is_array()) {
-    throw UnprocessableError(fmt::format("'{}' must be a list of strings, got {}", name,
-                                         common::json_type_name(*it)));
+    throw UnprocessableError(
+        fmt::format("'{}' must be a list of strings, got {}", name, common::json_type_name(*it)));
   }
   std::vector<std::string> out;
   for (const Json& j : *it) {
@@ -97,13 +102,13 @@ Json call_method(const Env& env, const std::string& model, const std::string& me
   common::IdList id_list;
   if (!ids.is_null()) {
     if (!ids.is_array()) {
-      throw UnprocessableError(fmt::format("'ids' must be a list of record ids, got {}",
-                                           common::json_type_name(ids)));
+      throw UnprocessableError(
+          fmt::format("'ids' must be a list of record ids, got {}", common::json_type_name(ids)));
     }
     for (const Json& j : ids) {
       if ((!j.is_number_integer() && !j.is_number_unsigned()) || j.get<std::int64_t>() <= 0) {
-        throw UnprocessableError(fmt::format("'ids' must be a list of record ids, it holds {}",
-                                             common::json_repr(j)));
+        throw UnprocessableError(
+            fmt::format("'ids' must be a list of record ids, it holds {}", common::json_repr(j)));
       }
       id_list.push_back(j.get<std::int64_t>());
     }
@@ -130,11 +135,12 @@ Json call_method(const Env& env, const std::string& model, const std::string& me
 }
 
 void register_base_methods(Runtime& rt) {
-  rt.add_method("*", "search",
-                std_method({"domain", "offset", "limit", "order"}, {"domain"}, true, true,
-                           [](const RecordSet& rs, const Json& p) {
-                             return Json(rs.search(param_domain(p, "domain"), search_options(p)).ids());
-                           }));
+  rt.add_method(
+      "*", "search",
+      std_method({"domain", "offset", "limit", "order"}, {"domain"}, true, true,
+                 [](const RecordSet& rs, const Json& p) {
+                   return Json(rs.search(param_domain(p, "domain"), search_options(p)).ids());
+                 }));
   rt.add_method("*", "search_count",
                 std_method({"domain", "limit"}, {"domain"}, true, true,
                            [](const RecordSet& rs, const Json& p) {
@@ -147,20 +153,22 @@ void register_base_methods(Runtime& rt) {
                              return rs.search_read(param_domain(p, "domain"),
                                                    param_strings(p, "fields"), search_options(p));
                            }));
-  rt.add_method("*", "read",
-                std_method({"fields", "load"}, {}, false, true, [](const RecordSet& rs, const Json& p) {
-                  return rs.read(param_strings(p, "fields"));
-                }));
-  rt.add_method("*", "create",
-                std_method({"vals_list"}, {"vals_list"}, true, false,
-                           [](const RecordSet& rs, const Json& p) {
-                             return Json(rs.create(p["vals_list"]).ids());
-                           }));
-  rt.add_method("*", "write",
-                std_method({"vals"}, {"vals"}, false, false, [](const RecordSet& rs, const Json& p) {
-                  rs.write(p["vals"]);
-                  return Json(true);
-                }));
+  rt.add_method(
+      "*", "read",
+      std_method({"fields", "load"}, {}, false, true, [](const RecordSet& rs, const Json& p) {
+        return rs.read(param_strings(p, "fields"));
+      }));
+  rt.add_method(
+      "*", "create",
+      std_method({"vals_list"}, {"vals_list"}, true, false, [](const RecordSet& rs, const Json& p) {
+        return Json(rs.create(p["vals_list"]).ids());
+      }));
+  rt.add_method(
+      "*", "write",
+      std_method({"vals"}, {"vals"}, false, false, [](const RecordSet& rs, const Json& p) {
+        rs.write(p["vals"]);
+        return Json(true);
+      }));
   rt.add_method("*", "unlink",
                 std_method({}, {}, false, false, [](const RecordSet& rs, const Json&) {
                   rs.unlink();
@@ -177,13 +185,14 @@ void register_base_methods(Runtime& rt) {
                              return rs.fields_get(param_strings(p, "allfields"),
                                                   param_strings(p, "attributes"));
                            }));
-  rt.add_method("*", "default_get",
-                std_method({"fields", "fields_list"}, {}, true, true,
-                           [](const RecordSet& rs, const Json& p) {
-                             auto f = param_strings(p, "fields");
-                             if (f.empty()) f = param_strings(p, "fields_list");
-                             return rs.default_get(f);
-                           }));
+  rt.add_method(
+      "*", "default_get",
+      std_method({"fields", "fields_list"}, {}, true, true, [](const RecordSet& rs, const Json& p) {
+        auto f = param_strings(p, "fields");
+        if (f.empty())
+          f = param_strings(p, "fields_list");
+        return rs.default_get(f);
+      }));
   rt.add_method("*", "name_search",
                 std_method({"name", "domain", "args", "operator", "limit"}, {}, true, true,
                            [](const RecordSet& rs, const Json& p) {
@@ -196,8 +205,9 @@ void register_base_methods(Runtime& rt) {
   rt.add_method("*", "onchange",
                 std_method({"values", "field_names", "fields_spec"}, {"values"}, false, false,
                            [](const RecordSet& rs, const Json& p) {
-                             return rs.onchange(p["values"], param_strings(p, "field_names"),
-                                                p.contains("fields_spec") ? p["fields_spec"] : Json(nullptr));
+                             return rs.onchange(
+                                 p["values"], param_strings(p, "field_names"),
+                                 p.contains("fields_spec") ? p["fields_spec"] : Json(nullptr));
                            }));
   rt.add_method("*", "name_create",
                 std_method({"name"}, {"name"}, true, false, [](const RecordSet& rs, const Json& p) {

@@ -1,12 +1,12 @@
 #include "orm/modules.h"
 
-#include <fmt/format.h>
-
 #include <filesystem>
 #include <fstream>
 #include <map>
 #include <set>
 #include <sstream>
+
+#include <fmt/format.h>
 
 #include "common/errors.h"
 #include "orm/env.h"
@@ -25,20 +25,23 @@ namespace {
 
 Json read_json_file(const fs::path& path) {
   std::ifstream in(path);
-  if (!in) throw common::UserError(fmt::format("cannot read the app file {}", path.string()));
+  if (!in)
+    throw common::UserError(fmt::format("cannot read the app file {}", path.string()));
   std::stringstream ss;
   ss << in.rdbuf();
   try {
     return Json::parse(ss.str());
   } catch (const Json::parse_error& e) {
-    throw common::UserError(fmt::format("the app file {} is not valid JSON: {}", path.string(), e.what()));
+    throw common::UserError(
+        fmt::format("the app file {} is not valid JSON: {}", path.string(), e.what()));
   }
 }
 
 std::vector<std::string> strings(const Json& j, const char* key) {
   std::vector<std::string> out;
   if (j.contains(key)) {
-    for (const Json& v : j[key]) out.push_back(v.get<std::string>());
+    for (const Json& v : j[key])
+      out.push_back(v.get<std::string>());
   }
   return out;
 }
@@ -62,21 +65,23 @@ class Loader {
 
   void load_models(const std::string& file) {
     Json defs = read_json_file(dir_ / file);
-    if (!defs.is_array()) fail(file, "expected a list of models");
+    if (!defs.is_array())
+      fail(file, "expected a list of models");
     // Fields are added in phases so that models may refer to each other in any order:
     // plain fields with their model, then many2one/many2many, then one2many, then related.
     std::vector<std::pair<std::string, Json>> later[3];
     for (const Json& def : defs) {
       std::string model = def.value("model", "");
-      if (model.empty()) fail(file, "a model definition needs \"model\"");
+      if (model.empty())
+        fail(file, "a model definition needs \"model\"");
       Json fields = Json::array();
       for (const Json& fd : def.value("fields", Json::array())) {
         Json vals = field_vals(file, fd);
         std::string t = vals.value("ttype", "");
-        int phase = !vals.value("related", "").empty() ? 2
-                    : t == "one2many"                   ? 1
+        int phase = !vals.value("related", "").empty()      ? 2
+                    : t == "one2many"                       ? 1
                     : (t == "many2one" || t == "many2many") ? 0
-                                                             : -1;
+                                                            : -1;
         if (phase < 0) {
           fields.push_back(Json::array({0, 0, vals}));
         } else {
@@ -84,7 +89,8 @@ class Loader {
         }
       }
       if (env_.registry().contains(model)) {
-        for (const Json& cmd : fields) create_field(model, cmd[2]);
+        for (const Json& cmd : fields)
+          create_field(model, cmd[2]);
         continue;
       }
       Json mv = {{"model", model},
@@ -97,12 +103,14 @@ class Loader {
       env_["ir.model"].create(mv);
     }
     for (auto& phase : later) {
-      for (auto& [model, vals] : phase) create_field(model, vals);
+      for (auto& [model, vals] : phase)
+        create_field(model, vals);
     }
     // Orders may name relational fields, which exist only now.
     for (const Json& def : defs) {
       const schema::Model* m = env_.registry().find(def.value("model", ""));
-      if (!m) continue;
+      if (!m)
+        continue;
       try {
         order_by_sql(env_, *m, m->order(), "t");
       } catch (const common::Error& e) {
@@ -113,13 +121,17 @@ class Loader {
 
   void load_records(const std::string& file) {
     Json records = read_json_file(dir_ / file);
-    if (!records.is_array()) fail(file, "expected a list of records");
+    if (!records.is_array())
+      fail(file, "expected a list of records");
     for (const Json& rec : records) {
       std::string model = rec.value("model", "");
-      if (model.empty()) fail(file, "a record needs \"model\"");
+      if (model.empty())
+        fail(file, "a record needs \"model\"");
       std::string xmlid = rec.value("id", "");
-      if (!xmlid.empty() && xmlid.find('.') == std::string::npos) xmlid = app_.name + "." + xmlid;
-      if (!xmlid.empty() && env_.xmlid_to_res_id(xmlid)) continue;  // loaded before
+      if (!xmlid.empty() && xmlid.find('.') == std::string::npos)
+        xmlid = app_.name + "." + xmlid;
+      if (!xmlid.empty() && env_.xmlid_to_res_id(xmlid))
+        continue;  // loaded before
       Json vals = resolve(file, rec.value("values", Json::object()));
       Id id;
       try {
@@ -145,7 +157,8 @@ class Loader {
     }
     Json vals = fd;
     vals["state"] = "base";
-    if (!vals.contains("field_description")) vals["field_description"] = fd["name"];
+    if (!vals.contains("field_description"))
+      vals["field_description"] = fd["name"];
     if (vals.contains("default")) {
       vals["default_value"] = vals["default"].dump();
       vals.erase("default");
@@ -154,7 +167,8 @@ class Loader {
       Json cmds = Json::array();
       int seq = 0;
       for (const Json& opt : vals["selection"]) {
-        cmds.push_back(Json::array({0, 0, {{"value", opt[0]}, {"name", opt[1]}, {"sequence", seq++}}}));
+        cmds.push_back(
+            Json::array({0, 0, {{"value", opt[0]}, {"name", opt[1]}, {"sequence", seq++}}}));
       }
       vals["selection_ids"] = cmds;
       vals.erase("selection");
@@ -164,7 +178,8 @@ class Loader {
 
   void create_field(const std::string& model, Json vals) {
     std::string name = vals.value("name", "");
-    if (const schema::Model* m = env_.registry().find(model); m && m->has_field(name)) return;
+    if (const schema::Model* m = env_.registry().find(model); m && m->has_field(name))
+      return;
     vals["model"] = model;
     env_["ir.model.fields"].create(vals);
   }
@@ -173,24 +188,30 @@ class Loader {
     if (v.is_object()) {
       if (v.size() == 1 && v.contains("ref")) {
         std::string ref = v["ref"].get<std::string>();
-        if (ref.find('.') == std::string::npos) ref = app_.name + "." + ref;
+        if (ref.find('.') == std::string::npos)
+          ref = app_.name + "." + ref;
         auto id = env_.xmlid_to_res_id(ref);
-        if (!id) fail(file, fmt::format("unknown reference '{}'", ref));
+        if (!id)
+          fail(file, fmt::format("unknown reference '{}'", ref));
         return *id;
       }
       if (v.size() == 1 && v.contains("date")) {
-        return common::format_date(common::add_days(common::date_of(env_.now()), v["date"].get<int>()));
+        return common::format_date(
+            common::add_days(common::date_of(env_.now()), v["date"].get<int>()));
       }
       if (v.size() == 1 && v.contains("datetime")) {
-        return common::format_datetime(common::add_seconds(env_.now(), static_cast<std::int64_t>(v["datetime"].get<double>() * 86400)));
+        return common::format_datetime(common::add_seconds(
+            env_.now(), static_cast<std::int64_t>(v["datetime"].get<double>() * 86400)));
       }
       Json out = Json::object();
-      for (const auto& [k, x] : v.items()) out[k] = resolve(file, x);
+      for (const auto& [k, x] : v.items())
+        out[k] = resolve(file, x);
       return out;
     }
     if (v.is_array()) {
       Json out = Json::array();
-      for (const Json& x : v) out.push_back(resolve(file, x));
+      for (const Json& x : v)
+        out.push_back(resolve(file, x));
       return out;
     }
     return v;
@@ -207,10 +228,12 @@ std::vector<AppManifest> available_apps(const Runtime& runtime) {
   std::vector<AppManifest> out;
   fs::path root(runtime.modules_path());
   std::error_code ec;
-  if (!fs::is_directory(root, ec)) return out;
+  if (!fs::is_directory(root, ec))
+    return out;
   for (const auto& entry : fs::directory_iterator(root, ec)) {
     fs::path manifest = entry.path() / "manifest.json";
-    if (fs::exists(manifest)) out.push_back(parse_manifest(manifest));
+    if (fs::exists(manifest))
+      out.push_back(parse_manifest(manifest));
   }
   std::sort(out.begin(), out.end(), [](const auto& a, const auto& b) { return a.name < b.name; });
   return out;
@@ -218,24 +241,30 @@ std::vector<AppManifest> available_apps(const Runtime& runtime) {
 
 void install_apps(Runtime& runtime, const std::vector<std::string>& apps, bool demo) {
   std::map<std::string, AppManifest> known;
-  for (auto& m : available_apps(runtime)) known.emplace(m.name, m);
+  for (auto& m : available_apps(runtime))
+    known.emplace(m.name, m);
   // Dependency order.
   std::vector<std::string> order;
   std::set<std::string> visiting, done;
   std::function<void(const std::string&)> visit = [&](const std::string& name) {
-    if (done.count(name) || name == "base") return;
+    if (done.count(name) || name == "base")
+      return;
     if (!known.count(name)) {
-      throw common::UserError(fmt::format("unknown app '{}' (looked in {})", name, runtime.modules_path()));
+      throw common::UserError(
+          fmt::format("unknown app '{}' (looked in {})", name, runtime.modules_path()));
     }
     if (!visiting.insert(name).second) {
-      throw common::UserError(fmt::format("apps depend on each other in a cycle through '{}'", name));
+      throw common::UserError(
+          fmt::format("apps depend on each other in a cycle through '{}'", name));
     }
-    for (const auto& dep : known[name].depends) visit(dep);
+    for (const auto& dep : known[name].depends)
+      visit(dep);
     visiting.erase(name);
     done.insert(name);
     order.push_back(name);
   };
-  for (const auto& a : apps) visit(a);
+  for (const auto& a : apps)
+    visit(a);
 
   for (const std::string& name : order) {
     const AppManifest& app = known[name];
@@ -247,16 +276,22 @@ void install_apps(Runtime& runtime, const std::vector<std::string>& apps, bool d
     RecordSet row = modules.search(domain::Domain::term("name", domain::Op::kEq, name));
     bool installed = !row.empty() && row.get("state").as_string() == "installed";
     bool has_demo = !row.empty() && row.get("demo").truthy();
-    if (installed && (!demo || has_demo)) continue;
+    if (installed && (!demo || has_demo))
+      continue;
     Loader loader(env, app, dir);
     if (!installed) {
-      for (const auto& f : app.models) loader.load_models(f);
-      for (const auto& f : app.data) loader.load_records(f);
+      for (const auto& f : app.models)
+        loader.load_models(f);
+      for (const auto& f : app.data)
+        loader.load_records(f);
     }
     if (demo) {
-      for (const auto& f : app.demo) loader.load_records(f);
+      for (const auto& f : app.demo)
+        loader.load_records(f);
     }
-    Json vals = {{"name", name}, {"shortdesc", app.summary}, {"state", "installed"},
+    Json vals = {{"name", name},
+                 {"shortdesc", app.summary},
+                 {"state", "installed"},
                  {"demo", demo || has_demo}};
     if (row.empty()) {
       modules.create(vals);

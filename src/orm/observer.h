@@ -37,7 +37,8 @@ class Observer {
   virtual bool watches(const Env& env, const schema::Model& model) const = 0;
 
   // Before records are inserted; `vals_list` as given by the caller (may be inspected only).
-  virtual void before_create(const Env& env, const schema::Model& model, const common::Json& vals_list);
+  virtual void before_create(const Env& env, const schema::Model& model,
+                             const common::Json& vals_list);
   // After the records exist, with their defaults, x2many links and recomputed fields.
   virtual void after_create(const Env& env, const RecordSet& records);
 

@@ -1,6 +1,6 @@
-#include <fmt/format.h>
-
 #include <set>
+
+#include <fmt/format.h>
 
 #include "common/errors.h"
 #include "orm/internal/convert.h"
@@ -16,9 +16,11 @@ namespace {
 // A value in read() form for the form view.
 Json form_value(const Env& env, const schema::Field& f, const Value& v) {
   if (f.type == schema::FieldType::kMany2one) {
-    if (!v.is_int()) return false;
+    if (!v.is_int())
+      return false;
     const schema::Model* co = env.registry().find(f.relation);
-    auto names = co ? fetch_display_names(env, *co, {v.as_int()}) : decltype(fetch_display_names(env, *co, {})){};
+    auto names = co ? fetch_display_names(env, *co, {v.as_int()})
+                    : decltype(fetch_display_names(env, *co, {})){};
     auto it = names.find(v.as_int());
     return it == names.end() ? Json(false) : Json::array({v.as_int(), it->second});
   }
@@ -38,15 +40,18 @@ Json RecordSet::onchange(const Json& values, const std::vector<std::string>& fie
     throw common::ValueError("onchange() expects 'fields_spec' to be an object of field names");
   }
   if (ids_.size() > 1) {
-    throw common::ValueError(fmt::format("Expected singleton: {}({})", name(), fmt::join(ids_, ", ")));
+    throw common::ValueError(
+        fmt::format("Expected singleton: {}({})", name(), fmt::join(ids_, ", ")));
   }
   const schema::Model& m = env_.registry().get(name());
   std::set<std::string> spec;
   if (fields_spec.is_object()) {
-    for (const auto& [k, _] : fields_spec.items()) spec.insert(k);
+    for (const auto& [k, _] : fields_spec.items())
+      spec.insert(k);
   }
   for (const std::string& f : field_names) {
-    if (!m.field(f)) throw common::ValueError(fmt::format("Invalid field '{}' on model '{}'", f, m.name()));
+    if (!m.field(f))
+      throw common::ValueError(fmt::format("Invalid field '{}' on model '{}'", f, m.name()));
   }
   // Nothing an onchange does is kept, even what later layers' handlers write.
   store::Savepoint savepoint(env_.cr());
@@ -56,21 +61,26 @@ Json RecordSet::onchange(const Json& values, const std::vector<std::string>& fie
   if (!ids_.empty()) {
     ensure_exist();
     for (const schema::Field& f : m.fields()) {
-      if (f.has_column()) current[f.name] = read_field(env_, m, f, ids_)[0];
+      if (f.has_column())
+        current[f.name] = read_field(env_, m, f, ids_)[0];
     }
   }
   for (const auto& [k, v] : values.items()) {
     const schema::Field* f = m.field(k);
-    if (!f || f->secret) throw common::ValueError(fmt::format("Invalid field '{}' on model '{}'", k, m.name()));
-    if (f->has_column() && !f->magic) current[k] = json_to_value(m, *f, v);
+    if (!f || f->secret)
+      throw common::ValueError(fmt::format("Invalid field '{}' on model '{}'", k, m.name()));
+    if (f->has_column() && !f->magic)
+      current[k] = json_to_value(m, *f, v);
   }
   if (field_names.empty()) {
     // A new record: the defaults of the fields the form shows.
     for (const std::string& name : spec) {
       const schema::Field* f = m.field(name);
-      if (!f || values.contains(name) || f->magic) continue;
+      if (!f || values.contains(name) || f->magic)
+        continue;
       Json d = default_value(env_, *f);
-      if (d.is_null()) continue;
+      if (d.is_null())
+        continue;
       if (f->is_x2many()) {
         result[name] = d;
       } else {
@@ -82,14 +92,17 @@ Json RecordSet::onchange(const Json& values, const std::vector<std::string>& fie
   }
   // Related fields follow the fields that changed.
   for (const schema::Field& f : m.fields()) {
-    if (f.related.empty() || (!spec.empty() && !spec.count(f.name))) continue;
+    if (f.related.empty() || (!spec.empty() && !spec.count(f.name)))
+      continue;
     std::string first = f.related.substr(0, f.related.find('.'));
     bool affected = field_names.empty() ||
                     std::find(field_names.begin(), field_names.end(), first) != field_names.end();
-    if (!affected) continue;
+    if (!affected)
+      continue;
     const schema::Field* head = m.field(first);
     Value v;
-    if (head && head->type == schema::FieldType::kMany2one && f.related.find('.') != std::string::npos) {
+    if (head && head->type == schema::FieldType::kMany2one &&
+        f.related.find('.') != std::string::npos) {
       Value target = current[first];
       if (target.is_int()) {
         const schema::Model& co = env_.registry().get(head->relation);

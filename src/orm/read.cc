@@ -1,7 +1,7 @@
-#include <fmt/format.h>
-
 #include <set>
 #include <unordered_set>
+
+#include <fmt/format.h>
 
 #include "common/errors.h"
 #include "domain/sql.h"
@@ -19,7 +19,8 @@ std::vector<const schema::Field*> fields_to_read(const schema::Model& model,
   std::vector<const schema::Field*> out;
   if (names.empty()) {
     for (const schema::Field& f : model.fields()) {
-      if (!f.secret) out.push_back(&f);
+      if (!f.secret)
+        out.push_back(&f);
     }
     return out;
   }
@@ -29,7 +30,8 @@ std::vector<const schema::Field*> fields_to_read(const schema::Model& model,
     if (!f || f->secret) {
       throw common::ValueError(fmt::format("Invalid field '{}' on model '{}'", n, model.name()));
     }
-    if (seen.insert(n).second) out.push_back(f);
+    if (seen.insert(n).second)
+      out.push_back(f);
   }
   return out;
 }
@@ -45,13 +47,15 @@ Json read_impl(const Env& env, const schema::Model& model,
   std::vector<const schema::Field*> columns;
   int rec_name_col = -1;
   for (const schema::Field* f : fields) {
-    if (f->has_column() && f->name != "id") columns.push_back(f);
+    if (f->has_column() && f->name != "id")
+      columns.push_back(f);
   }
   bool want_display = std::any_of(fields.begin(), fields.end(),
                                   [](const schema::Field* f) { return f->name == "display_name"; });
   if (want_display && !model.rec_name().empty()) {
     for (size_t i = 0; i < columns.size(); ++i) {
-      if (columns[i]->name == model.rec_name()) rec_name_col = static_cast<int>(i);
+      if (columns[i]->name == model.rec_name())
+        rec_name_col = static_cast<int>(i);
     }
     if (rec_name_col < 0) {
       columns.push_back(model.field(model.rec_name()));
@@ -59,7 +63,8 @@ Json read_impl(const Env& env, const schema::Model& model,
     }
   }
   std::string cols = "t.\"id\"";
-  for (const schema::Field* f : columns) cols += ", t." + d.quote(f->name);
+  for (const schema::Field* f : columns)
+    cols += ", t." + d.quote(f->name);
 
   IdList order;
   std::unordered_map<Id, std::vector<Value>> rows;
@@ -70,7 +75,8 @@ Json read_impl(const Env& env, const schema::Model& model,
       row.push_back(column_to_value(*columns[i], r, static_cast<int>(i + 1)));
     }
     Id id = r.int64(0);
-    if (rows.emplace(id, std::move(row)).second && !ids) order.push_back(id);
+    if (rows.emplace(id, std::move(row)).second && !ids)
+      order.push_back(id);
   };
   if (ids) {
     for_chunks(*ids, [&](const IdList& chunk) {
@@ -83,16 +89,17 @@ Json read_impl(const Env& env, const schema::Model& model,
     std::unordered_set<Id> seen;
     for (Id id : *ids) {
       if (!rows.count(id)) {
-        throw common::MissingError(fmt::format(
-            "Record does not exist or has been deleted.\n(Record: {}({},), User: {})",
-            model.name(), id, env.uid()));
+        throw common::MissingError(
+            fmt::format("Record does not exist or has been deleted.\n(Record: {}({},), User: {})",
+                        model.name(), id, env.uid()));
       }
-      if (seen.insert(id).second) order.push_back(id);
+      if (seen.insert(id).second)
+        order.push_back(id);
     }
   } else {
-    env.cr().query(fmt::format("SELECT {} FROM {} AS t WHERE {}{}", cols, d.quote(model.table()),
-                               where, tail),
-                   where_params, collect);
+    env.cr().query(
+        fmt::format("SELECT {} FROM {} AS t WHERE {}{}", cols, d.quote(model.table()), where, tail),
+        where_params, collect);
   }
 
   // Relations: names of many2one targets, ids of x2many links.
@@ -100,21 +107,27 @@ Json read_impl(const Env& env, const schema::Model& model,
   std::unordered_map<std::string, std::unordered_map<Id, IdList>> links;       // by field
   for (size_t i = 0; i < columns.size(); ++i) {
     const schema::Field* f = columns[i];
-    if (f->type != schema::FieldType::kMany2one) continue;
-    if (!std::any_of(fields.begin(), fields.end(), [&](const schema::Field* x) { return x == f; })) continue;
+    if (f->type != schema::FieldType::kMany2one)
+      continue;
+    if (!std::any_of(fields.begin(), fields.end(), [&](const schema::Field* x) { return x == f; }))
+      continue;
     IdList targets;
     for (Id id : order) {
       const Value& v = rows[id][i];
-      if (v.is_int()) targets.push_back(v.as_int());
+      if (v.is_int())
+        targets.push_back(v.as_int());
     }
     const schema::Model* comodel = env.registry().find(f->relation);
-    if (!comodel) continue;
+    if (!comodel)
+      continue;
     auto found = fetch_display_names(env, *comodel, targets);
     auto& dst = names[f->relation];
-    for (auto& [id, n] : found) dst.emplace(id, std::move(n));
+    for (auto& [id, n] : found)
+      dst.emplace(id, std::move(n));
   }
   for (const schema::Field* f : fields) {
-    if (f->is_x2many() && f->store) links[f->name] = fetch_x2many(env, model, *f, order);
+    if (f->is_x2many() && f->store)
+      links[f->name] = fetch_x2many(env, model, *f, order);
   }
 
   Json out = Json::array();
@@ -123,13 +136,14 @@ Json read_impl(const Env& env, const schema::Model& model,
     rec["id"] = id;
     const std::vector<Value>& row = rows[id];
     for (const schema::Field* f : fields) {
-      if (f->name == "id") continue;
+      if (f->name == "id")
+        continue;
       if (f->name == "display_name") {
-        rec["display_name"] = rec_name_col >= 0 && row[static_cast<size_t>(rec_name_col)].is_string()
-                                  ? Json(row[static_cast<size_t>(rec_name_col)].as_string())
-                                  : (model.rec_name().empty()
-                                         ? Json(fmt::format("{},{}", model.name(), id))
-                                         : Json(""));
+        rec["display_name"] =
+            rec_name_col >= 0 && row[static_cast<size_t>(rec_name_col)].is_string()
+                ? Json(row[static_cast<size_t>(rec_name_col)].as_string())
+                : (model.rec_name().empty() ? Json(fmt::format("{},{}", model.name(), id))
+                                            : Json(""));
         continue;
       }
       if (f->is_x2many()) {
@@ -143,7 +157,8 @@ Json read_impl(const Env& env, const schema::Model& model,
         continue;
       }
       size_t col = 0;
-      while (columns[col] != f) ++col;
+      while (columns[col] != f)
+        ++col;
       const Value& v = row[col];
       if (f->type == schema::FieldType::kMany2one) {
         if (!v.is_int()) {
@@ -175,7 +190,8 @@ Json RecordSet::search_read(const domain::Domain& d, const std::vector<std::stri
   check_access(Operation::kRead);
   const schema::Model& m = env_.registry().get(model_->name());
   auto wanted = fields_to_read(m, fields);
-  if (options.offset < 0) throw common::ValueError("offset must be a non-negative integer");
+  if (options.offset < 0)
+    throw common::ValueError("offset must be a non-negative integer");
   if (options.limit && *options.limit < 0) {
     throw common::ValueError("limit must be a non-negative integer or null");
   }

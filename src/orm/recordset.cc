@@ -1,8 +1,8 @@
 #include "orm/recordset.h"
 
-#include <fmt/format.h>
-
 #include <unordered_set>
+
+#include <fmt/format.h>
 
 #include "common/errors.h"
 #include "orm/internal/rows.h"
@@ -14,29 +14,39 @@ RecordSet::RecordSet(Env env, std::shared_ptr<const schema::Model> model, IdList
 
 Id RecordSet::id() const {
   if (ids_.size() != 1) {
-    throw common::ValueError(fmt::format("Expected singleton: {}({})", model_->name(),
-                                         fmt::join(ids_, ", ")));
+    throw common::ValueError(
+        fmt::format("Expected singleton: {}({})", model_->name(), fmt::join(ids_, ", ")));
   }
   return ids_[0];
 }
 
-RecordSet RecordSet::browse(IdList ids) const { return RecordSet(env_, model_, std::move(ids)); }
-RecordSet RecordSet::sudo(bool su) const { return RecordSet(env_.sudo(su), model_, ids_); }
-RecordSet RecordSet::with_env(const Env& env) const { return RecordSet(env, model_, ids_); }
+RecordSet RecordSet::browse(IdList ids) const {
+  return RecordSet(env_, model_, std::move(ids));
+}
+RecordSet RecordSet::sudo(bool su) const {
+  return RecordSet(env_.sudo(su), model_, ids_);
+}
+RecordSet RecordSet::with_env(const Env& env) const {
+  return RecordSet(env, model_, ids_);
+}
 
-RecordSet RecordSet::exists() const { return browse(existing_ids(env_, *model_, ids_)); }
+RecordSet RecordSet::exists() const {
+  return browse(existing_ids(env_, *model_, ids_));
+}
 
 void RecordSet::ensure_exist() const {
   IdList found = existing_ids(env_, *model_, ids_);
-  if (found.size() == std::unordered_set<Id>(ids_.begin(), ids_.end()).size()) return;
+  if (found.size() == std::unordered_set<Id>(ids_.begin(), ids_.end()).size())
+    return;
   std::unordered_set<Id> have(found.begin(), found.end());
   std::vector<Id> missing;
   for (Id id : ids_) {
-    if (!have.count(id)) missing.push_back(id);
+    if (!have.count(id))
+      missing.push_back(id);
   }
-  throw common::MissingError(fmt::format(
-      "Record does not exist or has been deleted.\n(Record: {}({},), User: {})", model_->name(),
-      fmt::join(missing, ", "), env_.uid()));
+  throw common::MissingError(
+      fmt::format("Record does not exist or has been deleted.\n(Record: {}({},), User: {})",
+                  model_->name(), fmt::join(missing, ", "), env_.uid()));
 }
 
 Value RecordSet::get(std::string_view field) const {
@@ -64,10 +74,12 @@ RecordSet RecordSet::related(std::string_view field) const {
   IdList out;
   std::unordered_set<Id> seen;
   for (const Value& v : read_field(env_, *model_, *f, ids_)) {
-    if (v.is_int() && seen.insert(v.as_int()).second) out.push_back(v.as_int());
+    if (v.is_int() && seen.insert(v.as_int()).second)
+      out.push_back(v.as_int());
     if (v.is_ids()) {
       for (Id id : v.as_ids()) {
-        if (seen.insert(id).second) out.push_back(id);
+        if (seen.insert(id).second)
+          out.push_back(id);
       }
     }
   }
@@ -77,7 +89,8 @@ RecordSet RecordSet::related(std::string_view field) const {
 std::vector<std::string> RecordSet::display_names() const {
   auto names = fetch_display_names(env_, *model_, ids_);
   std::vector<std::string> out;
-  for (Id id : ids_) out.push_back(names[id]);
+  for (Id id : ids_)
+    out.push_back(names[id]);
   return out;
 }
 
@@ -85,20 +98,24 @@ RecordSet RecordSet::operator|(const RecordSet& other) const {
   IdList out = ids_;
   std::unordered_set<Id> seen(ids_.begin(), ids_.end());
   for (Id id : other.ids_) {
-    if (seen.insert(id).second) out.push_back(id);
+    if (seen.insert(id).second)
+      out.push_back(id);
   }
   return browse(std::move(out));
 }
 
 void RecordSet::check_access(Operation op) const {
-  if (env_.su() || env_.uid() == kSuperuserId) return;
+  if (env_.su() || env_.uid() == kSuperuserId)
+    return;
   ModelAccess access = env_.runtime().access(model_->name());
   bool system = env_.has_group("base.group_system");
-  if (system) return;
+  if (system)
+    return;
   bool internal = env_.has_group("base.group_user");
   bool allowed = internal && (access == ModelAccess::kBusiness ||
                               (access == ModelAccess::kConfiguration && op == Operation::kRead));
-  if (allowed) return;
+  if (allowed)
+    return;
   const char* verb = op == Operation::kRead     ? "access"
                      : op == Operation::kWrite  ? "modify"
                      : op == Operation::kCreate ? "create"

@@ -82,15 +82,17 @@ void Runtime::set_access(const std::string& model, ModelAccess access) {
 
 ModelAccess Runtime::access(const std::string& model) const {
   auto it = access_.find(model);
-  if (it != access_.end()) return it->second;
+  if (it != access_.end())
+    return it->second;
   return model.starts_with("ir.") ? ModelAccess::kConfiguration : ModelAccess::kBusiness;
 }
 
 std::optional<std::set<std::string>> Runtime::cached_groups(common::Id uid,
-                                                             std::int64_t generation) const {
+                                                            std::int64_t generation) const {
   std::lock_guard g(groups_mutex_);
   auto it = groups_.find(uid);
-  if (it == groups_.end() || it->second.first != generation) return std::nullopt;
+  if (it == groups_.end() || it->second.first != generation)
+    return std::nullopt;
   return it->second.second;
 }
 
@@ -99,6 +101,8 @@ void Runtime::cache_groups(common::Id uid, std::int64_t generation, std::set<std
   groups_[uid] = {generation, std::move(groups)};
 }
 
-void Runtime::add_observer(Observer* observer) { observers_.push_back(observer); }
+void Runtime::add_observer(Observer* observer) {
+  observers_.push_back(observer);
+}
 
 }  // namespace autorules::orm

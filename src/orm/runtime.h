@@ -85,14 +85,15 @@ class Runtime {
   const common::Clock& clock_;
 
   mutable std::mutex registry_mutex_;
-  std::shared_ptr<const schema::Registry> registry_;          // GUARDED_BY(registry_mutex_)
-  mutable std::shared_ptr<const DependencyIndex> deps_;       // GUARDED_BY(registry_mutex_)
+  std::shared_ptr<const schema::Registry> registry_;     // GUARDED_BY(registry_mutex_)
+  mutable std::shared_ptr<const DependencyIndex> deps_;  // GUARDED_BY(registry_mutex_)
 
   std::map<std::string, std::vector<std::shared_ptr<ModelHooks>>> hooks_;
   std::map<std::string, std::map<std::string, Method>> methods_;
   std::map<std::string, ModelAccess> access_;
   mutable std::mutex groups_mutex_;
-  std::map<common::Id, std::pair<std::int64_t, std::set<std::string>>> groups_;  // GUARDED_BY(groups_mutex_)
+  std::map<common::Id, std::pair<std::int64_t, std::set<std::string>>>
+      groups_;  // GUARDED_BY(groups_mutex_)
   std::vector<Observer*> observers_;
   ComputeFn compute_;
   std::string modules_path_ = "modules";

@@ -1,3 +1,5 @@
+#include "orm/internal/search.h"
+
 #include <fmt/format.h>
 
 #include "common/errors.h"
@@ -5,7 +7,6 @@
 #include "domain/sql.h"
 #include "orm/internal/db_source.h"
 #include "orm/internal/rows.h"
-#include "orm/internal/search.h"
 #include "orm/recordset.h"
 
 namespace autorules::orm {
@@ -73,7 +74,8 @@ std::int64_t RecordSet::search_count(const domain::Domain& d,
 }
 
 RecordSet RecordSet::filtered_domain(const domain::Domain& d) const {
-  if (ids_.empty()) return *this;
+  if (ids_.empty())
+    return *this;
   DbRecordSource source(env_.sudo());
   domain::Resolved r = domain::resolve(d, model(), env_.registry(), &source);
   return browse(domain::filter(r, ids_, source));

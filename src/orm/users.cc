@@ -22,7 +22,9 @@ bool truthy(const Json& v) {
   return !(v.is_null() || (v.is_boolean() && !v.get<bool>()));
 }
 
-std::optional<Id> group_id(const Env& env, const char* xmlid) { return env.xmlid_to_res_id(xmlid); }
+std::optional<Id> group_id(const Env& env, const char* xmlid) {
+  return env.xmlid_to_res_id(xmlid);
+}
 
 void refresh_share(const Env& env, const IdList& users) {
   auto internal = group_id(env, "base.group_user");
@@ -40,18 +42,22 @@ class UsersHooks final : public ModelHooks {
  public:
   void before_create(const Env& env, const std::string&, Json& vals) override {
     auto login = vals.find("login");
-    if (login != vals.end() && login->is_string()) check_login(env, login->get<std::string>(), 0);
+    if (login != vals.end() && login->is_string())
+      check_login(env, login->get<std::string>(), 0);
     if (!vals.contains("partner_id") || !truthy(vals["partner_id"])) {
-      Json pv = {{"name", vals.contains("name") && vals["name"].is_string() ? vals["name"] : Json("")}};
+      Json pv = {
+          {"name", vals.contains("name") && vals["name"].is_string() ? vals["name"] : Json("")}};
       if (login != vals.end() && login->is_string() &&
           login->get<std::string>().find('@') != std::string::npos) {
         pv["email"] = *login;
       }
-      if (pv["name"].get<std::string>().empty()) return;  // "required" reports the missing name
+      if (pv["name"].get<std::string>().empty())
+        return;  // "required" reports the missing name
       vals["partner_id"] = env.sudo()["res.partner"].create(pv).id();
     }
     if (!vals.contains("groups_id")) {
-      if (auto g = group_id(env, "base.group_user")) vals["groups_id"] = Json::array({Json::array({6, 0, Json::array({*g})})});
+      if (auto g = group_id(env, "base.group_user"))
+        vals["groups_id"] = Json::array({Json::array({6, 0, Json::array({*g})})});
     }
   }
   void after_create(const RecordSet& records, const Json&) override {
@@ -60,7 +66,8 @@ class UsersHooks final : public ModelHooks {
   void before_write(const RecordSet& records, Json& vals) override {
     auto login = vals.find("login");
     if (login != vals.end() && login->is_string()) {
-      for (Id id : records.ids()) check_login(records.env(), login->get<std::string>(), id);
+      for (Id id : records.ids())
+        check_login(records.env(), login->get<std::string>(), id);
     }
     if (vals.contains("active") && !truthy(vals["active"])) {
       for (Id id : records.ids()) {
@@ -71,8 +78,10 @@ class UsersHooks final : public ModelHooks {
     }
   }
   void after_write(const RecordSet& records, const Json& vals) override {
-    if (vals.contains("groups_id")) refresh_share(records.env(), records.ids());
-    if (vals.contains("active")) records.env().bump_generation("security");
+    if (vals.contains("groups_id"))
+      refresh_share(records.env(), records.ids());
+    if (vals.contains("active"))
+      records.env().bump_generation("security");
   }
   void before_unlink(const RecordSet& records) override {
     for (Id id : records.ids()) {
@@ -87,7 +96,9 @@ class UsersHooks final : public ModelHooks {
  private:
   static void check_login(const Env& env, const std::string& login, Id self) {
     Value p[] = {Value(login), Value(self)};
-    if (env.cr().scalar("SELECT 1 FROM \"res_users\" WHERE \"login\" = ? AND \"id\" != ?", p).is_int()) {
+    if (env.cr()
+            .scalar("SELECT 1 FROM \"res_users\" WHERE \"login\" = ? AND \"id\" != ?", p)
+            .is_int()) {
       throw common::ValidationError("You can not have two users with the same login!");
     }
   }
@@ -129,18 +140,22 @@ class PartnerHooks final : public ModelHooks {
 class ConfigParameterHooks final : public ModelHooks {
  public:
   void before_create(const Env& env, const std::string&, Json& vals) override {
-    if (vals.contains("key") && vals["key"].is_string()) check_unique(env, vals["key"].get<std::string>(), 0);
+    if (vals.contains("key") && vals["key"].is_string())
+      check_unique(env, vals["key"].get<std::string>(), 0);
   }
   void before_write(const RecordSet& records, Json& vals) override {
     if (vals.contains("key") && vals["key"].is_string()) {
-      for (Id id : records.ids()) check_unique(records.env(), vals["key"].get<std::string>(), id);
+      for (Id id : records.ids())
+        check_unique(records.env(), vals["key"].get<std::string>(), id);
     }
   }
 
  private:
   static void check_unique(const Env& env, const std::string& key, Id self) {
     Value p[] = {Value(key), Value(self)};
-    if (env.cr().scalar("SELECT 1 FROM \"ir_config_parameter\" WHERE \"key\" = ? AND \"id\" != ?", p).is_int()) {
+    if (env.cr()
+            .scalar("SELECT 1 FROM \"ir_config_parameter\" WHERE \"key\" = ? AND \"id\" != ?", p)
+            .is_int()) {
       throw common::ValidationError("Key must be unique.");
     }
   }
@@ -148,9 +163,11 @@ class ConfigParameterHooks final : public ModelHooks {
 
 std::string param_text(const Json& p, const char* name) {
   auto it = p.find(name);
-  if (it == p.end() || it->is_null()) return "";
+  if (it == p.end() || it->is_null())
+    return "";
   if (!it->is_string()) {
-    throw common::UnprocessableError(fmt::format("'{}' must be a string, got {}", name, common::json_type_name(*it)));
+    throw common::UnprocessableError(
+        fmt::format("'{}' must be a string, got {}", name, common::json_type_name(*it)));
   }
   return it->get<std::string>();
 }
@@ -169,21 +186,25 @@ Method method(std::vector<std::string> params, std::vector<std::string> required
 }  // namespace
 
 std::optional<Id> authenticate_key(const Env& env, std::string_view key) {
-  if (key.size() < 16 || key.size() > 256) return std::nullopt;
+  if (key.size() < 16 || key.size() > 256)
+    return std::nullopt;
   std::string hash = sha256_hex(key);
   Value p[] = {Value(key.substr(0, 8))};
   std::optional<Id> found;
   std::optional<common::DateTime> expiry;
   env.cr().query(
       "SELECT k.\"user_id\", k.\"key\", k.\"expiration_date\" FROM \"res_users_apikeys\" AS k "
-      "JOIN \"res_users\" AS u ON u.\"id\" = k.\"user_id\" WHERE k.\"index\" = ? AND u.\"active\" = 1",
+      "JOIN \"res_users\" AS u ON u.\"id\" = k.\"user_id\" WHERE k.\"index\" = ? AND u.\"active\" "
+      "= 1",
       p, [&](const store::RowView& r) {
         if (!found && constant_time_equal(r.text(1), hash)) {
           found = r.int64(0);
-          if (!r.is_null(2)) expiry = common::parse_datetime(r.text(2));
+          if (!r.is_null(2))
+            expiry = common::parse_datetime(r.text(2));
         }
       });
-  if (found && expiry && *expiry <= env.runtime().clock().now()) return std::nullopt;
+  if (found && expiry && *expiry <= env.runtime().clock().now())
+    return std::nullopt;
   return found;
 }
 
@@ -195,12 +216,17 @@ std::optional<Id> authenticate_key(Runtime& runtime, std::string_view key) {
 std::string generate_key(const Env& env, Id uid, const std::string& name, const std::string& scope,
                          std::optional<common::DateTime> expiration,
                          std::optional<std::string> fixed_key) {
-  if (name.empty()) throw common::ValidationError("An API key needs a description (name)");
+  if (name.empty())
+    throw common::ValidationError("An API key needs a description (name)");
   std::string key = fixed_key ? *fixed_key : common::random_hex(20);
-  if (key.size() < 16) throw common::ValidationError("An API key must be at least 16 characters long");
-  Json vals = {{"name", name}, {"user_id", uid}, {"scope", scope.empty() ? Json(false) : Json(scope)},
+  if (key.size() < 16)
+    throw common::ValidationError("An API key must be at least 16 characters long");
+  Json vals = {{"name", name},
+               {"user_id", uid},
+               {"scope", scope.empty() ? Json(false) : Json(scope)},
                {"index", key.substr(0, 8)}};
-  if (expiration) vals["expiration_date"] = common::format_datetime(*expiration);
+  if (expiration)
+    vals["expiration_date"] = common::format_datetime(*expiration);
   RecordSet rec = env.sudo()["res.users.apikeys"].create(vals);
   Value p[] = {Value(sha256_hex(key)), Value(rec.id())};
   env.cr().execute("UPDATE \"res_users_apikeys\" SET \"key\" = ? WHERE \"id\" = ?", p);
@@ -234,8 +260,9 @@ void register_base_models(Runtime& rt) {
   rt.add_hooks("res.groups", std::make_shared<GroupsHooks>());
   rt.add_hooks("res.partner", std::make_shared<PartnerHooks>());
   rt.add_hooks("ir.config_parameter", std::make_shared<ConfigParameterHooks>());
-  for (const char* m : {"res.users", "res.groups", "res.currency", "base.automation",
-                        "ir.actions.server", "mail.template", "sms.template", "whatsapp.template"}) {
+  for (const char* m :
+       {"res.users", "res.groups", "res.currency", "base.automation", "ir.actions.server",
+        "mail.template", "sms.template", "whatsapp.template"}) {
     rt.set_access(m, ModelAccess::kConfiguration);
   }
   for (const char* m : {"ir.config_parameter", "ir.logging", "res.users.apikeys"}) {
@@ -246,32 +273,36 @@ void register_base_models(Runtime& rt) {
                 method({}, {}, true, true, [](const RecordSet& rs, const Json&) {
                   return Json{{"lang", "en_US"}, {"tz", "UTC"}, {"uid", rs.env().uid()}};
                 }));
-  rt.add_method("ir.config_parameter", "get_param",
-                method({"key", "default"}, {"key"}, true, true, [](const RecordSet& rs, const Json& p) {
-                  rs.check_access(RecordSet::Operation::kRead);
-                  auto v = get_param(rs.env(), param_text(p, "key"));
-                  if (v) return Json(*v);
-                  return p.contains("default") ? p["default"] : Json(false);
-                }));
-  rt.add_method("ir.config_parameter", "set_param",
-                method({"key", "value"}, {"key", "value"}, true, false,
-                       [](const RecordSet& rs, const Json& p) {
-                         std::string key = param_text(p, "key");
-                         if (key.empty()) throw common::ValidationError("set_param needs a key");
-                         const Json& value = p["value"];
-                         RecordSet found = rs.search(domain::Domain::term("key", domain::Op::kEq, key));
-                         if (!truthy(value)) {
-                           found.unlink();
-                           return Json(true);
-                         }
-                         std::string text = value.is_string() ? value.get<std::string>() : value.dump();
-                         if (found.empty()) {
-                           rs.create(Json{{"key", key}, {"value", text}});
-                         } else {
-                           found.write(Json{{"value", text}});
-                         }
-                         return Json(true);
-                       }));
+  rt.add_method(
+      "ir.config_parameter", "get_param",
+      method({"key", "default"}, {"key"}, true, true, [](const RecordSet& rs, const Json& p) {
+        rs.check_access(RecordSet::Operation::kRead);
+        auto v = get_param(rs.env(), param_text(p, "key"));
+        if (v)
+          return Json(*v);
+        return p.contains("default") ? p["default"] : Json(false);
+      }));
+  rt.add_method(
+      "ir.config_parameter", "set_param",
+      method({"key", "value"}, {"key", "value"}, true, false,
+             [](const RecordSet& rs, const Json& p) {
+               std::string key = param_text(p, "key");
+               if (key.empty())
+                 throw common::ValidationError("set_param needs a key");
+               const Json& value = p["value"];
+               RecordSet found = rs.search(domain::Domain::term("key", domain::Op::kEq, key));
+               if (!truthy(value)) {
+                 found.unlink();
+                 return Json(true);
+               }
+               std::string text = value.is_string() ? value.get<std::string>() : value.dump();
+               if (found.empty()) {
+                 rs.create(Json{{"key", key}, {"value", text}});
+               } else {
+                 found.write(Json{{"value", text}});
+               }
+               return Json(true);
+             }));
   rt.add_method(
       "res.users.apikeys", "generate",
       method({"name", "scope", "expiration_date", "user_id"}, {"name"}, true, false,
@@ -287,7 +318,8 @@ void register_base_models(Runtime& rt) {
                  }
                  uid = p["user_id"].get<Id>();
                  if (uid != env.uid() && !env.su() && !env.is_system()) {
-                   throw common::AccessError("Only administrators may create API keys for other users.");
+                   throw common::AccessError(
+                       "Only administrators may create API keys for other users.");
                  }
                  if (env.sudo()["res.users"].browse({uid}).exists().empty()) {
                    throw common::MissingError(fmt::format("The user {} does not exist", uid));
@@ -302,10 +334,12 @@ void register_base_models(Runtime& rt) {
                        "Invalid expiration_date '{}': expected \"YYYY-MM-DD HH:MM:SS\"", exp));
                  }
                  if (*expiry <= env.now()) {
-                   throw common::ValidationError("The expiration date of an API key must be in the future.");
+                   throw common::ValidationError(
+                       "The expiration date of an API key must be in the future.");
                  }
                }
-               return Json(generate_key(env, uid, param_text(p, "name"), param_text(p, "scope"), expiry));
+               return Json(
+                   generate_key(env, uid, param_text(p, "name"), param_text(p, "scope"), expiry));
              }));
   rt.add_method("res.users.apikeys", "revoke",
                 method({}, {}, false, false, [](const RecordSet& rs, const Json&) {
@@ -327,7 +361,8 @@ void register_base_models(Runtime& rt) {
 namespace {
 
 Id ensure(const Env& env, const std::string& xmlid, const std::string& model, const Json& vals) {
-  if (auto id = env.xmlid_to_res_id(xmlid)) return *id;
+  if (auto id = env.xmlid_to_res_id(xmlid))
+    return *id;
   Id id = env[model].create(vals).id();
   size_t dot = xmlid.find('.');
   set_xmlid(env, xmlid.substr(0, dot), xmlid.substr(dot + 1), model, id, true);
@@ -337,23 +372,30 @@ Id ensure(const Env& env, const std::string& xmlid, const std::string& model, co
 }  // namespace
 
 void ensure_base_data(const Env& env) {
-  Id user = ensure(env, "base.group_user", "res.groups",
-                   {{"name", "Internal User"}, {"comment", "Internal users: read and write business records."}});
-  Id system = ensure(env, "base.group_system", "res.groups",
-                     {{"name", "Settings"},
-                      {"comment", "Administrators: may change configuration and write Python code."},
-                      {"implied_ids", Json::array({Json::array({6, 0, Json::array({user})})})}});
+  Id user = ensure(
+      env, "base.group_user", "res.groups",
+      {{"name", "Internal User"}, {"comment", "Internal users: read and write business records."}});
+  Id system =
+      ensure(env, "base.group_system", "res.groups",
+             {{"name", "Settings"},
+              {"comment", "Administrators: may change configuration and write Python code."},
+              {"implied_ids", Json::array({Json::array({6, 0, Json::array({user})})})}});
   ensure(env, "base.group_portal", "res.groups", {{"name", "Portal"}});
   ensure(env, "base.group_public", "res.groups", {{"name", "Public"}});
 
   Id partner_root = ensure(env, "base.partner_root", "res.partner", {{"name", "OdooBot"}});
   ensure(env, "base.user_root", "res.users",
-         {{"name", "OdooBot"}, {"login", "__system__"}, {"partner_id", partner_root}, {"active", false},
+         {{"name", "OdooBot"},
+          {"login", "__system__"},
+          {"partner_id", partner_root},
+          {"active", false},
           {"groups_id", Json::array({Json::array({6, 0, Json::array({system, user})})})}});
   Id partner_admin = ensure(env, "base.partner_admin", "res.partner",
                             {{"name", "Administrator"}, {"email", "admin@example.com"}});
   ensure(env, "base.user_admin", "res.users",
-         {{"name", "Administrator"}, {"login", "admin"}, {"partner_id", partner_admin},
+         {{"name", "Administrator"},
+          {"login", "admin"},
+          {"partner_id", partner_admin},
           {"groups_id", Json::array({Json::array({6, 0, Json::array({system, user})})})}});
 
   struct Currency {
@@ -371,14 +413,20 @@ void ensure_base_data(const Env& env) {
                             Currency{"JPY", "Japanese yen", "¥", "before", 0},
                             Currency{"INR", "Indian rupee", "₹", "before", 2}}) {
     ensure(env, std::string("base.") + c.code, "res.currency",
-           {{"name", c.code}, {"full_name", c.name}, {"symbol", c.symbol}, {"position", c.position},
-            {"decimal_places", c.decimals}, {"rounding", c.decimals ? 0.01 : 1.0}});
+           {{"name", c.code},
+            {"full_name", c.name},
+            {"symbol", c.symbol},
+            {"position", c.position},
+            {"decimal_places", c.decimals},
+            {"rounding", c.decimals ? 0.01 : 1.0}});
   }
-  if (!get_param(env, "database.uuid")) set_param(env, "database.uuid", common::random_uuid4());
+  if (!get_param(env, "database.uuid"))
+    set_param(env, "database.uuid", common::random_uuid4());
   if (!get_param(env, "database.create_date")) {
     set_param(env, "database.create_date", common::format_datetime(env.now()));
   }
-  if (!get_param(env, "web.base.url")) set_param(env, "web.base.url", "http://127.0.0.1:8069");
+  if (!get_param(env, "web.base.url"))
+    set_param(env, "web.base.url", "http://127.0.0.1:8069");
   Value p[] = {Value("base")};
   if (!env.cr().scalar("SELECT 1 FROM \"ir_module_module\" WHERE \"name\" = ?", p).is_int()) {
     env["ir.module.module"].create(

@@ -6,12 +6,14 @@ namespace autorules::schema {
 namespace {
 
 constexpr std::array<std::string_view, 14> kTypeKeys = {
-    "char",     "text",     "html",     "integer",   "float",    "monetary",  "boolean",
-    "date",     "datetime", "selection", "many2one", "one2many", "many2many", "binary"};
+    "char", "text",     "html",      "integer",  "float",    "monetary",  "boolean",
+    "date", "datetime", "selection", "many2one", "one2many", "many2many", "binary"};
 
 }  // namespace
 
-std::string_view type_key(FieldType t) { return kTypeKeys[static_cast<size_t>(t)]; }
+std::string_view type_key(FieldType t) {
+  return kTypeKeys[static_cast<size_t>(t)];
+}
 
 std::optional<FieldType> parse_type_key(std::string_view key) {
   for (size_t i = 0; i < kTypeKeys.size(); ++i) {
@@ -40,9 +42,12 @@ std::string_view ondelete_key(OnDelete o) {
 }
 
 std::optional<OnDelete> parse_ondelete_key(std::string_view key) {
-  if (key == "set null") return OnDelete::kSetNull;
-  if (key == "cascade") return OnDelete::kCascade;
-  if (key == "restrict") return OnDelete::kRestrict;
+  if (key == "set null")
+    return OnDelete::kSetNull;
+  if (key == "cascade")
+    return OnDelete::kCascade;
+  if (key == "restrict")
+    return OnDelete::kRestrict;
   return std::nullopt;
 }
 
@@ -92,15 +97,33 @@ FieldDef& FieldDef::relation_table(std::string table, std::string col1, std::str
   return *this;
 }
 
-FieldDef char_field(std::string n, std::string l) { return {std::move(n), FieldType::kChar, std::move(l)}; }
-FieldDef text_field(std::string n, std::string l) { return {std::move(n), FieldType::kText, std::move(l)}; }
-FieldDef html_field(std::string n, std::string l) { return {std::move(n), FieldType::kHtml, std::move(l)}; }
-FieldDef integer_field(std::string n, std::string l) { return {std::move(n), FieldType::kInteger, std::move(l)}; }
-FieldDef float_field(std::string n, std::string l) { return {std::move(n), FieldType::kFloat, std::move(l)}; }
-FieldDef monetary_field(std::string n, std::string l) { return {std::move(n), FieldType::kMonetary, std::move(l)}; }
-FieldDef boolean_field(std::string n, std::string l) { return {std::move(n), FieldType::kBoolean, std::move(l)}; }
-FieldDef date_field(std::string n, std::string l) { return {std::move(n), FieldType::kDate, std::move(l)}; }
-FieldDef datetime_field(std::string n, std::string l) { return {std::move(n), FieldType::kDatetime, std::move(l)}; }
+FieldDef char_field(std::string n, std::string l) {
+  return {std::move(n), FieldType::kChar, std::move(l)};
+}
+FieldDef text_field(std::string n, std::string l) {
+  return {std::move(n), FieldType::kText, std::move(l)};
+}
+FieldDef html_field(std::string n, std::string l) {
+  return {std::move(n), FieldType::kHtml, std::move(l)};
+}
+FieldDef integer_field(std::string n, std::string l) {
+  return {std::move(n), FieldType::kInteger, std::move(l)};
+}
+FieldDef float_field(std::string n, std::string l) {
+  return {std::move(n), FieldType::kFloat, std::move(l)};
+}
+FieldDef monetary_field(std::string n, std::string l) {
+  return {std::move(n), FieldType::kMonetary, std::move(l)};
+}
+FieldDef boolean_field(std::string n, std::string l) {
+  return {std::move(n), FieldType::kBoolean, std::move(l)};
+}
+FieldDef date_field(std::string n, std::string l) {
+  return {std::move(n), FieldType::kDate, std::move(l)};
+}
+FieldDef datetime_field(std::string n, std::string l) {
+  return {std::move(n), FieldType::kDatetime, std::move(l)};
+}
 FieldDef binary_field(std::string n, std::string l) {
   FieldDef d{std::move(n), FieldType::kBinary, std::move(l)};
   return d;

@@ -49,11 +49,11 @@ struct SelectionOption {
 // "default_<field>" key.
 enum class DefaultKind {
   kNone,
-  kValue,     // `default_value` (JSON)
-  kUid,       // the current user's id (e.g. user_id)
-  kNow,       // the current datetime
-  kToday,     // the current date
-  kUuid,      // a fresh random UUID4 (e.g. webhook secrets)
+  kValue,  // `default_value` (JSON)
+  kUid,    // the current user's id (e.g. user_id)
+  kNow,    // the current datetime
+  kToday,  // the current date
+  kUuid,   // a fresh random UUID4 (e.g. webhook secrets)
 };
 
 struct Field {
@@ -89,8 +89,7 @@ struct Field {
   }
   bool is_x2many() const { return type == FieldType::kOne2many || type == FieldType::kMany2many; }
   bool is_numeric() const {
-    return type == FieldType::kInteger || type == FieldType::kFloat ||
-           type == FieldType::kMonetary;
+    return type == FieldType::kInteger || type == FieldType::kFloat || type == FieldType::kMonetary;
   }
   bool is_textual() const {
     return type == FieldType::kChar || type == FieldType::kText || type == FieldType::kHtml;
@@ -105,19 +104,51 @@ struct Field {
 class FieldDef {
  public:
   FieldDef(std::string name, FieldType type, std::string label);
-  FieldDef& required(bool v = true) { f_.required = v; return *this; }
-  FieldDef& readonly(bool v = true) { f_.readonly = v; return *this; }
-  FieldDef& index(bool v = true) { f_.index = v; return *this; }
-  FieldDef& copy(bool v) { f_.copy = v; return *this; }
-  FieldDef& store(bool v) { f_.store = v; return *this; }
-  FieldDef& help(std::string h) { f_.help = std::move(h); return *this; }
+  FieldDef& required(bool v = true) {
+    f_.required = v;
+    return *this;
+  }
+  FieldDef& readonly(bool v = true) {
+    f_.readonly = v;
+    return *this;
+  }
+  FieldDef& index(bool v = true) {
+    f_.index = v;
+    return *this;
+  }
+  FieldDef& copy(bool v) {
+    f_.copy = v;
+    return *this;
+  }
+  FieldDef& store(bool v) {
+    f_.store = v;
+    return *this;
+  }
+  FieldDef& help(std::string h) {
+    f_.help = std::move(h);
+    return *this;
+  }
   FieldDef& def(common::Json v);
-  FieldDef& def(DefaultKind k) { f_.default_kind = k; return *this; }
-  FieldDef& ondelete(OnDelete o) { f_.ondelete = o; return *this; }
+  FieldDef& def(DefaultKind k) {
+    f_.default_kind = k;
+    return *this;
+  }
+  FieldDef& ondelete(OnDelete o) {
+    f_.ondelete = o;
+    return *this;
+  }
   FieldDef& related(std::string path);
   FieldDef& compute(std::string code, std::vector<std::string> depends);
-  FieldDef& system_only() { f_.groups_system = true; return *this; }
-  FieldDef& secret() { f_.secret = true; f_.readonly = true; f_.copy = false; return *this; }
+  FieldDef& system_only() {
+    f_.groups_system = true;
+    return *this;
+  }
+  FieldDef& secret() {
+    f_.secret = true;
+    f_.readonly = true;
+    f_.copy = false;
+    return *this;
+  }
   FieldDef& relation_table(std::string table, std::string col1, std::string col2);
   operator Field() const { return f_; }  // NOLINT(google-explicit-constructor)
   Field& field() { return f_; }

@@ -86,12 +86,18 @@ Model& Model::add_magic_fields() {
     f.copy = false;
     return f;
   };
-  if (!has_field("id")) add(magic(integer_field("id", "ID")));
-  if (!has_field("display_name")) add(magic(char_field("display_name", "Display Name").store(false)));
-  if (!has_field("create_uid")) add(magic(many2one("create_uid", "Created by", "res.users")));
-  if (!has_field("create_date")) add(magic(datetime_field("create_date", "Created on")));
-  if (!has_field("write_uid")) add(magic(many2one("write_uid", "Last Updated by", "res.users")));
-  if (!has_field("write_date")) add(magic(datetime_field("write_date", "Last Updated on")));
+  if (!has_field("id"))
+    add(magic(integer_field("id", "ID")));
+  if (!has_field("display_name"))
+    add(magic(char_field("display_name", "Display Name").store(false)));
+  if (!has_field("create_uid"))
+    add(magic(many2one("create_uid", "Created by", "res.users")));
+  if (!has_field("create_date"))
+    add(magic(datetime_field("create_date", "Created on")));
+  if (!has_field("write_uid"))
+    add(magic(many2one("write_uid", "Last Updated by", "res.users")));
+  if (!has_field("write_date"))
+    add(magic(datetime_field("write_date", "Last Updated on")));
   return *this;
 }
 

@@ -66,8 +66,8 @@ Registry::PathEnd Registry::resolve_path(const Model& start, std::string_view pa
     }
     const Model* next = find(f->relation);
     if (!next) {
-      throw common::ValueError(fmt::format("Invalid path '{}': the model '{}' does not exist",
-                                           path, f->relation));
+      throw common::ValueError(
+          fmt::format("Invalid path '{}': the model '{}' does not exist", path, f->relation));
     }
     model = next;
     pos = dot + 1;

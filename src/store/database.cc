@@ -1,8 +1,8 @@
 #include "store/database.h"
 
-#include <fmt/format.h>
-
 #include <atomic>
+
+#include <fmt/format.h>
 
 #include "common/errors.h"
 #include "store/sqlite/sqlite_database.h"
@@ -12,7 +12,8 @@ namespace autorules::store {
 std::string Dialect::quote(std::string_view ident) const {
   std::string out = "\"";
   for (char c : ident) {
-    if (c == '"') out += '"';
+    if (c == '"')
+      out += '"';
     out += c;
   }
   return out + "\"";
@@ -85,16 +86,19 @@ std::unique_ptr<Database> Database::open(std::string_view url, const DatabaseOpt
       size_t start = 0;
       while (start <= query.size()) {
         size_t amp = query.find('&', start);
-        std::string item = query.substr(start, amp == std::string::npos ? std::string::npos : amp - start);
+        std::string item =
+            query.substr(start, amp == std::string::npos ? std::string::npos : amp - start);
         size_t eq = item.find('=');
-        std::string key = item.substr(0, eq), value = eq == std::string::npos ? "" : item.substr(eq + 1);
+        std::string key = item.substr(0, eq),
+                    value = eq == std::string::npos ? "" : item.substr(eq + 1);
         if (key == "synchronous" && (value == "full" || value == "normal" || value == "off")) {
           opts.synchronous = value;
         } else if (!item.empty()) {
           throw common::UserError(fmt::format(
               "unknown database URL option '{}' (known: synchronous=full|normal|off)", item));
         }
-        if (amp == std::string::npos) break;
+        if (amp == std::string::npos)
+          break;
         start = amp + 1;
       }
     }
@@ -107,8 +111,8 @@ std::unique_ptr<Database> Database::open(std::string_view url, const DatabaseOpt
     throw common::UserError(
         "the PostgreSQL backend is not available in this build yet; use sqlite:PATH");
   }
-  throw common::UserError(fmt::format(
-      "unknown database URL '{}': expected sqlite:PATH or postgresql://...", url));
+  throw common::UserError(
+      fmt::format("unknown database URL '{}': expected sqlite:PATH or postgresql://...", url));
 }
 
 Transaction::Transaction(Connection& conn, Access access) : conn_(conn) {

@@ -1,8 +1,8 @@
 #include "store/schema_sync.h"
 
-#include <fmt/format.h>
-
 #include <algorithm>
+
+#include <fmt/format.h>
 
 namespace autorules::store {
 namespace {
@@ -23,7 +23,8 @@ void create_relation_table(Connection& conn, const Field& f) {
       "CREATE TABLE {t} ({c1} INTEGER NOT NULL, {c2} INTEGER NOT NULL, PRIMARY KEY ({c1}, {c2}));"
       "CREATE INDEX {i} ON {t} ({c2}, {c1});",
       fmt::arg("t", d.quote(f.relation_table)), fmt::arg("c1", d.quote(f.column1)),
-      fmt::arg("c2", d.quote(f.column2)), fmt::arg("i", d.quote(f.relation_table + "_" + f.column2 + "_idx"))));
+      fmt::arg("c2", d.quote(f.column2)),
+      fmt::arg("i", d.quote(f.relation_table + "_" + f.column2 + "_idx"))));
 }
 
 }  // namespace
@@ -76,8 +77,8 @@ void drop_field(Connection& conn, const Model& model, const Field& field) {
   set_index(conn, model, field, false);
   std::vector<std::string> cols = conn.table_columns(model.table());
   if (std::find(cols.begin(), cols.end(), field.name) != cols.end()) {
-    conn.execute_script(fmt::format("ALTER TABLE {} DROP COLUMN {}", d.quote(model.table()),
-                                    d.quote(field.name)));
+    conn.execute_script(
+        fmt::format("ALTER TABLE {} DROP COLUMN {}", d.quote(model.table()), d.quote(field.name)));
   }
 }
 

@@ -1,8 +1,8 @@
 #include "common/text.h"
 
-#include <gtest/gtest.h>
-
 #include <vector>
+
+#include <gtest/gtest.h>
 
 namespace autorules::common {
 namespace {
@@ -23,7 +23,8 @@ TEST(TextTest, InvalidUtf8IsCopiedUnchanged) {
 }
 
 TEST(TextTest, Base64RoundTripsAndRejectsGarbage) {
-  for (const std::string& s : std::vector<std::string>{"", "f", "fo", "foo", "foob", "fooba", "foobar", std::string("\0\xff", 2)}) {
+  for (const std::string& s : std::vector<std::string>{"", "f", "fo", "foo", "foob", "fooba",
+                                                       "foobar", std::string("\0\xff", 2)}) {
     auto back = base64_decode(base64_encode(s));
     ASSERT_TRUE(back);
     EXPECT_EQ(*back, s);

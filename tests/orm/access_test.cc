@@ -15,15 +15,19 @@ TEST_F(OrmTest, InternalUsersWorkWithBusinessRecordsButNotConfiguration) {
   EXPECT_THROW(e["ir.model.fields"].search(Domain()).browse({1}).write(Json{{"help", "x"}}),
                common::AccessError);
   EXPECT_THROW(e["ir.config_parameter"].search_count(Domain()), common::AccessError);
-  EXPECT_THROW(e["res.users"].browse({kAdminId}).write(Json{{"name", "Evil"}}), common::AccessError);
+  EXPECT_THROW(e["res.users"].browse({kAdminId}).write(Json{{"name", "Evil"}}),
+               common::AccessError);
   p.unlink();
 }
 
 TEST_F(OrmTest, PortalUsersCannotTouchBusinessRecords) {
   Env s = su();
   Id portal = s.ref("base.group_portal").id();
-  Id uid = s["res.users"].create(Json{{"name", "Portal"}, {"login", "portal"},
-                                      {"groups_id", Json::array({Json::array({6, 0, {portal}})})}}).id();
+  Id uid = s["res.users"]
+               .create(Json{{"name", "Portal"},
+                            {"login", "portal"},
+                            {"groups_id", Json::array({Json::array({6, 0, {portal}})})}})
+               .id();
   EXPECT_EQ(s["res.users"].browse({uid}).read({"share"})[0]["share"], true);
   s.commit();
   Env e = env(uid);

@@ -14,7 +14,8 @@ TEST_F(OrmTest, AppsInstallWithDemoDataOnce) {
   EXPECT_GT(e["crm.lead"].search_count(Domain()), 0);
   EXPECT_GT(e["sale.order"].search_count(Domain()), 0);
   EXPECT_GT(e["project.task"].search_count(Domain()), 0);
-  EXPECT_GT(e["res.partner"].search_count(parse("[('is_company', '=', True)]")), 0);  // contacts came along
+  EXPECT_GT(e["res.partner"].search_count(parse("[('is_company', '=', True)]")),
+            0);  // contacts came along
   std::int64_t leads = e["crm.lead"].search_count(Domain());
   e.commit();
   install_apps(*runtime_, {"crm"}, /*demo=*/true);  // nothing loaded twice
@@ -33,7 +34,8 @@ TEST_F(OrmTest, AppsWithoutDemoHaveSchemaOnly) {
 }
 
 TEST_F(OrmTest, UnknownAppsAreAClearError) {
-  EXPECT_THROW_MSG(install_apps(*runtime_, {"nope"}, false), common::UserError, "unknown app 'nope'");
+  EXPECT_THROW_MSG(install_apps(*runtime_, {"nope"}, false), common::UserError,
+                   "unknown app 'nope'");
 }
 
 }  // namespace

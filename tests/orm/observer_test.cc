@@ -23,7 +23,8 @@ class Recorder : public Observer {
   std::any before_write(const Env&, const RecordSet& r, const std::vector<std::string>& fields,
                         WriteOrigin origin) override {
     std::string s = origin == WriteOrigin::kRecompute ? "before_recompute" : "before_write";
-    for (const auto& f : fields) s += " " + f;
+    for (const auto& f : fields)
+      s += " " + f;
     log.push_back(s);
     return r.size();
   }
@@ -33,7 +34,8 @@ class Recorder : public Observer {
     for (Id id : r.ids()) {
       for (const auto& f : fields) {
         auto it = old.find(id);
-        if (it != old.end() && it->second.count(f)) last_old[f] = it->second.at(f);
+        if (it != old.end() && it->second.count(f))
+          last_old[f] = it->second.at(f);
       }
     }
     log.push_back("after_write");
@@ -60,24 +62,34 @@ TEST_F(OrmTest, ObserverSeesCreateWriteWithOldValuesAndUnlink) {
   p.write(Json{{"name", "After"}});
   EXPECT_EQ(rec.last_old["name"], Value("Before"));
   p.unlink();
-  EXPECT_EQ(rec.log, (std::vector<std::string>{"before_create 1", "after_create 1",
-                                               "before_write name", "after_write",
-                                               "before_unlink After", "after_unlink 1"}));
+  EXPECT_EQ(rec.log,
+            (std::vector<std::string>{"before_create 1", "after_create 1", "before_write name",
+                                      "after_write", "before_unlink After", "after_unlink 1"}));
 }
 
 // A stored related field on a run-time model follows its source on another record, and the
 // recomputation is a write that observers see (SPEC §1: partner.employee → lead.employee).
 TEST_F(OrmTest, StoredRelatedFieldIsRecomputedFromAnotherRecordAndObserved) {
   Env e = su();
-  e["ir.model"].create(Json{
-      {"name", "Lead"},
-      {"model", "x_lead"},
-      {"field_id", Json::array({
-                       Json::array({0, 0, {{"name", "x_name"}, {"ttype", "char"}, {"field_description", "Name"}}}),
-                       Json::array({0, 0, {{"name", "x_partner_id"}, {"ttype", "many2one"}, {"relation", "res.partner"}, {"field_description", "Partner"}}}),
-                   })}});
-  e["ir.model.fields"].create(Json{{"model", "x_lead"}, {"name", "x_employee"}, {"ttype", "boolean"},
-                                   {"field_description", "Employee"}, {"related", "x_partner_id.employee"}});
+  e["ir.model"].create(
+      Json{{"name", "Lead"},
+           {"model", "x_lead"},
+           {"field_id",
+            Json::array({
+                Json::array(
+                    {0, 0, {{"name", "x_name"}, {"ttype", "char"}, {"field_description", "Name"}}}),
+                Json::array({0,
+                             0,
+                             {{"name", "x_partner_id"},
+                              {"ttype", "many2one"},
+                              {"relation", "res.partner"},
+                              {"field_description", "Partner"}}}),
+            })}});
+  e["ir.model.fields"].create(Json{{"model", "x_lead"},
+                                   {"name", "x_employee"},
+                                   {"ttype", "boolean"},
+                                   {"field_description", "Employee"},
+                                   {"related", "x_partner_id.employee"}});
   e.commit();
 
   Recorder rec("x_lead");
@@ -104,13 +116,18 @@ TEST_F(OrmTest, StoredRelatedFieldIsRecomputedFromAnotherRecordAndObserved) {
 
 TEST_F(OrmTest, ObserverErrorAbortsTheOperation) {
   struct Refuser : Observer {
-    bool watches(const Env&, const schema::Model& m) const override { return m.name() == "res.partner"; }
-    void after_create(const Env&, const RecordSet&) override { throw common::UserError("no partners today"); }
+    bool watches(const Env&, const schema::Model& m) const override {
+      return m.name() == "res.partner";
+    }
+    void after_create(const Env&, const RecordSet&) override {
+      throw common::UserError("no partners today");
+    }
   } refuser;
   runtime_->add_observer(&refuser);
   {
     Env e = env();
-    EXPECT_THROW_MSG(e["res.partner"].create(Json{{"name", "Nope"}}), common::UserError, "no partners today");
+    EXPECT_THROW_MSG(e["res.partner"].create(Json{{"name", "Nope"}}), common::UserError,
+                     "no partners today");
   }
   Env r = reader();
   EXPECT_EQ(r["res.partner"].search_count(term("name", domain::Op::kEq, "Nope")), 0);

@@ -15,7 +15,8 @@ TEST_F(OrmTest, OndeleteSetNullClearsReferences) {
 TEST_F(OrmTest, OndeleteCascadeDeletesReferencingRecords) {
   Env e = env();
   RecordSet parent = e["res.partner.category"].create(Json{{"name", "Parent"}});
-  RecordSet child = e["res.partner.category"].create(Json{{"name", "Child"}, {"parent_id", parent.id()}});
+  RecordSet child =
+      e["res.partner.category"].create(Json{{"name", "Child"}, {"parent_id", parent.id()}});
   parent.unlink();
   EXPECT_TRUE(child.exists().empty());
 }

@@ -3,9 +3,9 @@
 // off, as API callers), su() as the superuser.
 #pragma once
 
-#include <gtest/gtest.h>
-
 #include <memory>
+
+#include <gtest/gtest.h>
 
 #include "common/clock.h"
 #include "orm/env.h"
@@ -26,8 +26,8 @@ class OrmTest : public ::testing::Test {
  protected:
   OrmTest()
       : clock_(*common::parse_datetime("2026-01-15 10:00:00")),
-        runtime_(std::make_unique<Runtime>(
-            store::Database::open("sqlite:" + dir_.path("test.db")), clock_)) {
+        runtime_(std::make_unique<Runtime>(store::Database::open("sqlite:" + dir_.path("test.db")),
+                                           clock_)) {
     runtime_->set_modules_path(AUTORULES_SOURCE_DIR "/modules");
     runtime_->initialize();
   }

@@ -11,8 +11,8 @@ using domain::Op;
 TEST_F(OrmTest, CreateReadWriteUnlinkRoundTrip) {
   Env e = env();
   RecordSet partners = e["res.partner"];
-  RecordSet p = partners.create(Json{{"name", "Azure Interior"}, {"email", "info@azure.example"},
-                                     {"is_company", true}});
+  RecordSet p = partners.create(
+      Json{{"name", "Azure Interior"}, {"email", "info@azure.example"}, {"is_company", true}});
   ASSERT_EQ(p.size(), 1u);
   Json rows = p.read({"name", "email", "is_company", "company_type", "parent_id", "display_name"});
   EXPECT_EQ(rows[0]["name"], "Azure Interior");
@@ -50,13 +50,15 @@ TEST_F(OrmTest, ReadWithoutFieldsReturnsEveryFieldButSecrets) {
   EXPECT_TRUE(row.contains("child_ids"));
   EXPECT_TRUE(row.contains("write_date"));
   Json keys = e.sudo()["res.users.apikeys"].search(Domain()).read();
-  for (const auto& k : keys) EXPECT_FALSE(k.contains("key"));
+  for (const auto& k : keys)
+    EXPECT_FALSE(k.contains("key"));
 }
 
 TEST_F(OrmTest, SearchOrdersPaginatesAndCounts) {
   Env e = env();
   RecordSet partners = e["res.partner"];
-  for (const char* n : {"c", "a", "b", "d"}) partners.create(Json{{"name", n}, {"city", "Z"}});
+  for (const char* n : {"c", "a", "b", "d"})
+    partners.create(Json{{"name", n}, {"city", "Z"}});
   Domain d = term("city", Op::kEq, "Z");
   SearchOptions o;
   o.order = "name desc";

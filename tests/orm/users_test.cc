@@ -22,10 +22,13 @@ TEST_F(OrmTest, ApiKeysAuthenticateExpireAndRevoke) {
   Id marc = make_internal_user();
   {
     Env e = env();
-    key = call_method(e, "res.users.apikeys", "generate", nullptr, Json{{"name", "script"}}).get<std::string>();
-    expiring = call_method(e, "res.users.apikeys", "generate", nullptr,
-                           Json{{"name", "short"}, {"expiration_date", "2026-01-15 11:00:00"}, {"user_id", marc}})
-                   .get<std::string>();
+    key = call_method(e, "res.users.apikeys", "generate", nullptr, Json{{"name", "script"}})
+              .get<std::string>();
+    expiring =
+        call_method(
+            e, "res.users.apikeys", "generate", nullptr,
+            Json{{"name", "short"}, {"expiration_date", "2026-01-15 11:00:00"}, {"user_id", marc}})
+            .get<std::string>();
     e.commit();
   }
   EXPECT_EQ(key.size(), 40u);
@@ -49,7 +52,8 @@ TEST_F(OrmTest, ApiKeysAuthenticateExpireAndRevoke) {
 TEST_F(OrmTest, KeysAreStoredHashedOnly) {
   Env e = env();
   std::string key = generate_key(e, kAdminId, "k", "rpc");
-  Value stored = e.cr().scalar("SELECT \"key\" FROM \"res_users_apikeys\" ORDER BY \"id\" DESC LIMIT 1");
+  Value stored =
+      e.cr().scalar("SELECT \"key\" FROM \"res_users_apikeys\" ORDER BY \"id\" DESC LIMIT 1");
   EXPECT_NE(stored.as_string(), key);
   EXPECT_EQ(stored.as_string().size(), 64u);
 }
@@ -69,7 +73,8 @@ TEST_F(OrmTest, UsersMayOnlyManageTheirOwnKeys) {
 
 TEST_F(OrmTest, LoginsAreUniqueAndUsersGetAPartner) {
   Env e = su();
-  RecordSet u = e["res.users"].create(Json{{"name", "Mitchell"}, {"login", "mitchell@example.com"}});
+  RecordSet u =
+      e["res.users"].create(Json{{"name", "Mitchell"}, {"login", "mitchell@example.com"}});
   Json row = u.read({"partner_id", "share"})[0];
   EXPECT_EQ(row["partner_id"][1], "Mitchell");
   EXPECT_EQ(row["share"], false);
@@ -81,9 +86,13 @@ TEST_F(OrmTest, ConfigParametersGetAndSet) {
   Env e = env();
   call_method(e, "ir.config_parameter", "set_param", nullptr, Json{{"key", "a.b"}, {"value", "1"}});
   EXPECT_EQ(call_method(e, "ir.config_parameter", "get_param", nullptr, Json{{"key", "a.b"}}), "1");
-  EXPECT_EQ(call_method(e, "ir.config_parameter", "get_param", nullptr, Json{{"key", "zz"}, {"default", "d"}}), "d");
-  call_method(e, "ir.config_parameter", "set_param", nullptr, Json{{"key", "a.b"}, {"value", false}});
-  EXPECT_EQ(call_method(e, "ir.config_parameter", "get_param", nullptr, Json{{"key", "a.b"}}), false);
+  EXPECT_EQ(call_method(e, "ir.config_parameter", "get_param", nullptr,
+                        Json{{"key", "zz"}, {"default", "d"}}),
+            "d");
+  call_method(e, "ir.config_parameter", "set_param", nullptr,
+              Json{{"key", "a.b"}, {"value", false}});
+  EXPECT_EQ(call_method(e, "ir.config_parameter", "get_param", nullptr, Json{{"key", "a.b"}}),
+            false);
   EXPECT_THROW(e["ir.config_parameter"].create(Json{{"key", "web.base.url"}, {"value", "x"}}),
                common::ValidationError);
 }

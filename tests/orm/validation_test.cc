@@ -19,16 +19,17 @@ TEST_F(OrmTest, WrongTypesAreRefusedNamingTheField) {
   EXPECT_THROW_MSG(partners.create(Json{{"name", 5}}), common::ValueError, "'Name' (name)");
   EXPECT_THROW_MSG(partners.create(Json{{"name", "x"}, {"customer_rank", "many"}}),
                    common::ValueError, "expected an integer");
-  EXPECT_THROW_MSG(partners.create(Json{{"name", "x"}, {"customer_rank", 1.5}}),
-                   common::ValueError, "customer_rank");
-  EXPECT_THROW_MSG(partners.create(Json{{"name", "x"}, {"is_company", "yes"}}),
-                   common::ValueError, "true or false");
-  EXPECT_THROW_MSG(partners.create(Json{{"name", "x"}, {"parent_id", "Azure"}}),
-                   common::ValueError, "parent_id");
-  EXPECT_THROW_MSG(partners.create(Json{{"name", "x"}, {"category_id", "all"}}),
-                   common::ValueError, "list of commands");
-  EXPECT_THROW_MSG(partners.create(Json{{"name", "x"}, {"category_id", Json::array({Json::array({9})})}}),
-                   common::ValueError, "unknown command code");
+  EXPECT_THROW_MSG(partners.create(Json{{"name", "x"}, {"customer_rank", 1.5}}), common::ValueError,
+                   "customer_rank");
+  EXPECT_THROW_MSG(partners.create(Json{{"name", "x"}, {"is_company", "yes"}}), common::ValueError,
+                   "true or false");
+  EXPECT_THROW_MSG(partners.create(Json{{"name", "x"}, {"parent_id", "Azure"}}), common::ValueError,
+                   "parent_id");
+  EXPECT_THROW_MSG(partners.create(Json{{"name", "x"}, {"category_id", "all"}}), common::ValueError,
+                   "list of commands");
+  EXPECT_THROW_MSG(
+      partners.create(Json{{"name", "x"}, {"category_id", Json::array({Json::array({9})})}}),
+      common::ValueError, "unknown command code");
   EXPECT_THROW_MSG(partners.create(Json::array({1, 2})), common::ValueError, "create()");
   EXPECT_EQ(partners.search_count(term("name", domain::Op::kEq, "x")), 0);
 }
@@ -40,9 +41,10 @@ TEST_F(OrmTest, SelectionKeysAndDatesAreChecked) {
                      common::ValueError, "Wrong value for res.partner.company_type: 'robot'");
   }
   Env s = su();
-  EXPECT_THROW_MSG(s["res.users.apikeys"].create(Json{{"name", "k"}, {"user_id", kAdminId},
-                                                      {"expiration_date", "2026-02-30 10:00:00"}}),
-                   common::ValueError, "Invalid datetime '2026-02-30 10:00:00'");
+  EXPECT_THROW_MSG(
+      s["res.users.apikeys"].create(
+          Json{{"name", "k"}, {"user_id", kAdminId}, {"expiration_date", "2026-02-30 10:00:00"}}),
+      common::ValueError, "Invalid datetime '2026-02-30 10:00:00'");
 }
 
 TEST_F(OrmTest, RequiredFieldsMustBeSet) {

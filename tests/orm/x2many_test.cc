@@ -15,7 +15,8 @@ TEST_F(X2ManyTest, ManyToManyCommandsZeroToSix) {
   RecordSet cats = e["res.partner.category"];
   Id a = cats.create(Json{{"name", "A"}}).id();
   Id b = cats.create(Json{{"name", "B"}}).id();
-  RecordSet p = e["res.partner"].create(Json{{"name", "P"}, {"category_id", Json::array({Json::array({6, 0, {a}})})}});
+  RecordSet p = e["res.partner"].create(
+      Json{{"name", "P"}, {"category_id", Json::array({Json::array({6, 0, {a}})})}});
   EXPECT_EQ(tags(p), Json::array({a}));
   p.write(Json{{"category_id", Json::array({Json::array({4, b})})}});
   EXPECT_EQ(tags(p), Json::array({a, b}));
@@ -40,9 +41,11 @@ TEST_F(X2ManyTest, ManyToManyCommandsZeroToSix) {
 TEST_F(X2ManyTest, OneToManyCommandsMaintainTheInverse) {
   Env e = env();
   RecordSet partners = e["res.partner"];
-  RecordSet company = partners.create(Json{{"name", "Co"}, {"is_company", true},
-                                           {"child_ids", Json::array({Json::array({0, 0, {{"name", "Ann"}}}),
-                                                                      Json::array({0, 0, {{"name", "Bob"}}})})}});
+  RecordSet company =
+      partners.create(Json{{"name", "Co"},
+                           {"is_company", true},
+                           {"child_ids", Json::array({Json::array({0, 0, {{"name", "Ann"}}}),
+                                                      Json::array({0, 0, {{"name", "Bob"}}})})}});
   Json kids = children(company);
   ASSERT_EQ(kids.size(), 2u);
   Id ann = kids[0].get<Id>(), bob = kids[1].get<Id>();
@@ -63,9 +66,11 @@ TEST_F(X2ManyTest, LinkingMissingRecordsIsRefused) {
   RecordSet p = e["res.partner"].create(Json{{"name", "P"}});
   EXPECT_THROW_MSG(p.write(Json{{"category_id", Json::array({Json::array({4, 9999})})}}),
                    common::ValidationError, "9999");
-  EXPECT_THROW_MSG(p.write(Json{{"category_id", Json::array({Json::array({6, 0, Json::array({9999})})})}}),
-                   common::ValidationError, "9999");
-  EXPECT_THROW(p.write(Json{{"category_id", Json::array({Json::array({0, 0, "x"})})}}), common::ValueError);
+  EXPECT_THROW_MSG(
+      p.write(Json{{"category_id", Json::array({Json::array({6, 0, Json::array({9999})})})}}),
+      common::ValidationError, "9999");
+  EXPECT_THROW(p.write(Json{{"category_id", Json::array({Json::array({0, 0, "x"})})}}),
+               common::ValueError);
 }
 
 }  // namespace

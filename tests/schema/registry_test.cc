@@ -9,14 +9,14 @@ namespace {
 
 TEST(RegistryTest, BuiltinModelsHaveMagicFields) {
   Registry r = builtin_registry();
-  for (const char* name : {"res.users", "res.groups", "res.users.apikeys", "res.partner",
-                           "res.partner.category", "res.currency", "ir.model", "ir.model.fields",
-                           "ir.model.fields.selection", "ir.model.data", "ir.config_parameter",
-                           "ir.logging"}) {
+  for (const char* name :
+       {"res.users", "res.groups", "res.users.apikeys", "res.partner", "res.partner.category",
+        "res.currency", "ir.model", "ir.model.fields", "ir.model.fields.selection", "ir.model.data",
+        "ir.config_parameter", "ir.logging"}) {
     const Model* m = r.find(name);
     ASSERT_NE(m, nullptr) << name;
-    for (const char* magic : {"id", "display_name", "create_uid", "create_date", "write_uid",
-                              "write_date"}) {
+    for (const char* magic :
+         {"id", "display_name", "create_uid", "create_date", "write_uid", "write_date"}) {
       EXPECT_TRUE(m->has_field(magic)) << name << "." << magic;
     }
   }

@@ -1,7 +1,7 @@
-#include <gtest/gtest.h>
-
 #include <filesystem>
 #include <thread>
+
+#include <gtest/gtest.h>
 
 #include "common/errors.h"
 #include "store/database.h"
@@ -108,7 +108,8 @@ TEST(SqliteDatabaseTest, WritersQueueAcrossThreads) {
       }
     });
   }
-  for (auto& t : threads) t.join();
+  for (auto& t : threads)
+    t.join();
   Lease r = db->acquire(Access::kRead);
   EXPECT_EQ(r->scalar("SELECT SUM(n) FROM t").as_int(), 200);
 }

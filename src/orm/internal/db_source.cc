@@ -18,11 +18,14 @@ void DbRecordSource::prefetch(const schema::Model& model,
     auto& col = cache_[{model.name(), f->name}];
     IdList missing;
     for (Id id : ids) {
-      if (!col.count(id)) missing.push_back(id);
+      if (!col.count(id))
+        missing.push_back(id);
     }
-    if (missing.empty()) continue;
+    if (missing.empty())
+      continue;
     std::vector<Value> values = read_field(env_, model, *f, missing);
-    for (size_t i = 0; i < missing.size(); ++i) col.emplace(missing[i], std::move(values[i]));
+    for (size_t i = 0; i < missing.size(); ++i)
+      col.emplace(missing[i], std::move(values[i]));
   }
 }
 

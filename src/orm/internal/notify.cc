@@ -8,14 +8,16 @@ namespace autorules::orm {
 std::vector<Observer*> watchers(const Env& env, const schema::Model& model) {
   std::vector<Observer*> out;
   for (Observer* o : env.runtime().observers()) {
-    if (o->watches(env, model)) out.push_back(o);
+    if (o->watches(env, model))
+      out.push_back(o);
   }
   return out;
 }
 
 void propagate_inverse(const Env& env, const schema::Model& model, const schema::Field& field,
                        const common::IdList& parents) {
-  if (parents.empty()) return;
+  if (parents.empty())
+    return;
   auto deps = env.dependencies();
   for (const auto& ref : deps->one2many_of(model.name(), field.name)) {
     if (!deps->triggers(ref.model, ref.field).empty()) {
@@ -29,9 +31,11 @@ OldValues snapshot(const Env& env, const schema::Model& model,
   OldValues out;
   for (const std::string& name : fields) {
     const schema::Field* f = model.field(name);
-    if (!f || !f->store) continue;
+    if (!f || !f->store)
+      continue;
     std::vector<common::Value> values = read_field(env, model, *f, ids);
-    for (size_t i = 0; i < ids.size(); ++i) out[ids[i]][name] = std::move(values[i]);
+    for (size_t i = 0; i < ids.size(); ++i)
+      out[ids[i]][name] = std::move(values[i]);
   }
   return out;
 }

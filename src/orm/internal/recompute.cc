@@ -28,7 +28,8 @@ std::vector<std::string> split_path(const std::string& path) {
   while (true) {
     size_t dot = path.find('.', start);
     out.push_back(path.substr(start, dot == std::string::npos ? std::string::npos : dot - start));
-    if (dot == std::string::npos) break;
+    if (dot == std::string::npos)
+      break;
     start = dot + 1;
   }
   return out;
@@ -47,19 +48,22 @@ DependencyIndex::DependencyIndex(std::shared_ptr<const schema::Registry> registr
       } else if (f.type == schema::FieldType::kOne2many) {
         o2m_of_[{f.relation, f.relation_field}].push_back({m->name(), f.name});
       }
-      if (!f.store || !f.is_computed() || f.magic) continue;
+      if (!f.store || !f.is_computed() || f.magic)
+        continue;
       computed_[m->name()].push_back(f.name);
-      std::vector<std::string> deps = f.related.empty() ? f.depends
-                                                        : std::vector<std::string>{f.related};
+      std::vector<std::string> deps =
+          f.related.empty() ? f.depends : std::vector<std::string>{f.related};
       for (const std::string& dep : deps) {
         const schema::Model* cur = m;
         std::string prefix;
         for (const std::string& seg : split_path(dep)) {
           const schema::Field* sf = cur ? cur->field(seg) : nullptr;
-          if (!sf) break;
+          if (!sf)
+            break;
           triggers_[{cur->name(), seg}].push_back({m->name(), f.name, prefix});
           models_with_triggers_.insert(cur->name());
-          if (!sf->is_relational()) break;
+          if (!sf->is_relational())
+            break;
           cur = registry_->find(sf->relation);
           prefix = prefix.empty() ? seg : prefix + "." + seg;
         }
@@ -100,7 +104,8 @@ const std::vector<std::string>& DependencyIndex::computed_fields(const std::stri
 }
 
 void RecomputeQueue::add(const std::string& model, const std::string& field, const IdList& ids) {
-  if (ids.empty()) return;
+  if (ids.empty())
+    return;
   auto& set = todo_[{model, field}];
   set.insert(ids.begin(), ids.end());
 }
@@ -113,14 +118,17 @@ std::map<std::pair<std::string, std::string>, std::set<Id>> RecomputeQueue::take
 
 void modified(const Env& env, const std::string& model, const std::vector<std::string>& fields,
               const IdList& ids) {
-  if (ids.empty()) return;
+  if (ids.empty())
+    return;
   auto deps = env.dependencies();
-  if (!deps->has_triggers(model)) return;
+  if (!deps->has_triggers(model))
+    return;
   TxnState& txn = *env.txn_for_internal_use();
   for (const std::string& field : fields) {
     for (const auto& t : deps->triggers(model, field)) {
       const schema::Model* target = env.registry().find(t.model);
-      if (!target) continue;
+      if (!target)
+        continue;
       if (t.inverse_path.empty()) {
         txn.recompute.add(t.model, t.field, ids);
         continue;
@@ -167,7 +175,8 @@ void store_values(const Env& env, const schema::Model& model, const schema::Fiel
 void compute_new(const Env& env, const std::string& model_name, const IdList& ids) {
   auto deps = env.dependencies();
   const auto& fields = deps->computed_fields(model_name);
-  if (fields.empty() || ids.empty()) return;
+  if (fields.empty() || ids.empty())
+    return;
   const schema::Model& model = env.registry().get(model_name);
   for (const std::string& name : fields) {
     const schema::Field* f = model.field(name);
@@ -193,9 +202,11 @@ void recompute(const Env& env) {
     for (auto& [key, idset] : todo) {
       const schema::Model* model = su.registry().find(key.first);
       const schema::Field* field = model ? model->field(key.second) : nullptr;
-      if (!field || !field->store || !field->is_computed()) continue;
+      if (!field || !field->store || !field->is_computed())
+        continue;
       IdList ids = existing_ids(su, *model, IdList(idset.begin(), idset.end()));
-      if (ids.empty()) continue;
+      if (ids.empty())
+        continue;
       std::vector<Value> old = read_field(su, *model, *field, ids);
       std::vector<Value> now = compute_values(su, *model, *field, ids);
       IdList changed;
@@ -208,7 +219,8 @@ void recompute(const Env& env) {
           old_values[ids[i]][field->name] = old[i];
         }
       }
-      if (changed.empty()) continue;
+      if (changed.empty())
+        continue;
       RecordSet records(su, su.registry().shared(model->name()), changed);
       std::vector<std::string> fields{field->name};
       std::vector<std::pair<Observer*, std::any>> states;

@@ -1,9 +1,9 @@
 #include "orm/internal/rows.h"
 
-#include <fmt/format.h>
-
 #include <sstream>
 #include <unordered_set>
+
+#include <fmt/format.h>
 
 #include "common/errors.h"
 #include "orm/internal/convert.h"
@@ -14,7 +14,8 @@ namespace autorules::orm {
 namespace {
 
 std::string lower(std::string s) {
-  for (char& c : s) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  for (char& c : s)
+    c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
   return s;
 }
 
@@ -44,17 +45,20 @@ void for_chunks(const IdList& ids, const std::function<void(const IdList&)>& fn)
 }
 
 void append_ids(std::vector<Value>& params, const IdList& ids) {
-  for (Id id : ids) params.emplace_back(id);
+  for (Id id : ids)
+    params.emplace_back(id);
 }
 
 std::unordered_map<Id, std::vector<Value>> fetch_columns(
     const Env& env, const schema::Model& model, const std::vector<const schema::Field*>& fields,
     const IdList& ids) {
   std::unordered_map<Id, std::vector<Value>> out;
-  if (ids.empty()) return out;
+  if (ids.empty())
+    return out;
   const auto& d = env.cr().dialect();
   std::string cols = "\"id\"";
-  for (const auto* f : fields) cols += ", " + d.quote(f->name);
+  for (const auto* f : fields)
+    cols += ", " + d.quote(f->name);
   for_chunks(ids, [&](const IdList& chunk) {
     std::vector<Value> params;
     append_ids(params, chunk);
@@ -75,7 +79,8 @@ std::unordered_map<Id, std::vector<Value>> fetch_columns(
 std::unordered_map<Id, IdList> fetch_x2many(const Env& env, const schema::Model& model,
                                             const schema::Field& field, const IdList& ids) {
   std::unordered_map<Id, IdList> out;
-  if (ids.empty()) return out;
+  if (ids.empty())
+    return out;
   const auto& d = env.cr().dialect();
   const schema::Model& comodel = env.registry().get(field.relation);
   std::string order = order_by_sql(env, comodel, "", "c");
@@ -84,10 +89,10 @@ std::unordered_map<Id, IdList> fetch_x2many(const Env& env, const schema::Model&
     append_ids(params, chunk);
     std::string sql;
     if (field.type == schema::FieldType::kOne2many) {
-      sql = fmt::format("SELECT c.{inv}, c.\"id\" FROM {t} AS c WHERE c.{inv} IN ({ph}) ORDER BY {o}",
-                        fmt::arg("inv", d.quote(field.relation_field)),
-                        fmt::arg("t", d.quote(comodel.table())),
-                        fmt::arg("ph", placeholders(chunk.size())), fmt::arg("o", order));
+      sql = fmt::format(
+          "SELECT c.{inv}, c.\"id\" FROM {t} AS c WHERE c.{inv} IN ({ph}) ORDER BY {o}",
+          fmt::arg("inv", d.quote(field.relation_field)), fmt::arg("t", d.quote(comodel.table())),
+          fmt::arg("ph", placeholders(chunk.size())), fmt::arg("o", order));
     } else {
       sql = fmt::format(
           "SELECT r.{c1}, r.{c2} FROM {rel} AS r JOIN {t} AS c ON c.\"id\" = r.{c2} "
@@ -106,18 +111,20 @@ std::unordered_map<Id, IdList> fetch_x2many(const Env& env, const schema::Model&
 std::unordered_map<Id, std::string> fetch_display_names(const Env& env, const schema::Model& model,
                                                         const IdList& ids) {
   std::unordered_map<Id, std::string> out;
-  if (ids.empty()) return out;
+  if (ids.empty())
+    return out;
   if (model.rec_name().empty()) {
-    for (Id id : ids) out[id] = fmt::format("{},{}", model.name(), id);
+    for (Id id : ids)
+      out[id] = fmt::format("{},{}", model.name(), id);
     return out;
   }
   const auto& d = env.cr().dialect();
   for_chunks(ids, [&](const IdList& chunk) {
     std::vector<Value> params;
     append_ids(params, chunk);
-    std::string sql = fmt::format("SELECT \"id\", {} FROM {} WHERE \"id\" IN ({})",
-                                  d.quote(model.rec_name()), d.quote(model.table()),
-                                  placeholders(chunk.size()));
+    std::string sql =
+        fmt::format("SELECT \"id\", {} FROM {} WHERE \"id\" IN ({})", d.quote(model.rec_name()),
+                    d.quote(model.table()), placeholders(chunk.size()));
     env.cr().query(sql, params, [&](const store::RowView& r) {
       out[r.int64(0)] = r.is_null(1) ? "" : std::string(r.text(1));
     });
@@ -138,7 +145,8 @@ IdList existing_ids(const Env& env, const schema::Model& model, const IdList& id
   IdList out;
   std::unordered_set<Id> seen;
   for (Id id : ids) {
-    if (found.count(id) && seen.insert(id).second) out.push_back(id);
+    if (found.count(id) && seen.insert(id).second)
+      out.push_back(id);
   }
   return out;
 }
@@ -148,7 +156,8 @@ std::vector<Value> read_field(const Env& env, const schema::Model& model,
   std::vector<Value> out;
   out.reserve(ids.size());
   if (field.name == "id") {
-    for (Id id : ids) out.emplace_back(id);
+    for (Id id : ids)
+      out.emplace_back(id);
   } else if (field.name == "display_name") {
     auto names = fetch_display_names(env, model, ids);
     for (Id id : ids) {
@@ -182,7 +191,8 @@ std::vector<Value> read_path(const Env& env, const schema::Model& model, const I
         fmt::format("Invalid field '{}' on model '{}'", path.substr(0, dot), model.name()));
   }
   std::vector<Value> first = read_field(env, model, *f, ids);
-  if (dot == std::string::npos) return first;
+  if (dot == std::string::npos)
+    return first;
   // Follow the relation: the many2one's record, or the first linked record of an x2many.
   IdList next;
   std::vector<Id> target(ids.size(), 0);
@@ -190,13 +200,15 @@ std::vector<Value> read_path(const Env& env, const schema::Model& model, const I
     const Value& v = first[i];
     Id t = v.is_int() ? v.as_int() : (v.is_ids() && !v.as_ids().empty() ? v.as_ids()[0] : 0);
     target[i] = t;
-    if (t) next.push_back(t);
+    if (t)
+      next.push_back(t);
   }
   const schema::Model& comodel = env.registry().get(f->relation);
   std::string rest = path.substr(dot + 1);
   std::vector<Value> values = read_path(env, comodel, next, rest);
   std::unordered_map<Id, Value> by_id;
-  for (size_t i = 0; i < next.size(); ++i) by_id.emplace(next[i], values[i]);
+  for (size_t i = 0; i < next.size(); ++i)
+    by_id.emplace(next[i], values[i]);
   std::vector<Value> out;
   out.reserve(ids.size());
   for (Id t : target) {
@@ -233,13 +245,14 @@ std::string order_by_sql(const Env& env, const schema::Model& model, std::string
     std::string name, dir, extra, extra2;
     words >> name >> dir >> extra >> extra2;
     if (name.empty()) {
-      throw common::ValueError(fmt::format("Invalid order '{}' on model '{}'", order, model.name()));
+      throw common::ValueError(
+          fmt::format("Invalid order '{}' on model '{}'", order, model.name()));
     }
     dir = lower(dir);
     if (!dir.empty() && dir != "asc" && dir != "desc") {
-      throw common::ValueError(fmt::format(
-          "Invalid order '{}' on model '{}': direction '{}' must be asc or desc", order,
-          model.name(), dir));
+      throw common::ValueError(
+          fmt::format("Invalid order '{}' on model '{}': direction '{}' must be asc or desc", order,
+                      model.name(), dir));
     }
     std::string nulls;
     if (!extra.empty()) {
@@ -252,21 +265,23 @@ std::string order_by_sql(const Env& env, const schema::Model& model, std::string
     }
     const schema::Field* f = model.field(name);
     if (!f || f->secret || (!f->has_column() && name != "id")) {
-      throw common::ValueError(fmt::format(
-          "Invalid order '{}' on model '{}': '{}' is not a stored field", order, model.name(),
-          name));
+      throw common::ValueError(
+          fmt::format("Invalid order '{}' on model '{}': '{}' is not a stored field", order,
+                      model.name(), name));
     }
     std::string expr = fmt::format("{}.{}", alias, d.quote(name));
     if (f->type == schema::FieldType::kMany2one) {
       // Odoo orders a many2one by its comodel's order; we use the comodel's name.
       const schema::Model* co = env.registry().find(f->relation);
       if (co && !co->rec_name().empty()) {
-        expr = fmt::format("(SELECT o.{} FROM {} AS o WHERE o.\"id\" = {})", d.quote(co->rec_name()),
-                           d.quote(co->table()), expr);
+        expr = fmt::format("(SELECT o.{} FROM {} AS o WHERE o.\"id\" = {})",
+                           d.quote(co->rec_name()), d.quote(co->table()), expr);
       }
     }
-    if (name == "id") has_id = true;
-    if (!out.empty()) out += ", ";
+    if (name == "id")
+      has_id = true;
+    if (!out.empty())
+      out += ", ";
     out += expr + (dir == "desc" ? " DESC" : " ASC") + nulls;
   }
   if (!has_id) {

@@ -1,9 +1,9 @@
 #include "orm/internal/values.h"
 
-#include <fmt/format.h>
-
 #include <map>
 #include <set>
+
+#include <fmt/format.h>
 
 #include "common/errors.h"
 #include "common/text.h"
@@ -24,8 +24,10 @@ using schema::FieldType;
 
 std::vector<std::string> PreparedValues::field_names() const {
   std::vector<std::string> out;
-  for (const auto& [f, _] : columns) out.push_back(f->name);
-  for (const auto& [f, _] : x2many) out.push_back(f->name);
+  for (const auto& [f, _] : columns)
+    out.push_back(f->name);
+  for (const auto& [f, _] : x2many)
+    out.push_back(f->name);
   return out;
 }
 
@@ -55,15 +57,15 @@ std::vector<X2ManyCommand> parse_commands(const schema::Model& model, const Fiel
     throw ValueError(fmt::format(
         "Invalid value for field {} of model '{}': expected a list of commands such as "
         "[[6, 0, [ids]]] or a list of ids, got {} ({})",
-        field_label(field), model.name(), common::json_type_name(value),
-        common::json_repr(value)));
+        field_label(field), model.name(), common::json_type_name(value), common::json_repr(value)));
   }
   // A plain list of ids means "set exactly these".
   if (!value.empty() && std::all_of(value.begin(), value.end(), [](const Json& j) {
         return j.is_number_integer() || j.is_number_unsigned();
       })) {
     X2ManyCommand c{6, 0, {}, {}};
-    for (const Json& j : value) c.ids.push_back(command_id(model, field, value, j));
+    for (const Json& j : value)
+      c.ids.push_back(command_id(model, field, value, j));
     out.push_back(std::move(c));
     return out;
   }
@@ -96,13 +98,15 @@ std::vector<X2ManyCommand> parse_commands(const schema::Model& model, const Fiel
         c.id = command_id(model, field, cmd, cmd[1]);
         break;
       case 5:
-        if (cmd.size() > 3) bad_command(model, field, cmd, "expected [5]");
+        if (cmd.size() > 3)
+          bad_command(model, field, cmd, "expected [5]");
         break;
       case 6:
         if (cmd.size() != 3 || !cmd[2].is_array()) {
           bad_command(model, field, cmd, "expected [6, 0, [ids]]");
         }
-        for (const Json& j : cmd[2]) c.ids.push_back(command_id(model, field, cmd, j));
+        for (const Json& j : cmd[2])
+          c.ids.push_back(command_id(model, field, cmd, j));
         break;
       default:
         bad_command(model, field, cmd, "unknown command code (expected 0 to 6)");
@@ -125,20 +129,21 @@ void check_writable(const Env& env, const schema::Model& model, const Json& vals
       throw ValueError(fmt::format("Invalid field '{}' on model '{}'", name, model.name()));
     }
     if (f->magic) {
-      throw common::ValidationError(fmt::format(
-          "The field {} of model '{}' is set automatically and cannot be written",
-          field_label(*f), model.name()));
+      throw common::ValidationError(
+          fmt::format("The field {} of model '{}' is set automatically and cannot be written",
+                      field_label(*f), model.name()));
     }
-    if (env.su()) continue;
+    if (env.su())
+      continue;
     if (f->readonly) {
       throw common::ValidationError(fmt::format("The field {} of model '{}' is read-only{}",
                                                 field_label(*f), model.name(),
                                                 f->is_computed() ? " (it is computed)" : ""));
     }
     if (f->groups_system && !env.is_system()) {
-      throw common::AccessError(fmt::format(
-          "Only administrators (group Settings) may write the field {} of model '{}'",
-          field_label(*f), model.name()));
+      throw common::AccessError(
+          fmt::format("Only administrators (group Settings) may write the field {} of model '{}'",
+                      field_label(*f), model.name()));
     }
   }
 }
@@ -155,9 +160,9 @@ PreparedValues prepare_values(const Env&, const schema::Model& model, const Json
       throw ValueError(fmt::format("Invalid field '{}' on model '{}'", name, model.name()));
     }
     if (!f->store && !f->is_x2many()) {
-      throw common::ValidationError(fmt::format(
-          "The field {} of model '{}' is not stored and cannot be written", field_label(*f),
-          model.name()));
+      throw common::ValidationError(
+          fmt::format("The field {} of model '{}' is not stored and cannot be written",
+                      field_label(*f), model.name()));
     }
     if (f->is_x2many()) {
       out.x2many.emplace_back(f, parse_commands(model, *f, value));
@@ -173,14 +178,16 @@ void check_references(const Env& env, const schema::Model& model,
   std::map<const Field*, std::set<Id>> wanted;
   for (const auto& pv : prepared) {
     for (const auto& [f, v] : pv.columns) {
-      if (f->type == FieldType::kMany2one && v.is_int()) wanted[f].insert(v.as_int());
+      if (f->type == FieldType::kMany2one && v.is_int())
+        wanted[f].insert(v.as_int());
     }
   }
   for (const auto& [f, ids] : wanted) {
     const schema::Model* comodel = env.registry().find(f->relation);
     if (!comodel) {
-      throw common::ValidationError(fmt::format("The field {} of '{}' relates to '{}', which does not exist",
-                                                field_label(*f), model.name(), f->relation));
+      throw common::ValidationError(
+          fmt::format("The field {} of '{}' relates to '{}', which does not exist", field_label(*f),
+                      model.name(), f->relation));
     }
     IdList list(ids.begin(), ids.end());
     IdList found = existing_ids(env, *comodel, list);
@@ -199,33 +206,37 @@ void check_references(const Env& env, const schema::Model& model,
 
 void check_required(const schema::Model& model, const PreparedValues& values, bool create) {
   auto empty = [](const Field& f, const Value& v) {
-    if (f.type == FieldType::kBoolean || f.is_numeric()) return false;
+    if (f.type == FieldType::kBoolean || f.is_numeric())
+      return false;
     return v.is_false() || (v.is_string() && v.as_string().empty());
   };
   std::set<std::string> given;
   for (const auto& [f, v] : values.columns) {
     given.insert(f->name);
     if (f->required && empty(*f, v)) {
-      throw common::ValidationError(fmt::format(
-          "Missing required value for the field {} of model '{}' ({})", field_label(*f),
-          model.description(), model.name()));
+      throw common::ValidationError(
+          fmt::format("Missing required value for the field {} of model '{}' ({})", field_label(*f),
+                      model.description(), model.name()));
     }
   }
-  for (const auto& [f, _] : values.x2many) given.insert(f->name);
-  if (!create) return;
+  for (const auto& [f, _] : values.x2many)
+    given.insert(f->name);
+  if (!create)
+    return;
   for (const Field& f : model.fields()) {
     if (f.required && f.has_column() && !f.magic && !given.count(f.name) && !f.is_computed() &&
         f.type != FieldType::kBoolean && !f.is_numeric()) {
-      throw common::ValidationError(fmt::format(
-          "Missing required value for the field {} of model '{}' ({})", field_label(f),
-          model.description(), model.name()));
+      throw common::ValidationError(
+          fmt::format("Missing required value for the field {} of model '{}' ({})", field_label(f),
+                      model.description(), model.name()));
     }
   }
 }
 
 void check_recursion(const Env& env, const schema::Model& model, const IdList& ids) {
   const std::string& parent = model.parent_field();
-  if (parent.empty()) return;
+  if (parent.empty())
+    return;
   const auto& d = env.cr().dialect();
   // UNION (not UNION ALL) stops on a cycle.
   std::string sql = fmt::format(
@@ -246,7 +257,8 @@ void check_recursion(const Env& env, const schema::Model& model, const IdList& i
 
 Json default_value(const Env& env, const Field& field) {
   auto it = env.context().find("default_" + field.name);
-  if (it != env.context().end()) return *it;
+  if (it != env.context().end())
+    return *it;
   switch (field.default_kind) {
     case schema::DefaultKind::kNone:
       return nullptr;
@@ -268,9 +280,9 @@ namespace {
 
 void link_m2m(const Env& env, const Field& field, Id record, const IdList& targets) {
   const auto& d = env.cr().dialect();
-  std::string sql = fmt::format("INSERT INTO {} ({}, {}) VALUES (?, ?) ON CONFLICT DO NOTHING",
-                                d.quote(field.relation_table), d.quote(field.column1),
-                                d.quote(field.column2));
+  std::string sql =
+      fmt::format("INSERT INTO {} ({}, {}) VALUES (?, ?) ON CONFLICT DO NOTHING",
+                  d.quote(field.relation_table), d.quote(field.column1), d.quote(field.column2));
   for (Id t : targets) {
     Value p[] = {Value(record), Value(t)};
     env.cr().execute(sql, p);
@@ -286,9 +298,9 @@ void unlink_m2m(const Env& env, const Field& field, Id record, const IdList* tar
                      p);
     return;
   }
-  std::string sql = fmt::format("DELETE FROM {} WHERE {} = ? AND {} = ?",
-                                d.quote(field.relation_table), d.quote(field.column1),
-                                d.quote(field.column2));
+  std::string sql =
+      fmt::format("DELETE FROM {} WHERE {} = ? AND {} = ?", d.quote(field.relation_table),
+                  d.quote(field.column1), d.quote(field.column2));
   for (Id t : *targets) {
     Value p[] = {Value(record), Value(t)};
     env.cr().execute(sql, p);
@@ -302,9 +314,9 @@ void require_existing(const Env& env, const schema::Model& comodel, const Field&
     std::set<Id> have(found.begin(), found.end());
     for (Id id : ids) {
       if (!have.count(id)) {
-        throw common::ValidationError(fmt::format(
-            "Invalid value for field {}: the {} record {} does not exist", field_label(field),
-            comodel.name(), id));
+        throw common::ValidationError(
+            fmt::format("Invalid value for field {}: the {} record {} does not exist",
+                        field_label(field), comodel.name(), id));
       }
     }
   }
@@ -324,12 +336,12 @@ void apply_x2many(const Env& env, const schema::Model& model, Id record_id, cons
                                             comodel.name()));
   }
   // Detaching a child whose inverse is required (or cascades) deletes it, as Odoo does.
-  bool detach_deletes = inverse && (inverse->required || inverse->ondelete == schema::OnDelete::kCascade);
-  auto current_children = [&]() {
-    return read_field(env, model, field, {record_id})[0].as_ids();
-  };
+  bool detach_deletes =
+      inverse && (inverse->required || inverse->ondelete == schema::OnDelete::kCascade);
+  auto current_children = [&]() { return read_field(env, model, field, {record_id})[0].as_ids(); };
   auto detach = [&](const IdList& ids) {
-    if (ids.empty()) return;
+    if (ids.empty())
+      return;
     if (detach_deletes) {
       co.browse(ids).unlink();
     } else {
@@ -340,9 +352,11 @@ void apply_x2many(const Env& env, const schema::Model& model, Id record_id, cons
     switch (c.code) {
       case 0: {
         Json vals = c.vals;
-        if (!m2m) vals[inverse->name] = record_id;
+        if (!m2m)
+          vals[inverse->name] = record_id;
         RecordSet created = co.create(vals);
-        if (m2m) link_m2m(env, field, record_id, created.ids());
+        if (m2m)
+          link_m2m(env, field, record_id, created.ids());
         break;
       }
       case 1:
@@ -361,7 +375,8 @@ void apply_x2many(const Env& env, const schema::Model& model, Id record_id, cons
           unlink_m2m(env, field, record_id, &one);
         } else {
           IdList children = current_children();
-          if (std::find(children.begin(), children.end(), c.id) != children.end()) detach({c.id});
+          if (std::find(children.begin(), children.end(), c.id) != children.end())
+            detach({c.id});
         }
         break;
       case 4:
@@ -388,10 +403,12 @@ void apply_x2many(const Env& env, const schema::Model& model, Id record_id, cons
           std::set<Id> keep(c.ids.begin(), c.ids.end());
           IdList drop;
           for (Id id : current_children()) {
-            if (!keep.count(id)) drop.push_back(id);
+            if (!keep.count(id))
+              drop.push_back(id);
           }
           detach(drop);
-          if (!c.ids.empty()) co.browse(c.ids).write(Json{{inverse->name, record_id}});
+          if (!c.ids.empty())
+            co.browse(c.ids).write(Json{{inverse->name, record_id}});
         }
         break;
       }
@@ -403,11 +420,13 @@ void apply_x2many(const Env& env, const schema::Model& model, Id record_id, cons
     // The other side of the relation (a many2many sharing the table) changed too.
     auto deps = env.dependencies();
     for (const auto& ref : deps->many2many_in(field.relation_table)) {
-      if (ref.model == model.name() && ref.field == field.name) continue;
+      if (ref.model == model.name() && ref.field == field.name)
+        continue;
       if (!deps->triggers(ref.model, ref.field).empty()) {
         IdList linked;
         for (const auto& c : commands) {
-          if (c.id) linked.push_back(c.id);
+          if (c.id)
+            linked.push_back(c.id);
           linked.insert(linked.end(), c.ids.begin(), c.ids.end());
         }
         modified(env, ref.model, {ref.field}, linked);

@@ -15,8 +15,8 @@ namespace autorules::orm {
 struct X2ManyCommand {
   int code = 0;  // 0 create, 1 update, 2 delete, 3 unlink, 4 link, 5 clear, 6 set
   common::Id id = 0;
-  common::Json vals;    // 0, 1
-  common::IdList ids;   // 6
+  common::Json vals;   // 0, 1
+  common::IdList ids;  // 6
 };
 
 struct PreparedValues {

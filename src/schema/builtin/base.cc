@@ -45,10 +45,8 @@ void add_users(Registry& r) {
   Model keys("res.users.apikeys", "Users API Keys");
   keys.set_order("id desc");
   keys.add(char_field("name", "Description").required().readonly());
-  keys.add(many2one("user_id", "User", "res.users")
-               .required()
-               .readonly()
-               .ondelete(OnDelete::kCascade));
+  keys.add(
+      many2one("user_id", "User", "res.users").required().readonly().ondelete(OnDelete::kCascade));
   keys.add(char_field("scope", "Scope").readonly());
   keys.add(datetime_field("expiration_date", "Expiration Date").readonly());
   // The first characters of the key, to find its row; the key itself is stored only hashed
@@ -67,9 +65,9 @@ void add_partners(Registry& r) {
                    .ondelete(OnDelete::kCascade));
   category.add(one2many("child_ids", "Child Tags", "res.partner.category", "parent_id"));
   category.add(boolean_field("active", "Active").def(true));
-  category.add(many2many("partner_ids", "Partners", "res.partner")
-                   .relation_table("res_partner_res_partner_category_rel", "category_id",
-                                   "partner_id"));
+  category.add(
+      many2many("partner_ids", "Partners", "res.partner")
+          .relation_table("res_partner_res_partner_category_rel", "category_id", "partner_id"));
   r.put(std::move(category));
 
   Model partner("res.partner", "Contact");
@@ -92,9 +90,9 @@ void add_partners(Registry& r) {
   partner.add(boolean_field("employee", "Employee"));
   partner.add(many2one("parent_id", "Related Company", "res.partner").index());
   partner.add(one2many("child_ids", "Contact", "res.partner", "parent_id"));
-  partner.add(many2many("category_id", "Tags", "res.partner.category")
-                  .relation_table("res_partner_res_partner_category_rel", "partner_id",
-                                  "category_id"));
+  partner.add(
+      many2many("category_id", "Tags", "res.partner.category")
+          .relation_table("res_partner_res_partner_category_rel", "partner_id", "category_id"));
   partner.add(one2many("user_ids", "Users", "res.users", "partner_id"));
   partner.add(integer_field("customer_rank", "Customer Rank").copy(false));
   partner.add(boolean_field("active", "Active").def(true));
@@ -153,12 +151,11 @@ void add_ir_models(Registry& r) {
   fields.add(text_field("compute", "Compute").system_only());
   fields.add(char_field("depends", "Dependencies"));
   fields.add(boolean_field("store", "Stored").def(true));
-  fields.add(selection_field("on_delete", "On Delete",
-                             {{"cascade", "Cascade"}, {"set null", "Set NULL"},
-                              {"restrict", "Restrict"}})
-                 .def("set null"));
-  fields.add(one2many("selection_ids", "Selection Options", "ir.model.fields.selection",
-                      "field_id")
+  fields.add(
+      selection_field("on_delete", "On Delete",
+                      {{"cascade", "Cascade"}, {"set null", "Set NULL"}, {"restrict", "Restrict"}})
+          .def("set null"));
+  fields.add(one2many("selection_ids", "Selection Options", "ir.model.fields.selection", "field_id")
                  .copy(true));
   fields.add(char_field("default_value", "Default Value")
                  .help("A JSON value used when a record is created without this field"));
@@ -169,9 +166,8 @@ void add_ir_models(Registry& r) {
 
   Model selection("ir.model.fields.selection", "Fields Selection");
   selection.set_order("sequence, id");
-  selection.add(many2one("field_id", "Field", "ir.model.fields")
-                    .required()
-                    .ondelete(OnDelete::kCascade));
+  selection.add(
+      many2one("field_id", "Field", "ir.model.fields").required().ondelete(OnDelete::kCascade));
   selection.add(char_field("value", "Value").required());
   selection.add(char_field("name", "Name").required());
   selection.add(integer_field("sequence", "Sequence").def(1000));

@@ -1,13 +1,13 @@
 #include "store/sqlite/sqlite_database.h"
 
-#include <fmt/format.h>
-#include <sqlite3.h>
-
 #include <condition_variable>
 #include <deque>
 #include <mutex>
 #include <thread>
 #include <unordered_map>
+
+#include <fmt/format.h>
+#include <sqlite3.h>
 
 #include "common/errors.h"
 #include "common/text.h"
@@ -231,8 +231,8 @@ class SqliteConnection final : public Connection {
   void bind(sqlite3_stmt* st, std::string_view sql, std::span<const Value> params) {
     int expected = sqlite3_bind_parameter_count(st);
     if (expected != static_cast<int>(params.size())) {
-      throw InternalError(fmt::format("SQL expects {} parameters, {} given: {}", expected,
-                                      params.size(), sql));
+      throw InternalError(
+          fmt::format("SQL expects {} parameters, {} given: {}", expected, params.size(), sql));
     }
     for (int i = 0; i < expected; ++i) {
       const Value& v = params[static_cast<size_t>(i)];
@@ -256,14 +256,12 @@ class SqliteConnection final : public Connection {
           break;
         case Value::Kind::kDate: {
           std::string s = common::format_date(v.as_date());
-          rc = sqlite3_bind_text(st, i + 1, s.data(), static_cast<int>(s.size()),
-                                 SQLITE_TRANSIENT);
+          rc = sqlite3_bind_text(st, i + 1, s.data(), static_cast<int>(s.size()), SQLITE_TRANSIENT);
           break;
         }
         case Value::Kind::kDateTime: {
           std::string s = common::format_datetime(v.as_datetime());
-          rc = sqlite3_bind_text(st, i + 1, s.data(), static_cast<int>(s.size()),
-                                 SQLITE_TRANSIENT);
+          rc = sqlite3_bind_text(st, i + 1, s.data(), static_cast<int>(s.size()), SQLITE_TRANSIENT);
           break;
         }
         case Value::Kind::kIds:
@@ -350,8 +348,8 @@ class SqliteDatabase final : public Database {
   std::unique_ptr<SqliteConnection> writer_;
   std::mutex writer_mutex_;
   std::condition_variable writer_cv_;
-  bool writer_busy_ = false;          // GUARDED_BY(writer_mutex_)
-  std::thread::id writer_owner_;      // GUARDED_BY(writer_mutex_)
+  bool writer_busy_ = false;      // GUARDED_BY(writer_mutex_)
+  std::thread::id writer_owner_;  // GUARDED_BY(writer_mutex_)
 
   std::mutex readers_mutex_;
   std::deque<std::unique_ptr<SqliteConnection>> readers_;  // GUARDED_BY(readers_mutex_)
@@ -361,7 +359,9 @@ class SqliteDatabase final : public Database {
 
 std::string connection_pragmas(const std::string& synchronous) {
   return "PRAGMA journal_mode = WAL;"
-         "PRAGMA synchronous = " + synchronous + ";"
+         "PRAGMA synchronous = " +
+         synchronous +
+         ";"
          "PRAGMA foreign_keys = OFF;"
          "PRAGMA temp_store = MEMORY;"
          "PRAGMA cache_size = -32000;"
