@@ -1,5 +1,7 @@
 #include "common/value.h"
 
+#include <functional>
+
 #include <fmt/format.h>
 
 namespace autorules::common {
@@ -45,6 +47,33 @@ std::string Value::repr() const {
       return fmt::format("[{}]", fmt::join(as_ids(), ", "));
   }
   return "?";
+}
+
+size_t ValueHash::operator()(const Value& v) const {
+  size_t kind = static_cast<size_t>(v.kind()) * 0x9e3779b97f4a7c15ULL;
+  switch (v.kind()) {
+    case Value::Kind::kFalse:
+      return kind;
+    case Value::Kind::kBool:
+      return kind ^ std::hash<bool>{}(v.as_bool());
+    case Value::Kind::kInt:
+      return kind ^ std::hash<std::int64_t>{}(v.as_int());
+    case Value::Kind::kFloat:
+      return kind ^ std::hash<double>{}(v.as_float());
+    case Value::Kind::kString:
+      return kind ^ std::hash<std::string>{}(v.as_string());
+    case Value::Kind::kDate:
+      return kind ^ std::hash<std::int32_t>{}(v.as_date().days);
+    case Value::Kind::kDateTime:
+      return kind ^ std::hash<std::int64_t>{}(v.as_datetime().seconds);
+    case Value::Kind::kIds: {
+      size_t h = kind;
+      for (Id id : v.as_ids())
+        h = h * 31 + std::hash<Id>{}(id);
+      return h;
+    }
+  }
+  return kind;
 }
 
 }  // namespace autorules::common

@@ -70,4 +70,9 @@ class Value {
   std::variant<std::monostate, bool, std::int64_t, double, std::string, Date, DateTime, IdList> v_;
 };
 
+// Hashing for sets of Values (e.g. the right-hand side of a large `in`).
+struct ValueHash {
+  size_t operator()(const Value& v) const;
+};
+
 }  // namespace autorules::common

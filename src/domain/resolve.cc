@@ -17,6 +17,7 @@
 #include <charconv>
 #include <cmath>
 #include <limits>
+#include <unordered_set>
 
 #include <fmt/format.h>
 
@@ -551,15 +552,16 @@ class Resolver {
     if (op == Op::kIn) {
       bool unset = false;
       std::vector<Value> values;
+      std::unordered_set<Value, common::ValueHash> seen;
       for (const Json& item : value) {
         if (is_unset(kind, item)) {
           unset = true;
           if (kind == FieldKind::kNumber) {
-            push_unique(values, Value(std::int64_t{0}));
+            push_unique(values, seen, Value(std::int64_t{0}));
           }
           continue;
         }
-        push_unique(values, convert(f, item, term));
+        push_unique(values, seen, convert(f, item, term));
       }
       Resolved in = values.empty() ? constant(false, m) : compare(m, f, Cmp::kIn, values);
       if (unset && kind != FieldKind::kNumber) {
@@ -577,8 +579,10 @@ class Resolver {
     return compare(m, f, cmp_of(op), {convert(f, value, term)});
   }
 
-  static void push_unique(std::vector<Value>& values, Value v) {
-    if (std::find(values.begin(), values.end(), v) == values.end()) {
+  // Appends v unless `values` holds it already; `seen` makes this O(1) for long lists.
+  static void push_unique(std::vector<Value>& values,
+                          std::unordered_set<Value, common::ValueHash>& seen, Value v) {
+    if (seen.insert(v).second) {
       values.push_back(std::move(v));
     }
   }
@@ -827,11 +831,12 @@ class Resolver {
     if (op == Op::kIn) {
       bool unset = false;
       std::vector<Value> values;
+      std::unordered_set<Value, common::ValueHash> seen;
       for (const Json& item : value) {
         if (is_unset_json(item)) {
           unset = true;
         } else {
-          push_unique(values, to_id(item));
+          push_unique(values, seen, to_id(item));
         }
       }
       Resolved in = values.empty() ? constant(false, m)
