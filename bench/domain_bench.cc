@@ -1,5 +1,6 @@
 // Benchmark (d): the in-memory domain evaluator on 1,000,000 records against a hand-written C++
 // loop making the same comparisons on the same values. Prints the ratio; target ≤ 3.
+#include <array>
 #include <random>
 
 #include <benchmark/benchmark.h>
@@ -58,28 +59,30 @@ Table& table() {
   return t;
 }
 
+// Columns looked up by the field's address, as a real in-memory source would index them.
 class MemorySource final : public domain::RecordSource {
  public:
-  explicit MemorySource(Table& t) : t_(t) {}
+  explicit MemorySource(Table& t) : t_(t) {
+    const schema::Model& m = *t.model;
+    columns_ = {{{m.field("x_name"), &t.name},
+                 {m.field("x_state"), &t.state},
+                 {m.field("x_amount"), &t.amount},
+                 {m.field("x_priority"), &t.priority},
+                 {m.field("x_done"), &t.done}}};
+  }
   const Value& get(const schema::Model&, const schema::Field& f, Id id) override {
-    size_t i = static_cast<size_t>(id - 1);
-    switch (f.name[2]) {  // x_name, x_state, x_amount, x_priority, x_done
-      case 'n':
-        return t_.name[i];
-      case 's':
-        return t_.state[i];
-      case 'a':
-        return t_.amount[i];
-      case 'p':
-        return t_.priority[i];
-      default:
-        return t_.done[i];
+    for (const auto& [field, column] : columns_) {
+      if (field == &f)
+        return (*column)[static_cast<size_t>(id - 1)];
     }
+    return none_;
   }
   IdList hierarchy(const schema::Model&, const IdList& roots, bool) override { return roots; }
 
  private:
   Table& t_;
+  std::array<std::pair<const schema::Field*, std::vector<Value>*>, 5> columns_{};
+  Value none_;
 };
 
 const char* kDomain =

@@ -67,7 +67,7 @@ char32_t decode(std::string_view s, size_t& i, size_t& len) {
   return cp;
 }
 
-void encode(char32_t cp, std::string& out) {
+void encode_impl(char32_t cp, std::string& out) {
   if (cp < 0x80) {
     out += static_cast<char>(cp);
   } else if (cp < 0x800) {
@@ -128,7 +128,7 @@ void utf8_lower_into(std::string_view s, std::string& out) {
       out += s[start];
       continue;
     }
-    encode(lower_cp(cp), out);
+    utf8_append(out, lower_cp(cp));
   }
 }
 
@@ -136,6 +136,10 @@ std::string utf8_lower(std::string_view s) {
   std::string out;
   utf8_lower_into(s, out);
   return out;
+}
+
+void utf8_append(std::string& out, char32_t cp) {
+  encode_impl(cp, out);
 }
 
 size_t utf8_length(std::string_view s) {

@@ -14,6 +14,9 @@ std::string utf8_lower(std::string_view text);
 // The same into `out` (cleared first), for loops that reuse one buffer.
 void utf8_lower_into(std::string_view text, std::string& out);
 
+// Appends one code point, UTF-8 encoded.
+void utf8_append(std::string& out, char32_t code_point);
+
 // Number of code points (invalid bytes count as one each).
 size_t utf8_length(std::string_view text);
 

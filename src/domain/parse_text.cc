@@ -10,6 +10,7 @@
 #include <fmt/format.h>
 
 #include "common/errors.h"
+#include "common/text.h"
 #include "domain/domain.h"
 #include "domain/internal/repr.h"
 
@@ -35,24 +36,6 @@ bool is_name_char(char c) {
 // Characters that, after a complete value, mean Python would compute something.
 bool is_operator_char(char c) {
   return std::string_view("+-*/%.([<>=!&|^~@").find(c) != std::string_view::npos;
-}
-
-void append_utf8(std::string& out, std::uint32_t cp) {
-  if (cp < 0x80) {
-    out += static_cast<char>(cp);
-  } else if (cp < 0x800) {
-    out += static_cast<char>(0xC0 | (cp >> 6));
-    out += static_cast<char>(0x80 | (cp & 0x3F));
-  } else if (cp < 0x10000) {
-    out += static_cast<char>(0xE0 | (cp >> 12));
-    out += static_cast<char>(0x80 | ((cp >> 6) & 0x3F));
-    out += static_cast<char>(0x80 | (cp & 0x3F));
-  } else {
-    out += static_cast<char>(0xF0 | (cp >> 18));
-    out += static_cast<char>(0x80 | ((cp >> 12) & 0x3F));
-    out += static_cast<char>(0x80 | ((cp >> 6) & 0x3F));
-    out += static_cast<char>(0x80 | (cp & 0x3F));
-  }
 }
 
 class LiteralReader {
@@ -375,13 +358,13 @@ class LiteralReader {
           out += '\v';
           break;
         case 'x':
-          append_utf8(out, hex_escape(esc_at, 2));
+          common::utf8_append(out, hex_escape(esc_at, 2));
           break;
         case 'u':
-          append_utf8(out, hex_escape(esc_at, 4));
+          common::utf8_append(out, hex_escape(esc_at, 4));
           break;
         case 'U':
-          append_utf8(out, hex_escape(esc_at, 8));
+          common::utf8_append(out, hex_escape(esc_at, 8));
           break;
         case 'N':
           fail(esc_at, "named escapes (\\N{...}) are not supported in domain text");
@@ -391,7 +374,7 @@ class LiteralReader {
             for (int k = 0; k < 2 && i_ < s_.size() && s_[i_] >= '0' && s_[i_] <= '7'; ++k) {
               v = v * 8 + static_cast<std::uint32_t>(s_[i_++] - '0');
             }
-            append_utf8(out, v);
+            common::utf8_append(out, v);
           } else {
             // Python keeps unknown escapes as they are ("\%" stays backslash + percent).
             out += '\\';

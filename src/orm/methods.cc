@@ -21,6 +21,8 @@ domain::Domain param_domain(const Json& params, const char* name) {
   return domain::Domain::from_json(*it);
 }
 
+}  // namespace
+
 std::optional<std::int64_t> param_int(const Json& params, const char* name,
                                       std::optional<std::int64_t> def) {
   auto it = params.find(name);
@@ -63,24 +65,14 @@ std::vector<std::string> param_strings(const Json& params, const char* name) {
   return out;
 }
 
+namespace {
+
 SearchOptions search_options(const Json& p) {
   SearchOptions o;
   o.offset = param_int(p, "offset", 0).value_or(0);
   o.limit = param_int(p, "limit", std::nullopt);
   o.order = param_string(p, "order", "");
   return o;
-}
-
-Method std_method(std::vector<std::string> params, std::vector<std::string> required,
-                  bool model_level, bool readonly,
-                  std::function<Json(const RecordSet&, const Json&)> fn) {
-  Method m;
-  m.fn = std::move(fn);
-  m.params = std::move(params);
-  m.required_params = std::move(required);
-  m.model_level = model_level;
-  m.readonly = readonly;
-  return m;
 }
 
 }  // namespace
@@ -137,83 +129,84 @@ Json call_method(const Env& env, const std::string& model, const std::string& me
 void register_base_methods(Runtime& rt) {
   rt.add_method(
       "*", "search",
-      std_method({"domain", "offset", "limit", "order"}, {"domain"}, true, true,
-                 [](const RecordSet& rs, const Json& p) {
-                   return Json(rs.search(param_domain(p, "domain"), search_options(p)).ids());
-                 }));
+      Method::make({"domain", "offset", "limit", "order"}, {"domain"}, true, true,
+                   [](const RecordSet& rs, const Json& p) {
+                     return Json(rs.search(param_domain(p, "domain"), search_options(p)).ids());
+                   }));
   rt.add_method("*", "search_count",
-                std_method({"domain", "limit"}, {"domain"}, true, true,
-                           [](const RecordSet& rs, const Json& p) {
-                             return Json(rs.search_count(param_domain(p, "domain"),
-                                                         param_int(p, "limit", std::nullopt)));
-                           }));
+                Method::make({"domain", "limit"}, {"domain"}, true, true,
+                             [](const RecordSet& rs, const Json& p) {
+                               return Json(rs.search_count(param_domain(p, "domain"),
+                                                           param_int(p, "limit", std::nullopt)));
+                             }));
   rt.add_method("*", "search_read",
-                std_method({"domain", "fields", "offset", "limit", "order", "load"}, {}, true, true,
-                           [](const RecordSet& rs, const Json& p) {
-                             return rs.search_read(param_domain(p, "domain"),
-                                                   param_strings(p, "fields"), search_options(p));
-                           }));
+                Method::make({"domain", "fields", "offset", "limit", "order", "load"}, {}, true,
+                             true, [](const RecordSet& rs, const Json& p) {
+                               return rs.search_read(param_domain(p, "domain"),
+                                                     param_strings(p, "fields"), search_options(p));
+                             }));
   rt.add_method(
       "*", "read",
-      std_method({"fields", "load"}, {}, false, true, [](const RecordSet& rs, const Json& p) {
+      Method::make({"fields", "load"}, {}, false, true, [](const RecordSet& rs, const Json& p) {
         return rs.read(param_strings(p, "fields"));
       }));
-  rt.add_method(
-      "*", "create",
-      std_method({"vals_list"}, {"vals_list"}, true, false, [](const RecordSet& rs, const Json& p) {
-        return Json(rs.create(p["vals_list"]).ids());
-      }));
+  rt.add_method("*", "create",
+                Method::make({"vals_list"}, {"vals_list"}, true, false,
+                             [](const RecordSet& rs, const Json& p) {
+                               return Json(rs.create(p["vals_list"]).ids());
+                             }));
   rt.add_method(
       "*", "write",
-      std_method({"vals"}, {"vals"}, false, false, [](const RecordSet& rs, const Json& p) {
+      Method::make({"vals"}, {"vals"}, false, false, [](const RecordSet& rs, const Json& p) {
         rs.write(p["vals"]);
         return Json(true);
       }));
   rt.add_method("*", "unlink",
-                std_method({}, {}, false, false, [](const RecordSet& rs, const Json&) {
+                Method::make({}, {}, false, false, [](const RecordSet& rs, const Json&) {
                   rs.unlink();
                   return Json(true);
                 }));
   rt.add_method("*", "copy",
-                std_method({"default"}, {}, false, false, [](const RecordSet& rs, const Json& p) {
+                Method::make({"default"}, {}, false, false, [](const RecordSet& rs, const Json& p) {
                   auto it = p.find("default");
                   return Json(rs.copy(it == p.end() || it->is_null() ? Json::object() : *it).ids());
                 }));
   rt.add_method("*", "fields_get",
-                std_method({"allfields", "attributes"}, {}, true, true,
-                           [](const RecordSet& rs, const Json& p) {
-                             return rs.fields_get(param_strings(p, "allfields"),
-                                                  param_strings(p, "attributes"));
-                           }));
-  rt.add_method(
-      "*", "default_get",
-      std_method({"fields", "fields_list"}, {}, true, true, [](const RecordSet& rs, const Json& p) {
-        auto f = param_strings(p, "fields");
-        if (f.empty())
-          f = param_strings(p, "fields_list");
-        return rs.default_get(f);
-      }));
+                Method::make({"allfields", "attributes"}, {}, true, true,
+                             [](const RecordSet& rs, const Json& p) {
+                               return rs.fields_get(param_strings(p, "allfields"),
+                                                    param_strings(p, "attributes"));
+                             }));
+  rt.add_method("*", "default_get",
+                Method::make({"fields", "fields_list"}, {}, true, true,
+                             [](const RecordSet& rs, const Json& p) {
+                               auto f = param_strings(p, "fields");
+                               if (f.empty())
+                                 f = param_strings(p, "fields_list");
+                               return rs.default_get(f);
+                             }));
   rt.add_method("*", "name_search",
-                std_method({"name", "domain", "args", "operator", "limit"}, {}, true, true,
-                           [](const RecordSet& rs, const Json& p) {
-                             domain::Domain d = p.contains("domain") ? param_domain(p, "domain")
-                                                                     : param_domain(p, "args");
-                             return rs.name_search(param_string(p, "name", ""), d,
-                                                   param_string(p, "operator", "ilike"),
-                                                   param_int(p, "limit", 100));
-                           }));
+                Method::make({"name", "domain", "args", "operator", "limit"}, {}, true, true,
+                             [](const RecordSet& rs, const Json& p) {
+                               domain::Domain d = p.contains("domain") ? param_domain(p, "domain")
+                                                                       : param_domain(p, "args");
+                               return rs.name_search(param_string(p, "name", ""), d,
+                                                     param_string(p, "operator", "ilike"),
+                                                     param_int(p, "limit", 100));
+                             }));
   rt.add_method("*", "onchange",
-                std_method({"values", "field_names", "fields_spec"}, {"values"}, false, false,
-                           [](const RecordSet& rs, const Json& p) {
-                             return rs.onchange(
-                                 p["values"], param_strings(p, "field_names"),
-                                 p.contains("fields_spec") ? p["fields_spec"] : Json(nullptr));
-                           }));
-  rt.add_method("*", "name_create",
-                std_method({"name"}, {"name"}, true, false, [](const RecordSet& rs, const Json& p) {
-                  RecordSet r = rs.name_create(param_string(p, "name", ""));
-                  return Json::array({r.id(), r.display_names()[0]});
-                }));
+                Method::make({"values", "field_names", "fields_spec"}, {"values"}, false, false,
+                             [](const RecordSet& rs, const Json& p) {
+                               return rs.onchange(
+                                   p["values"], param_strings(p, "field_names"),
+                                   p.contains("fields_spec") ? p["fields_spec"] : Json(nullptr));
+                             }));
+  rt.add_method(
+      "*", "name_create",
+      Method::make({"name"}, {"name"}, true, false, [](const RecordSet& rs, const Json& p) {
+        RecordSet r = rs.name_create(param_string(p, "name", ""));
+        return Json::array({r.id(), r.display_names()[0]});
+      }));
 }
 
 }  // namespace autorules::orm

@@ -4,7 +4,9 @@
 // (search, read, create, ...) and the model-specific ones registered on the Runtime.
 #pragma once
 
+#include <optional>
 #include <string>
+#include <vector>
 
 #include "common/json.h"
 #include "orm/env.h"
@@ -20,6 +22,13 @@ bool is_readonly_method(const Runtime& runtime, const std::string& model,
 // and whatever the method raises.
 common::Json call_method(const Env& env, const std::string& model, const std::string& method,
                          const common::Json& ids, const common::Json& params);
+
+// Reading named parameters in a Method: absent, null and false give the default;
+// UnprocessableError naming the parameter for a wrong type.
+std::string param_string(const common::Json& params, const char* name, const std::string& def = "");
+std::optional<std::int64_t> param_int(const common::Json& params, const char* name,
+                                      std::optional<std::int64_t> def = std::nullopt);
+std::vector<std::string> param_strings(const common::Json& params, const char* name);
 
 // Registers the standard methods and the base models' own methods on the runtime.
 void register_base_methods(Runtime& runtime);

@@ -42,6 +42,18 @@ struct Method {
   std::vector<std::string> required_params;  // those that must be given
   bool model_level = false;                  // refuses ids
   bool readonly = false;                     // runs on a read-only transaction
+
+  static Method make(std::vector<std::string> params, std::vector<std::string> required,
+                     bool model_level, bool readonly,
+                     std::function<common::Json(const RecordSet&, const common::Json&)> fn) {
+    Method m;
+    m.fn = std::move(fn);
+    m.params = std::move(params);
+    m.required_params = std::move(required);
+    m.model_level = model_level;
+    m.readonly = readonly;
+    return m;
+  }
 };
 
 }  // namespace autorules::orm

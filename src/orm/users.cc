@@ -161,28 +161,6 @@ class ConfigParameterHooks final : public ModelHooks {
   }
 };
 
-std::string param_text(const Json& p, const char* name) {
-  auto it = p.find(name);
-  if (it == p.end() || it->is_null())
-    return "";
-  if (!it->is_string()) {
-    throw common::UnprocessableError(
-        fmt::format("'{}' must be a string, got {}", name, common::json_type_name(*it)));
-  }
-  return it->get<std::string>();
-}
-
-Method method(std::vector<std::string> params, std::vector<std::string> required, bool model_level,
-              bool readonly, std::function<Json(const RecordSet&, const Json&)> fn) {
-  Method m;
-  m.fn = std::move(fn);
-  m.params = std::move(params);
-  m.required_params = std::move(required);
-  m.model_level = model_level;
-  m.readonly = readonly;
-  return m;
-}
-
 }  // namespace
 
 std::optional<Id> authenticate_key(const Env& env, std::string_view key) {
@@ -270,79 +248,80 @@ void register_base_models(Runtime& rt) {
   }
 
   rt.add_method("res.users", "context_get",
-                method({}, {}, true, true, [](const RecordSet& rs, const Json&) {
+                Method::make({}, {}, true, true, [](const RecordSet& rs, const Json&) {
                   return Json{{"lang", "en_US"}, {"tz", "UTC"}, {"uid", rs.env().uid()}};
                 }));
   rt.add_method(
       "ir.config_parameter", "get_param",
-      method({"key", "default"}, {"key"}, true, true, [](const RecordSet& rs, const Json& p) {
+      Method::make({"key", "default"}, {"key"}, true, true, [](const RecordSet& rs, const Json& p) {
         rs.check_access(RecordSet::Operation::kRead);
-        auto v = get_param(rs.env(), param_text(p, "key"));
+        auto v = get_param(rs.env(), param_string(p, "key"));
         if (v)
           return Json(*v);
         return p.contains("default") ? p["default"] : Json(false);
       }));
   rt.add_method(
       "ir.config_parameter", "set_param",
-      method({"key", "value"}, {"key", "value"}, true, false,
-             [](const RecordSet& rs, const Json& p) {
-               std::string key = param_text(p, "key");
-               if (key.empty())
-                 throw common::ValidationError("set_param needs a key");
-               const Json& value = p["value"];
-               RecordSet found = rs.search(domain::Domain::term("key", domain::Op::kEq, key));
-               if (!truthy(value)) {
-                 found.unlink();
-                 return Json(true);
-               }
-               std::string text = value.is_string() ? value.get<std::string>() : value.dump();
-               if (found.empty()) {
-                 rs.create(Json{{"key", key}, {"value", text}});
-               } else {
-                 found.write(Json{{"value", text}});
-               }
-               return Json(true);
-             }));
+      Method::make({"key", "value"}, {"key", "value"}, true, false,
+                   [](const RecordSet& rs, const Json& p) {
+                     std::string key = param_string(p, "key");
+                     if (key.empty())
+                       throw common::ValidationError("set_param needs a key");
+                     const Json& value = p["value"];
+                     RecordSet found = rs.search(domain::Domain::term("key", domain::Op::kEq, key));
+                     if (!truthy(value)) {
+                       found.unlink();
+                       return Json(true);
+                     }
+                     std::string text = value.is_string() ? value.get<std::string>() : value.dump();
+                     if (found.empty()) {
+                       rs.create(Json{{"key", key}, {"value", text}});
+                     } else {
+                       found.write(Json{{"value", text}});
+                     }
+                     return Json(true);
+                   }));
   rt.add_method(
       "res.users.apikeys", "generate",
-      method({"name", "scope", "expiration_date", "user_id"}, {"name"}, true, false,
-             [](const RecordSet& rs, const Json& p) {
-               const Env& env = rs.env();
-               if (!env.su() && !env.has_group("base.group_user")) {
-                 throw common::AccessError("Only internal users may create API keys.");
-               }
-               Id uid = env.uid();
-               if (p.contains("user_id") && truthy(p["user_id"])) {
-                 if (!p["user_id"].is_number_integer()) {
-                   throw common::UnprocessableError("'user_id' must be a user id");
-                 }
-                 uid = p["user_id"].get<Id>();
-                 if (uid != env.uid() && !env.su() && !env.is_system()) {
-                   throw common::AccessError(
-                       "Only administrators may create API keys for other users.");
-                 }
-                 if (env.sudo()["res.users"].browse({uid}).exists().empty()) {
-                   throw common::MissingError(fmt::format("The user {} does not exist", uid));
-                 }
-               }
-               std::optional<common::DateTime> expiry;
-               std::string exp = param_text(p, "expiration_date");
-               if (!exp.empty()) {
-                 expiry = common::parse_datetime(exp);
-                 if (!expiry) {
-                   throw common::ValueError(fmt::format(
-                       "Invalid expiration_date '{}': expected \"YYYY-MM-DD HH:MM:SS\"", exp));
-                 }
-                 if (*expiry <= env.now()) {
-                   throw common::ValidationError(
-                       "The expiration date of an API key must be in the future.");
-                 }
-               }
-               return Json(
-                   generate_key(env, uid, param_text(p, "name"), param_text(p, "scope"), expiry));
-             }));
+      Method::make(
+          {"name", "scope", "expiration_date", "user_id"}, {"name"}, true, false,
+          [](const RecordSet& rs, const Json& p) {
+            const Env& env = rs.env();
+            if (!env.su() && !env.has_group("base.group_user")) {
+              throw common::AccessError("Only internal users may create API keys.");
+            }
+            Id uid = env.uid();
+            if (p.contains("user_id") && truthy(p["user_id"])) {
+              if (!p["user_id"].is_number_integer()) {
+                throw common::UnprocessableError("'user_id' must be a user id");
+              }
+              uid = p["user_id"].get<Id>();
+              if (uid != env.uid() && !env.su() && !env.is_system()) {
+                throw common::AccessError(
+                    "Only administrators may create API keys for other users.");
+              }
+              if (env.sudo()["res.users"].browse({uid}).exists().empty()) {
+                throw common::MissingError(fmt::format("The user {} does not exist", uid));
+              }
+            }
+            std::optional<common::DateTime> expiry;
+            std::string exp = param_string(p, "expiration_date");
+            if (!exp.empty()) {
+              expiry = common::parse_datetime(exp);
+              if (!expiry) {
+                throw common::ValueError(fmt::format(
+                    "Invalid expiration_date '{}': expected \"YYYY-MM-DD HH:MM:SS\"", exp));
+              }
+              if (*expiry <= env.now()) {
+                throw common::ValidationError(
+                    "The expiration date of an API key must be in the future.");
+              }
+            }
+            return Json(
+                generate_key(env, uid, param_string(p, "name"), param_string(p, "scope"), expiry));
+          }));
   rt.add_method("res.users.apikeys", "revoke",
-                method({}, {}, false, false, [](const RecordSet& rs, const Json&) {
+                Method::make({}, {}, false, false, [](const RecordSet& rs, const Json&) {
                   const Env& env = rs.env();
                   RecordSet keys = rs.sudo();
                   keys.ensure_exist();
