@@ -130,6 +130,8 @@ Json read_impl(const Env& env, const schema::Model& model,
       links[f->name] = fetch_x2many(env, model, *f, order);
   }
 
+  std::unordered_map<const schema::Field*, size_t> column_of;
+  for (size_t i = 0; i < columns.size(); ++i) column_of.emplace(columns[i], i);
   Json out = Json::array();
   for (Id id : order) {
     Json rec = Json::object();
@@ -156,10 +158,7 @@ Json read_impl(const Env& env, const schema::Model& model,
         rec[f->name] = false;
         continue;
       }
-      size_t col = 0;
-      while (columns[col] != f)
-        ++col;
-      const Value& v = row[col];
+      const Value& v = row[column_of.at(f)];
       if (f->type == schema::FieldType::kMany2one) {
         if (!v.is_int()) {
           rec[f->name] = false;
