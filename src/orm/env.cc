@@ -4,6 +4,7 @@
 
 #include "common/errors.h"
 #include "orm/internal/txn_state.h"
+#include "orm/ir_model.h"
 #include "orm/recordset.h"
 
 namespace autorules::orm {
@@ -21,9 +22,27 @@ Env Env::begin(Runtime& runtime, Id uid, store::Access access, Json context) {
   auto txn = std::make_shared<TxnState>(runtime, access);
   txn->lease = runtime.database().acquire(access);
   txn->txn.emplace(*txn->lease, access);
-  // The registry is read after the writer lock is held, so a writer always sees the schema
-  // of the last committed transaction.
-  txn->registry = runtime.registry();
+  // Every generation counter, read once: this is also the transaction's first read, which fixes
+  // a reader's snapshot. The table does not exist before the first initialize().
+  if (runtime.ready()) {
+    txn->lease->query(
+        "SELECT \"name\", \"value\" FROM \"autorules_generation\"", {},
+        [&](const store::RowView& r) { txn->generations[std::string(r.text(0))] = r.int64(1); });
+  }
+  // The registry is taken after the writer lock is held, so a writer always sees the schema of
+  // the last committed transaction. When another process changed the schema (its "schema"
+  // generation differs from the published registry's), the registry is rebuilt from the rows
+  // this transaction sees; it is published only when it is the newest.
+  auto [registry, published_gen] = runtime.registry_and_generation();
+  std::int64_t gen = txn->generations.count("schema") ? txn->generations["schema"] : 0;
+  if (published_gen >= 0 && gen != published_gen) {
+    auto rebuilt = std::make_shared<const schema::Registry>(
+        load_registry(*txn->lease, runtime.code_registry()));
+    if (gen > published_gen)
+      runtime.publish(rebuilt, gen);
+    registry = rebuilt;
+  }
+  txn->registry = registry;
   txn->now = runtime.clock().now();
   if (!context.is_object()) {
     context = Json::object();
@@ -125,6 +144,8 @@ std::shared_ptr<const DependencyIndex> Env::dependencies() const {
 schema::Registry& Env::mutable_registry() const {
   if (!txn_->pending) {
     txn_->pending = std::make_shared<schema::Registry>(*txn_->registry);
+    // Other processes rebuild their registry when they see the new generation.
+    bump_generation("schema");
   }
   txn_->registry = txn_->pending;
   txn_->deps.reset();
@@ -210,10 +231,11 @@ void Env::commit() {
   if (txn_->committed) {
     return;
   }
+  std::int64_t schema_gen = txn_->pending ? generation("schema") : 0;
   txn_->txn->commit();
   txn_->committed = true;
   if (txn_->pending) {
-    txn_->runtime.publish(txn_->pending);
+    txn_->runtime.publish(txn_->pending, schema_gen);
     txn_->pending.reset();
   }
   txn_->lease.reset();

@@ -14,9 +14,19 @@ std::shared_ptr<const schema::Registry> Runtime::registry() const {
   return registry_;
 }
 
-void Runtime::publish(std::shared_ptr<const schema::Registry> registry) {
+std::pair<std::shared_ptr<const schema::Registry>, std::int64_t> Runtime::registry_and_generation()
+    const {
   std::lock_guard g(registry_mutex_);
+  return {registry_, schema_generation_};
+}
+
+void Runtime::publish(std::shared_ptr<const schema::Registry> registry, std::int64_t generation) {
+  std::lock_guard g(registry_mutex_);
+  // Never go back to an older schema (a slower thread publishing what it rebuilt earlier).
+  if (generation >= 0 && generation < schema_generation_)
+    return;
   registry_ = std::move(registry);
+  schema_generation_ = generation;
   deps_.reset();
 }
 

@@ -4,6 +4,7 @@
 // of a schema change; hooks, methods and observers are registered before serving.
 #pragma once
 
+#include <atomic>
 #include <functional>
 #include <map>
 #include <memory>
@@ -50,7 +51,14 @@ class Runtime {
   const common::Clock& clock() const { return clock_; }
 
   std::shared_ptr<const schema::Registry> registry() const;
-  void publish(std::shared_ptr<const schema::Registry> registry);
+  // The published registry and the "schema" generation it was built for.
+  std::pair<std::shared_ptr<const schema::Registry>, std::int64_t> registry_and_generation() const;
+  void publish(std::shared_ptr<const schema::Registry> registry, std::int64_t generation = -1);
+  // The built-in definitions (what initialize() started from); registries are rebuilt from them
+  // and the database's rows when another process changed the schema.
+  const schema::Registry& code_registry() const { return *code_registry_; }
+  // Whether initialize() completed (the generation table exists from then on).
+  bool ready() const { return ready_.load(); }
   // Dependencies of stored related/computed fields for a registry (cached for the published one).
   std::shared_ptr<const DependencyIndex> dependencies(
       const std::shared_ptr<const schema::Registry>& registry) const;
@@ -85,7 +93,9 @@ class Runtime {
   const common::Clock& clock_;
 
   mutable std::mutex registry_mutex_;
-  std::shared_ptr<const schema::Registry> registry_;     // GUARDED_BY(registry_mutex_)
+  std::shared_ptr<const schema::Registry> registry_;  // GUARDED_BY(registry_mutex_)
+  std::int64_t schema_generation_ = -1;               // GUARDED_BY(registry_mutex_)
+  std::shared_ptr<const schema::Registry> code_registry_;
   mutable std::shared_ptr<const DependencyIndex> deps_;  // GUARDED_BY(registry_mutex_)
 
   std::map<std::string, std::vector<std::shared_ptr<ModelHooks>>> hooks_;
@@ -98,6 +108,7 @@ class Runtime {
   ComputeFn compute_;
   std::string modules_path_ = "modules";
   bool initialized_ = false;
+  std::atomic<bool> ready_{false};
 };
 
 }  // namespace autorules::orm

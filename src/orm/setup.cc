@@ -18,6 +18,7 @@ void Runtime::initialize() {
     initialized_ = true;
   }
   auto code = std::make_shared<const schema::Registry>(schema::builtin_registry());
+  code_registry_ = code;
   publish(code);
   Env env = Env::begin(*this, kSuperuserId, store::Access::kWrite).sudo();
   store::sync_schema(env.cr(), *code);
@@ -30,7 +31,8 @@ void Runtime::initialize() {
   store::sync_schema(env.cr(), full);
   env.mutable_registry() = full;
   ensure_base_data(env);
-  env.commit();
+  env.commit();  // publishes `full` under the new "schema" generation
+  ready_ = true;
 }
 
 }  // namespace autorules::orm
