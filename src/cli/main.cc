@@ -19,6 +19,7 @@
 #include "orm/recordset.h"
 #include "orm/runtime.h"
 #include "orm/users.h"
+#include "script/sandbox.h"
 #include "store/database.h"
 
 namespace fs = std::filesystem;
@@ -56,7 +57,7 @@ std::string default_modules_path() {
   return "modules";
 }
 
-std::unique_ptr<orm::Runtime> open_runtime(const Common& c) {
+std::unique_ptr<orm::Runtime> open_runtime(const Common& c, double script_timeout = 5.0) {
   if (c.db.starts_with("sqlite:")) {
     fs::path p(c.db.substr(7));
     if (p.string() != ":memory:" && p.has_parent_path())
@@ -65,6 +66,9 @@ std::unique_ptr<orm::Runtime> open_runtime(const Common& c) {
   auto rt =
       std::make_unique<orm::Runtime>(store::Database::open(c.db), common::SystemClock::instance());
   rt->set_modules_path(c.modules_path.empty() ? default_modules_path() : c.modules_path);
+  script::Options sandbox;
+  sandbox.timeout_seconds = script_timeout;
+  script::install(*rt, sandbox);
   rt->initialize();
   return rt;
 }
@@ -102,9 +106,16 @@ void ensure_admin_key(orm::Runtime& rt, const std::string& db_url) {
   std::cout << "autorules: the admin API key (login 'admin') is in " << file.string() << std::endl;
 }
 
-int serve(const Common& c, const api::ServerOptions& options, bool demo,
-          const std::string& modules) {
-  auto rt = open_runtime(c);
+int serve(const Common& c, const api::ServerOptions& options, bool demo, const std::string& modules,
+          double script_timeout) {
+  // SIGINT/SIGTERM are handled by one thread that stops the server gracefully; they are
+  // blocked before any other thread exists (the sandbox's watchdog, the request pool).
+  sigset_t signals;
+  sigemptyset(&signals);
+  sigaddset(&signals, SIGINT);
+  sigaddset(&signals, SIGTERM);
+  pthread_sigmask(SIG_BLOCK, &signals, nullptr);
+  auto rt = open_runtime(c, script_timeout);
   ensure_admin_key(*rt, c.db);
   if (demo) {
     std::vector<std::string> all;
@@ -121,13 +132,6 @@ int serve(const Common& c, const api::ServerOptions& options, bool demo,
     }
     orm::install_apps(*rt, apps, /*demo=*/false);
   }
-
-  // SIGINT/SIGTERM are handled by one thread that stops the server gracefully.
-  sigset_t signals;
-  sigemptyset(&signals);
-  sigaddset(&signals, SIGINT);
-  sigaddset(&signals, SIGTERM);
-  pthread_sigmask(SIG_BLOCK, &signals, nullptr);
 
   api::Server server(*rt, options);
   server.bind();
@@ -183,7 +187,8 @@ int main(int argc, char** argv) {
   api::ServerOptions options;
   bool demo = false;
   std::string modules, max_body = "16M";
-  int script_timeout = 5, cron_poll = 60, retry_base = 10, max_attempts = 8, delivery_timeout = 10;
+  double script_timeout = 5;
+  int cron_poll = 60, retry_base = 10, max_attempts = 8, delivery_timeout = 10;
   CLI::App* serve_cmd = app.add_subcommand("serve", "run the HTTP server");
   add_common(serve_cmd);
   serve_cmd->add_option("--http-interface", options.host, "address to listen on")
@@ -232,7 +237,9 @@ int main(int argc, char** argv) {
       if (!size || *size == 0)
         throw common::UserError(fmt::format("invalid --max-body-size '{}'", max_body));
       options.max_body_size = *size;
-      return serve(c, options, demo, modules);
+      if (script_timeout <= 0)
+        throw common::UserError("--script-timeout must be positive");
+      return serve(c, options, demo, modules, script_timeout);
     }
     if (apikey_new_cmd->parsed())
       return apikey_new(c, login, key_name, days);

@@ -9,6 +9,7 @@
 #include <string_view>
 #include <vector>
 
+#include "common/errors.h"
 #include "common/json.h"
 
 namespace autorules::domain {
@@ -74,6 +75,13 @@ class Domain {
  private:
   explicit Domain(std::shared_ptr<const Node> root) : root_(std::move(root)) {}
   std::shared_ptr<const Node> root_;
+};
+
+// The text form of a domain holds a Python expression (uid, context_today(), ...) rather than
+// only literals: it must be evaluated by the sandbox first (orm::parse_domain does).
+class ExpressionInDomain : public common::ValueError {
+ public:
+  using common::ValueError::ValueError;
 };
 
 // Parses an operator's text ("=", "not ilike", "<>", "IN"); nullopt when unknown.

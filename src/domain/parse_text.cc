@@ -72,7 +72,7 @@ class LiteralReader {
   }
 
   [[noreturn]] void expression_error(size_t at, std::string_view what) const {
-    throw ValueError(fmt::format(
+    throw ExpressionInDomain(fmt::format(
         "Invalid domain text at {}: {} is a Python expression, not a literal value; expressions "
         "in domains need the Python sandbox, which is not available yet",
         where(at), what));

@@ -1,5 +1,7 @@
 #include "orm/env.h"
 
+#include <cstdio>
+
 #include <fmt/format.h>
 
 #include "common/errors.h"
@@ -16,6 +18,23 @@ using common::Value;
 TxnState::~TxnState() {
   txn.reset();  // rolls back when not committed
   lease.reset();
+  finish();
+}
+
+void TxnState::finish() {
+  auto work = std::move(after_end);
+  after_end.clear();
+  for (auto& fn : work) {
+    try {
+      fn(runtime);
+    } catch (const std::exception& e) {
+      std::fprintf(stderr, "autorules: work after a transaction failed: %s\n", e.what());
+    }
+  }
+}
+
+void Env::after_end(std::function<void(Runtime&)> fn) const {
+  txn_->after_end.push_back(std::move(fn));
 }
 
 Env Env::begin(Runtime& runtime, Id uid, store::Access access, Json context) {
@@ -239,6 +258,7 @@ void Env::commit() {
     txn_->pending.reset();
   }
   txn_->lease.reset();
+  txn_->finish();
 }
 
 void Env::rollback() {
@@ -251,6 +271,7 @@ void Env::rollback() {
   txn_->pending.reset();
   txn_->committed = true;  // closed
   txn_->lease.reset();
+  txn_->finish();
 }
 
 bool Env::committed() const {

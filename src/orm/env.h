@@ -7,6 +7,7 @@
 // One transaction is used by one thread at a time.
 #pragma once
 
+#include <functional>
 #include <memory>
 #include <set>
 #include <string>
@@ -71,6 +72,12 @@ class Env {
   void commit();
   void rollback();
   bool committed() const;
+
+  // Work to do once this transaction has ended, committed or not, outside of it (a log row
+  // that must survive a rollback, waking a dispatcher after a commit). Runs in order on the
+  // thread that ends the transaction, after its connection is released; an exception from one
+  // is reported on stderr and does not stop the others.
+  void after_end(std::function<void(Runtime&)> fn) const;
 
   // The transaction's shared state, for the ORM's own internals (orm/internal/).
   TxnState* txn_for_internal_use() const { return txn_.get(); }

@@ -451,11 +451,25 @@ void validate_field(const Env& env, const schema::Model& model, Field& f) {
       f.selection = end.field->selection;
     f.readonly = true;
   }
-  if (!f.compute.empty() && !env.runtime().compute()) {
-    throw ValidationError(fmt::format(
-        "The field '{}' is computed by Python code, which needs the Python sandbox: not "
-        "available yet",
-        f.name));
+  if (!f.compute.empty()) {
+    if (!env.runtime().compute()) {
+      throw ValidationError(fmt::format(
+          "The field '{}' is computed by Python code, which needs the Python sandbox: not "
+          "available yet",
+          f.name));
+    }
+    if (const CodeChecker& check = env.runtime().code_checker()) {
+      if (auto error = check(f.compute))
+        throw ValidationError(*error);
+    }
+    for (const std::string& dep : f.depends) {
+      try {
+        env.registry().resolve_path(model, dep);
+      } catch (const common::ValueError& e) {
+        throw ValidationError(
+            fmt::format("Invalid dependency '{}' of the field '{}': {}", dep, f.name, e.what()));
+      }
+    }
   }
   if (f.default_kind == schema::DefaultKind::kValue && !f.is_x2many()) {
     try {

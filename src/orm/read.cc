@@ -6,6 +6,7 @@
 #include "common/errors.h"
 #include "domain/sql.h"
 #include "orm/internal/convert.h"
+#include "orm/internal/recompute.h"
 #include "orm/internal/rows.h"
 #include "orm/internal/search.h"
 #include "orm/recordset.h"
@@ -131,9 +132,18 @@ Json read_impl(const Env& env, const schema::Model& model,
   }
 
   std::unordered_map<const schema::Field*, size_t> column_of;
-  for (size_t i = 0; i < columns.size(); ++i) column_of.emplace(columns[i], i);
+  for (size_t i = 0; i < columns.size(); ++i)
+    column_of.emplace(columns[i], i);
+  // Non-stored computed fields, computed for all the records at once.
+  std::unordered_map<const schema::Field*, std::vector<Value>> computed;
+  for (const schema::Field* f : fields) {
+    if (!f->store && f->is_computed() && f->name != "display_name") {
+      computed[f] = compute_values(env, model, *f, order);
+    }
+  }
   Json out = Json::array();
-  for (Id id : order) {
+  for (size_t pos = 0; pos < order.size(); ++pos) {
+    Id id = order[pos];
     Json rec = Json::object();
     rec["id"] = id;
     const std::vector<Value>& row = rows[id];
@@ -152,6 +162,12 @@ Json read_impl(const Env& env, const schema::Model& model,
         auto& m = links[f->name];
         auto it = m.find(id);
         rec[f->name] = it == m.end() ? Json::array() : Json(it->second);
+        continue;
+      }
+      if (auto c = computed.find(f); c != computed.end()) {
+        rec[f->name] = f->type == schema::FieldType::kMany2one || f->is_x2many()
+                           ? common::to_json(c->second[pos])
+                           : value_to_json(*f, c->second[pos]);
         continue;
       }
       if (!f->has_column()) {

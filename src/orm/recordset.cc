@@ -5,9 +5,25 @@
 #include <fmt/format.h>
 
 #include "common/errors.h"
+#include "orm/internal/convert.h"
 #include "orm/internal/rows.h"
 
 namespace autorules::orm {
+
+Value field_value_from_json(const schema::Model& model, const schema::Field& field,
+                            const Json& json) {
+  if (field.is_x2many()) {
+    IdList ids;
+    if (json.is_array()) {
+      for (const Json& j : json) {
+        if (j.is_number_integer())
+          ids.push_back(j.get<Id>());
+      }
+    }
+    return Value(ids);
+  }
+  return json_to_value(model, field, json);
+}
 
 RecordSet::RecordSet(Env env, std::shared_ptr<const schema::Model> model, IdList ids)
     : env_(std::move(env)), model_(std::move(model)), ids_(std::move(ids)) {}

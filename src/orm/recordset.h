@@ -29,6 +29,15 @@ struct SearchOptions {
   std::string order;  // "" = the model's default order
 };
 
+// A domain from its text form ("[('user_id', '=', uid)]"): literal text is parsed natively; text
+// holding Python expressions is evaluated by the sandbox first (ValueError without it).
+domain::Domain parse_domain(const Env& env, std::string_view text);
+
+// A field's value from its JSON form, checked as a write would check it (ValueError naming the
+// field otherwise); many2one as an id, x2many as an id list.
+Value field_value_from_json(const schema::Model& model, const schema::Field& field,
+                            const Json& json);
+
 class RecordSet {
  public:
   RecordSet(Env env, std::shared_ptr<const schema::Model> model, IdList ids = {});

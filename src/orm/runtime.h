@@ -23,6 +23,7 @@
 namespace autorules::orm {
 
 class DependencyIndex;
+class Env;
 class RecordSet;
 
 // Who may do what on a model (SPEC §1 "Users and rights"); checked unless the Env is superuser.
@@ -32,8 +33,15 @@ enum class ModelAccess {
   kAdminOnly,      // only base.group_system, even to read (parameters, logs, API keys)
 };
 
-// Computes a stored or non-stored Python-computed field (set by the sandbox layer).
-using ComputeFn = std::function<void(const RecordSet& records, const schema::Field& field)>;
+// Computes a Python-computed field (set by the sandbox layer): the values of `field` for each of
+// `records`, in order.
+using ComputeFn =
+    std::function<std::vector<common::Value>(const RecordSet& records, const schema::Field& field)>;
+// Evaluates the text of a domain that holds Python expressions into its JSON form (set by the
+// sandbox layer).
+using DomainEvaluator = std::function<common::Json(const Env& env, const std::string& text)>;
+// Checks Python code when it is saved: the error message, or nullopt (set by the sandbox).
+using CodeChecker = std::function<std::optional<std::string>(const std::string& code)>;
 
 class Runtime {
  public:
@@ -83,6 +91,10 @@ class Runtime {
 
   void set_compute(ComputeFn fn) { compute_ = std::move(fn); }
   const ComputeFn& compute() const { return compute_; }
+  void set_domain_evaluator(DomainEvaluator fn) { domain_evaluator_ = std::move(fn); }
+  void set_code_checker(CodeChecker fn) { code_checker_ = std::move(fn); }
+  const CodeChecker& code_checker() const { return code_checker_; }
+  const DomainEvaluator& domain_evaluator() const { return domain_evaluator_; }
 
   // Where apps (modules/<app>/manifest.json) are found.
   void set_modules_path(std::string path) { modules_path_ = std::move(path); }
@@ -106,6 +118,8 @@ class Runtime {
       groups_;  // GUARDED_BY(groups_mutex_)
   std::vector<Observer*> observers_;
   ComputeFn compute_;
+  DomainEvaluator domain_evaluator_;
+  CodeChecker code_checker_;
   std::string modules_path_ = "modules";
   bool initialized_ = false;
   std::atomic<bool> ready_{false};

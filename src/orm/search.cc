@@ -15,6 +15,17 @@ using common::Id;
 using common::IdList;
 using common::Value;
 
+domain::Domain parse_domain(const Env& env, std::string_view text) {
+  try {
+    return domain::Domain::from_text(text);
+  } catch (const domain::ExpressionInDomain&) {
+    const DomainEvaluator& evaluate = env.runtime().domain_evaluator();
+    if (!evaluate)
+      throw;
+    return domain::Domain::from_json(evaluate(env, std::string(text)));
+  }
+}
+
 domain::Resolved resolve_domain(const Env& env, const schema::Model& model,
                                 const domain::Domain& d) {
   DbRecordSource names(env.sudo());

@@ -140,7 +140,7 @@ void modified(const Env& env, const std::string& model, const std::vector<std::s
   }
 }
 
-namespace {
+namespace {}  // namespace
 
 std::vector<Value> compute_values(const Env& env, const schema::Model& model,
                                   const schema::Field& field, const IdList& ids) {
@@ -154,10 +154,10 @@ std::vector<Value> compute_values(const Env& env, const schema::Model& model,
         "available yet",
         field_label(field), model.name()));
   }
-  // The compute writes through the ORM itself.
-  fn(RecordSet(env, env.registry().shared(model.name()), ids), field);
-  return read_field(env, model, field, ids);
+  return fn(RecordSet(env, env.registry().shared(model.name()), ids), field);
 }
+
+namespace {
 
 void store_values(const Env& env, const schema::Model& model, const schema::Field& field,
                   const IdList& ids, const std::vector<Value>& values) {
@@ -180,13 +180,8 @@ void compute_new(const Env& env, const std::string& model_name, const IdList& id
   const schema::Model& model = env.registry().get(model_name);
   for (const std::string& name : fields) {
     const schema::Field* f = model.field(name);
-    if (!f || !f->compute.empty()) {
-      // Python computes run through the sandbox's hook, which writes normally.
-      if (f && env.runtime().compute()) {
-        env.runtime().compute()(RecordSet(env.sudo(), env.registry().shared(model_name), ids), *f);
-      }
+    if (!f)
       continue;
-    }
     store_values(env, model, *f, ids, compute_values(env, model, *f, ids));
   }
 }
@@ -229,9 +224,7 @@ void recompute(const Env& env) {
           states.emplace_back(o, o->before_write(su, records, fields, WriteOrigin::kRecompute));
         }
       }
-      if (field->compute.empty()) {
-        store_values(su, *model, *field, changed, values);
-      }
+      store_values(su, *model, *field, changed, values);
       modified(su, model->name(), fields, changed);
       for (auto& [o, state] : states) {
         o->after_write(su, records, fields, old_values, WriteOrigin::kRecompute, state);

@@ -76,6 +76,10 @@ void modified(const Env& env, const std::string& model, const std::vector<std::s
 // with WriteOrigin::kRecompute (observers see them). `silent_ids` lists records just created:
 // their values are set without write notifications.
 void recompute(const Env& env);
+// The values of a related or Python-computed field for `ids`, computed now (not stored).
+std::vector<common::Value> compute_values(const Env& env, const schema::Model& model,
+                                          const schema::Field& field, const common::IdList& ids);
+
 // Computes and stores the related/computed fields of freshly created records (no write events).
 void compute_new(const Env& env, const std::string& model, const common::IdList& ids);
 

@@ -7,6 +7,7 @@
 
 #include "common/errors.h"
 #include "orm/internal/convert.h"
+#include "orm/internal/recompute.h"
 #include "schema/registry.h"
 
 namespace autorules::orm {
@@ -176,6 +177,8 @@ std::vector<Value> read_field(const Env& env, const schema::Model& model,
       auto it = rows.find(id);
       out.push_back(it == rows.end() ? Value() : it->second[0]);
     }
+  } else if (field.is_computed()) {
+    return compute_values(env, model, field, ids);  // a non-stored computed field
   } else {
     out.resize(ids.size());
   }

@@ -1,11 +1,13 @@
 // The shared state of one transaction, behind every Env copy made from one Env::begin().
 #pragma once
 
+#include <functional>
 #include <map>
 #include <memory>
 #include <optional>
 #include <set>
 #include <string>
+#include <vector>
 
 #include "orm/internal/recompute.h"
 #include "orm/runtime.h"
@@ -33,6 +35,10 @@ struct TxnState {
   std::map<std::string, std::int64_t> generations;     // read once per transaction
   std::set<std::string> bumped;                        // generations this transaction changed
   RecomputeQueue recompute;
+  std::vector<std::function<void(Runtime&)>> after_end;
+
+  // Runs and forgets the after_end work (the lease must already be released).
+  void finish();
 };
 
 }  // namespace autorules::orm

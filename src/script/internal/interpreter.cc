@@ -1,0 +1,328 @@
+#include "script/internal/interpreter.h"
+
+#include <atomic>
+#include <chrono>
+#include <condition_variable>
+#include <map>
+#include <mutex>
+#include <thread>
+#include <unordered_map>
+
+#include <Python.h>
+#include <fmt/format.h>
+#include <pybind11/embed.h>
+
+#include "common/errors.h"
+#include "sandbox_py.h"  // kSandboxPy, generated from internal/sandbox.py
+
+namespace autorules::script::internal {
+
+namespace {
+
+std::mutex g_start_mutex;
+std::atomic<bool> g_started{false};
+std::atomic<double> g_timeout{5.0};
+std::atomic<std::size_t> g_budget{512u << 20};
+py::module_* g_sandbox = nullptr;  // created once, never freed (the interpreter lives on)
+
+// --- The allocation budget ---------------------------------------------------------------
+// Wrappers around CPython's MEM and OBJ allocators count the bytes an evaluation allocates (in
+// total, not live: this also stops C loops that allocate as they go) and refuse past the
+// budget, which Python reports as MemoryError. A little slack past the budget lets the error
+// itself be raised and handled. They delegate to the previous allocators, which also free
+// the blocks allocated before they were installed.
+
+thread_local bool tl_counting = false;
+thread_local std::size_t tl_allocated = 0;
+thread_local std::size_t tl_limit = 0;
+constexpr std::size_t kSlack = 8u << 20;
+
+struct Wrapped {
+  PyMemAllocatorEx previous;
+};
+Wrapped g_mem, g_obj;
+
+bool admit(std::size_t size) {
+  if (!tl_counting)
+    return true;
+  tl_allocated += size;
+  if (tl_allocated <= tl_limit)
+    return true;
+  // Over budget: only small allocations, within the slack, so that MemoryError can be made.
+  return size <= 4096 && tl_allocated <= tl_limit + kSlack;
+}
+
+void* budget_malloc(void* ctx, size_t size) {
+  auto* w = static_cast<Wrapped*>(ctx);
+  if (!admit(size))
+    return nullptr;
+  return w->previous.malloc(w->previous.ctx, size);
+}
+void* budget_calloc(void* ctx, size_t nelem, size_t elsize) {
+  auto* w = static_cast<Wrapped*>(ctx);
+  if (elsize && nelem > SIZE_MAX / elsize)
+    return nullptr;
+  if (!admit(nelem * elsize))
+    return nullptr;
+  return w->previous.calloc(w->previous.ctx, nelem, elsize);
+}
+void* budget_realloc(void* ctx, void* ptr, size_t size) {
+  auto* w = static_cast<Wrapped*>(ctx);
+  if (!admit(size))
+    return nullptr;
+  return w->previous.realloc(w->previous.ctx, ptr, size);
+}
+void budget_free(void* ctx, void* ptr) {
+  auto* w = static_cast<Wrapped*>(ctx);
+  w->previous.free(w->previous.ctx, ptr);
+}
+
+void install_allocators() {
+  for (auto [domain, wrapped] :
+       {std::pair{PYMEM_DOMAIN_MEM, &g_mem}, std::pair{PYMEM_DOMAIN_OBJ, &g_obj}}) {
+    PyMem_GetAllocator(domain, &wrapped->previous);
+    PyMemAllocatorEx mine{wrapped, budget_malloc, budget_calloc, budget_realloc, budget_free};
+    PyMem_SetAllocator(domain, &mine);
+  }
+}
+
+// --- The time limit ----------------------------------------------------------------------
+// A watchdog thread knows the deadline of every running evaluation (by Python thread id). Past
+// it, it raises SandboxTimeout in that thread (a BaseException, so `except Exception` does not
+// swallow it), and again every 100 ms until the evaluation ends, against bare `except:`.
+
+class Watchdog {
+ public:
+  void add(unsigned long thread_id, std::chrono::steady_clock::time_point deadline) {
+    bool wake;
+    {
+      std::lock_guard g(mu_);
+      wake = deadlines_.empty();
+      deadlines_[thread_id] = deadline;
+      if (!thread_.joinable())
+        thread_ = std::thread([this] { loop(); });
+    }
+    // Only an idle watchdog needs waking: a busy one looks again within one tick.
+    if (wake)
+      cv_.notify_one();
+  }
+  void remove(unsigned long thread_id) {
+    std::lock_guard g(mu_);
+    deadlines_.erase(thread_id);
+  }
+
+ private:
+  static constexpr auto kTick = std::chrono::milliseconds(50);
+
+  void loop() {
+    std::unique_lock lock(mu_);
+    while (true) {
+      if (deadlines_.empty()) {
+        cv_.wait(lock, [&] { return !deadlines_.empty(); });
+      }
+      auto now = std::chrono::steady_clock::now();
+      std::vector<unsigned long> due;
+      for (const auto& [tid, deadline] : deadlines_) {
+        if (deadline <= now)
+          due.push_back(tid);
+      }
+      if (!due.empty()) {
+        lock.unlock();
+        PyGILState_STATE st = PyGILState_Ensure();
+        PyObject* timeout = PyObject_GetAttrString(g_sandbox->ptr(), "SandboxTimeout");
+        {
+          std::lock_guard g(mu_);
+          for (unsigned long tid : due) {
+            // Raised again every tick until the evaluation ends (against bare `except:`).
+            if (deadlines_.count(tid))
+              PyThreadState_SetAsyncExc(tid, timeout);
+          }
+        }
+        Py_XDECREF(timeout);
+        PyGILState_Release(st);
+        lock.lock();
+      }
+      cv_.wait_for(lock, kTick);
+    }
+  }
+
+  std::mutex mu_;
+  std::condition_variable cv_;
+  std::map<unsigned long, std::chrono::steady_clock::time_point> deadlines_;  // GUARDED_BY(mu_)
+  std::thread thread_;
+};
+
+Watchdog& watchdog() {
+  static auto* w = new Watchdog();  // lives as long as the process
+  return *w;
+}
+
+// One evaluation's limits, for the outermost evaluation of a thread (nested evaluations, e.g. a
+// computed field written by a code action, share the outer deadline and budget).
+thread_local int tl_depth = 0;
+
+class Limits {
+ public:
+  Limits() {
+    if (tl_depth++ > 0)
+      return;
+    thread_id_ = PyThreadState_Get()->thread_id;
+    auto deadline = std::chrono::steady_clock::now() +
+                    std::chrono::duration_cast<std::chrono::steady_clock::duration>(
+                        std::chrono::duration<double>(g_timeout.load()));
+    watchdog().add(thread_id_, deadline);
+    tl_allocated = 0;
+    tl_limit = g_budget.load();
+    tl_counting = true;
+  }
+  ~Limits() {
+    if (--tl_depth > 0)
+      return;
+    tl_counting = false;
+    watchdog().remove(thread_id_);
+    // A timeout raised just as the code finished must not hit the next evaluation.
+    PyThreadState_SetAsyncExc(thread_id_, nullptr);
+  }
+  Limits(const Limits&) = delete;
+  Limits& operator=(const Limits&) = delete;
+
+ private:
+  unsigned long thread_id_ = 0;
+};
+
+// The compiled-code cache: checked once, compiled once, per (mode, source).
+std::unordered_map<std::string, py::object>* g_cache = nullptr;  // GIL held
+constexpr std::size_t kCacheSize = 4096;
+
+}  // namespace
+
+void start(const Options& options) {
+  g_timeout = options.timeout_seconds;
+  g_budget = options.memory_budget;
+  std::lock_guard g(g_start_mutex);
+  if (g_started) {
+    py::gil_scoped_acquire gil;
+    py::module_::import("sys").attr("setrecursionlimit")(options.recursion_limit);
+    return;
+  }
+  // Isolated mode: no user site directory, no PYTHON* environment variables, no current
+  // directory on sys.path. Debian's dist-packages (dateutil, pytz) stay reachable.
+  PyConfig config;
+  PyConfig_InitIsolatedConfig(&config);
+  config.install_signal_handlers = 0;
+  PyConfig_SetString(&config, &config.program_name, L"autorules");
+  py::initialize_interpreter(&config, 0, nullptr, false);
+  PyConfig_Clear(&config);
+  install_allocators();
+  {
+    py::module_ sys = py::module_::import("sys");
+    sys.attr("setrecursionlimit")(options.recursion_limit);
+    sys.attr("dont_write_bytecode") = true;
+    py::module_ types = py::module_::import("types");
+    py::object module = types.attr("ModuleType")("autorules_sandbox");
+    py::dict ns = module.attr("__dict__");
+    py::exec(kSandboxPy, ns);
+    g_sandbox = new py::module_(py::reinterpret_borrow<py::module_>(module));
+    g_cache = new std::unordered_map<std::string, py::object>();
+  }
+  // Release the GIL: every evaluation takes it for itself, on whatever thread it runs.
+  PyEval_SaveThread();
+  g_started = true;
+}
+
+bool started() {
+  return g_started;
+}
+
+py::module_& sandbox() {
+  return *g_sandbox;
+}
+
+py::object compile(std::string_view source, Mode mode) {
+  if (mode == Mode::kEval) {
+    // Like eval(): surrounding blanks of an expression do not matter.
+    size_t a = source.find_first_not_of(" \t\r\n");
+    size_t b = source.find_last_not_of(" \t\r\n");
+    source = a == std::string_view::npos ? std::string_view() : source.substr(a, b - a + 1);
+  }
+  std::string key = (mode == Mode::kEval ? "e:" : "x:") + std::string(source);
+  auto it = g_cache->find(key);
+  if (it != g_cache->end())
+    return it->second;
+  py::object code;
+  try {
+    code = g_sandbox->attr("compile_checked")(py::str(std::string(source)),
+                                              mode == Mode::kEval ? "eval" : "exec");
+  } catch (py::error_already_set& e) {
+    std::string message;
+    if (e.matches(PyExc_SyntaxError)) {
+      message = g_sandbox
+                    ->attr("syntax_message")(py::str(std::string(source)),
+                                             mode == Mode::kEval ? "eval" : "exec")
+                    .cast<std::string>();
+    } else {
+      message = py::str(e.value()).cast<std::string>();
+    }
+    e.restore();
+    PyErr_Clear();
+    throw common::ValueError(message);
+  }
+  if (g_cache->size() >= kCacheSize)
+    g_cache->clear();
+  g_cache->emplace(std::move(key), code);
+  return code;
+}
+
+[[noreturn]] void rethrow(py::error_already_set& e, std::string_view source) {
+  py::module_& sb = *g_sandbox;
+  // The exception object carries its traceback (for the line number in the message).
+  if (e.trace())
+    PyException_SetTraceback(e.value().ptr(), e.trace().ptr());
+  std::string message = py::str(e.value()).cast<std::string>();
+  auto is = [&](const char* name) { return e.matches(sb.attr(name).ptr()); };
+  if (is("SandboxTimeout")) {
+    throw common::ValueError(fmt::format(
+        "The code ran longer than the time limit of {} seconds and was stopped (an endless "
+        "loop?) while evaluating\n'{}'",
+        g_timeout.load(), source.substr(0, 200)));
+  }
+  if (e.matches(PyExc_MemoryError)) {
+    throw common::ValueError(
+        fmt::format("The code allocated more memory than the limit of {} MiB and was stopped while "
+                    "evaluating\n'{}'",
+                    g_budget.load() >> 20, source.substr(0, 200)));
+  }
+  if (is("MissingError"))
+    throw common::MissingError(message);
+  if (is("AccessError"))
+    throw common::AccessError(message);
+  if (is("ValidationError"))
+    throw common::ValidationError(message);
+  if (is("UserError"))
+    throw common::UserError(message);
+  std::string described =
+      sb.attr("describe_error")(e.value(), py::str(std::string(source))).cast<std::string>();
+  throw common::ValueError(described);
+}
+
+py::object run(const py::object& code, py::dict globals, Mode mode, std::string_view source) {
+  PyObject* result;
+  {
+    Limits limits;
+    result = PyEval_EvalCode(code.ptr(), globals.ptr(), globals.ptr());
+  }
+  if (!result) {
+    py::error_already_set error;  // takes the exception being raised
+    globals.clear();
+    rethrow(error, source);
+  }
+  py::object out = py::reinterpret_steal<py::object>(result);
+  if (mode == Mode::kExec) {
+    // Code actions hand a client action back by assigning `action` (reference §5.2).
+    out = globals.contains("action") ? py::object(globals["action"]) : py::none();
+  }
+  globals.clear();
+  return out;
+}
+
+}  // namespace autorules::script::internal

@@ -1,0 +1,209 @@
+#include "script/sandbox.h"
+
+#include <fmt/format.h>
+#include <pybind11/pybind11.h>
+#include <spdlog/spdlog.h>
+
+#include "common/errors.h"
+#include "script/internal/interpreter.h"
+#include "script/internal/proxies.h"
+
+namespace autorules::script {
+
+namespace py = pybind11;
+using common::Json;
+using internal::from_json;
+using internal::to_json;
+using internal::wrap;
+
+namespace {
+
+// ir.logging rows written by log() survive the call's rollback: they are inserted once the
+// call's transaction has ended, in a transaction of their own (reference §5.2).
+void log_row(const orm::Env& env, const std::string& level, const std::string& message,
+             const std::string& path, const std::string& func, const std::string& line) {
+  Json vals = {{"name", "autorules.actions"},
+               {"type", "server"},
+               {"level", level},
+               {"message", message},
+               {"path", path},
+               {"func", func},
+               {"line", line},
+               {"dbname", env.runtime().database().url()}};
+  env.after_end([vals](orm::Runtime& runtime) {
+    orm::Env e = orm::Env::begin(runtime, orm::kSuperuserId, store::Access::kWrite).sudo();
+    e["ir.logging"].create(vals);
+    e.commit();
+  });
+}
+
+py::dict make_globals(const Context& ctx) {
+  py::dict g = internal::sandbox().attr("base_context")();
+  g["env"] = internal::wrap_env(ctx.env);
+  g["uid"] = ctx.env.uid();
+  g["user"] = wrap(ctx.env.sudo()["res.users"].browse({ctx.env.uid()}).with_env(ctx.env));
+  if (!ctx.model.empty()) {
+    orm::RecordSet model = ctx.env[ctx.model];
+    g["model"] = wrap(model);
+    orm::RecordSet records = model.browse(ctx.records);
+    g["records"] = wrap(records);
+    g["record"] = ctx.records.size() == 1 ? wrap(records) : py::object(py::none());
+    if (ctx.bind_self)
+      g["self"] = wrap(records);
+  }
+  for (const auto& [k, v] : ctx.values.items())
+    g[py::str(k)] = from_json(v);
+  orm::Env env = ctx.env;
+  std::string func = ctx.log_func, line = ctx.log_line;
+  g["log"] = py::cpp_function(
+      [env, func, line](py::object message, std::string level) {
+        for (char& c : level)
+          c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
+        log_row(env, level, py::str(message).cast<std::string>(), "action", func, line);
+      },
+      py::arg("message"), py::arg("level") = "info");
+  // "Today" is the transaction's date (the injected clock), as every time the server reads.
+  common::CivilDate today = common::civil(common::date_of(ctx.env.now()));
+  g["context_today"] = py::cpp_function([today]() {
+    return internal::sandbox().attr("date_of")(today.year, today.month, today.day);
+  });
+  return g;
+}
+
+void ensure_started() {
+  if (!internal::started())
+    internal::start(Options{});
+}
+
+}  // namespace
+
+void install(orm::Runtime& runtime, const Options& options) {
+  internal::start(options);
+  {
+    py::gil_scoped_acquire gil;
+    internal::import_proxies();
+    // _logger in user code writes to the server's log.
+    internal::sandbox().attr("_server_log") =
+        py::cpp_function([](std::string level, std::string message) {
+          spdlog::log(spdlog::level::from_str(level), "user code: {}", message);
+        });
+  }
+  runtime.set_compute([](const orm::RecordSet& records, const schema::Field& field) {
+    Context ctx(records.env().sudo());
+    ctx.model = records.name();
+    ctx.records = records.ids();
+    ctx.bind_self = true;
+    internal::ComputeFrame frame{records.name(), field.name, {}, nullptr};
+    py::gil_scoped_acquire gil;
+    frame.outer = internal::current_compute();
+    internal::current_compute() = &frame;
+    struct Restore {
+      internal::ComputeFrame& f;
+      ~Restore() { internal::current_compute() = f.outer; }
+    } restore{frame};
+    py::object code = internal::compile(field.compute, Mode::kExec);
+    internal::run(code, make_globals(ctx), Mode::kExec, field.compute);
+    std::vector<common::Value> out;
+    const schema::Model& model = records.model();
+    for (common::Id id : records.ids()) {
+      auto it = frame.values.find(id);
+      if (it == frame.values.end()) {
+        // Records the code did not assign get the field's empty value.
+        out.push_back(orm::field_value_from_json(model, field, common::Json(false)));
+        continue;
+      }
+      out.push_back(orm::field_value_from_json(model, field, it->second));
+    }
+    return out;
+  });
+  runtime.set_code_checker([](const std::string& code) { return check(code, Mode::kExec); });
+  runtime.set_domain_evaluator([](const orm::Env& env, const std::string& text) {
+    Context ctx(env);
+    return eval(text, ctx);
+  });
+}
+
+std::optional<std::string> check(std::string_view source, Mode mode) {
+  ensure_started();
+  py::gil_scoped_acquire gil;
+  try {
+    internal::compile(source, mode);
+  } catch (const common::ValueError& e) {
+    return std::string(e.what());
+  }
+  return std::nullopt;
+}
+
+Json exec(std::string_view code, const Context& ctx) {
+  ensure_started();
+  py::gil_scoped_acquire gil;
+  py::object compiled = internal::compile(code, Mode::kExec);
+  py::object action = internal::run(compiled, make_globals(ctx), Mode::kExec, code);
+  return action.is_none() ? Json(nullptr) : to_json(action);
+}
+
+Json eval(std::string_view expr, const Context& ctx) {
+  ensure_started();
+  py::gil_scoped_acquire gil;
+  py::object compiled = internal::compile(expr, Mode::kEval);
+  py::object result = internal::run(compiled, make_globals(ctx), Mode::kEval, expr);
+  return to_json(result);
+}
+
+orm::RecordSet eval_records(std::string_view expr, const Context& ctx) {
+  ensure_started();
+  py::gil_scoped_acquire gil;
+  py::object compiled = internal::compile(expr, Mode::kEval);
+  py::object result = internal::run(compiled, make_globals(ctx), Mode::kEval, expr);
+  if (result.is_none() || (py::isinstance<py::bool_>(result) && !result.cast<bool>())) {
+    return ctx.model.empty() ? ctx.env["res.partner"].browse({}) : ctx.env[ctx.model].browse({});
+  }
+  if (!internal::is_records(result)) {
+    throw common::ValueError(fmt::format(
+        "The expression must give records, it gave {} while evaluating\n'{}'",
+        py::str(py::type::handle_of(result).attr("__name__")).cast<std::string>(), expr));
+  }
+  return internal::records_of(result);
+}
+
+std::string render_template(std::string_view text, const orm::RecordSet& record) {
+  std::string out;
+  size_t pos = 0;
+  while (pos < text.size()) {
+    size_t open = text.find("{{", pos);
+    if (open == std::string_view::npos) {
+      out.append(text.substr(pos));
+      break;
+    }
+    size_t close = text.find("}}", open + 2);
+    if (close == std::string_view::npos) {
+      throw common::ValueError(fmt::format("Unclosed '{{{{' in the template at position {}", open));
+    }
+    out.append(text.substr(pos, open - pos));
+    std::string expr(text.substr(open + 2, close - open - 2));
+    Context ctx(record.env());
+    ctx.model = record.name();
+    ctx.records = record.ids();
+    ensure_started();
+    py::gil_scoped_acquire gil;
+    py::dict g = make_globals(ctx);
+    g["object"] = wrap(record);
+    py::object compiled = internal::compile(expr, Mode::kEval);
+    py::object value = internal::run(compiled, g, Mode::kEval, expr);
+    if (!(value.is_none() || (py::isinstance<py::bool_>(value) && !value.cast<bool>()))) {
+      if (internal::is_records(value)) {
+        const orm::RecordSet& rs = internal::records_of(value);
+        py::gil_scoped_release release;
+        std::vector<std::string> names = rs.display_names();
+        for (size_t i = 0; i < names.size(); ++i)
+          out += (i ? ", " : "") + names[i];
+      } else {
+        out += py::str(value).cast<std::string>();
+      }
+    }
+    pos = close + 2;
+  }
+  return out;
+}
+
+}  // namespace autorules::script
