@@ -11,6 +11,7 @@
 #include <spdlog/spdlog.h>
 #include <sys/stat.h>
 
+#include "actions/actions.h"
 #include "api/server.h"
 #include "common/clock.h"
 #include "common/errors.h"
@@ -69,6 +70,7 @@ std::unique_ptr<orm::Runtime> open_runtime(const Common& c, double script_timeou
   script::Options sandbox;
   sandbox.timeout_seconds = script_timeout;
   script::install(*rt, sandbox);
+  actions::install(*rt);
   rt->initialize();
   return rt;
 }

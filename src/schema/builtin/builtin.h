@@ -7,5 +7,6 @@
 namespace autorules::schema::builtin {
 
 void add_base_models(Registry& r);
+void add_action_models(Registry& r);
 
 }  // namespace autorules::schema::builtin

@@ -1,0 +1,21 @@
+// Server actions (ir.actions.server, reference §5): what automation rules and manual runs do.
+// One file per action type, all behind run(); types whose subsystem is not built yet fail with
+// a clear "not available yet" UserError, never silently.
+#pragma once
+
+#include "common/json.h"
+#include "orm/recordset.h"
+#include "orm/runtime.h"
+
+namespace autorules::actions {
+
+// Registers ir.actions.server's behaviour: checks on save (code compiles, update paths are
+// valid) and the JSON-2 method ir.actions.server/run.
+void install(orm::Runtime& runtime);
+
+// Runs `actions` in order (reference §5.1) on the records named by the context's
+// active_model / active_id(s); returns the last truthy result (a client action), or false.
+// AccessError when the caller may not run one of them.
+common::Json run(const orm::RecordSet& actions);
+
+}  // namespace autorules::actions

@@ -1,0 +1,22 @@
+// "Execute Code" (reference §5.3 code): the action's Python statements, once, with the
+// evaluation context of §5.2; `action = {...}` is read back.
+#include <fmt/format.h>
+
+#include "actions/internal/types.h"
+#include "script/sandbox.h"
+
+namespace autorules::actions::internal {
+
+common::Json run_code(const Run& run) {
+  std::string code = text(run, "code");
+  if (code.find_first_not_of(" \t\r\n") == std::string::npos)
+    return nullptr;  // empty code
+  script::Context ctx(run.env);
+  ctx.model = run.model;
+  ctx.records = run.records;
+  ctx.log_func = text(run, "name");
+  ctx.log_line = std::to_string(run.action.id());
+  return script::exec(code, ctx);
+}
+
+}  // namespace autorules::actions::internal

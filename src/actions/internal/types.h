@@ -1,0 +1,29 @@
+// What each action type's runner receives, and the runners (one file each).
+#pragma once
+
+#include <optional>
+#include <string>
+
+#include "common/json.h"
+#include "orm/recordset.h"
+
+namespace autorules::actions::internal {
+
+// One action about to run: the action record (superuser), the Env user code and writes use
+// (superuser mode, the caller's uid and context), and the records it runs on.
+struct Run {
+  orm::RecordSet action;   // one ir.actions.server record, read in superuser mode
+  orm::Env env;            // superuser mode; uid and context are the caller's
+  std::string model;       // the action's model
+  common::IdList records;  // the active records of that model (may be empty)
+};
+
+// The value of one of the action's fields.
+common::Value field(const Run& run, const char* name);
+std::string text(const Run& run, const char* name);
+
+// Runners: the client action they return, or null.
+common::Json run_code(const Run& run);          // code.cc: once, on all the records
+common::Json run_object_write(const Run& run);  // object_write.cc: on one record
+
+}  // namespace autorules::actions::internal

@@ -1,0 +1,235 @@
+#include <set>
+
+#include <fmt/format.h>
+
+#include "actions/actions.h"
+#include "actions/internal/types.h"
+#include "common/errors.h"
+#include "orm/methods.h"
+#include "orm/users.h"
+#include "script/sandbox.h"
+
+namespace autorules::actions {
+
+using common::Id;
+using common::IdList;
+using common::Json;
+using common::Value;
+
+namespace internal {
+
+common::Value field(const Run& run, const char* name) {
+  return run.action.get(name);
+}
+
+std::string text(const Run& run, const char* name) {
+  common::Value v = field(run, name);
+  return v.is_string() ? v.as_string() : std::string();
+}
+
+}  // namespace internal
+
+namespace {
+
+using internal::Run;
+
+// Types whose runner is called once with all the records (Odoo's *_multi runners).
+bool runs_once(const std::string& state) {
+  return state == "code" || state == "multi";
+}
+
+Json run_one(const Run& run, const std::string& state) {
+  if (state == "code")
+    return internal::run_code(run);
+  if (state == "object_write")
+    return internal::run_object_write(run);
+  if (state == "multi") {
+    // Children in order, on the same records.
+    orm::RecordSet children = run.action.related("child_ids");
+    return actions::run(children.with_env(run.env));
+  }
+  const schema::Field* f = run.action.model().field("state");
+  const schema::SelectionOption* o = f ? f->option(state) : nullptr;
+  throw common::UserError(
+      fmt::format("The action type '{}' ({}) is not available yet (action '{}')", state,
+                  o ? o->label : state, internal::text(run, "name")));
+}
+
+void check_can_run(const orm::RecordSet& action, const orm::Env& caller, const std::string& model) {
+  if (caller.su())
+    return;
+  common::Value groups = action.sudo().get("groups_id");
+  if (groups.is_ids() && !groups.as_ids().empty()) {
+    Json xmlids = Json::array();
+    for (Id gid : groups.as_ids()) {
+      Value p[] = {Value("res.groups"), Value(gid)};
+      caller.cr().query(
+          "SELECT \"module\", \"name\" FROM \"ir_model_data\" WHERE \"model\" = ? AND \"res_id\" = "
+          "?",
+          p, [&](const store::RowView& r) {
+            xmlids.push_back(fmt::format("{}.{}", r.text(0), r.text(1)));
+          });
+    }
+    for (const Json& x : xmlids) {
+      if (caller.has_group(x.get<std::string>()))
+        return;
+    }
+    throw common::AccessError("You don't have enough access rights to run this action.");
+  }
+  caller[model].check_access(orm::RecordSet::Operation::kWrite);
+}
+
+}  // namespace
+
+Json run(const orm::RecordSet& actions) {
+  const orm::Env& caller = actions.env();
+  Json result = false;
+  for (Id id : actions.ids()) {
+    orm::RecordSet action = actions.sudo().browse({id});
+    std::string state = action.get("state").as_string();
+    std::string model = action.get("model_name").as_string();
+    check_can_run(action, caller, model);
+    // active_model / active_id(s) name the records (reference §5.1).
+    const Json& ctx = caller.context();
+    IdList records;
+    if (ctx.value("active_model", "") == model) {
+      if (auto it = ctx.find("active_ids"); it != ctx.end() && it->is_array()) {
+        for (const Json& j : *it) {
+          if (j.is_number_integer())
+            records.push_back(j.get<Id>());
+        }
+      } else if (auto a = ctx.find("active_id"); a != ctx.end() && a->is_number_integer()) {
+        records.push_back(a->get<Id>());
+      }
+    }
+    // Actions run in superuser mode; uid and user stay the caller's.
+    Run base{action, caller.sudo(), model, records};
+    Json one = nullptr;
+    if (runs_once(state) || records.empty()) {
+      one = run_one(base, state);
+    } else {
+      for (Id rid : records) {
+        Run per = base;
+        per.records = {rid};
+        per.env = caller.sudo().with_context_update(
+            Json{{"active_id", rid}, {"active_ids", Json::array({rid})}});
+        Json r = run_one(per, state);
+        if (!r.is_null() && !(r.is_boolean() && !r.get<bool>()))
+          one = r;
+      }
+    }
+    if (!one.is_null() && !(one.is_boolean() && !one.get<bool>()))
+      result = one;
+  }
+  return result;
+}
+
+namespace {
+
+class ServerActionHooks final : public orm::ModelHooks {
+ public:
+  void before_create(const orm::Env&, const std::string&, Json& vals) override { check(vals); }
+  void before_write(const orm::RecordSet& records, Json& vals) override {
+    check(vals);
+    if (vals.contains("child_ids") || vals.contains("parent_id"))
+      check_recursion(records, vals);
+  }
+  void after_write(const orm::RecordSet& records, const Json&) override { check_cycles(records); }
+  void after_create(const orm::RecordSet& records, const Json&) override { check_cycles(records); }
+
+ private:
+  // Code that does not compile or that the sandbox refuses cannot be saved (Odoo's message).
+  static void check(const Json& vals) {
+    auto code = vals.find("code");
+    if (code != vals.end() && code->is_string()) {
+      if (auto error = script::check(code->get<std::string>(), script::Mode::kExec)) {
+        throw common::ValidationError(*error);
+      }
+    }
+    auto value = vals.find("value");
+    auto type = vals.find("evaluation_type");
+    if (value != vals.end() && value->is_string() && type != vals.end() && type->is_string() &&
+        type->get<std::string>() == "equation") {
+      if (auto error = script::check(value->get<std::string>(), script::Mode::kEval)) {
+        throw common::ValidationError(*error);
+      }
+    }
+  }
+  // Linking an action under itself or one of its descendants, or above one of its ancestors,
+  // is refused with Odoo's message before the ORM sees the write.
+  static void check_recursion(const orm::RecordSet& records, const Json& vals) {
+    orm::RecordSet all = records.sudo();
+    auto ancestors = [&](Id id) {
+      std::set<Id> out{id};
+      for (Value parent = all.browse({id}).get("parent_id"); parent.is_int();
+           parent = all.browse({parent.as_int()}).get("parent_id")) {
+        if (!out.insert(parent.as_int()).second)
+          break;
+      }
+      return out;
+    };
+    IdList linked;
+    if (auto c = vals.find("child_ids"); c != vals.end() && c->is_array()) {
+      for (const Json& cmd : *c) {
+        if (cmd.is_number_integer())
+          linked.push_back(cmd.get<Id>());
+        if (!cmd.is_array() || cmd.empty() || !cmd[0].is_number_integer())
+          continue;
+        int code = cmd[0].get<int>();
+        if (code == 4 && cmd.size() > 1 && cmd[1].is_number_integer())
+          linked.push_back(cmd[1].get<Id>());
+        if (code == 6 && cmd.size() > 2 && cmd[2].is_array()) {
+          for (const Json& j : cmd[2]) {
+            if (j.is_number_integer())
+              linked.push_back(j.get<Id>());
+          }
+        }
+      }
+    }
+    for (Id id : all.ids()) {
+      std::set<Id> up = ancestors(id);
+      for (Id child : linked) {
+        if (up.count(child))
+          throw common::ValidationError("Recursion found in child server actions");
+      }
+      if (auto p = vals.find("parent_id"); p != vals.end() && p->is_number_integer()) {
+        if (ancestors(p->get<Id>()).count(id)) {
+          throw common::ValidationError("Recursion found in child server actions");
+        }
+      }
+    }
+  }
+  // A multi action may not contain itself, directly or not.
+  static void check_cycles(const orm::RecordSet& records) {
+    orm::RecordSet all = records.sudo();
+    for (Id id : all.ids()) {
+      std::set<Id> seen{id};
+      IdList todo{id};
+      while (!todo.empty()) {
+        Id cur = todo.back();
+        todo.pop_back();
+        Value children = all.browse({cur}).get("child_ids");
+        for (Id child : children.as_ids()) {
+          if (child == id)
+            throw common::ValidationError("Recursion found in child server actions");
+          if (seen.insert(child).second)
+            todo.push_back(child);
+        }
+      }
+    }
+  }
+};
+
+}  // namespace
+
+void install(orm::Runtime& runtime) {
+  runtime.add_hooks("ir.actions.server", std::make_shared<ServerActionHooks>());
+  runtime.add_method(
+      "ir.actions.server", "run",
+      orm::Method::make({}, {}, false, false, [](const orm::RecordSet& rs, const Json&) {
+        rs.ensure_exist();
+        return run(rs);
+      }));
+}
+
+}  // namespace autorules::actions

@@ -1,0 +1,168 @@
+#include "actions/actions.h"
+#include "common/errors.h"
+#include "orm/methods.h"
+#include "script_fixture.h"
+
+namespace autorules::actions::test {
+namespace {
+
+using common::Id;
+using common::Json;
+using domain::Domain;
+using orm::Env;
+using orm::RecordSet;
+
+class ActionsTest : public script::test::SandboxTest {
+ protected:
+  ActionsTest() { install(*runtime_); }
+
+  Id partner_model(const Env& e) { return e.ref("base.model_res_partner").id(); }
+
+  Id make_action(Json vals) {
+    Env e = env();
+    vals["model_id"] = partner_model(e);
+    if (!vals.contains("name"))
+      vals["name"] = "Test action";
+    Id id = e["ir.actions.server"].create(vals).id();
+    e.commit();
+    return id;
+  }
+
+  // ir.actions.server/run as the API calls it.
+  Json run_on(Id action, const common::IdList& records, Id uid = orm::kAdminId) {
+    Env e = env(uid).with_context(
+        Json{{"active_model", "res.partner"},
+             {"active_ids", records},
+             {"active_id", records.empty() ? Json(false) : Json(records[0])}});
+    Json r = orm::call_method(e, "ir.actions.server", "run", Json::array({action}), Json::object());
+    e.commit();
+    return r;
+  }
+};
+
+TEST_F(ActionsTest, CodeActionRunsOnTheActiveRecordsAndReturnsItsAction) {
+  Id p1, p2;
+  {
+    Env e = env();
+    p1 = e["res.partner"].create(Json{{"name", "A"}}).id();
+    p2 = e["res.partner"].create(Json{{"name", "B"}}).id();
+    e.commit();
+  }
+  Id action = make_action(
+      Json{{"state", "code"},
+           {"code",
+            "for r in records:\n    r['name'] = r.name + '!'\n"
+            "action = {'type': 'ir.actions.act_window', 'count': len(records), 'uid': uid}"}});
+  Json result = run_on(action, {p1, p2});
+  EXPECT_EQ(result["count"], 2);
+  EXPECT_EQ(result["uid"], orm::kAdminId);
+  Env e = env();
+  EXPECT_EQ(e["res.partner"].browse({p1, p2}).read({"name"})[1]["name"], "B!");
+}
+
+TEST_F(ActionsTest, UpdateRecordWithComputeFollowsThePath) {
+  Id company, person;
+  {
+    Env e = env();
+    company = e["res.partner"].create(Json{{"name", "Co"}, {"is_company", true}}).id();
+    person = e["res.partner"].create(Json{{"name", "Ann"}, {"parent_id", company}}).id();
+    e.commit();
+  }
+  Id action = make_action(Json{{"state", "object_write"},
+                               {"update_path", "parent_id.city"},
+                               {"evaluation_type", "equation"},
+                               {"value", "record.name.upper()"}});
+  run_on(action, {person});
+  Env e = env();
+  EXPECT_EQ(e["res.partner"].browse({company}).read({"city"})[0]["city"], "ANN");
+}
+
+TEST_F(ActionsTest, CodeThatDoesNotCompileCannotBeSaved) {
+  Env e = env();
+  EXPECT_THROW_MSG(e["ir.actions.server"].create(Json{{"name", "bad"},
+                                                      {"model_id", partner_model(e)},
+                                                      {"state", "code"},
+                                                      {"code", "if True\n    pass"}}),
+                   common::ValidationError, "SyntaxError : expected ':' at line 1");
+  EXPECT_THROW_MSG(e["ir.actions.server"].create(Json{{"name", "bad"},
+                                                      {"model_id", partner_model(e)},
+                                                      {"state", "code"},
+                                                      {"code", "import os"}}),
+                   common::ValidationError, "forbidden opcode(s)");
+}
+
+TEST_F(ActionsTest, OnlyAdministratorsWriteActionsAndGroupsRestrictRuns) {
+  Id marc = make_internal_user();
+  {
+    Env e = env(marc);
+    EXPECT_THROW(
+        e["ir.actions.server"].create(Json{
+            {"name", "x"}, {"model_id", partner_model(e)}, {"state", "code"}, {"code", "x = 1"}}),
+        common::AccessError);
+  }
+  Id admin_only;
+  {
+    Env e = env();
+    admin_only = e["ir.actions.server"]
+                     .create(Json{{"name", "admins"},
+                                  {"model_id", partner_model(e)},
+                                  {"state", "code"},
+                                  {"code", "x = 1"},
+                                  {"groups_id", Json::array({e.ref("base.group_system").id()})}})
+                     .id();
+    e.commit();
+  }
+  EXPECT_THROW_MSG(run_on(admin_only, {}, marc), common::AccessError,
+                   "You don't have enough access rights to run this action.");
+  EXPECT_NO_THROW(run_on(admin_only, {}));
+}
+
+TEST_F(ActionsTest, ActionTypesNotBuiltYetSayso) {
+  Id action = make_action(Json{{"state", "mail_post"}});
+  EXPECT_THROW_MSG(run_on(action, {}), common::UserError, "not available yet");
+}
+
+TEST_F(ActionsTest, MultiActionsRunTheirChildrenAndRefuseRecursion) {
+  Id p;
+  {
+    Env e = env();
+    p = e["res.partner"].create(Json{{"name", "P"}}).id();
+    e.commit();
+  }
+  Id a = make_action(Json{{"name", "A"},
+                          {"state", "code"},
+                          {"code", "record['name'] = record.name + 'A'"},
+                          {"sequence", 2}});
+  Id b = make_action(Json{{"name", "B"},
+                          {"state", "code"},
+                          {"code", "record['name'] = record.name + 'B'"},
+                          {"sequence", 1}});
+  Id multi = make_action(Json{{"name", "M"},
+                              {"state", "multi"},
+                              {"child_ids", Json::array({Json::array({6, 0, {a, b}})})}});
+  run_on(multi, {p});
+  {
+    Env e = env();
+    EXPECT_EQ(e["res.partner"].browse({p}).read({"name"})[0]["name"], "PBA");  // by sequence
+  }
+  Env e = env();
+  EXPECT_THROW_MSG(e["ir.actions.server"].browse({a}).write(
+                       Json{{"child_ids", Json::array({Json::array({4, multi})})}}),
+                   common::ValidationError, "Recursion found in child server actions");
+}
+
+TEST_F(ActionsTest, LogRowsOfAFailedRunAreKept) {
+  Id action = make_action(Json{{"name", "Logger"},
+                               {"state", "code"},
+                               {"code", "log('before the failure')\nraise UserError('stop')"}});
+  EXPECT_THROW_MSG(run_on(action, {}), common::UserError, "stop");
+  Env e = env();
+  Json rows = e["ir.logging"].search_read(
+      Domain::from_text("[('message', '=', 'before the failure')]"), {"func", "line"});
+  ASSERT_EQ(rows.size(), 1u);
+  EXPECT_EQ(rows[0]["func"], "Logger");
+  EXPECT_EQ(rows[0]["line"], std::to_string(action));
+}
+
+}  // namespace
+}  // namespace autorules::actions::test
