@@ -4,6 +4,7 @@
 #include <pybind11/pybind11.h>
 #include <spdlog/spdlog.h>
 
+#include "common/clock.h"
 #include "common/errors.h"
 #include "script/internal/interpreter.h"
 #include "script/internal/proxies.h"
@@ -37,8 +38,46 @@ void log_row(const orm::Env& env, const std::string& level, const std::string& m
   });
 }
 
+// The Context of the evaluation running on this thread, for the functions of the base context
+// (log, context_today) that need it; nested evaluations stack.
+thread_local const Context* tl_context = nullptr;
+
+struct CurrentContext {
+  explicit CurrentContext(const Context& ctx) : outer(tl_context) { tl_context = &ctx; }
+  ~CurrentContext() { tl_context = outer; }
+  const Context* outer;
+};
+
+// The names every evaluation starts from (the sandbox's base_context() plus log and
+// context_today), built once; each evaluation gets a copy.
+py::dict& base_globals() {
+  static py::dict* base = [] {
+    auto* d = new py::dict(internal::sandbox().attr("base_context")());
+    (*d)["log"] = py::cpp_function(
+        [](py::object message, std::string level) {
+          const Context* ctx = tl_context;
+          if (!ctx)
+            throw common::ValueError("log() is only available while code runs");
+          for (char& c : level)
+            c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
+          log_row(ctx->env, level, py::str(message).cast<std::string>(), "action", ctx->log_func,
+                  ctx->log_line);
+        },
+        py::arg("message"), py::arg("level") = "info");
+    // "Today" is the transaction's date (the injected clock), as everywhere the server reads.
+    (*d)["context_today"] = py::cpp_function([]() {
+      const Context* ctx = tl_context;
+      common::DateTime now = ctx ? ctx->env.now() : common::SystemClock::instance().now();
+      common::CivilDate today = common::civil(common::date_of(now));
+      return internal::sandbox().attr("date_of")(today.year, today.month, today.day);
+    });
+    return d;
+  }();
+  return *base;
+}
+
 py::dict make_globals(const Context& ctx) {
-  py::dict g = internal::sandbox().attr("base_context")();
+  py::dict g = py::reinterpret_steal<py::dict>(PyDict_Copy(base_globals().ptr()));
   g["env"] = internal::wrap_env(ctx.env);
   g["uid"] = ctx.env.uid();
   g["user"] = wrap(ctx.env.sudo()["res.users"].browse({ctx.env.uid()}).with_env(ctx.env));
@@ -46,28 +85,22 @@ py::dict make_globals(const Context& ctx) {
     orm::RecordSet model = ctx.env[ctx.model];
     g["model"] = wrap(model);
     orm::RecordSet records = model.browse(ctx.records);
-    g["records"] = wrap(records);
-    g["record"] = ctx.records.size() == 1 ? wrap(records) : py::object(py::none());
+    py::object wrapped = wrap(records);
+    g["records"] = wrapped;
+    g["record"] = ctx.records.size() == 1 ? wrapped : py::object(py::none());
     if (ctx.bind_self)
-      g["self"] = wrap(records);
+      g["self"] = wrapped;
   }
   for (const auto& [k, v] : ctx.values.items())
     g[py::str(k)] = from_json(v);
-  orm::Env env = ctx.env;
-  std::string func = ctx.log_func, line = ctx.log_line;
-  g["log"] = py::cpp_function(
-      [env, func, line](py::object message, std::string level) {
-        for (char& c : level)
-          c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
-        log_row(env, level, py::str(message).cast<std::string>(), "action", func, line);
-      },
-      py::arg("message"), py::arg("level") = "info");
-  // "Today" is the transaction's date (the injected clock), as every time the server reads.
-  common::CivilDate today = common::civil(common::date_of(ctx.env.now()));
-  g["context_today"] = py::cpp_function([today]() {
-    return internal::sandbox().attr("date_of")(today.year, today.month, today.day);
-  });
   return g;
+}
+
+// Runs code with `ctx` as the thread's current context.
+py::object run_in(const Context& ctx, const py::object& code, py::dict globals, Mode mode,
+                  std::string_view source) {
+  CurrentContext current(ctx);
+  return internal::run(code, std::move(globals), mode, source);
 }
 
 void ensure_started() {
@@ -102,7 +135,7 @@ void install(orm::Runtime& runtime, const Options& options) {
       ~Restore() { internal::current_compute() = f.outer; }
     } restore{frame};
     py::object code = internal::compile(field.compute, Mode::kExec);
-    internal::run(code, make_globals(ctx), Mode::kExec, field.compute);
+    run_in(ctx, code, make_globals(ctx), Mode::kExec, field.compute);
     std::vector<common::Value> out;
     const schema::Model& model = records.model();
     for (common::Id id : records.ids()) {
@@ -138,7 +171,7 @@ Json exec(std::string_view code, const Context& ctx) {
   ensure_started();
   py::gil_scoped_acquire gil;
   py::object compiled = internal::compile(code, Mode::kExec);
-  py::object action = internal::run(compiled, make_globals(ctx), Mode::kExec, code);
+  py::object action = run_in(ctx, compiled, make_globals(ctx), Mode::kExec, code);
   return action.is_none() ? Json(nullptr) : to_json(action);
 }
 
@@ -146,7 +179,7 @@ Json eval(std::string_view expr, const Context& ctx) {
   ensure_started();
   py::gil_scoped_acquire gil;
   py::object compiled = internal::compile(expr, Mode::kEval);
-  py::object result = internal::run(compiled, make_globals(ctx), Mode::kEval, expr);
+  py::object result = run_in(ctx, compiled, make_globals(ctx), Mode::kEval, expr);
   return to_json(result);
 }
 
@@ -154,7 +187,7 @@ orm::RecordSet eval_records(std::string_view expr, const Context& ctx) {
   ensure_started();
   py::gil_scoped_acquire gil;
   py::object compiled = internal::compile(expr, Mode::kEval);
-  py::object result = internal::run(compiled, make_globals(ctx), Mode::kEval, expr);
+  py::object result = run_in(ctx, compiled, make_globals(ctx), Mode::kEval, expr);
   if (result.is_none() || (py::isinstance<py::bool_>(result) && !result.cast<bool>())) {
     return ctx.model.empty() ? ctx.env["res.partner"].browse({}) : ctx.env[ctx.model].browse({});
   }
@@ -189,7 +222,7 @@ std::string render_template(std::string_view text, const orm::RecordSet& record)
     py::dict g = make_globals(ctx);
     g["object"] = wrap(record);
     py::object compiled = internal::compile(expr, Mode::kEval);
-    py::object value = internal::run(compiled, g, Mode::kEval, expr);
+    py::object value = run_in(ctx, compiled, g, Mode::kEval, expr);
     if (!(value.is_none() || (py::isinstance<py::bool_>(value) && !value.cast<bool>()))) {
       if (internal::is_records(value)) {
         const orm::RecordSet& rs = internal::records_of(value);
