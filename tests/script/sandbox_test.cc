@@ -62,6 +62,24 @@ TEST_F(SandboxTest, ProxiesReadAndWriteThroughTheOrm) {
   EXPECT_TRUE(e["res.partner"].browse({created.get<Id>()}).exists().empty());
 }
 
+TEST_F(SandboxTest, RecordsetsCombineLikeOdoos) {
+  Env e = env();
+  RecordSet a = e["res.partner"].create(Json{{"name", "A"}});
+  RecordSet b = e["res.partner"].create(Json{{"name", "B"}});
+  Context ctx = partner_context(e, {a.id(), b.id()});
+  std::string A = "env['res.partner'].browse(" + std::to_string(a.id()) + ")";
+  EXPECT_EQ(eval("(records & " + A + ").ids", ctx), Json::array({a.id()}));
+  EXPECT_EQ(eval("(records - " + A + ").ids", ctx), Json::array({b.id()}));
+  EXPECT_EQ(eval("(" + A + " | records).ids", ctx), Json::array({a.id(), b.id()}));
+  EXPECT_EQ(eval("len(" + A + " + " + A + ")", ctx), 2);
+  EXPECT_EQ(eval("records == records.sorted(reverse=True)", ctx), true);
+  EXPECT_EQ(eval("records != " + A, ctx), true);
+  EXPECT_EQ(eval("records[0].name + records[-1].name", ctx), "AB");
+  EXPECT_EQ(eval("len(records[1:])", ctx), 1);
+  EXPECT_THROW(eval("records & env['res.users']", ctx), common::ValueError);
+  EXPECT_THROW_MSG(eval("records.name", ctx), common::ValueError, "Expected singleton");
+}
+
 TEST_F(SandboxTest, CodeHandsBackAnAction) {
   Env e = env();
   Context ctx(e);

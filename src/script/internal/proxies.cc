@@ -315,6 +315,28 @@ orm::RecordSet other_records(const RecordsProxy& self, py::handle other) {
   return o;
 }
 
+// The records of `self` that are (or are not) in `other`, in order, without duplicates: & and -.
+py::object filter_by(const RecordsProxy& self, py::handle other, bool in_other) {
+  orm::RecordSet o = other_records(self, other);
+  std::unordered_set<Id> theirs(o.ids().begin(), o.ids().end());
+  std::unordered_set<Id> seen;
+  IdList ids;
+  for (Id id : self.rs.ids()) {
+    if (theirs.count(id) == (in_other ? 1u : 0u) && seen.insert(id).second)
+      ids.push_back(id);
+  }
+  return wrap(self.rs.browse(ids));
+}
+
+bool same_records(const RecordsProxy& self, py::handle other) {
+  if (!is_records(other))
+    return false;
+  const orm::RecordSet& o = records_of(other);
+  return o.name() == self.rs.name() &&
+         std::unordered_set<Id>(o.ids().begin(), o.ids().end()) ==
+             std::unordered_set<Id>(self.rs.ids().begin(), self.rs.ids().end());
+}
+
 domain::Domain domain_arg(const orm::Env& env, py::handle d) {
   if (d.is_none())
     return domain::Domain();
@@ -560,24 +582,8 @@ PYBIND11_EMBEDDED_MODULE(_autorules_orm, m) {
              return std::all_of(o.ids().begin(), o.ids().end(),
                                 [&](Id id) { return have.count(id); });
            })
-      .def("__eq__",
-           [](const RecordsProxy& self, py::handle other) {
-             if (!is_records(other))
-               return false;
-             const orm::RecordSet& o = records_of(other);
-             return o.name() == self.rs.name() &&
-                    std::unordered_set<Id>(o.ids().begin(), o.ids().end()) ==
-                        std::unordered_set<Id>(self.rs.ids().begin(), self.rs.ids().end());
-           })
-      .def("__ne__",
-           [](const RecordsProxy& self, py::handle other) {
-             if (!is_records(other))
-               return true;
-             const orm::RecordSet& o = records_of(other);
-             return !(o.name() == self.rs.name() &&
-                      std::unordered_set<Id>(o.ids().begin(), o.ids().end()) ==
-                          std::unordered_set<Id>(self.rs.ids().begin(), self.rs.ids().end()));
-           })
+      .def("__eq__", &same_records)
+      .def("__ne__", [](const RecordsProxy& self, py::handle o) { return !same_records(self, o); })
       .def("__hash__",
            [](const RecordsProxy& self) {
              std::size_t h = std::hash<std::string>{}(self.rs.name());
@@ -598,29 +604,9 @@ PYBIND11_EMBEDDED_MODULE(_autorules_orm, m) {
              return wrap(self.rs.browse(ids));
            })
       .def("__and__",
-           [](const RecordsProxy& self, py::handle o) {
-             orm::RecordSet other_rs = other_records(self, o);
-             const IdList& other = other_rs.ids();
-             std::unordered_set<Id> keep(other.begin(), other.end());
-             IdList ids;
-             for (Id id : self.rs.ids()) {
-               if (keep.count(id) && std::find(ids.begin(), ids.end(), id) == ids.end())
-                 ids.push_back(id);
-             }
-             return wrap(self.rs.browse(ids));
-           })
+           [](const RecordsProxy& self, py::handle o) { return filter_by(self, o, true); })
       .def("__sub__",
-           [](const RecordsProxy& self, py::handle o) {
-             orm::RecordSet other_rs = other_records(self, o);
-             const IdList& other = other_rs.ids();
-             std::unordered_set<Id> drop(other.begin(), other.end());
-             IdList ids;
-             for (Id id : self.rs.ids()) {
-               if (!drop.count(id))
-                 ids.push_back(id);
-             }
-             return wrap(self.rs.browse(ids));
-           })
+           [](const RecordsProxy& self, py::handle o) { return filter_by(self, o, false); })
       .def("__repr__",
            [](const RecordsProxy& self) {
              return fmt::format("{}({}{})", self.rs.name(), fmt::join(self.rs.ids(), ", "),
