@@ -13,6 +13,7 @@
 
 #include "actions/actions.h"
 #include "api/server.h"
+#include "automation/automation.h"
 #include "common/clock.h"
 #include "common/errors.h"
 #include "orm/env.h"
@@ -71,6 +72,7 @@ std::unique_ptr<orm::Runtime> open_runtime(const Common& c, double script_timeou
   sandbox.timeout_seconds = script_timeout;
   script::install(*rt, sandbox);
   actions::install(*rt);
+  automation::install(*rt);
   rt->initialize();
   return rt;
 }

@@ -32,4 +32,34 @@ const char* Error::name() const {
   return "builtins.Exception";
 }
 
+void throw_error(ErrorKind kind, const std::string& message) {
+  switch (kind) {
+    case ErrorKind::kUser:
+      throw UserError(message);
+    case ErrorKind::kValidation:
+      throw ValidationError(message);
+    case ErrorKind::kAccess:
+      throw AccessError(message);
+    case ErrorKind::kMissing:
+      throw MissingError(message);
+    case ErrorKind::kAccessDenied:
+      throw AccessDenied(message);
+    case ErrorKind::kNotFound:
+      throw NotFoundError(message);
+    case ErrorKind::kBadRequest:
+      throw BadRequestError(message);
+    case ErrorKind::kUnprocessable:
+      throw UnprocessableError(message);
+    case ErrorKind::kValue:
+      throw ValueError(message);
+    case ErrorKind::kTooLarge:
+      throw TooLargeError(message);
+    case ErrorKind::kConflict:
+      throw ConflictError(message);
+    case ErrorKind::kInternal:
+      break;
+  }
+  throw InternalError(message);
+}
+
 }  // namespace autorules::common

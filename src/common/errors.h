@@ -73,4 +73,8 @@ class MissingError : public UserError {
   explicit MissingError(const std::string& message) : UserError(ErrorKind::kMissing, message) {}
 };
 
+// Throws the error of `kind` (its class in the hierarchy above) with `message`: for layers that
+// add context to an error without changing what it is (e.g. naming the rule that raised it).
+[[noreturn]] void throw_error(ErrorKind kind, const std::string& message);
+
 }  // namespace autorules::common

@@ -194,6 +194,10 @@ void Env::bump_generation(const std::string& name) const {
     txn_->groups.clear();
 }
 
+bool Env::bumped_generation(const std::string& name) const {
+  return txn_->bumped.count(name) > 0;
+}
+
 const std::set<std::string>& Env::groups() const {
   auto it = txn_->groups.find(uid_);
   if (it != txn_->groups.end()) {

@@ -62,6 +62,8 @@ class Env {
   // transaction; readers compare the counter (read once per transaction) with their cache's.
   std::int64_t generation(const std::string& name) const;
   void bump_generation(const std::string& name) const;
+  // Whether this transaction bumped `name` (its caches must then not be shared).
+  bool bumped_generation(const std::string& name) const;
 
   // The user's groups as xml ids ("base.group_user", ...), implied groups included. Cached
   // between transactions under the "security" generation.

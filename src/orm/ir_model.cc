@@ -807,7 +807,27 @@ class IrModelFieldsHooks final : public ModelHooks {
 
 class IrModelSelectionHooks final : public ModelHooks {
  public:
-  void after_create(const RecordSet& records, const Json&) override { refresh(records); }
+  void after_create(const RecordSet& records, const Json&) override {
+    refresh(records);
+    const Env& env = records.env();
+    if (!install_mode(env))
+      return;
+    // Apps' options get Odoo's xml ids: <app>.selection__<model>__<field>__<value>.
+    for (Id id : records.ids()) {
+      Value p[] = {Value(id)};
+      auto rows = env.cr().fetch(
+          "SELECT f.\"model\", f.\"name\", s.\"value\" FROM \"ir_model_fields_selection\" AS s "
+          "JOIN \"ir_model_fields\" AS f ON f.\"id\" = s.\"field_id\" WHERE s.\"id\" = ?",
+          p);
+      if (rows.empty())
+        continue;
+      const auto& r = rows.rows[0];
+      set_xmlid(env, install_module(env),
+                fmt::format("selection__{}__{}__{}", xml_name(r[0].as_string()), r[1].as_string(),
+                            r[2].as_string()),
+                "ir.model.fields.selection", id);
+    }
+  }
   void after_write(const RecordSet& records, const Json&) override { refresh(records); }
   void after_unlink(const Env& env, const std::string&, const IdList&) override {
     // Options were removed: refresh every manual selection field of the registry from its rows.

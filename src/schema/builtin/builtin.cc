@@ -6,6 +6,7 @@ Registry builtin_registry() {
   Registry r;
   builtin::add_base_models(r);
   builtin::add_action_models(r);
+  builtin::add_automation_models(r);
   // Every model gets its magic fields, built-in ones included.
   for (const Model* m : r.models()) {
     Model copy = *m;

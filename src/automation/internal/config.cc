@@ -1,0 +1,312 @@
+// base.automation's behaviour as a record: model_name mirrors model_id (and may be written),
+// the "X is set" triggers configure their watched field and domains (reference §1.2), the
+// constraints of §1.3 are checked on save, and every change bumps the "automation" generation
+// so that the rule index is rebuilt for the very next call, in every process.
+#include <fmt/format.h>
+
+#include "automation/automation.h"
+#include "automation/internal/engine.h"
+#include "common/errors.h"
+#include "domain/resolve.h"
+#include "orm/recordset.h"
+
+namespace autorules::automation {
+
+using common::Id;
+using common::IdList;
+using common::Json;
+using common::ValidationError;
+using common::Value;
+
+namespace {
+
+const std::set<std::string> kMailTriggers = {"on_message_received", "on_message_sent"};
+
+Id model_id_of(const orm::Env& env, const std::string& model) {
+  Value p[] = {Value(model)};
+  Value id = env.cr().scalar("SELECT \"id\" FROM \"ir_model\" WHERE \"model\" = ?", p);
+  if (!id.is_int())
+    throw ValidationError(fmt::format("Unknown model '{}'", model));
+  return id.as_int();
+}
+
+// The conventional field an "X is set" trigger watches (§1.2), or nullptr.
+const schema::Field* conventional_field(const schema::Model& m, const std::string& trigger) {
+  using T = schema::FieldType;
+  auto first = [&](std::initializer_list<const char*> names, auto ok) -> const schema::Field* {
+    for (const char* n : names) {
+      const schema::Field* f = m.field(n);
+      if (f && ok(*f))
+        return f;
+    }
+    return nullptr;
+  };
+  if (trigger == "on_stage_set") {
+    return first({"stage_id", "x_studio_stage_id"},
+                 [](const schema::Field& f) { return f.type == T::kMany2one; });
+  }
+  if (trigger == "on_tag_set") {
+    return first({"tag_ids", "x_studio_tag_ids"},
+                 [](const schema::Field& f) { return f.type == T::kMany2many; });
+  }
+  if (trigger == "on_priority_set") {
+    return first({"priority", "x_studio_priority"},
+                 [](const schema::Field& f) { return f.type == T::kSelection; });
+  }
+  if (trigger == "on_state_set") {
+    return first({"state", "x_studio_state"},
+                 [](const schema::Field& f) { return f.type == T::kSelection; });
+  }
+  if (trigger == "on_user_set") {
+    return first({"user_id", "user_ids", "x_studio_user_id", "x_studio_user_ids"},
+                 [](const schema::Field& f) {
+                   return (f.type == T::kMany2one || f.type == T::kMany2many) &&
+                          f.relation == "res.users";
+                 });
+  }
+  if (trigger == "on_archive" || trigger == "on_unarchive") {
+    return first({"active", "x_active"},
+                 [](const schema::Field& f) { return f.type == T::kBoolean; });
+  }
+  return nullptr;
+}
+
+bool is_set_trigger(const std::string& t) {
+  return t == "on_stage_set" || t == "on_tag_set" || t == "on_priority_set" ||
+         t == "on_state_set" || t == "on_user_set" || t == "on_archive" || t == "on_unarchive";
+}
+
+Id field_id_of(const orm::Env& env, const std::string& model, const std::string& field) {
+  Value p[] = {Value(model), Value(field)};
+  Value id = env.cr().scalar(
+      "SELECT \"id\" FROM \"ir_model_fields\" WHERE \"model\" = ? AND \"name\" = ?", p);
+  return id.is_int() ? id.as_int() : 0;
+}
+
+// The values the automatic configuration sets, given the rule's current values and what the
+// caller wrote (a value the caller gave is never overridden).
+Json configure(const orm::Env& env, const orm::RecordSet& rule, const Json& written) {
+  Json out = Json::object();
+  std::string trigger = rule.get("trigger").is_string() ? rule.get("trigger").as_string() : "";
+  std::string model = rule.get("model_name").is_string() ? rule.get("model_name").as_string() : "";
+  const schema::Model* m = env.registry().find(model);
+  bool trigger_changed =
+      written.contains("trigger") || written.contains("model_id") || written.contains("model_name");
+  if (!m)
+    return out;
+  if (is_set_trigger(trigger)) {
+    const schema::Field* f = conventional_field(*m, trigger);
+    if (!f) {
+      throw ValidationError(fmt::format(
+          "The trigger '{}' needs a field of the conventional name and type on '{}' (see the "
+          "documentation: e.g. stage_id, tag_ids, priority, state, user_id, active)",
+          trigger, model));
+    }
+    if (trigger_changed && !written.contains("trigger_field_ids")) {
+      out["trigger_field_ids"] =
+          Json::array({Json::array({6, 0, Json::array({field_id_of(env, model, f->name)})})});
+    }
+    std::string domain;
+    std::string pre;
+    Value ref = rule.get("trg_field_ref");
+    Id ref_id = ref.is_int() ? ref.as_int() : 0;
+    if (trigger == "on_state_set" || trigger == "on_priority_set") {
+      Value sel = rule.get("trg_selection_field_id");
+      if (sel.is_int()) {
+        std::string key =
+            env.sudo()["ir.model.fields.selection"].browse({sel.as_int()}).get("value").as_string();
+        domain = fmt::format("[('{}', '=', '{}')]", f->name, key);
+      }
+    } else if (trigger == "on_stage_set") {
+      if (ref_id)
+        domain = fmt::format("[('{}', '=', {})]", f->name, ref_id);
+    } else if (trigger == "on_tag_set") {
+      if (ref_id) {
+        domain = fmt::format("[('{}', 'in', [{}])]", f->name, ref_id);
+        pre = fmt::format("[('{}', 'not in', [{}])]", f->name, ref_id);
+      }
+    } else if (trigger == "on_user_set") {
+      domain = fmt::format("[('{}', '!=', False)]", f->name);
+    } else if (trigger == "on_archive") {
+      domain = fmt::format("[('{}', '=', False)]", f->name);
+    } else if (trigger == "on_unarchive") {
+      domain = fmt::format("[('{}', '=', True)]", f->name);
+    }
+    bool inputs_changed = trigger_changed || written.contains("trg_selection_field_id") ||
+                          written.contains("trg_field_ref");
+    if (inputs_changed && !written.contains("filter_domain")) {
+      out["filter_domain"] = domain.empty() ? Json(false) : Json(domain);
+    }
+    if (inputs_changed && trigger == "on_tag_set" && !written.contains("filter_pre_domain")) {
+      out["filter_pre_domain"] = pre.empty() ? Json(false) : Json(pre);
+    }
+    if (f->is_relational())
+      out["trg_field_ref_model_name"] = f->relation;
+  }
+  if (trigger_changed && trigger != "on_tag_set" && !written.contains("filter_pre_domain") &&
+      is_set_trigger(trigger)) {
+    out["filter_pre_domain"] = false;
+  }
+  if (trigger_changed && trigger != "on_change" && !written.contains("on_change_field_ids")) {
+    Value current = rule.get("on_change_field_ids");
+    if (current.is_ids() && !current.as_ids().empty())
+      out["on_change_field_ids"] = Json::array({Json::array({5})});
+  }
+  return out;
+}
+
+// Constraints of §1.3 and checks of what the rule refers to, with Odoo's messages.
+void check(const orm::Env& env, const orm::RecordSet& rule) {
+  std::string trigger = rule.get("trigger").as_string();
+  std::string model = rule.get("model_name").as_string();
+  const schema::Model* m = env.registry().find(model);
+  if (!m)
+    throw ValidationError(fmt::format("Unknown model '{}'", model));
+  if (kMailTriggers.count(trigger) && !m->is_mail_thread()) {
+    throw ValidationError(
+        fmt::format("Mail event can not be configured on model {}. Only models with discussion "
+                    "feature can be used.",
+                    model));
+  }
+  Id model_id = rule.get("model_id").as_int();
+  orm::RecordSet actions = rule.related("action_server_ids");
+  std::vector<std::string> wrong;
+  for (Id a : actions.ids()) {
+    orm::RecordSet action = actions.browse({a});
+    if (action.get("model_id").as_int() != model_id)
+      wrong.push_back(action.display_names()[0]);
+    std::string state = action.get("state").as_string();
+    if (trigger == "on_change" && state != "code") {
+      throw ValidationError("The \"On UI change\" trigger can only run \"Execute Code\" actions.");
+    }
+    if (trigger == "on_unlink" &&
+        (state == "mail_post" || state == "followers" || state == "next_activity")) {
+      throw ValidationError(
+          "Email, follower or activity actions are not supported with the \"On deletion\" "
+          "trigger.");
+    }
+  }
+  if (!wrong.empty()) {
+    std::string names;
+    for (const auto& n : wrong)
+      names += (names.empty() ? "" : ", ") + n;
+    throw ValidationError(
+        fmt::format("Target model of actions {} are different from rule model.", names));
+  }
+  for (const char* name : {"trigger_field_ids", "on_change_field_ids"}) {
+    Value ids = rule.get(name);
+    for (Id fid : ids.as_ids()) {
+      Value owner = env.sudo()["ir.model.fields"].browse({fid}).get("model");
+      if (!owner.is_string() || owner.as_string() != model) {
+        throw ValidationError(
+            fmt::format("The watched fields of a rule must be fields of its model '{}'", model));
+      }
+    }
+  }
+  for (const char* name : {"filter_pre_domain", "filter_domain"}) {
+    Value text = rule.get(name);
+    if (!text.is_string() || text.as_string().find_first_not_of(" \t\r\n") == std::string::npos)
+      continue;
+    try {
+      domain::Domain d = orm::parse_domain(env, text.as_string());
+      domain::resolve(d, *m, env.registry());
+    } catch (const common::Error& e) {
+      throw ValidationError(fmt::format("Invalid domain in '{}': {}", name, e.what()));
+    }
+  }
+}
+
+class RuleHooks final : public orm::ModelHooks {
+ public:
+  void before_create(const orm::Env& env, const std::string&, Json& vals) override {
+    sync_model(env, vals);
+  }
+  void before_write(const orm::RecordSet& records, Json& vals) override {
+    sync_model(records.env(), vals);
+  }
+  void after_create(const orm::RecordSet& records, const Json& vals_list) override {
+    records.env().bump_generation("automation");
+    size_t i = 0;
+    for (Id id : records.ids()) {
+      const Json& vals =
+          vals_list.is_array() && i < vals_list.size() ? vals_list[i] : Json::object();
+      Json written = vals;
+      written["trigger"] = true;  // a new rule: its configuration is computed
+      settle(records.browse({id}), written);
+      ++i;
+    }
+  }
+  void after_write(const orm::RecordSet& records, const Json& vals) override {
+    records.env().bump_generation("automation");
+    if (records.env().context().value("automation_configuring", false))
+      return;
+    for (Id id : records.ids())
+      settle(records.browse({id}), vals);
+  }
+  void after_unlink(const orm::Env& env, const std::string&, const IdList&) override {
+    env.bump_generation("automation");
+  }
+
+ private:
+  static void sync_model(const orm::Env& env, Json& vals) {
+    auto name = vals.find("model_name");
+    auto id = vals.find("model_id");
+    if (name != vals.end() && name->is_string() && (id == vals.end() || !id->is_number_integer())) {
+      vals["model_id"] = model_id_of(env, name->get<std::string>());
+    } else if (id != vals.end() && id->is_number_integer()) {
+      Value p[] = {Value(id->get<Id>())};
+      Value model = env.cr().scalar("SELECT \"model\" FROM \"ir_model\" WHERE \"id\" = ?", p);
+      if (!model.is_string())
+        throw ValidationError(fmt::format("Unknown model id {}", id->get<Id>()));
+      vals["model_name"] = model.as_string();
+    }
+  }
+  // Automatic configuration, then the constraints.
+  static void settle(const orm::RecordSet& rule, const Json& written) {
+    orm::RecordSet su = rule.sudo().with_env(
+        rule.env().sudo().with_context_update(Json{{"automation_configuring", true}}));
+    Json config = configure(rule.env(), su, written);
+    if (!config.empty())
+      su.write(config);
+    check(rule.env(), su);
+  }
+};
+
+// Actions created under a rule take its model and the automation usage; any change to actions
+// changes what rules do.
+class ActionHooks final : public orm::ModelHooks {
+ public:
+  void before_create(const orm::Env& env, const std::string&, Json& vals) override {
+    auto rule = vals.find("base_automation_id");
+    if (rule == vals.end() || !rule->is_number_integer())
+      return;
+    vals["usage"] = "base_automation";
+    if (!vals.contains("model_id")) {
+      Value p[] = {Value(rule->get<Id>())};
+      Value model =
+          env.cr().scalar("SELECT \"model_id\" FROM \"base_automation\" WHERE \"id\" = ?", p);
+      if (model.is_int())
+        vals["model_id"] = model.as_int();
+    }
+  }
+  void after_create(const orm::RecordSet& records, const Json&) override {
+    records.env().bump_generation("automation");
+  }
+  void after_write(const orm::RecordSet& records, const Json&) override {
+    records.env().bump_generation("automation");
+  }
+  void after_unlink(const orm::Env& env, const std::string&, const IdList&) override {
+    env.bump_generation("automation");
+  }
+};
+
+}  // namespace
+
+void install(orm::Runtime& runtime) {
+  static internal::Engine* engine = new internal::Engine();  // one per process, never freed
+  runtime.add_observer(engine);
+  runtime.add_hooks("base.automation", std::make_shared<RuleHooks>());
+  runtime.add_hooks("ir.actions.server", std::make_shared<ActionHooks>());
+}
+
+}  // namespace autorules::automation

@@ -1,0 +1,214 @@
+#include "automation/internal/engine.h"
+
+#include <set>
+
+#include <fmt/format.h>
+
+#include "actions/actions.h"
+#include "common/errors.h"
+
+namespace autorules::automation::internal {
+
+using common::Id;
+using common::IdList;
+using common::Json;
+using common::Value;
+
+namespace {
+
+constexpr const char* kDone = "__action_done";
+
+// The records of `ids` that satisfy a rule's domain text, evaluated in memory on the current
+// (uncommitted) values, with the triggering user's uid in the domain's context (§2.7).
+IdList filter(const orm::Env& env, const Rule& rule, const std::string& text, const IdList& ids) {
+  if (ids.empty())
+    return ids;
+  domain::Domain d = orm::parse_domain(env, text);
+  return env.sudo()[rule.model].browse(ids).filtered_domain(d).ids();
+}
+
+// The done map of the operation: rule id → records it already processed (§2.6).
+std::set<Id> done_for(const Json& done, Id rule) {
+  std::set<Id> out;
+  auto it = done.find(std::to_string(rule));
+  if (it != done.end() && it->is_array()) {
+    for (const Json& j : *it) {
+      if (j.is_number_integer())
+        out.insert(j.get<Id>());
+    }
+  }
+  return out;
+}
+
+Json value_json(const Value& v) {
+  return common::to_json(v);
+}
+
+// Whether a record passes the watched-field check (§2.4).
+bool watched_changed(const Rule& rule, Id id, const std::vector<std::string>& written,
+                     const orm::OldValues* old, const orm::RecordSet& records) {
+  if (rule.watched.empty() || old == nullptr)
+    return true;
+  auto rec = old->find(id);
+  for (const std::string& f : written) {
+    if (!rule.watched.count(f))
+      continue;
+    Value before = rec == old->end() || !rec->second.count(f) ? Value() : rec->second.at(f);
+    Value now = records.browse({id}).get(f);
+    if (!(before == now))
+      return true;
+  }
+  return false;
+}
+
+// Runs a rule's actions on the records that remain (§2.5): action-major, in superuser mode with
+// the caller's uid, the done map and the automation context carried along.
+void process(const orm::Env& env, const Rule& rule, const IdList& ids,
+             const std::vector<std::string>* written, const orm::OldValues* old,
+             const Json& domain_post) {
+  const Json& context = env.context();
+  Json done =
+      context.contains(kDone) && context[kDone].is_object() ? context[kDone] : Json::object();
+  std::set<Id> already = done_for(done, rule.id);
+  IdList remaining;
+  for (Id id : ids) {
+    if (!already.count(id))
+      remaining.push_back(id);
+  }
+  if (remaining.empty())
+    return;
+  orm::RecordSet records = env.sudo()[rule.model].browse(remaining);
+  IdList kept;
+  for (Id id : remaining) {
+    if (watched_changed(rule, id, written ? *written : std::vector<std::string>{}, old, records)) {
+      kept.push_back(id);
+    }
+  }
+  // Only the records kept are marked as done for this rule.
+  Json marks = Json::array();
+  for (Id id : already)
+    marks.push_back(id);
+  for (Id id : kept)
+    marks.push_back(id);
+  done[std::to_string(rule.id)] = marks;
+  if (kept.empty() || rule.actions.empty())
+    return;
+
+  Json old_json = nullptr;
+  if (old) {
+    old_json = Json::object();
+    for (Id id : kept) {
+      auto it = old->find(id);
+      if (it == old->end())
+        continue;
+      Json fields = Json::object();
+      for (const auto& [name, v] : it->second)
+        fields[name] = value_json(v);
+      old_json[std::to_string(id)] = fields;
+    }
+  }
+  orm::Env su = env.sudo();
+  try {
+    for (Id action : rule.actions) {
+      for (Id rid : kept) {
+        Json ctx = context;
+        ctx[kDone] = done;
+        ctx["active_model"] = rule.model;
+        ctx["active_id"] = rid;
+        ctx["active_ids"] = Json::array({rid});
+        ctx["old_values"] = old_json;
+        ctx["domain_post"] = domain_post;
+        orm::Env run_env = su.with_context(std::move(ctx));
+        actions::run(run_env["ir.actions.server"].browse({action}));
+      }
+    }
+  } catch (const common::Error& e) {
+    // The whole operation fails; the error says which rule (§2.5 step 7).
+    std::string message = e.what();
+    if (message.find("(automation rule ") == std::string::npos) {
+      message += fmt::format("\n\n(automation rule '{}' #{})", rule.name, rule.id);
+    }
+    common::throw_error(e.kind(), message);
+  }
+}
+
+Json post_domain_json(const orm::Env& env, const Rule& rule) {
+  if (!rule.post_domain)
+    return nullptr;
+  return orm::parse_domain(env, *rule.post_domain).to_json();
+}
+
+struct WriteState {
+  std::shared_ptr<const RuleSet> rules;
+  std::vector<std::pair<const Rule*, IdList>> pre;  // rule, records passing its pre-filter
+};
+
+}  // namespace
+
+bool Engine::watches(const orm::Env& env, const schema::Model& model) const {
+  auto rules = cache_.get(env);
+  return rules->rules_of(model.name()) != nullptr;
+}
+
+void Engine::after_create(const orm::Env& env, const orm::RecordSet& records) {
+  auto rules = cache_.get(env);
+  const std::vector<Rule>* list = rules->rules_of(records.name());
+  if (!list)
+    return;
+  for (const Rule& rule : *list) {
+    if (!rule.on_create())
+      continue;
+    // The pre-filter is ignored on create (§2.3).
+    IdList ids =
+        rule.post_domain ? filter(env, rule, *rule.post_domain, records.ids()) : records.ids();
+    process(env.with_context_update(Json{{"old_values", nullptr}}), rule, ids, nullptr, nullptr,
+            post_domain_json(env, rule));
+  }
+}
+
+std::any Engine::before_write(const orm::Env& env, const orm::RecordSet& records,
+                              const std::vector<std::string>&, orm::WriteOrigin) {
+  WriteState state;
+  state.rules = cache_.get(env);
+  const std::vector<Rule>* list = state.rules->rules_of(records.name());
+  if (!list)
+    return state;
+  for (const Rule& rule : *list) {
+    if (!rule.on_write())
+      continue;
+    IdList pre =
+        rule.pre_domain ? filter(env, rule, *rule.pre_domain, records.ids()) : records.ids();
+    state.pre.emplace_back(&rule, std::move(pre));
+  }
+  return state;
+}
+
+void Engine::after_write(const orm::Env& env, const orm::RecordSet& records,
+                         const std::vector<std::string>& fields, const orm::OldValues& old_values,
+                         orm::WriteOrigin, std::any& any_state) {
+  auto* state = std::any_cast<WriteState>(&any_state);
+  if (!state)
+    return;
+  (void)records;
+  // Rules in order; a later rule's post-filter sees what an earlier rule's actions did (§2.3).
+  for (auto& [rule, pre] : state->pre) {
+    IdList post = rule->post_domain ? filter(env, *rule, *rule->post_domain, pre) : pre;
+    process(env, *rule, post, &fields, &old_values, post_domain_json(env, *rule));
+  }
+}
+
+void Engine::before_unlink(const orm::Env& env, const orm::RecordSet& records) {
+  auto rules = cache_.get(env);
+  const std::vector<Rule>* list = rules->rules_of(records.name());
+  if (!list)
+    return;
+  for (const Rule& rule : *list) {
+    if (!rule.on_unlink())
+      continue;
+    IdList ids =
+        rule.post_domain ? filter(env, rule, *rule.post_domain, records.ids()) : records.ids();
+    process(env, rule, ids, nullptr, nullptr, post_domain_json(env, rule));
+  }
+}
+
+}  // namespace autorules::automation::internal

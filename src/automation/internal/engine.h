@@ -1,0 +1,26 @@
+// The ORM observer that runs automation rules (reference §2.2–§2.7).
+#pragma once
+
+#include "automation/internal/rules.h"
+#include "orm/observer.h"
+
+namespace autorules::automation::internal {
+
+class Engine final : public orm::Observer {
+ public:
+  bool watches(const orm::Env& env, const schema::Model& model) const override;
+  void after_create(const orm::Env& env, const orm::RecordSet& records) override;
+  std::any before_write(const orm::Env& env, const orm::RecordSet& records,
+                        const std::vector<std::string>& fields, orm::WriteOrigin origin) override;
+  void after_write(const orm::Env& env, const orm::RecordSet& records,
+                   const std::vector<std::string>& fields, const orm::OldValues& old_values,
+                   orm::WriteOrigin origin, std::any& state) override;
+  void before_unlink(const orm::Env& env, const orm::RecordSet& records) override;
+
+  RuleCache& cache() const { return cache_; }
+
+ private:
+  mutable RuleCache cache_;
+};
+
+}  // namespace autorules::automation::internal

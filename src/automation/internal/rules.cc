@@ -1,0 +1,112 @@
+#include "automation/internal/rules.h"
+
+#include <unordered_map>
+
+#include <fmt/format.h>
+
+namespace autorules::automation::internal {
+
+using common::Id;
+using common::Value;
+
+namespace {
+
+const std::set<std::string> kCreateTriggers = {
+    "on_create",    "on_create_or_write", "on_priority_set", "on_stage_set",
+    "on_state_set", "on_tag_set",         "on_user_set"};
+const std::set<std::string> kWriteTriggers = {
+    "on_write",     "on_archive",   "on_unarchive", "on_create_or_write", "on_priority_set",
+    "on_stage_set", "on_state_set", "on_tag_set",   "on_user_set"};
+
+std::optional<std::string> domain_text(const store::RowView& r, int col) {
+  if (r.is_null(col))
+    return std::nullopt;
+  std::string text(r.text(col));
+  if (text.find_first_not_of(" \t\r\n") == std::string::npos)
+    return std::nullopt;
+  return text;
+}
+
+}  // namespace
+
+bool Rule::on_create() const {
+  return kCreateTriggers.count(trigger) > 0;
+}
+bool Rule::on_write() const {
+  return kWriteTriggers.count(trigger) > 0;
+}
+
+std::shared_ptr<const RuleSet> load_rules(const orm::Env& env) {
+  auto set = std::make_shared<RuleSet>();
+  set->automation_generation = env.generation("automation");
+  set->schema_generation = env.generation("schema");
+  store::Connection& cr = env.cr();
+  std::vector<Rule> rules;
+  std::unordered_map<Id, size_t> index;
+  cr.query(
+      "SELECT \"id\", \"name\", \"model_name\", \"trigger\", \"filter_pre_domain\", "
+      "\"filter_domain\" "
+      "FROM \"base_automation\" WHERE \"active\" = 1 ORDER BY \"id\"",
+      {}, [&](const store::RowView& r) {
+        Rule rule;
+        rule.id = r.int64(0);
+        rule.name = std::string(r.text(1));
+        rule.model = std::string(r.text(2));
+        rule.trigger = std::string(r.text(3));
+        rule.pre_domain = domain_text(r, 4);
+        rule.post_domain = domain_text(r, 5);
+        index[rule.id] = rules.size();
+        rules.push_back(std::move(rule));
+      });
+  if (!rules.empty()) {
+    cr.query(
+        "SELECT r.\"base_automation_id\", f.\"name\" FROM \"base_automation_ir_model_fields_rel\" "
+        "AS r "
+        "JOIN \"ir_model_fields\" AS f ON f.\"id\" = r.\"ir_model_fields_id\"",
+        {}, [&](const store::RowView& r) {
+          auto it = index.find(r.int64(0));
+          if (it != index.end())
+            rules[it->second].watched.insert(std::string(r.text(1)));
+        });
+    cr.query(
+        "SELECT r.\"action_id\", f.\"name\" FROM \"base_automation_onchange_fields_rel\" AS r "
+        "JOIN \"ir_model_fields\" AS f ON f.\"id\" = r.\"field_id\"",
+        {}, [&](const store::RowView& r) {
+          auto it = index.find(r.int64(0));
+          if (it != index.end())
+            rules[it->second].onchange_fields.insert(std::string(r.text(1)));
+        });
+    cr.query(
+        "SELECT \"base_automation_id\", \"id\" FROM \"ir_actions_server\" "
+        "WHERE \"base_automation_id\" IS NOT NULL ORDER BY \"sequence\", \"name\", \"id\"",
+        {}, [&](const store::RowView& r) {
+          auto it = index.find(r.int64(0));
+          if (it != index.end())
+            rules[it->second].actions.push_back(r.int64(1));
+        });
+  }
+  for (Rule& rule : rules)
+    set->by_model[rule.model].push_back(std::move(rule));
+  return set;
+}
+
+std::shared_ptr<const RuleSet> RuleCache::get(const orm::Env& env) {
+  std::int64_t automation = env.generation("automation");
+  std::int64_t schema = env.generation("schema");
+  bool own_changes = env.bumped_generation("automation") || env.bumped_generation("schema");
+  if (!own_changes) {
+    std::lock_guard g(mutex_);
+    if (rules_ && rules_->automation_generation == automation &&
+        rules_->schema_generation == schema) {
+      return rules_;
+    }
+  }
+  std::shared_ptr<const RuleSet> fresh = load_rules(env);
+  if (!own_changes) {
+    std::lock_guard g(mutex_);
+    rules_ = fresh;
+  }
+  return fresh;
+}
+
+}  // namespace autorules::automation::internal
