@@ -43,6 +43,10 @@ Json run_one(const Run& run, const std::string& state) {
     return internal::run_code(run);
   if (state == "object_write")
     return internal::run_object_write(run);
+  if (state == "object_create")
+    return internal::run_object_create(run);
+  if (state == "object_copy")
+    return internal::run_object_copy(run);
   if (state == "multi") {
     // Children in order, on the same records.
     orm::RecordSet children = run.action.related("child_ids");
@@ -137,8 +141,14 @@ class ServerActionHooks final : public orm::ModelHooks {
     if (vals.contains("child_ids") || vals.contains("parent_id"))
       check_recursion(records, vals);
   }
-  void after_write(const orm::RecordSet& records, const Json&) override { check_cycles(records); }
-  void after_create(const orm::RecordSet& records, const Json&) override { check_cycles(records); }
+  void after_write(const orm::RecordSet& records, const Json&) override {
+    check_cycles(records);
+    check_paths(records);
+  }
+  void after_create(const orm::RecordSet& records, const Json&) override {
+    check_cycles(records);
+    check_paths(records);
+  }
 
  private:
   // Code that does not compile or that the sandbox refuses cannot be saved (Odoo's message).
@@ -202,6 +212,51 @@ class ServerActionHooks final : public orm::ModelHooks {
       }
     }
   }
+  // Update Record's path: every field but the last must be relational (Odoo 19's message).
+  static void check_paths(const orm::RecordSet& records) {
+    const orm::Env& env = records.env();
+    for (Id id : records.ids()) {
+      orm::RecordSet action = records.sudo().browse({id});
+      if (action.get("state").as_string() != "object_write")
+        continue;
+      Value path = action.get("update_path");
+      if (!path.is_string() || path.as_string().empty())
+        continue;
+      const schema::Model* model = env.registry().find(action.get("model_name").as_string());
+      if (!model)
+        continue;
+      const std::string& p = path.as_string();
+      size_t start = 0;
+      while (true) {
+        size_t dot = p.find('.', start);
+        std::string seg =
+            p.substr(start, dot == std::string::npos ? std::string::npos : dot - start);
+        const schema::Field* f = model->field(seg);
+        if (!f) {
+          throw common::ValidationError(
+              fmt::format("The field '{}' of the path '{}' does not exist on the model '{}'", seg,
+                          p, model->name()));
+        }
+        if (dot == std::string::npos)
+          break;
+        if (!f->is_relational()) {
+          throw common::ValidationError(fmt::format(
+              "The path contained by the field 'Field to Update Path' contains a non-relational "
+              "field "
+              "({}) that is not the last field in the path. You can't traverse non-relational "
+              "fields "
+              "(even in the quantum realm). Make sure only the last field in the path is "
+              "non-relational.",
+              f->string));
+        }
+        model = env.registry().find(f->relation);
+        if (!model)
+          break;
+        start = dot + 1;
+      }
+    }
+  }
+
   // A multi action may not contain itself, directly or not.
   static void check_cycles(const orm::RecordSet& records) {
     orm::RecordSet all = records.sudo();

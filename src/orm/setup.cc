@@ -5,6 +5,7 @@
 #include "orm/ir_model.h"
 #include "orm/methods.h"
 #include "orm/runtime.h"
+#include "orm/sequence.h"
 #include "orm/users.h"
 #include "store/schema_sync.h"
 
@@ -15,6 +16,7 @@ void Runtime::initialize() {
     register_base_methods(*this);
     register_ir_model_hooks(*this);
     register_base_models(*this);
+    register_sequences(*this);
     initialized_ = true;
   }
   auto code = std::make_shared<const schema::Registry>(schema::builtin_registry());

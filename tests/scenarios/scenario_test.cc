@@ -53,10 +53,14 @@ class Scenario : public ::testing::TestWithParam<std::string> {
     runtime_.initialize();
   }
 
-  // "${name}" alone → the record's id; inside a longer text → its digits.
+  // "${name}" alone → the record's id; inside a longer text, or as "$str{name}", its digits.
   Json resolve(const Json& v) const {
     if (v.is_string()) {
       const std::string& s = v.get_ref<const std::string&>();
+      static const std::regex as_text(R"(^\$str\{([\w.]+)\}$)");
+      std::smatch t;
+      if (std::regex_match(s, t, as_text))
+        return std::to_string(id_of(t[1]));
       static const std::regex whole(R"(^\$\{([\w.]+)\}$)");
       std::smatch m;
       if (std::regex_match(s, m, whole))

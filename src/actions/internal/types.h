@@ -5,6 +5,7 @@
 #include <string>
 
 #include "common/json.h"
+#include "orm/methods.h"
 #include "orm/recordset.h"
 
 namespace autorules::actions::internal {
@@ -23,7 +24,14 @@ common::Value field(const Run& run, const char* name);
 std::string text(const Run& run, const char* name);
 
 // Runners: the client action they return, or null.
-common::Json run_code(const Run& run);          // code.cc: once, on all the records
-common::Json run_object_write(const Run& run);  // object_write.cc: on one record
+common::Json run_code(const Run& run);           // code.cc: once, on all the records
+common::Json run_object_write(const Run& run);   // object_write.cc: on one record
+common::Json run_object_create(const Run& run);  // object_create.cc
+common::Json run_object_copy(const Run& run);    // object_create.cc
+
+// Update Record's field path (update_path, else update_field_id's name) and the records its
+// relational part leads to from `records`.
+std::string update_path(const Run& run);
+orm::RecordSet path_targets(const orm::RecordSet& records, const std::string& path);
 
 }  // namespace autorules::actions::internal

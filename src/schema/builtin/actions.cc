@@ -70,6 +70,8 @@ void add_action_models(Registry& r) {
   action.add(text_field("value", "Value")
                  .help("The value to write, or with Compute a Python expression giving it"));
   action.add(html_field("html_value", "HTML Value"));
+  action.add(
+      many2one("sequence_id", "Sequence to use", "ir.sequence").ondelete(OnDelete::kSetNull));
   action.add(char_field("resource_ref", "Record").help("model,id of a record"));
   action.add(many2one("selection_value", "Custom Value", "ir.model.fields.selection")
                  .ondelete(OnDelete::kSetNull));

@@ -5,6 +5,7 @@ namespace autorules::schema {
 Registry builtin_registry() {
   Registry r;
   builtin::add_base_models(r);
+  builtin::add_sequence_models(r);
   builtin::add_action_models(r);
   builtin::add_automation_models(r);
   // Every model gets its magic fields, built-in ones included.

@@ -7,6 +7,7 @@
 namespace autorules::schema::builtin {
 
 void add_base_models(Registry& r);
+void add_sequence_models(Registry& r);
 void add_action_models(Registry& r);
 void add_automation_models(Registry& r);  // after the actions
 
