@@ -117,7 +117,25 @@ Json RecordSet::onchange(const Json& values, const std::vector<std::string>& fie
     }
     result[f.name] = form_value(env_, f, v);
   }
-  return Json{{"value", result}};
+  Json out = Json{{"value", result}};
+  if (!env_.runtime().onchange_handlers().empty() && !field_names.empty()) {
+    // The form as it stands: the saved values, what the client sent, what was just computed.
+    Json form = Json::object();
+    for (const auto& [name, v] : current) {
+      const schema::Field* f = m.field(name);
+      if (f)
+        form[name] = value_to_json(*f, v);
+    }
+    for (const auto& [k, v] : values.items())
+      form[k] = v;
+    for (const auto& [k, v] : result.items()) {
+      form[k] = v.is_array() && v.size() == 2 && v[1].is_string() ? v[0] : v;
+    }
+    for (const OnchangeHandler& handler : env_.runtime().onchange_handlers()) {
+      handler(*this, form, field_names, out);
+    }
+  }
+  return out;
 }
 
 }  // namespace autorules::orm

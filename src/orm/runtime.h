@@ -40,6 +40,12 @@ using ComputeFn =
 // Evaluates the text of a domain that holds Python expressions into its JSON form (set by the
 // sandbox layer).
 using DomainEvaluator = std::function<common::Json(const Env& env, const std::string& text)>;
+// Takes part in RecordSet::onchange (the automation engine's "On UI change" rules): may change
+// the form's `result` ({"value": {...}, "warning": ..., "domain": ...}). Runs inside the
+// onchange's savepoint, which is rolled back: nothing it writes is kept.
+using OnchangeHandler =
+    std::function<void(const RecordSet& records, const common::Json& form,
+                       const std::vector<std::string>& changed, common::Json& result)>;
 // Checks Python code when it is saved: the error message, or nullopt (set by the sandbox).
 using CodeChecker = std::function<std::optional<std::string>(const std::string& code)>;
 
@@ -93,6 +99,8 @@ class Runtime {
   const ComputeFn& compute() const { return compute_; }
   void set_domain_evaluator(DomainEvaluator fn) { domain_evaluator_ = std::move(fn); }
   void set_code_checker(CodeChecker fn) { code_checker_ = std::move(fn); }
+  void add_onchange_handler(OnchangeHandler fn) { onchange_handlers_.push_back(std::move(fn)); }
+  const std::vector<OnchangeHandler>& onchange_handlers() const { return onchange_handlers_; }
   const CodeChecker& code_checker() const { return code_checker_; }
   const DomainEvaluator& domain_evaluator() const { return domain_evaluator_; }
 
@@ -120,6 +128,7 @@ class Runtime {
   ComputeFn compute_;
   DomainEvaluator domain_evaluator_;
   CodeChecker code_checker_;
+  std::vector<OnchangeHandler> onchange_handlers_;
   std::string modules_path_ = "modules";
   bool initialized_ = false;
   std::atomic<bool> ready_{false};

@@ -138,6 +138,23 @@ class Scenario : public ::testing::TestWithParam<std::string> {
     }
   }
 
+  // Every key of `want` is in `got` with the same value (objects compared key by key).
+  void expect_subset(const Json& got, const Json& want, const std::string& where) {
+    if (!want.is_object() || !got.is_object()) {
+      EXPECT_EQ(got, want) << where;
+      return;
+    }
+    for (const auto& [k, v] : want.items()) {
+      if (v.is_null()) {
+        EXPECT_FALSE(got.contains(k)) << where << "." << k << " should be absent";
+      } else if (!got.contains(k)) {
+        ADD_FAILURE() << where << "." << k << " is missing from " << got.dump();
+      } else {
+        expect_subset(got[k], v, where + "." + k);
+      }
+    }
+  }
+
   void run_step(const Json& step, size_t n) {
     std::string where = fmt::format("step {} ({})", n + 1, step.dump());
     std::string error = step.value("error", "");
@@ -155,6 +172,17 @@ class Scenario : public ::testing::TestWithParam<std::string> {
       } else if (step.contains("unlink")) {
         auto [model, id] = aliases_.at(step["unlink"]);
         e[model].browse({id}).unlink();
+      } else if (step.contains("onchange")) {
+        // {"onchange": alias or model, "values", "field_names", "result": the expected subset}
+        std::string target = step["onchange"];
+        auto it = aliases_.find(target);
+        orm::RecordSet records = it != aliases_.end()
+                                     ? e[it->second.first].browse({it->second.second})
+                                     : e[target].browse({});
+        Json got = records.onchange(resolve(step.value("values", Json::object())),
+                                    step.value("field_names", std::vector<std::string>{}),
+                                    step.value("fields_spec", Json::object()));
+        expect_subset(got, resolve(step.value("result", Json::object())), where + ": result");
       } else if (!step.contains("expect") && !step.contains("count")) {
         ADD_FAILURE() << where << ": unknown step";
       }

@@ -305,6 +305,9 @@ class ActionHooks final : public orm::ModelHooks {
 void install(orm::Runtime& runtime) {
   static internal::Engine* engine = new internal::Engine();  // one per process, never freed
   runtime.add_observer(engine);
+  runtime.add_onchange_handler(
+      [](const orm::RecordSet& records, const Json& form, const std::vector<std::string>& changed,
+         Json& result) { engine->on_change(records, form, changed, result); });
   runtime.add_hooks("base.automation", std::make_shared<RuleHooks>());
   runtime.add_hooks("ir.actions.server", std::make_shared<ActionHooks>());
 }

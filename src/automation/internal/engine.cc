@@ -17,6 +17,7 @@ using common::Value;
 namespace {
 
 constexpr const char* kDone = "__action_done";
+constexpr const char* kOnchangeForm = "__onchange_form";
 
 // The records of `ids` that satisfy a rule's domain text, evaluated in memory on the current
 // (uncommitted) values, with the triggering user's uid in the domain's context (§2.7).
@@ -146,6 +147,9 @@ struct WriteState {
 }  // namespace
 
 bool Engine::watches(const orm::Env& env, const schema::Model& model) const {
+  // The temporary form record of an onchange fires nothing.
+  if (env.context().contains(kOnchangeForm))
+    return false;
   auto rules = cache_.get(env);
   return rules->rules_of(model.name()) != nullptr;
 }
@@ -208,6 +212,91 @@ void Engine::before_unlink(const orm::Env& env, const orm::RecordSet& records) {
     IdList ids =
         rule.post_domain ? filter(env, rule, *rule.post_domain, records.ids()) : records.ids();
     process(env, rule, ids, nullptr, nullptr, post_domain_json(env, rule));
+  }
+}
+
+}  // namespace autorules::automation::internal
+
+namespace autorules::automation::internal {
+
+void Engine::on_change(const orm::RecordSet& records, const Json& form,
+                       const std::vector<std::string>& changed, Json& result) const {
+  const orm::Env& env = records.env();
+  auto rules = cache_.get(env);
+  const std::vector<Rule>* list = rules->rules_of(records.name());
+  if (!list)
+    return;
+  for (const Rule& rule : *list) {
+    if (!rule.on_change())
+      continue;
+    bool concerned = std::any_of(changed.begin(), changed.end(), [&](const std::string& f) {
+      return rule.onchange_fields.count(f) > 0;
+    });
+    if (!concerned)
+      continue;
+    // The form record: the saved record with the form's values, or a new one; the onchange's
+    // savepoint undoes it afterwards.
+    orm::Env su = env.sudo().with_context_update(Json{{kOnchangeForm, true}});
+    const schema::Model& model = records.model();
+    Json vals = Json::object();
+    for (const auto& [k, v] : form.items()) {
+      const schema::Field* f = model.field(k);
+      if (!f || f->magic || f->secret || !f->store || f->is_computed())
+        continue;
+      vals[k] = f->is_x2many() && v.is_array() ? Json::array({Json::array({6, 0, v})}) : v;
+    }
+    Id saved = records.empty() ? 0 : records.id();
+    orm::RecordSet form_record = su[records.name()].browse({});
+    try {
+      form_record = saved ? su[records.name()].browse({saved}) : su[records.name()].create(vals);
+      if (saved)
+        form_record.write(vals);
+    } catch (const common::Error&) {
+      form_record = su[records.name()].browse({});  // an incomplete form: the code gets no record
+    }
+    Json before = form_record.empty() ? Json::array() : form_record.read({});
+    for (Id action : rule.actions) {
+      Json ctx = env.context();
+      ctx[kOnchangeForm] = true;
+      ctx["onchange_self"] = true;
+      ctx["active_model"] = rule.model;
+      ctx["active_id"] = saved ? Json(saved) : Json(false);
+      ctx["active_ids"] = form_record.empty() ? Json::array() : Json(form_record.ids());
+      Json returned;
+      try {
+        returned =
+            actions::run(su.with_context(std::move(ctx))["ir.actions.server"].browse({action}));
+      } catch (const common::Error& e) {
+        std::string message = e.what();
+        message += fmt::format("\n\n(automation rule '{}' #{})", rule.name, rule.id);
+        common::throw_error(e.kind(), message);
+      }
+      if (!returned.is_object())
+        continue;
+      // action = {'value': ..., 'warning': ..., 'domain': ...} (reference §2.8).
+      if (auto v = returned.find("value"); v != returned.end() && v->is_object()) {
+        for (const auto& [k, x] : v->items()) {
+          if (k != "id" && model.field(k))
+            result["value"][k] = x;
+        }
+      }
+      if (auto w = returned.find("warning"); w != returned.end())
+        result["warning"] = *w;
+      if (auto d = returned.find("domain"); d != returned.end() && d->is_object()) {
+        for (const auto& [k, x] : d->items())
+          result["domain"][k] = x;
+      }
+    }
+    // What the code wrote on the form record shows in the form.
+    if (!form_record.empty()) {
+      Json after = form_record.read({});
+      for (const auto& [k, x] : after[0].items()) {
+        if (k == "id" || k == "write_date" || k == "write_uid")
+          continue;
+        if (before[0].value(k, Json()) != x && !result["value"].contains(k))
+          result["value"][k] = x;
+      }
+    }
   }
 }
 

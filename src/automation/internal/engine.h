@@ -17,6 +17,10 @@ class Engine final : public orm::Observer {
                    orm::WriteOrigin origin, std::any& state) override;
   void before_unlink(const orm::Env& env, const orm::RecordSet& records) override;
 
+  // "On UI change" rules (reference §2.8), for RecordSet::onchange.
+  void on_change(const orm::RecordSet& records, const common::Json& form,
+                 const std::vector<std::string>& changed, common::Json& result) const;
+
   RuleCache& cache() const { return cache_; }
 
  private:
