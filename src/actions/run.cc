@@ -47,11 +47,8 @@ Json run_one(const Run& run, const std::string& state) {
     return internal::run_object_create(run);
   if (state == "object_copy")
     return internal::run_object_copy(run);
-  if (state == "multi") {
-    // Children in order, on the same records.
-    orm::RecordSet children = run.action.related("child_ids");
-    return actions::run(children.with_env(run.env));
-  }
+  if (state == "multi")
+    return internal::run_multi(run);
   const schema::Field* f = run.action.model().field("state");
   const schema::SelectionOption* o = f ? f->option(state) : nullptr;
   throw common::UserError(

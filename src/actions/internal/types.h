@@ -27,7 +27,11 @@ std::string text(const Run& run, const char* name);
 common::Json run_code(const Run& run);           // code.cc: once, on all the records
 common::Json run_object_write(const Run& run);   // object_write.cc: on one record
 common::Json run_object_create(const Run& run);  // object_create.cc
-common::Json run_object_copy(const Run& run);    // object_create.cc
+common::Json run_object_copy(const Run& run);    // object_copy.cc
+common::Json run_multi(const Run& run);          // multi.cc: once, on all the records
+
+// Ties a record an action created to the action's records through link_field_id (link.cc).
+void link_created(const Run& run, common::Id created);
 
 // Update Record's field path (update_path, else update_field_id's name) and the records its
 // relational part leads to from `records`.
