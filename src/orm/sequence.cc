@@ -298,11 +298,11 @@ void register_sequences(Runtime& rt) {
   rt.add_hooks("ir.sequence", std::make_shared<SequenceHooks>());
   rt.add_hooks("ir.sequence.date_range", std::make_shared<DateRangeHooks>());
   rt.add_method("ir.sequence", "next_by_code",
-                Method::make({"code", "sequence_date"}, {"code"}, true, false,
+                Method::make({"sequence_code", "sequence_date"}, {"sequence_code"}, true, false,
                              [](const RecordSet& rs, const Json& p) {
                                rs.check_access(RecordSet::Operation::kRead);
-                               auto n =
-                                   next_by_code(rs.env(), param_string(p, "code"), date_param(p));
+                               auto n = next_by_code(rs.env(), param_string(p, "sequence_code"),
+                                                     date_param(p));
                                return n ? Json(*n) : Json(false);
                              }));
   rt.add_method(

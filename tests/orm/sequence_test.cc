@@ -102,9 +102,11 @@ TEST_F(SequenceTest, NextByCodeAndTheApiMethods) {
   Env e = env();
   EXPECT_EQ(next_by_code(e, "x.ticket"), "T1");
   EXPECT_FALSE(next_by_code(e, "nothing"));
-  EXPECT_EQ(call_method(e, "ir.sequence", "next_by_code", nullptr, Json{{"code", "x.ticket"}}),
-            "T2");
-  EXPECT_EQ(call_method(e, "ir.sequence", "next_by_code", nullptr, Json{{"code", "none"}}), false);
+  EXPECT_EQ(
+      call_method(e, "ir.sequence", "next_by_code", nullptr, Json{{"sequence_code", "x.ticket"}}),
+      "T2");
+  EXPECT_EQ(call_method(e, "ir.sequence", "next_by_code", nullptr, Json{{"sequence_code", "none"}}),
+            false);
 }
 
 // SPEC §7: under concurrent callers no number is handed out twice (8 parallel clients).

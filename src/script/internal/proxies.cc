@@ -143,6 +143,11 @@ Json to_json(py::handle v) {
   if (py::isinstance<py::dict>(v)) {
     Json out = Json::object();
     for (auto [k, item] : py::reinterpret_borrow<py::dict>(v)) {
+      // Int keys (record ids, as in old_values) become their digits.
+      if (py::isinstance<py::int_>(k) && !py::isinstance<py::bool_>(k)) {
+        out[py::str(k).cast<std::string>()] = to_json(item);
+        continue;
+      }
       if (!py::isinstance<py::str>(k)) {
         throw common::ValueError(
             fmt::format("dictionary keys must be strings, not {}", type_name(k)));
@@ -216,6 +221,26 @@ py::object from_json(const Json& j) {
 }
 
 namespace {
+
+// The context as Odoo's code sees it: `old_values` is keyed by record id, an int in Python
+// (JSON objects only have text keys).
+py::object context_to_python(const Json& ctx) {
+  py::object out = from_json(ctx);
+  auto it = ctx.find("old_values");
+  if (it == ctx.end() || !it->is_object())
+    return out;
+  py::dict by_id;
+  for (const auto& [k, x] : it->items()) {
+    bool digits = !k.empty() && k.size() < 19 &&
+                  std::all_of(k.begin(), k.end(), [](char c) { return c >= '0' && c <= '9'; });
+    if (digits)
+      by_id[py::int_(std::stoll(k))] = from_json(x);
+    else
+      by_id[py::str(k)] = from_json(x);
+  }
+  out["old_values"] = by_id;
+  return out;
+}
 
 // --- Records ---------------------------------------------------------------------------------
 
@@ -821,8 +846,8 @@ PYBIND11_EMBEDDED_MODULE(_autorules_orm, m) {
                              [](const EnvProxy& self) {
                                return wrap(self.env.sudo()["res.users"].browse({self.env.uid()}));
                              })
-      .def_property_readonly("context",
-                             [](const EnvProxy& self) { return from_json(self.env.context()); })
+      .def_property_readonly(
+          "context", [](const EnvProxy& self) { return context_to_python(self.env.context()); })
       .def_property_readonly("su", [](const EnvProxy& self) { return self.env.su(); })
       .def("__repr__", [](const EnvProxy& self) {
         return fmt::format("<Environment uid={}>", self.env.uid());
