@@ -51,7 +51,7 @@ RecordSet RecordSet::create(const Json& vals_list) const {
         vals[f.name] = std::move(d);
     }
   }
-  std::vector<Observer*> obs = watchers(env, model);
+  std::vector<Observer*> obs = watchers(env, model, Event::kCreate);
   Json all = list;
   for (Observer* o : obs)
     o->before_create(env, model, all);

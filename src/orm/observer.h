@@ -25,6 +25,9 @@ class RecordSet;
 // Old values of the written fields, per record id then field name.
 using OldValues = std::unordered_map<common::Id, std::unordered_map<std::string, common::Value>>;
 
+// What an operation does to records, for Observer::watches.
+enum class Event { kCreate, kWrite, kUnlink };
+
 enum class WriteOrigin {
   kCaller,     // a write() call (API, user code, action)
   kRecompute,  // the ORM recomputing a stored related or computed field
@@ -33,8 +36,11 @@ enum class WriteOrigin {
 class Observer {
  public:
   virtual ~Observer() = default;
-  // Cheap: consulted on every operation before anything else is done for this observer.
-  virtual bool watches(const Env& env, const schema::Model& model) const = 0;
+  // Cheap: consulted on every operation before anything else is done for this observer; an
+  // observer that answers false is not called for that operation, and a write nobody watches
+  // reads no old values. `fields` are the written fields (kWrite), else empty.
+  virtual bool watches(const Env& env, const schema::Model& model, Event event,
+                       const std::vector<std::string>& fields) const = 0;
 
   // Before records are inserted; `vals_list` as given by the caller (may be inspected only).
   virtual void before_create(const Env& env, const schema::Model& model,

@@ -23,7 +23,7 @@ void RecordSet::unlink() const {
   for (const auto& h : env.runtime().hooks(model_name))
     h->before_unlink(*this);
   const schema::Model& model = env.registry().get(model_name);
-  std::vector<Observer*> obs = watchers(env, model);
+  std::vector<Observer*> obs = watchers(env, model, Event::kUnlink);
   for (Observer* o : obs)
     o->before_unlink(env, *this);
 

@@ -32,7 +32,7 @@ void RecordSet::write(const Json& vals) const {
   check_references(env, model, {pv});
   std::vector<std::string> fields = pv.field_names();
 
-  std::vector<Observer*> obs = watchers(env, model);
+  std::vector<Observer*> obs = watchers(env, model, Event::kWrite, fields);
   OldValues old;
   if (!obs.empty())
     old = snapshot(env, model, fields, ids_);

@@ -13,7 +13,10 @@ namespace {
 class Recorder : public Observer {
  public:
   explicit Recorder(std::string model) : model_(std::move(model)) {}
-  bool watches(const Env&, const schema::Model& m) const override { return m.name() == model_; }
+  bool watches(const Env&, const schema::Model& m, Event,
+               const std::vector<std::string>&) const override {
+    return m.name() == model_;
+  }
   void before_create(const Env&, const schema::Model&, const Json& vals) override {
     log.push_back("before_create " + std::to_string(vals.size()));
   }
@@ -116,7 +119,8 @@ TEST_F(OrmTest, StoredRelatedFieldIsRecomputedFromAnotherRecordAndObserved) {
 
 TEST_F(OrmTest, ObserverErrorAbortsTheOperation) {
   struct Refuser : Observer {
-    bool watches(const Env&, const schema::Model& m) const override {
+    bool watches(const Env&, const schema::Model& m, Event,
+                 const std::vector<std::string>&) const override {
       return m.name() == "res.partner";
     }
     void after_create(const Env&, const RecordSet&) override {

@@ -146,22 +146,33 @@ struct WriteState {
 
 }  // namespace
 
-bool Engine::watches(const orm::Env& env, const schema::Model& model) const {
+bool Engine::watches(const orm::Env& env, const schema::Model& model, orm::Event event,
+                     const std::vector<std::string>& fields) const {
   // The temporary form record of an onchange fires nothing.
   if (env.context().contains(kOnchangeForm))
     return false;
   auto rules = cache_.get(env);
-  return rules->rules_of(model.name()) != nullptr;
+  const ModelRules* mr = rules->rules_of(model.name());
+  if (!mr)
+    return false;
+  switch (event) {
+    case orm::Event::kCreate:
+      return !mr->on_create.empty();
+    case orm::Event::kUnlink:
+      return !mr->on_unlink.empty();
+    case orm::Event::kWrite:
+      return mr->any_write_rule(fields);
+  }
+  return false;
 }
 
 void Engine::after_create(const orm::Env& env, const orm::RecordSet& records) {
   auto rules = cache_.get(env);
-  const std::vector<Rule>* list = rules->rules_of(records.name());
-  if (!list)
+  const ModelRules* mr = rules->rules_of(records.name());
+  if (!mr)
     return;
-  for (const Rule& rule : *list) {
-    if (!rule.on_create())
-      continue;
+  for (const Rule* r : mr->of(mr->on_create)) {
+    const Rule& rule = *r;
     // The pre-filter is ignored on create (§2.3).
     IdList ids =
         rule.post_domain ? filter(env, rule, *rule.post_domain, records.ids()) : records.ids();
@@ -171,15 +182,14 @@ void Engine::after_create(const orm::Env& env, const orm::RecordSet& records) {
 }
 
 std::any Engine::before_write(const orm::Env& env, const orm::RecordSet& records,
-                              const std::vector<std::string>&, orm::WriteOrigin) {
+                              const std::vector<std::string>& fields, orm::WriteOrigin) {
   WriteState state;
   state.rules = cache_.get(env);
-  const std::vector<Rule>* list = state.rules->rules_of(records.name());
-  if (!list)
+  const ModelRules* mr = state.rules->rules_of(records.name());
+  if (!mr)
     return state;
-  for (const Rule& rule : *list) {
-    if (!rule.on_write())
-      continue;
+  for (const Rule* r : mr->write_rules(fields)) {
+    const Rule& rule = *r;
     IdList pre =
         rule.pre_domain ? filter(env, rule, *rule.pre_domain, records.ids()) : records.ids();
     state.pre.emplace_back(&rule, std::move(pre));
@@ -203,12 +213,11 @@ void Engine::after_write(const orm::Env& env, const orm::RecordSet& records,
 
 void Engine::before_unlink(const orm::Env& env, const orm::RecordSet& records) {
   auto rules = cache_.get(env);
-  const std::vector<Rule>* list = rules->rules_of(records.name());
-  if (!list)
+  const ModelRules* mr = rules->rules_of(records.name());
+  if (!mr)
     return;
-  for (const Rule& rule : *list) {
-    if (!rule.on_unlink())
-      continue;
+  for (const Rule* r : mr->of(mr->on_unlink)) {
+    const Rule& rule = *r;
     IdList ids =
         rule.post_domain ? filter(env, rule, *rule.post_domain, records.ids()) : records.ids();
     process(env, rule, ids, nullptr, nullptr, post_domain_json(env, rule));
@@ -223,12 +232,11 @@ void Engine::on_change(const orm::RecordSet& records, const Json& form,
                        const std::vector<std::string>& changed, Json& result) const {
   const orm::Env& env = records.env();
   auto rules = cache_.get(env);
-  const std::vector<Rule>* list = rules->rules_of(records.name());
-  if (!list)
+  const ModelRules* mr = rules->rules_of(records.name());
+  if (!mr)
     return;
-  for (const Rule& rule : *list) {
-    if (!rule.on_change())
-      continue;
+  for (const Rule* r : mr->of(mr->on_change)) {
+    const Rule& rule = *r;
     bool concerned = std::any_of(changed.begin(), changed.end(), [&](const std::string& f) {
       return rule.onchange_fields.count(f) > 0;
     });

@@ -8,7 +8,8 @@ namespace autorules::automation::internal {
 
 class Engine final : public orm::Observer {
  public:
-  bool watches(const orm::Env& env, const schema::Model& model) const override;
+  bool watches(const orm::Env& env, const schema::Model& model, orm::Event event,
+               const std::vector<std::string>& fields) const override;
   void after_create(const orm::Env& env, const orm::RecordSet& records) override;
   std::any before_write(const orm::Env& env, const orm::RecordSet& records,
                         const std::vector<std::string>& fields, orm::WriteOrigin origin) override;

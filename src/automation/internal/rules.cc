@@ -1,5 +1,6 @@
 #include "automation/internal/rules.h"
 
+#include <algorithm>
 #include <unordered_map>
 
 #include <fmt/format.h>
@@ -86,8 +87,56 @@ std::shared_ptr<const RuleSet> load_rules(const orm::Env& env) {
         });
   }
   for (Rule& rule : rules)
-    set->by_model[rule.model].push_back(std::move(rule));
+    set->by_model[rule.model].rules.push_back(std::move(rule));
+  for (auto& [_, model_rules] : set->by_model)
+    model_rules.index();
   return set;
+}
+
+void ModelRules::index() {
+  for (size_t i = 0; i < rules.size(); ++i) {
+    const Rule& rule = rules[i];
+    if (rule.on_create())
+      on_create.push_back(i);
+    if (rule.on_unlink())
+      on_unlink.push_back(i);
+    if (rule.on_change())
+      on_change.push_back(i);
+    if (!rule.on_write())
+      continue;
+    // A watched field fires only when written (§2.4): a rule is found through its fields.
+    if (rule.watched.empty())
+      on_write_any.push_back(i);
+    for (const std::string& f : rule.watched)
+      on_write_by_field[f].push_back(i);
+  }
+}
+
+bool ModelRules::any_write_rule(const std::vector<std::string>& fields) const {
+  if (!on_write_any.empty())
+    return true;
+  return std::any_of(fields.begin(), fields.end(),
+                     [&](const std::string& f) { return on_write_by_field.count(f) > 0; });
+}
+
+std::vector<const Rule*> ModelRules::write_rules(const std::vector<std::string>& fields) const {
+  std::vector<size_t> positions = on_write_any;
+  for (const std::string& f : fields) {
+    auto it = on_write_by_field.find(f);
+    if (it != on_write_by_field.end())
+      positions.insert(positions.end(), it->second.begin(), it->second.end());
+  }
+  std::sort(positions.begin(), positions.end());
+  positions.erase(std::unique(positions.begin(), positions.end()), positions.end());
+  return of(positions);
+}
+
+std::vector<const Rule*> ModelRules::of(const std::vector<size_t>& positions) const {
+  std::vector<const Rule*> out;
+  out.reserve(positions.size());
+  for (size_t i : positions)
+    out.push_back(&rules[i]);
+  return out;
 }
 
 std::shared_ptr<const RuleSet> RuleCache::get(const orm::Env& env) {

@@ -32,12 +32,29 @@ struct Rule {
   bool on_change() const { return trigger == "on_change"; }
 };
 
+// The active rules of one model, indexed by what they react to, so that an operation looks only
+// at the rules that could fire (positions into `rules`, each list in creation order).
+struct ModelRules {
+  std::vector<Rule> rules;  // creation order
+  std::vector<size_t> on_create, on_unlink, on_change;
+  std::vector<size_t> on_write_any;                              // writes of any field
+  std::map<std::string, std::vector<size_t>> on_write_by_field;  // watched field → rules
+
+  // Fills the lists from `rules`.
+  void index();
+  // Whether a write of `fields` could fire a rule.
+  bool any_write_rule(const std::vector<std::string>& fields) const;
+  // The rules a write of `fields` could fire, in creation order.
+  std::vector<const Rule*> write_rules(const std::vector<std::string>& fields) const;
+  std::vector<const Rule*> of(const std::vector<size_t>& positions) const;
+};
+
 struct RuleSet {
   std::int64_t automation_generation = -1;
   std::int64_t schema_generation = -1;
-  std::map<std::string, std::vector<Rule>> by_model;  // each in creation order
+  std::map<std::string, ModelRules> by_model;
 
-  const std::vector<Rule>* rules_of(const std::string& model) const {
+  const ModelRules* rules_of(const std::string& model) const {
     auto it = by_model.find(model);
     return it == by_model.end() ? nullptr : &it->second;
   }

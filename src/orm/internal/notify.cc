@@ -5,10 +5,11 @@
 
 namespace autorules::orm {
 
-std::vector<Observer*> watchers(const Env& env, const schema::Model& model) {
+std::vector<Observer*> watchers(const Env& env, const schema::Model& model, Event event,
+                                const std::vector<std::string>& fields) {
   std::vector<Observer*> out;
   for (Observer* o : env.runtime().observers()) {
-    if (o->watches(env, model))
+    if (o->watches(env, model, event, fields))
       out.push_back(o);
   }
   return out;

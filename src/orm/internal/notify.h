@@ -10,7 +10,8 @@
 
 namespace autorules::orm {
 
-std::vector<Observer*> watchers(const Env& env, const schema::Model& model);
+std::vector<Observer*> watchers(const Env& env, const schema::Model& model, Event event,
+                                const std::vector<std::string>& fields = {});
 
 // The one2many fields mirroring many2one `field` of `model` changed on the parents `parents`.
 void propagate_inverse(const Env& env, const schema::Model& model, const schema::Field& field,

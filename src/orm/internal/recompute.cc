@@ -5,6 +5,7 @@
 #include "common/errors.h"
 #include "orm/env.h"
 #include "orm/internal/convert.h"
+#include "orm/internal/notify.h"
 #include "orm/internal/rows.h"
 #include "orm/internal/search.h"
 #include "orm/internal/txn_state.h"
@@ -219,11 +220,8 @@ void recompute(const Env& env) {
       RecordSet records(su, su.registry().shared(model->name()), changed);
       std::vector<std::string> fields{field->name};
       std::vector<std::pair<Observer*, std::any>> states;
-      for (Observer* o : su.runtime().observers()) {
-        if (o->watches(su, *model)) {
-          states.emplace_back(o, o->before_write(su, records, fields, WriteOrigin::kRecompute));
-        }
-      }
+      for (Observer* o : watchers(su, *model, Event::kWrite, fields))
+        states.emplace_back(o, o->before_write(su, records, fields, WriteOrigin::kRecompute));
       store_values(su, *model, *field, changed, values);
       modified(su, model->name(), fields, changed);
       for (auto& [o, state] : states) {
