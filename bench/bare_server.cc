@@ -1,6 +1,7 @@
-// The bare limit of benchmark (a): the least a server can do for one JSON-2 create — accept the
-// same HTTP request on cpp-httplib, parse its JSON body, and INSERT the values into SQLite in
-// their own transaction, with the same pragmas as autorules. No auth, no ORM, no validation.
+// The bare limit of the server benchmarks: the least a server can do for one JSON-2 create or
+// write — accept the same HTTP request on cpp-httplib, parse its JSON body, and INSERT (create)
+// or UPDATE (write: vals.name of ids[0]) in SQLite in their own transaction, with the same
+// pragmas as autorules. No auth, no ORM, no validation.
 //   bare_server PATH.db PORT [synchronous]
 #include <cstdio>
 #include <mutex>
@@ -32,6 +33,8 @@ int main(int argc, char** argv) {
                      "INSERT INTO res_partner (name, email, phone, city, customer_rank) VALUES "
                      "(?, ?, ?, ?, ?) RETURNING id",
                      -1, &insert, nullptr);
+  sqlite3_stmt* update = nullptr;
+  sqlite3_prepare_v2(db, "UPDATE res_partner SET name = ? WHERE id = ?", -1, &update, nullptr);
   std::mutex mu;  // one writer, as SQLite has
 
   httplib::Server server;
@@ -40,6 +43,21 @@ int main(int argc, char** argv) {
   server.Post(
       R"(/json/2/([^/]+)/([^/]+))", [&](const httplib::Request& req, httplib::Response& res) {
         nlohmann::json body = nlohmann::json::parse(req.body);
+        if (req.matches[2] == "write") {
+          std::string name = body["vals"].value("name", "");
+          {
+            std::lock_guard g(mu);
+            sqlite3_exec(db, "BEGIN IMMEDIATE", nullptr, nullptr, nullptr);
+            sqlite3_bind_text(update, 1, name.c_str(), static_cast<int>(name.size()),
+                              SQLITE_TRANSIENT);
+            sqlite3_bind_int64(update, 2, body["ids"][0].get<long long>());
+            sqlite3_step(update);
+            sqlite3_reset(update);
+            sqlite3_exec(db, "COMMIT", nullptr, nullptr, nullptr);
+          }
+          res.set_content("true", "application/json");
+          return;
+        }
         const nlohmann::json& v = body["vals_list"][0];
         long long id = 0;
         {
@@ -65,6 +83,7 @@ int main(int argc, char** argv) {
   std::fflush(stdout);
   server.listen("127.0.0.1", std::stoi(argv[2]));
   sqlite3_finalize(insert);
+  sqlite3_finalize(update);
   sqlite3_close(db);
   return 0;
 }

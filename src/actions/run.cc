@@ -19,7 +19,12 @@ using common::Value;
 namespace internal {
 
 common::Value field(const Run& run, const char* name) {
-  return run.action.get(name);
+  if (run.values) {
+    auto it = run.values->find(name);
+    if (it != run.values->end())
+      return it->second;
+  }
+  return run.action.get(name);  // not a column (x2many)
 }
 
 std::string text(const Run& run, const char* name) {
@@ -90,8 +95,10 @@ Json run(const orm::RecordSet& actions) {
   Json result = false;
   for (Id id : actions.ids()) {
     orm::RecordSet action = actions.sudo().browse({id});
-    std::string state = action.get("state").as_string();
-    std::string model = action.get("model_name").as_string();
+    auto values = std::make_shared<const std::unordered_map<std::string, Value>>(action.row());
+    Run base{action, values, caller.sudo(), "", {}};
+    std::string state = internal::text(base, "state");
+    std::string model = internal::text(base, "model_name");
     check_can_run(action, caller, model);
     // active_model / active_id(s) name the records (reference §5.1).
     const Json& ctx = caller.context();
@@ -107,7 +114,8 @@ Json run(const orm::RecordSet& actions) {
       }
     }
     // Actions run in superuser mode; uid and user stay the caller's.
-    Run base{action, caller.sudo(), model, records};
+    base.model = model;
+    base.records = records;
     Json one = nullptr;
     if (runs_once(state) || records.empty()) {
       one = run_one(base, state);

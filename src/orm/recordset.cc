@@ -73,6 +73,26 @@ Value RecordSet::get(std::string_view field) const {
   return read_field(env_, *model_, *f, {id()})[0];
 }
 
+std::unordered_map<std::string, Value> RecordSet::row() const {
+  std::vector<const schema::Field*> columns;
+  for (const schema::Field& f : model_->fields()) {
+    if (f.has_column())
+      columns.push_back(&f);
+  }
+  Id self = id();
+  auto rows = fetch_columns(env_, *model_, columns, {self});
+  auto it = rows.find(self);
+  if (it == rows.end()) {
+    ensure_exist();  // throws Odoo's MissingError
+    return {};
+  }
+  std::unordered_map<std::string, Value> out;
+  out.reserve(columns.size());
+  for (size_t i = 0; i < columns.size(); ++i)
+    out.emplace(columns[i]->name, std::move(it->second[i]));
+  return out;
+}
+
 std::vector<Value> RecordSet::mapped(std::string_view field) const {
   const schema::Field* f = model_->field(field);
   if (!f) {

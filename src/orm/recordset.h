@@ -8,6 +8,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <unordered_map>
 #include <vector>
 
 #include "common/json.h"
@@ -73,6 +74,8 @@ class RecordSet {
                    const SearchOptions& options = {}) const;
   // One field's raw value of one record (ids for relations). Reads through the database.
   Value get(std::string_view field) const;
+  // The raw values of every column field (stored, not x2many) of one record, in one query.
+  std::unordered_map<std::string, Value> row() const;
   // Raw values of one field for every record, in order.
   std::vector<Value> mapped(std::string_view field) const;
   // The records linked through a relational field (union, in order of first appearance).

@@ -113,7 +113,7 @@ void ensure_started() {
 void install(orm::Runtime& runtime, const Options& options) {
   internal::start(options);
   {
-    py::gil_scoped_acquire gil;
+    internal::Gil gil;
     internal::import_proxies();
     // _logger in user code writes to the server's log.
     internal::sandbox().attr("_server_log") =
@@ -127,7 +127,7 @@ void install(orm::Runtime& runtime, const Options& options) {
     ctx.records = records.ids();
     ctx.bind_self = true;
     internal::ComputeFrame frame{records.name(), field.name, {}, nullptr};
-    py::gil_scoped_acquire gil;
+    internal::Gil gil;
     frame.outer = internal::current_compute();
     internal::current_compute() = &frame;
     struct Restore {
@@ -158,7 +158,7 @@ void install(orm::Runtime& runtime, const Options& options) {
 
 std::optional<std::string> check(std::string_view source, Mode mode) {
   ensure_started();
-  py::gil_scoped_acquire gil;
+  internal::Gil gil;
   try {
     internal::compile(source, mode);
   } catch (const common::ValueError& e) {
@@ -169,7 +169,7 @@ std::optional<std::string> check(std::string_view source, Mode mode) {
 
 Json exec(std::string_view code, const Context& ctx) {
   ensure_started();
-  py::gil_scoped_acquire gil;
+  internal::Gil gil;
   py::object compiled = internal::compile(code, Mode::kExec);
   py::object action = run_in(ctx, compiled, make_globals(ctx), Mode::kExec, code);
   return action.is_none() ? Json(nullptr) : to_json(action);
@@ -177,7 +177,7 @@ Json exec(std::string_view code, const Context& ctx) {
 
 Json eval(std::string_view expr, const Context& ctx) {
   ensure_started();
-  py::gil_scoped_acquire gil;
+  internal::Gil gil;
   py::object compiled = internal::compile(expr, Mode::kEval);
   py::object result = run_in(ctx, compiled, make_globals(ctx), Mode::kEval, expr);
   return to_json(result);
@@ -185,7 +185,7 @@ Json eval(std::string_view expr, const Context& ctx) {
 
 orm::RecordSet eval_records(std::string_view expr, const Context& ctx) {
   ensure_started();
-  py::gil_scoped_acquire gil;
+  internal::Gil gil;
   py::object compiled = internal::compile(expr, Mode::kEval);
   py::object result = run_in(ctx, compiled, make_globals(ctx), Mode::kEval, expr);
   if (result.is_none() || (py::isinstance<py::bool_>(result) && !result.cast<bool>())) {
@@ -218,7 +218,7 @@ std::string render_template(std::string_view text, const orm::RecordSet& record)
     ctx.model = record.name();
     ctx.records = record.ids();
     ensure_started();
-    py::gil_scoped_acquire gil;
+    internal::Gil gil;
     py::dict g = make_globals(ctx);
     g["object"] = wrap(record);
     py::object compiled = internal::compile(expr, Mode::kEval);

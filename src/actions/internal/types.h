@@ -1,8 +1,10 @@
 // What each action type's runner receives, and the runners (one file each).
 #pragma once
 
+#include <memory>
 #include <optional>
 #include <string>
+#include <unordered_map>
 
 #include "common/json.h"
 #include "orm/methods.h"
@@ -13,7 +15,9 @@ namespace autorules::actions::internal {
 // One action about to run: the action record (superuser), the Env user code and writes use
 // (superuser mode, the caller's uid and context), and the records it runs on.
 struct Run {
-  orm::RecordSet action;   // one ir.actions.server record, read in superuser mode
+  orm::RecordSet action;  // one ir.actions.server record, read in superuser mode
+  // Its column values, read once (shared by the per-record runs of one action).
+  std::shared_ptr<const std::unordered_map<std::string, common::Value>> values;
   orm::Env env;            // superuser mode; uid and context are the caller's
   std::string model;       // the action's model
   common::IdList records;  // the active records of that model (may be empty)

@@ -21,11 +21,10 @@ constexpr const char* kOnchangeForm = "__onchange_form";
 
 // The records of `ids` that satisfy a rule's domain text, evaluated in memory on the current
 // (uncommitted) values, with the triggering user's uid in the domain's context (§2.7).
-IdList filter(const orm::Env& env, const Rule& rule, const std::string& text, const IdList& ids) {
+IdList filter(const orm::Env& env, const Rule& rule, const RuleDomain& domain, const IdList& ids) {
   if (ids.empty())
     return ids;
-  domain::Domain d = orm::parse_domain(env, text);
-  return env.sudo()[rule.model].browse(ids).filtered_domain(d).ids();
+  return env.sudo()[rule.model].browse(ids).filtered_domain(domain.get(env)).ids();
 }
 
 // The done map of the operation: rule id → records it already processed (§2.6).
@@ -136,7 +135,7 @@ void process(const orm::Env& env, const Rule& rule, const IdList& ids,
 Json post_domain_json(const orm::Env& env, const Rule& rule) {
   if (!rule.post_domain)
     return nullptr;
-  return orm::parse_domain(env, *rule.post_domain).to_json();
+  return rule.post_domain->json(env);
 }
 
 struct WriteState {

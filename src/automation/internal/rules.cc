@@ -5,6 +5,9 @@
 
 #include <fmt/format.h>
 
+#include "common/errors.h"
+#include "orm/recordset.h"
+
 namespace autorules::automation::internal {
 
 using common::Id;
@@ -19,16 +22,34 @@ const std::set<std::string> kWriteTriggers = {
     "on_write",     "on_archive",   "on_unarchive", "on_create_or_write", "on_priority_set",
     "on_stage_set", "on_state_set", "on_tag_set",   "on_user_set"};
 
-std::optional<std::string> domain_text(const store::RowView& r, int col) {
+std::optional<RuleDomain> domain_text(const store::RowView& r, int col) {
   if (r.is_null(col))
     return std::nullopt;
   std::string text(r.text(col));
   if (text.find_first_not_of(" \t\r\n") == std::string::npos)
     return std::nullopt;
-  return text;
+  return RuleDomain(std::move(text));
 }
 
 }  // namespace
+
+RuleDomain::RuleDomain(std::string t) : text(std::move(t)) {
+  try {
+    literal = domain::Domain::from_text(text);
+    literal_json = literal->to_json();
+  } catch (const common::Error&) {
+    // Expressions (evaluated at each use), or a domain that broke after it was saved (its
+    // error is raised at use, naming the rule).
+  }
+}
+
+domain::Domain RuleDomain::get(const orm::Env& env) const {
+  return literal ? *literal : orm::parse_domain(env, text);
+}
+
+common::Json RuleDomain::json(const orm::Env& env) const {
+  return literal ? literal_json : get(env).to_json();
+}
 
 bool Rule::on_create() const {
   return kCreateTriggers.count(trigger) > 0;

@@ -11,20 +11,33 @@
 #include <vector>
 
 #include "common/value.h"
+#include "domain/domain.h"
 #include "orm/env.h"
 
 namespace autorules::automation::internal {
+
+// A rule's domain: its text, and its parsed form when it holds no Python expression (parsed
+// once when the rules are loaded; a domain with expressions is evaluated at each use).
+struct RuleDomain {
+  std::string text;
+  std::optional<domain::Domain> literal;
+  common::Json literal_json;  // literal's JSON form (null when there is no literal)
+
+  explicit RuleDomain(std::string text);
+  domain::Domain get(const orm::Env& env) const;
+  common::Json json(const orm::Env& env) const;
+};
 
 struct Rule {
   common::Id id = 0;
   std::string name;
   std::string model;
   std::string trigger;
-  std::optional<std::string> pre_domain;   // filter_pre_domain, when set ('[]' counts as set)
-  std::optional<std::string> post_domain;  // filter_domain
-  std::set<std::string> watched;           // trigger_field_ids (empty: any field)
-  std::set<std::string> onchange_fields;   // on_change_field_ids
-  std::vector<common::Id> actions;         // action_server_ids by sequence, name, id
+  std::optional<RuleDomain> pre_domain;   // filter_pre_domain, when set ('[]' counts as set)
+  std::optional<RuleDomain> post_domain;  // filter_domain
+  std::set<std::string> watched;          // trigger_field_ids (empty: any field)
+  std::set<std::string> onchange_fields;  // on_change_field_ids
+  std::vector<common::Id> actions;        // action_server_ids by sequence, name, id
 
   bool on_create() const;
   bool on_write() const;

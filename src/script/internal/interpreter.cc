@@ -187,6 +187,16 @@ constexpr std::size_t kCacheSize = 4096;
 
 }  // namespace
 
+bool Gil::keep_thread_state() {
+  // One extra reference on this thread's state: releasing the GIL no longer deletes it.
+  thread_local bool kept = [] {
+    py::gil_scoped_acquire gil;
+    gil.inc_ref();
+    return true;
+  }();
+  return kept;
+}
+
 void start(const Options& options) {
   g_timeout = options.timeout_seconds;
   g_budget = options.memory_budget;

@@ -12,6 +12,18 @@ namespace autorules::script::internal {
 
 namespace py = pybind11;
 
+// Holds the GIL, like py::gil_scoped_acquire, but keeps the thread's Python thread state for the
+// thread's life: creating and deleting one per acquisition costs more than a short evaluation.
+class Gil {
+ public:
+  Gil() : kept_(keep_thread_state()) {}
+
+ private:
+  static bool keep_thread_state();
+  bool kept_;  // initialised before acquire_
+  py::gil_scoped_acquire acquire_;
+};
+
 // Starts the interpreter once; later calls update the options. Thread-safe.
 void start(const Options& options);
 bool started();
