@@ -63,10 +63,14 @@ void add_action_models(Registry& r) {
   action.add(selection_field("update_boolean_value", "Boolean Value",
                              {{"true", "Yes (True)"}, {"false", "No (False)"}})
                  .def("true"));
-  action.add(
-      selection_field("evaluation_type", "Value Type",
-                      {{"value", "Update"}, {"equation", "Compute"}, {"sequence", "Sequence"}})
-          .def("value"));
+  action.add(selection_field("evaluation_type", "Value Type",
+                             {{"value", "Update"},
+                              {"equation", "Compute"},
+                              {"sequence", "Sequence"},
+                              {"ai", "Update with AI"}})
+                 .def("value"));
+  action.add(text_field("ai_prompt", "AI Prompt")
+                 .help("With Update with AI: the prompt, rendered with the record's fields"));
   action.add(text_field("value", "Value")
                  .help("The value to write, or with Compute a Python expression giving it"));
   action.add(html_field("html_value", "HTML Value"));
