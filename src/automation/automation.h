@@ -14,4 +14,7 @@ namespace autorules::automation {
 // automatic configuration, constraints and messages). Call before Runtime::initialize().
 void install(orm::Runtime& runtime);
 
+// Records whose time-based rule failed (rolled back alone and logged) since the process started.
+std::int64_t time_rule_failures();
+
 }  // namespace autorules::automation

@@ -1,4 +1,4 @@
-// The autorules command: serve, apikey. Every flag also reads AUTORULES_<FLAG>.
+// The autorules command: serve, apikey, cron. Every flag also reads AUTORULES_<FLAG>.
 #include <csignal>
 #include <filesystem>
 #include <fstream>
@@ -16,6 +16,7 @@
 #include "automation/automation.h"
 #include "common/clock.h"
 #include "common/errors.h"
+#include "jobs/jobs.h"
 #include "orm/env.h"
 #include "orm/modules.h"
 #include "orm/recordset.h"
@@ -73,6 +74,7 @@ std::unique_ptr<orm::Runtime> open_runtime(const Common& c, double script_timeou
   script::install(*rt, sandbox);
   actions::install(*rt);
   automation::install(*rt);
+  jobs::install(*rt);
   rt->initialize();
   return rt;
 }
@@ -111,7 +113,7 @@ void ensure_admin_key(orm::Runtime& rt, const std::string& db_url) {
 }
 
 int serve(const Common& c, const api::ServerOptions& options, bool demo, const std::string& modules,
-          double script_timeout) {
+          double script_timeout, double cron_poll) {
   // SIGINT/SIGTERM are handled by one thread that stops the server gracefully; they are
   // blocked before any other thread exists (the sandbox's watchdog, the request pool).
   sigset_t signals;
@@ -139,6 +141,8 @@ int serve(const Common& c, const api::ServerOptions& options, bool demo, const s
 
   api::Server server(*rt, options);
   server.bind();
+  jobs::Scheduler scheduler(*rt, std::chrono::milliseconds(static_cast<long>(cron_poll * 1000)));
+  scheduler.start();
   std::thread watcher([&] {
     int sig = 0;
     sigwait(&signals, &sig);
@@ -153,6 +157,7 @@ int serve(const Common& c, const api::ServerOptions& options, bool demo, const s
   pthread_kill(watcher.native_handle(),
                SIGTERM);  // wakes the watcher if the server stopped by itself
   watcher.join();
+  scheduler.stop();
   spdlog::info("stopped");
   return 0;
 }
@@ -170,6 +175,16 @@ int apikey_new(const Common& c, const std::string& login, const std::string& nam
   env.commit();
   std::cout << key << std::endl;
   return 0;
+}
+
+// `autorules cron run`: the due jobs once, then exit (status 1 if one failed).
+int cron_run(const Common& c) {
+  auto rt = open_runtime(c);
+  jobs::RunReport r = jobs::run_due(*rt);
+  std::cout << fmt::format("autorules: {} job(s) run, {} failed, {} held by another process", r.ran,
+                           r.failed, r.skipped)
+            << std::endl;
+  return r.failed ? 1 : 0;
 }
 
 }  // namespace
@@ -192,7 +207,8 @@ int main(int argc, char** argv) {
   bool demo = false;
   std::string modules, max_body = "16M";
   double script_timeout = 5;
-  int cron_poll = 60, retry_base = 10, max_attempts = 8, delivery_timeout = 10;
+  double cron_poll = 60;
+  int retry_base = 10, max_attempts = 8, delivery_timeout = 10;
   CLI::App* serve_cmd = app.add_subcommand("serve", "run the HTTP server");
   add_common(serve_cmd);
   serve_cmd->add_option("--http-interface", options.host, "address to listen on")
@@ -233,6 +249,11 @@ int main(int argc, char** argv) {
   apikey_new_cmd->add_option("--name", key_name, "what the key is for");
   apikey_new_cmd->add_option("--days", days, "days until the key expires (default: never)");
 
+  CLI::App* cron_cmd = app.add_subcommand("cron", "scheduled jobs (ir.cron)");
+  cron_cmd->require_subcommand(1);
+  CLI::App* cron_run_cmd = cron_cmd->add_subcommand("run", "run the due jobs once and exit");
+  add_common(cron_run_cmd);
+
   CLI11_PARSE(app, argc, argv);
   spdlog::set_level(spdlog::level::from_str(c.log_level));
   try {
@@ -243,10 +264,14 @@ int main(int argc, char** argv) {
       options.max_body_size = *size;
       if (script_timeout <= 0)
         throw common::UserError("--script-timeout must be positive");
-      return serve(c, options, demo, modules, script_timeout);
+      if (cron_poll <= 0)
+        throw common::UserError("--cron-poll must be positive");
+      return serve(c, options, demo, modules, script_timeout, cron_poll);
     }
     if (apikey_new_cmd->parsed())
       return apikey_new(c, login, key_name, days);
+    if (cron_run_cmd->parsed())
+      return cron_run(c);
   } catch (const common::Error& e) {
     std::cerr << "autorules: " << e.what() << std::endl;
     return 1;

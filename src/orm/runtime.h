@@ -100,6 +100,11 @@ class Runtime {
   void set_domain_evaluator(DomainEvaluator fn) { domain_evaluator_ = std::move(fn); }
   void set_code_checker(CodeChecker fn) { code_checker_ = std::move(fn); }
   void add_onchange_handler(OnchangeHandler fn) { onchange_handlers_.push_back(std::move(fn)); }
+  // Runs at the end of initialize(), in its transaction (superuser): data a layer needs, such as
+  // built-in records with xml ids. Must be idempotent (it runs at every start).
+  void add_initializer(std::function<void(const Env& env)> fn) {
+    initializers_.push_back(std::move(fn));
+  }
   const std::vector<OnchangeHandler>& onchange_handlers() const { return onchange_handlers_; }
   const CodeChecker& code_checker() const { return code_checker_; }
   const DomainEvaluator& domain_evaluator() const { return domain_evaluator_; }
@@ -129,6 +134,7 @@ class Runtime {
   DomainEvaluator domain_evaluator_;
   CodeChecker code_checker_;
   std::vector<OnchangeHandler> onchange_handlers_;
+  std::vector<std::function<void(const Env&)>> initializers_;
   std::string modules_path_ = "modules";
   bool initialized_ = false;
   std::atomic<bool> ready_{false};

@@ -33,6 +33,8 @@ void Runtime::initialize() {
   store::sync_schema(env.cr(), full);
   env.mutable_registry() = full;
   ensure_base_data(env);
+  for (const auto& init : initializers_)
+    init(env);
   env.commit();  // publishes `full` under the new "schema" generation
   ready_ = true;
 }

@@ -243,7 +243,7 @@ void register_base_models(Runtime& rt) {
         "mail.template", "sms.template", "whatsapp.template"}) {
     rt.set_access(m, ModelAccess::kConfiguration);
   }
-  for (const char* m : {"ir.config_parameter", "ir.logging", "res.users.apikeys"}) {
+  for (const char* m : {"ir.config_parameter", "ir.logging", "res.users.apikeys", "ir.cron"}) {
     rt.set_access(m, ModelAccess::kAdminOnly);
   }
 

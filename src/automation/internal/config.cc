@@ -6,6 +6,7 @@
 
 #include "automation/automation.h"
 #include "automation/internal/engine.h"
+#include "automation/internal/time_rules.h"
 #include "common/errors.h"
 #include "domain/resolve.h"
 #include "orm/recordset.h"
@@ -218,14 +219,17 @@ void check(const orm::Env& env, const orm::RecordSet& rule) {
 
 class RuleHooks final : public orm::ModelHooks {
  public:
-  void before_create(const orm::Env& env, const std::string&, Json& vals) override {
+  void before_create(const orm::Env& env, const std::string& model, Json& vals) override {
     sync_model(env, vals);
+    internal::normalize_delay(env[model].browse({}), vals);
   }
   void before_write(const orm::RecordSet& records, Json& vals) override {
     sync_model(records.env(), vals);
+    internal::normalize_delay(records, vals);
   }
   void after_create(const orm::RecordSet& records, const Json& vals_list) override {
     records.env().bump_generation("automation");
+    internal::sync_check_job(records.env());
     size_t i = 0;
     for (Id id : records.ids()) {
       const Json& vals =
@@ -237,14 +241,25 @@ class RuleHooks final : public orm::ModelHooks {
     }
   }
   void after_write(const orm::RecordSet& records, const Json& vals) override {
+    // last_run alone (the time check's progress) changes nothing the rule index holds.
+    if (vals.size() == 1 && vals.contains("last_run"))
+      return;
     records.env().bump_generation("automation");
     if (records.env().context().value("automation_configuring", false))
       return;
     for (Id id : records.ids())
       settle(records.browse({id}), vals);
+    for (const char* key :
+         {"active", "trigger", "trg_date_range", "trg_date_range_type", "model_id", "model_name"}) {
+      if (vals.contains(key)) {
+        internal::sync_check_job(records.env());
+        break;
+      }
+    }
   }
   void after_unlink(const orm::Env& env, const std::string&, const IdList&) override {
     env.bump_generation("automation");
+    internal::sync_check_job(env);
   }
 
  private:
@@ -266,9 +281,11 @@ class RuleHooks final : public orm::ModelHooks {
     orm::RecordSet su = rule.sudo().with_env(
         rule.env().sudo().with_context_update(Json{{"automation_configuring", true}}));
     Json config = configure(rule.env(), su, written);
+    config.update(internal::configure_time(rule.env(), su, written));
     if (!config.empty())
       su.write(config);
     check(rule.env(), su);
+    internal::check_time(rule.env(), su);
   }
 };
 
@@ -302,6 +319,10 @@ class ActionHooks final : public orm::ModelHooks {
 
 }  // namespace
 
+std::int64_t time_rule_failures() {
+  return internal::time_rule_failures().load();
+}
+
 void install(orm::Runtime& runtime) {
   static internal::Engine* engine = new internal::Engine();  // one per process, never freed
   runtime.add_observer(engine);
@@ -310,6 +331,14 @@ void install(orm::Runtime& runtime) {
          Json& result) { engine->on_change(records, form, changed, result); });
   runtime.add_hooks("base.automation", std::make_shared<RuleHooks>());
   runtime.add_hooks("ir.actions.server", std::make_shared<ActionHooks>());
+  // The time-based rules' check, run by the "check and execute" job (private: not callable
+  // through JSON-2; the scheduler calls it).
+  runtime.add_method(
+      "base.automation", "_cron_process_time_based_actions",
+      orm::Method::make({}, {}, true, false, [](const orm::RecordSet& rs, const Json&) {
+        return Json(internal::check_time_rules(*engine, rs.env()));
+      }));
+  runtime.add_initializer([](const orm::Env& env) { internal::ensure_check_job(env); });
 }
 
 }  // namespace autorules::automation

@@ -210,6 +210,11 @@ void Engine::after_write(const orm::Env& env, const orm::RecordSet& records,
   }
 }
 
+void Engine::run_time_rule(const orm::Env& env, const Rule& rule, const IdList& ids) const {
+  process(env.with_context_update(Json{{"old_values", nullptr}}), rule, ids, nullptr, nullptr,
+          post_domain_json(env, rule));
+}
+
 void Engine::before_unlink(const orm::Env& env, const orm::RecordSet& records) {
   auto rules = cache_.get(env);
   const ModelRules* mr = rules->rules_of(records.name());

@@ -22,6 +22,9 @@ class Engine final : public orm::Observer {
   void on_change(const orm::RecordSet& records, const common::Json& form,
                  const std::vector<std::string>& changed, common::Json& result) const;
 
+  // Runs a rule's actions on `ids` as a time trigger does: no old values, no pre-filter.
+  void run_time_rule(const orm::Env& env, const Rule& rule, const common::IdList& ids) const;
+
   RuleCache& cache() const { return cache_; }
 
  private:

@@ -57,6 +57,9 @@ bool Rule::on_create() const {
 bool Rule::on_write() const {
   return kWriteTriggers.count(trigger) > 0;
 }
+bool Rule::on_time() const {
+  return trigger == "on_time" || trigger == "on_time_created" || trigger == "on_time_updated";
+}
 
 std::shared_ptr<const RuleSet> load_rules(const orm::Env& env) {
   auto set = std::make_shared<RuleSet>();
@@ -66,9 +69,11 @@ std::shared_ptr<const RuleSet> load_rules(const orm::Env& env) {
   std::vector<Rule> rules;
   std::unordered_map<Id, size_t> index;
   cr.query(
-      "SELECT \"id\", \"name\", \"model_name\", \"trigger\", \"filter_pre_domain\", "
-      "\"filter_domain\" "
-      "FROM \"base_automation\" WHERE \"active\" = 1 ORDER BY \"id\"",
+      "SELECT a.\"id\", a.\"name\", a.\"model_name\", a.\"trigger\", a.\"filter_pre_domain\", "
+      "a.\"filter_domain\", f.\"name\", a.\"trg_date_range\", a.\"trg_date_range_type\", "
+      "a.\"trg_date_range_mode\" "
+      "FROM \"base_automation\" AS a LEFT JOIN \"ir_model_fields\" AS f ON f.\"id\" = "
+      "a.\"trg_date_id\" WHERE a.\"active\" = 1 ORDER BY a.\"id\"",
       {}, [&](const store::RowView& r) {
         Rule rule;
         rule.id = r.int64(0);
@@ -77,6 +82,13 @@ std::shared_ptr<const RuleSet> load_rules(const orm::Env& env) {
         rule.trigger = std::string(r.text(3));
         rule.pre_domain = domain_text(r, 4);
         rule.post_domain = domain_text(r, 5);
+        if (!r.is_null(6))
+          rule.date_field = std::string(r.text(6));
+        if (!r.is_null(7))
+          rule.delay = r.int64(7);
+        if (!r.is_null(8))
+          rule.delay_unit = std::string(r.text(8));
+        rule.delay_mode = r.is_null(9) ? "after" : std::string(r.text(9));
         index[rule.id] = rules.size();
         rules.push_back(std::move(rule));
       });

@@ -38,11 +38,17 @@ struct Rule {
   std::set<std::string> watched;          // trigger_field_ids (empty: any field)
   std::set<std::string> onchange_fields;  // on_change_field_ids
   std::vector<common::Id> actions;        // action_server_ids by sequence, name, id
+  // Time triggers: the date field (trg_date_id's name), the delay and its unit and mode.
+  std::string date_field;
+  std::int64_t delay = 0;
+  std::string delay_unit;  // minutes, hour, day, month
+  std::string delay_mode;  // after, before
 
   bool on_create() const;
   bool on_write() const;
   bool on_unlink() const { return trigger == "on_unlink"; }
   bool on_change() const { return trigger == "on_change"; }
+  bool on_time() const;  // on_time, on_time_created, on_time_updated
 };
 
 // The active rules of one model, indexed by what they react to, so that an operation looks only

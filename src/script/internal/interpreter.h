@@ -14,7 +14,8 @@ namespace py = pybind11;
 
 // Holds the GIL, like py::gil_scoped_acquire, but keeps the thread's Python thread state for the
 // thread's life: creating and deleting one per acquisition costs more than a short evaluation.
-class Gil {
+// Hidden visibility, like pybind11's own types that it holds.
+class __attribute__((visibility("hidden"))) Gil {
  public:
   Gil() : kept_(keep_thread_state()) {}
 

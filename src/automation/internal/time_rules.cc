@@ -1,0 +1,315 @@
+#include "automation/internal/time_rules.h"
+
+#include <algorithm>
+#include <cstdlib>
+#include <optional>
+
+#include <fmt/format.h>
+
+#include "common/errors.h"
+#include "orm/ir_model.h"
+#include "store/database.h"
+#include "store/schema_sync.h"
+
+namespace autorules::automation::internal {
+
+using common::DateTime;
+using common::Id;
+using common::IdList;
+using common::Json;
+using common::Value;
+
+namespace {
+
+std::string text_of(const Value& v) {
+  return v.is_string() ? v.as_string() : std::string();
+}
+
+// Minutes per delay unit (reference §3.2; a month counts 30 days there).
+std::int64_t unit_minutes(const std::string& unit) {
+  if (unit == "minutes")
+    return 1;
+  if (unit == "hour")
+    return 60;
+  if (unit == "day")
+    return 1440;
+  if (unit == "month")
+    return 43200;
+  return 0;
+}
+
+// `t` moved by `n` delay units (months by calendar, clamped to the month's end).
+DateTime shift(DateTime t, std::int64_t n, const std::string& unit) {
+  if (unit == "month")
+    return common::add_months(t, n);
+  return common::add_seconds(t, n * unit_minutes(unit) * 60);
+}
+
+Id field_id(const orm::Env& env, const std::string& model, const std::string& field) {
+  Value p[] = {Value(model), Value(field)};
+  Value id = env.cr().scalar(
+      "SELECT \"id\" FROM \"ir_model_fields\" WHERE \"model\" = ? AND \"name\" = ?", p);
+  return id.is_int() ? id.as_int() : 0;
+}
+
+// The ERROR row of a record that failed, written once the check's transaction has ended (so
+// that it survives whatever happens to the transaction).
+void log_failure(const orm::Env& env, const Rule& rule, Id record, const std::string& error) {
+  Json vals = {{"name", "autorules.automation"},
+               {"type", "server"},
+               {"level", "ERROR"},
+               {"message", fmt::format("{}({},): {}", rule.model, record, error)},
+               {"path", fmt::format("base_automation({})", rule.id)},
+               {"func", rule.name},
+               {"line", "0"},
+               {"dbname", env.runtime().database().url()}};
+  env.after_end([vals](orm::Runtime& runtime) {
+    orm::Env e = orm::Env::begin(runtime, orm::kSuperuserId, store::Access::kWrite).sudo();
+    e["ir.logging"].create(vals);
+    e.commit();
+  });
+}
+
+void log_warning(const orm::Env& env, const Rule& rule, const std::string& message) {
+  Json vals = {{"name", "autorules.automation"},
+               {"type", "server"},
+               {"level", "WARNING"},
+               {"message", message},
+               {"path", fmt::format("base_automation({})", rule.id)},
+               {"func", rule.name},
+               {"line", "0"},
+               {"dbname", env.runtime().database().url()}};
+  env.after_end([vals](orm::Runtime& runtime) {
+    orm::Env e = orm::Env::begin(runtime, orm::kSuperuserId, store::Access::kWrite).sudo();
+    e["ir.logging"].create(vals);
+    e.commit();
+  });
+}
+
+}  // namespace
+
+bool is_time_trigger(const std::string& trigger) {
+  return trigger == "on_time" || trigger == "on_time_created" || trigger == "on_time_updated";
+}
+
+std::atomic<std::int64_t>& time_rule_failures() {
+  static std::atomic<std::int64_t> n{0};
+  return n;
+}
+
+void normalize_delay(const orm::RecordSet& rules, Json& vals) {
+  auto range = vals.find("trg_date_range");
+  if (range == vals.end() || !range->is_number_integer() || range->get<std::int64_t>() >= 0)
+    return;
+  std::string mode;
+  if (auto m = vals.find("trg_date_range_mode"); m != vals.end() && m->is_string())
+    mode = m->get<std::string>();
+  else if (!rules.empty())
+    mode = text_of(rules.sudo().browse({rules.ids()[0]}).get("trg_date_range_mode"));
+  vals["trg_date_range"] = -range->get<std::int64_t>();
+  vals["trg_date_range_mode"] = mode == "before" ? "after" : "before";
+}
+
+Json configure_time(const orm::Env& env, const orm::RecordSet& rule, const Json& written) {
+  Json out = Json::object();
+  std::string trigger = text_of(rule.get("trigger"));
+  std::string model = text_of(rule.get("model_name"));
+  bool trigger_changed =
+      written.contains("trigger") || written.contains("model_id") || written.contains("model_name");
+  if (!is_time_trigger(trigger)) {
+    if (trigger_changed && !written.contains("trg_date_range_type") &&
+        rule.get("trg_date_range_type").is_string()) {
+      out["trg_date_range_type"] = false;
+    }
+    return out;
+  }
+  if (trigger_changed && !written.contains("trg_date_id") &&
+      (trigger == "on_time_created" || trigger == "on_time_updated")) {
+    Id f = field_id(env, model, trigger == "on_time_created" ? "create_date" : "write_date");
+    if (f)
+      out["trg_date_id"] = f;
+  }
+  if (!rule.get("trg_date_range_type").is_string() && !written.contains("trg_date_range_type"))
+    out["trg_date_range_type"] = "hour";
+  // No accidental backfill (SPEC §4): the window starts now.
+  bool active = rule.get("active").is_bool() && rule.get("active").as_bool();
+  if (active && !rule.get("last_run").is_datetime() && !written.contains("last_run"))
+    out["last_run"] = common::format_datetime(env.now());
+  return out;
+}
+
+void check_time(const orm::Env& env, const orm::RecordSet& rule) {
+  std::string trigger = text_of(rule.get("trigger"));
+  if (!is_time_trigger(trigger))
+    return;
+  std::string model = text_of(rule.get("model_name"));
+  Value date_id = rule.get("trg_date_id");
+  if (!date_id.is_int()) {
+    throw common::ValidationError(fmt::format(
+        "The rule '{}' needs its trigger date (trg_date_id): a date or datetime field of '{}'",
+        text_of(rule.get("name")), model));
+  }
+  orm::RecordSet field = env.sudo()["ir.model.fields"].browse({date_id.as_int()});
+  std::string owner = text_of(field.get("model"));
+  std::string type = text_of(field.get("ttype"));
+  std::string name = text_of(field.get("name"));
+  if (owner != model) {
+    throw common::ValidationError(
+        fmt::format("The trigger date '{}' of rule '{}' is not a field of its model '{}'", name,
+                    text_of(rule.get("name")), model));
+  }
+  if (type != "date" && type != "datetime") {
+    throw common::ValidationError(
+        fmt::format("The trigger date '{}' of rule '{}' must be a date or datetime field, not {}",
+                    name, text_of(rule.get("name")), type));
+  }
+  Value range = rule.get("trg_date_range");
+  if (range.is_int() && range.as_int() < 0)
+    throw common::ValidationError("The delay of a time-based rule must be positive or zero.");
+  // The check's query needs an index on the date field.
+  const schema::Model* m = env.registry().find(model);
+  const schema::Field* f = m ? m->field(name) : nullptr;
+  if (f && f->has_column() && !f->index)
+    store::set_index(env.cr(), *m, *f, true);
+}
+
+void ensure_check_job(const orm::Env& env) {
+  orm::Env su = env.sudo();
+  try {
+    su.ref(kCheckJobXmlid);
+    return;
+  } catch (const common::ValueError&) {
+  }
+  Value model = su.cr().scalar("SELECT \"id\" FROM \"ir_model\" WHERE \"model\" = ?",
+                               std::vector<Value>{Value("base.automation")});
+  orm::RecordSet job = su["ir.cron"].create(Json{{"name", "Automation Rules: check and execute"},
+                                                 {"model_id", model.as_int()},
+                                                 {"method", "_cron_process_time_based_actions"},
+                                                 {"user_id", orm::kSuperuserId},
+                                                 {"interval_number", 4},
+                                                 {"interval_type", "hours"},
+                                                 {"active", false},
+                                                 {"priority", 5}});
+  orm::set_xmlid(su, "base_automation", "ir_cron_data_base_automation_check", "ir.cron", job.id(),
+                 /*noupdate=*/true);
+  sync_check_job(su);
+}
+
+void sync_check_job(const orm::Env& env) {
+  orm::Env su = env.sudo();
+  std::optional<orm::RecordSet> found;
+  try {
+    found = su.ref(kCheckJobXmlid);
+  } catch (const common::ValueError&) {
+    return;  // not created yet (initialize creates it)
+  }
+  const orm::RecordSet& job = *found;
+  bool any = false;
+  std::int64_t least = 0;  // smallest non-zero delay in minutes (Odoo 19 drops zero delays)
+  su.cr().query(
+      "SELECT \"trg_date_range\", \"trg_date_range_type\" FROM \"base_automation\" WHERE "
+      "\"active\" = 1 AND \"trigger\" IN ('on_time', 'on_time_created', 'on_time_updated')",
+      {}, [&](const store::RowView& r) {
+        any = true;
+        std::int64_t minutes = std::llabs(r.is_null(0) ? 0 : r.int64(0)) *
+                               unit_minutes(r.is_null(1) ? "" : std::string(r.text(1)));
+        if (minutes > 0 && (least == 0 || minutes < least))
+          least = minutes;
+      });
+  std::int64_t interval = least ? std::clamp<std::int64_t>(least / 10, 1, 240) : 240;
+  Json vals = {{"active", any}};
+  if (!any) {
+    vals["interval_number"] = 4;
+    vals["interval_type"] = "hours";
+  } else if (interval % 60 == 0) {
+    vals["interval_number"] = interval / 60;
+    vals["interval_type"] = "hours";
+  } else {
+    vals["interval_number"] = interval;
+    vals["interval_type"] = "minutes";
+  }
+  Json row = job.with_env(su.with_context(Json{{"active_test", false}}))
+                 .read({"active", "interval_number", "interval_type"})[0];
+  if (row["active"] != vals["active"] || row["interval_number"] != vals["interval_number"] ||
+      row["interval_type"] != vals["interval_type"]) {
+    job.write(vals);
+  }
+}
+
+std::int64_t check_time_rules(const Engine& engine, const orm::Env& env) {
+  orm::Env su = env.sudo();
+  auto rules = engine.cache().get(su);
+  std::vector<const Rule*> time_rules;
+  for (const auto& [_, model_rules] : rules->by_model) {
+    for (const Rule& r : model_rules.rules) {
+      if (r.on_time())
+        time_rules.push_back(&r);
+    }
+  }
+  std::sort(time_rules.begin(), time_rules.end(),
+            [](const Rule* a, const Rule* b) { return a->id < b->id; });
+  std::int64_t processed = 0;
+  DateTime now = su.now();
+  for (const Rule* rule : time_rules) {
+    const schema::Model* model = su.registry().find(rule->model);
+    const schema::Field* field = model ? model->field(rule->date_field) : nullptr;
+    if (!field ||
+        (field->type != schema::FieldType::kDate && field->type != schema::FieldType::kDatetime)) {
+      log_warning(su, *rule,
+                  fmt::format("The trigger date '{}' of rule '{}' is not a date or datetime field "
+                              "of '{}' any more; the rule is skipped",
+                              rule->date_field, rule->name, rule->model));
+      continue;
+    }
+    Value last = su.cr().scalar("SELECT \"last_run\" FROM \"base_automation\" WHERE \"id\" = ?",
+                                std::vector<Value>{Value(rule->id)});
+    DateTime last_run = last.is_string()
+                            ? common::parse_datetime(last.as_string()).value_or(DateTime{})
+                            : DateTime{};
+    // The window (reference §3.4): "after" fires when date + delay is in [last_run, now),
+    // "before" when date - delay is.
+    std::int64_t n = rule->delay_mode == "before" ? rule->delay : -rule->delay;
+    DateTime lower = shift(last_run, n, rule->delay_unit);
+    DateTime upper = shift(now, n, rule->delay_unit);
+    domain::Domain window;
+    if (field->type == schema::FieldType::kDatetime) {
+      window = domain::Domain::conjoin(
+          domain::Domain::term(field->name, domain::Op::kGe, common::format_datetime(lower)),
+          domain::Domain::term(field->name, domain::Op::kLt, common::format_datetime(upper)));
+    } else {
+      window = domain::Domain::conjoin(
+          domain::Domain::term(field->name, domain::Op::kGt,
+                               common::format_date(common::date_of(lower))),
+          domain::Domain::term(field->name, domain::Op::kLe,
+                               common::format_date(common::date_of(upper))));
+    }
+    IdList due;
+    try {
+      domain::Domain d =
+          rule->post_domain ? domain::Domain::conjoin(window, rule->post_domain->get(su)) : window;
+      due = su[rule->model].search(d, orm::SearchOptions{.order = "id"}).ids();
+    } catch (const common::Error& e) {
+      log_warning(su, *rule, fmt::format("The rule '{}' was skipped: {}", rule->name, e.what()));
+      continue;
+    }
+    for (Id id : due) {
+      store::Savepoint savepoint(su.cr());
+      try {
+        engine.run_time_rule(env, *rule, {id});
+        savepoint.release();
+        ++processed;
+      } catch (const std::exception& e) {
+        // Rolled back alone (the savepoint's destructor), logged and counted.
+        ++time_rule_failures();
+        log_failure(su, *rule, id, e.what());
+      }
+    }
+    su["base.automation"]
+        .browse({rule->id})
+        .with_env(su.with_context_update(Json{{"automation_configuring", true}}))
+        .write(Json{{"last_run", common::format_datetime(now)}});
+  }
+  return processed;
+}
+
+}  // namespace autorules::automation::internal

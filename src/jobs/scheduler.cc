@@ -1,0 +1,121 @@
+// The scheduler thread of `serve`.
+#include <condition_variable>
+#include <mutex>
+#include <set>
+#include <thread>
+
+#include <fmt/format.h>
+
+#include "jobs/internal/schedule.h"
+#include "jobs/jobs.h"
+
+namespace autorules::jobs {
+
+namespace {
+
+std::mutex g_registry_mutex;
+std::set<Scheduler*> g_schedulers;  // GUARDED_BY(g_registry_mutex)
+
+}  // namespace
+
+struct Scheduler::Impl {
+  orm::Runtime& runtime;
+  std::chrono::milliseconds poll;
+  std::mutex mutex;
+  std::condition_variable cv;
+  bool stopping = false;  // GUARDED_BY(mutex)
+  bool woken = false;     // GUARDED_BY(mutex)
+  std::thread thread;
+
+  Impl(orm::Runtime& rt, std::chrono::milliseconds p) : runtime(rt), poll(p) {}
+
+  void wake() {
+    {
+      std::lock_guard g(mutex);
+      woken = true;
+    }
+    cv.notify_all();
+  }
+
+  // How long to sleep: until the earliest nextcall, at most `poll`.
+  std::chrono::milliseconds sleep_time() {
+    std::chrono::milliseconds wait = poll;
+    try {
+      if (auto next = next_due(runtime)) {
+        std::int64_t seconds = next->seconds - runtime.clock().now().seconds;
+        // nextcall has a one-second resolution: wake just after it.
+        auto until = std::chrono::milliseconds(std::max<std::int64_t>(seconds, 0) * 1000 + 50);
+        wait = std::min(wait, until);
+      }
+    } catch (const std::exception& e) {
+      fmt::print(stderr, "autorules: scheduler: {}\n", e.what());
+    }
+    return wait;
+  }
+
+  void loop() {
+    while (true) {
+      {
+        std::lock_guard g(mutex);
+        if (stopping)
+          return;
+        woken = false;
+      }
+      try {
+        run_due(runtime);
+      } catch (const std::exception& e) {
+        fmt::print(stderr, "autorules: scheduler: {}\n", e.what());
+      }
+      std::chrono::milliseconds wait = sleep_time();
+      std::unique_lock lock(mutex);
+      cv.wait_for(lock, wait, [&] { return stopping || woken; });
+      if (stopping)
+        return;
+    }
+  }
+};
+
+Scheduler::Scheduler(orm::Runtime& runtime, std::chrono::milliseconds poll)
+    : impl_(std::make_unique<Impl>(runtime, poll)) {}
+
+Scheduler::~Scheduler() {
+  stop();
+}
+
+void Scheduler::start() {
+  {
+    std::lock_guard g(g_registry_mutex);
+    g_schedulers.insert(this);
+  }
+  impl_->thread = std::thread([this] { impl_->loop(); });
+}
+
+void Scheduler::stop() {
+  {
+    std::lock_guard g(g_registry_mutex);
+    g_schedulers.erase(this);
+  }
+  {
+    std::lock_guard g(impl_->mutex);
+    impl_->stopping = true;
+  }
+  impl_->cv.notify_all();
+  if (impl_->thread.joinable())
+    impl_->thread.join();
+}
+
+void Scheduler::wake() {
+  impl_->wake();
+}
+
+namespace internal {
+
+void wake_schedulers() {
+  std::lock_guard g(g_registry_mutex);
+  for (Scheduler* s : g_schedulers)
+    s->wake();
+}
+
+}  // namespace internal
+
+}  // namespace autorules::jobs
