@@ -120,10 +120,30 @@ class Scenario : public ::testing::TestWithParam<std::string> {
       aliases_[spec["as"]] = {model, id};
   }
 
+  // A record named by a scenario alias or by an xml id ("base_automation.ir_cron_...").
+  std::pair<std::string, Id> record_of(const std::string& alias) const {
+    auto it = aliases_.find(alias);
+    if (it != aliases_.end())
+      return it->second;
+    orm::Env e = orm::Env::begin(const_cast<orm::Runtime&>(runtime_), orm::kSuperuserId,
+                                 store::Access::kRead);
+    size_t dot = alias.find('.');
+    if (dot != std::string::npos) {
+      auto rows = e.cr().fetch(
+          "SELECT \"model\", \"res_id\" FROM \"ir_model_data\" WHERE \"module\" = ? AND "
+          "\"name\" = ?",
+          std::vector<common::Value>{common::Value(alias.substr(0, dot)),
+                                     common::Value(alias.substr(dot + 1))});
+      if (!rows.rows.empty())
+        return {rows.rows[0][0].as_string(), rows.rows[0][1].as_int()};
+    }
+    throw std::runtime_error("unknown alias " + alias);
+  }
+
   void check_expect(const Json& expect, const std::string& where) {
-    orm::Env e = env();
+    orm::Env e = env().with_context(Json{{"active_test", false}});
     for (const auto& [alias, fields] : expect.items()) {
-      auto [model, id] = aliases_.at(alias);
+      auto [model, id] = record_of(alias);
       std::vector<std::string> names;
       for (const auto& [f, _] : fields.items())
         names.push_back(f);
@@ -167,10 +187,10 @@ class Scenario : public ::testing::TestWithParam<std::string> {
         if (step.contains("as"))
           aliases_[step["as"]] = {model, id};
       } else if (step.contains("write")) {
-        auto [model, id] = aliases_.at(step["write"]);
+        auto [model, id] = record_of(step["write"]);
         e[model].browse({id}).write(resolve(step.at("values")));
       } else if (step.contains("unlink")) {
-        auto [model, id] = aliases_.at(step["unlink"]);
+        auto [model, id] = record_of(step["unlink"]);
         e[model].browse({id}).unlink();
       } else if (step.contains("onchange")) {
         // {"onchange": alias or model, "values", "field_names", "result": the expected subset}
@@ -183,6 +203,24 @@ class Scenario : public ::testing::TestWithParam<std::string> {
                                     step.value("field_names", std::vector<std::string>{}),
                                     step.value("fields_spec", Json::object()));
         expect_subset(got, resolve(step.value("result", Json::object())), where + ": result");
+      } else if (step.contains("clock")) {
+        clock_.set(*common::parse_datetime(step["clock"].get<std::string>()));
+      } else if (step.contains("advance")) {
+        // Seconds, or {"minutes": .., "hours": .., "days": ..}.
+        const Json& a = step["advance"];
+        std::int64_t seconds = a.is_number_integer()
+                                   ? a.get<std::int64_t>()
+                                   : a.value("seconds", 0) + 60 * a.value("minutes", 0) +
+                                         3600 * a.value("hours", 0) + 86400 * a.value("days", 0);
+        clock_.advance(seconds);
+      } else if (step.contains("check")) {
+        // One pass of the time-based rules' check, as the scheduled job runs it.
+        const orm::Method* m =
+            runtime_.method("base.automation", "_cron_process_time_based_actions");
+        Json processed = m->fn(e.sudo()["base.automation"], Json::object());
+        if (step["check"].is_number_integer()) {
+          EXPECT_EQ(processed, step["check"]) << where << ": records processed by the check";
+        }
       } else if (!step.contains("expect") && !step.contains("count")) {
         ADD_FAILURE() << where << ": unknown step";
       }

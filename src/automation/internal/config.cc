@@ -285,7 +285,7 @@ class RuleHooks final : public orm::ModelHooks {
     if (!config.empty())
       su.write(config);
     check(rule.env(), su);
-    internal::check_time(rule.env(), su);
+    internal::check_time(rule.env(), su, written);
   }
 };
 

@@ -138,12 +138,16 @@ Json configure_time(const orm::Env& env, const orm::RecordSet& rule, const Json&
   return out;
 }
 
-void check_time(const orm::Env& env, const orm::RecordSet& rule) {
+void check_time(const orm::Env& env, const orm::RecordSet& rule, const Json& written) {
   std::string trigger = text_of(rule.get("trigger"));
   if (!is_time_trigger(trigger))
     return;
   std::string model = text_of(rule.get("model_name"));
   Value date_id = rule.get("trg_date_id");
+  bool configuring =
+      written.contains("trigger") || written.contains("model_id") || written.contains("model_name");
+  if (!date_id.is_int() && !configuring)
+    return;
   if (!date_id.is_int()) {
     throw common::ValidationError(fmt::format(
         "The rule '{}' needs its trigger date (trg_date_id): a date or datetime field of '{}'",
