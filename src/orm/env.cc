@@ -33,6 +33,10 @@ void TxnState::finish() {
   }
 }
 
+std::shared_ptr<void>& Env::transaction_slot(const std::string& key) const {
+  return txn_->slots[key];
+}
+
 void Env::after_end(std::function<void(Runtime&)> fn) const {
   txn_->after_end.push_back(std::move(fn));
 }

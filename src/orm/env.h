@@ -81,6 +81,10 @@ class Env {
   // is reported on stderr and does not stop the others.
   void after_end(std::function<void(Runtime&)> fn) const;
 
+  // Data a higher layer keeps for the length of this transaction, shared by every Env copy made
+  // from the same begin(): empty until the layer stores something under `key`.
+  std::shared_ptr<void>& transaction_slot(const std::string& key) const;
+
   // The transaction's shared state, for the ORM's own internals (orm/internal/).
   TxnState* txn_for_internal_use() const { return txn_.get(); }
 

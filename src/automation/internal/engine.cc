@@ -1,6 +1,8 @@
 #include "automation/internal/engine.h"
 
+#include <algorithm>
 #include <set>
+#include <unordered_map>
 
 #include <fmt/format.h>
 
@@ -27,15 +29,39 @@ IdList filter(const orm::Env& env, const Rule& rule, const RuleDomain& domain, c
   return env.sudo()[rule.model].browse(ids).filtered_domain(domain.get(env)).ids();
 }
 
-// The done map of the operation: rule id → records it already processed (§2.6).
-std::set<Id> done_for(const Json& done, Id rule) {
+// The done map of an operation (§2.6): which records each rule already processed. Odoo keeps it
+// in the context and copies it at each step, so that marks made in a nested operation are seen
+// deeper down but not by the caller's later steps. Here the marks are nodes of a chain kept for
+// the transaction (each node: one rule's newly processed records and the node it extends); the
+// context only carries the index of the operation's last node, so that passing it on costs
+// nothing whatever the number of records.
+struct DoneNode {
+  std::int64_t parent;  // -1: the chain's start
+  Id rule;
+  IdList ids;  // sorted
+};
+using DoneChain = std::vector<DoneNode>;
+
+DoneChain& done_chain(const orm::Env& env) {
+  std::shared_ptr<void>& slot = env.transaction_slot("automation.done");
+  if (!slot)
+    slot = std::make_shared<DoneChain>();
+  return *std::static_pointer_cast<DoneChain>(slot);
+}
+
+std::int64_t done_node(const Json& context) {
+  auto it = context.find(kDone);
+  return it != context.end() && it->is_number_integer() ? it->get<std::int64_t>() : -1;
+}
+
+// The records `rule` already processed in the operation that ends at `node`.
+std::set<Id> done_for(const DoneChain& chain, std::int64_t node, Id rule) {
   std::set<Id> out;
-  auto it = done.find(std::to_string(rule));
-  if (it != done.end() && it->is_array()) {
-    for (const Json& j : *it) {
-      if (j.is_number_integer())
-        out.insert(j.get<Id>());
-    }
+  for (std::int64_t n = node; n >= 0 && n < static_cast<std::int64_t>(chain.size());
+       n = chain[static_cast<size_t>(n)].parent) {
+    const DoneNode& d = chain[static_cast<size_t>(n)];
+    if (d.rule == rule)
+      out.insert(d.ids.begin(), d.ids.end());
   }
   return out;
 }
@@ -67,9 +93,9 @@ void process(const orm::Env& env, const Rule& rule, const IdList& ids,
              const std::vector<std::string>* written, const orm::OldValues* old,
              const Json& domain_post) {
   const Json& context = env.context();
-  Json done =
-      context.contains(kDone) && context[kDone].is_object() ? context[kDone] : Json::object();
-  std::set<Id> already = done_for(done, rule.id);
+  DoneChain& chain = done_chain(env);
+  std::int64_t parent = done_node(context);
+  std::set<Id> already = done_for(chain, parent, rule.id);
   IdList remaining;
   for (Id id : ids) {
     if (!already.count(id))
@@ -85,18 +111,19 @@ void process(const orm::Env& env, const Rule& rule, const IdList& ids,
     }
   }
   // Only the records kept are marked as done for this rule.
-  Json marks = Json::array();
-  for (Id id : already)
-    marks.push_back(id);
-  for (Id id : kept)
-    marks.push_back(id);
-  done[std::to_string(rule.id)] = marks;
-  if (kept.empty() || rule.actions.empty())
+  if (kept.empty())
+    return;
+  IdList marks = kept;
+  std::sort(marks.begin(), marks.end());
+  chain.push_back(DoneNode{parent, rule.id, std::move(marks)});
+  std::int64_t done = static_cast<std::int64_t>(chain.size()) - 1;
+  if (rule.actions.empty())
     return;
 
-  Json old_json = nullptr;
+  // old_values, per record id: each run gets the entry of the record it runs on (so that
+  // passing them on does not grow with the number of records).
+  std::unordered_map<Id, Json> old_json;
   if (old) {
-    old_json = Json::object();
     for (Id id : kept) {
       auto it = old->find(id);
       if (it == old->end())
@@ -104,7 +131,7 @@ void process(const orm::Env& env, const Rule& rule, const IdList& ids,
       Json fields = Json::object();
       for (const auto& [name, v] : it->second)
         fields[name] = value_json(v);
-      old_json[std::to_string(id)] = fields;
+      old_json[id] = Json{{std::to_string(id), std::move(fields)}};
     }
   }
   orm::Env su = env.sudo();
@@ -116,7 +143,12 @@ void process(const orm::Env& env, const Rule& rule, const IdList& ids,
         ctx["active_model"] = rule.model;
         ctx["active_id"] = rid;
         ctx["active_ids"] = Json::array({rid});
-        ctx["old_values"] = old_json;
+        if (!old) {
+          ctx["old_values"] = nullptr;
+        } else {
+          auto it = old_json.find(rid);
+          ctx["old_values"] = it == old_json.end() ? Json::object() : it->second;
+        }
         ctx["domain_post"] = domain_post;
         orm::Env run_env = su.with_context(std::move(ctx));
         actions::run(run_env["ir.actions.server"].browse({action}));

@@ -296,16 +296,34 @@ std::int64_t check_time_rules(const Engine& engine, const orm::Env& env) {
       log_warning(su, *rule, fmt::format("The rule '{}' was skipped: {}", rule->name, e.what()));
       continue;
     }
-    for (Id id : due) {
-      store::Savepoint savepoint(su.cr());
+    // All due records at once, action-major as Odoo processes them, in one savepoint; when that
+    // fails, again record by record, each in its own savepoint, so that only the failing records
+    // are rolled back (SPEC §4). Re-running is safe: everything the first attempt did was in the
+    // database and was rolled back.
+    bool batch_ok = false;
+    if (due.size() > 1) {
+      store::Savepoint batch(su.cr());
       try {
-        engine.run_time_rule(env, *rule, {id});
-        savepoint.release();
-        ++processed;
-      } catch (const std::exception& e) {
-        // Rolled back alone (the savepoint's destructor), logged and counted.
-        ++time_rule_failures();
-        log_failure(su, *rule, id, e.what());
+        engine.run_time_rule(env, *rule, due);
+        batch.release();
+        batch_ok = true;
+        processed += static_cast<std::int64_t>(due.size());
+      } catch (const std::exception&) {
+        // rolled back by `batch`'s destructor; isolated below
+      }
+    }
+    if (!batch_ok) {
+      for (Id id : due) {
+        store::Savepoint savepoint(su.cr());
+        try {
+          engine.run_time_rule(env, *rule, {id});
+          savepoint.release();
+          ++processed;
+        } catch (const std::exception& e) {
+          // Rolled back alone (the savepoint's destructor), logged and counted.
+          ++time_rule_failures();
+          log_failure(su, *rule, id, e.what());
+        }
       }
     }
     su["base.automation"]

@@ -36,6 +36,7 @@ struct TxnState {
   std::set<std::string> bumped;                        // generations this transaction changed
   RecomputeQueue recompute;
   std::vector<std::function<void(Runtime&)>> after_end;
+  std::map<std::string, std::shared_ptr<void>> slots;  // Env::transaction_slot
 
   // Runs and forgets the after_end work (the lease must already be released).
   void finish();
