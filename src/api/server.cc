@@ -9,6 +9,7 @@
 #include "api/doc.h"
 #include "api/json2.h"
 #include "api/metrics.h"
+#include "api/webhook.h"
 #include "common/errors.h"
 #include "orm/env.h"
 
@@ -95,6 +96,27 @@ void Server::Impl::routes() {
     send_error(res, 405, "werkzeug.exceptions.MethodNotAllowed",
                fmt::format("The method {} is not allowed for {}: use POST", req.method, req.path));
   };
+  // Incoming webhooks: no login, the uuid is the secret.
+  auto webhook = [this](const httplib::Request& req, httplib::Response& res) {
+    std::vector<std::pair<std::string, std::string>> query(req.params.begin(), req.params.end());
+    Response r = handle_webhook(runtime, req.matches[1], req.body, query);
+    res.status = r.status;
+    res.set_content(r.body, kJson);
+    spdlog::debug("{} /web/hook/... {}", req.method, r.status);
+  };
+  http.Post(R"(/web/hook/([^/]+))", webhook);
+  http.Get(R"(/web/hook/([^/]+))", webhook);
+  auto hook_not_allowed = [](const httplib::Request& req, httplib::Response& res) {
+    res.set_header("Allow", "GET, POST");
+    res.status = 405;
+    res.set_content(fmt::format("{{\"status\": \"error\", \"message\": \"The method {} is not "
+                                "allowed: use POST or GET\"}}",
+                                req.method),
+                    kJson);
+  };
+  http.Put(R"(/web/hook/.*)", hook_not_allowed);
+  http.Delete(R"(/web/hook/.*)", hook_not_allowed);
+  http.Patch(R"(/web/hook/.*)", hook_not_allowed);
   http.Get(R"(/json/2/.*)", not_allowed);
   http.Put(R"(/json/2/.*)", not_allowed);
   http.Delete(R"(/json/2/.*)", not_allowed);

@@ -6,6 +6,9 @@
 // changes (generation counters), so a change is seen by the next call in every process.
 #pragma once
 
+#include <string_view>
+
+#include "common/json.h"
 #include "orm/runtime.h"
 
 namespace autorules::automation {
@@ -13,6 +16,19 @@ namespace autorules::automation {
 // Registers the engine as an observer of the ORM and base.automation's behaviour (its
 // automatic configuration, constraints and messages). Call before Runtime::initialize().
 void install(orm::Runtime& runtime);
+
+// An incoming webhook's answer: the HTTP status and the JSON body.
+struct WebhookResponse {
+  int status = 200;
+  common::Json body;
+};
+
+// Runs the active on_webhook rule whose secret is `uuid` on the record(s) its record_getter finds
+// in `payload` (SPEC §5): 200 {"status": "ok"}; 404 {"status": "error"} for an unknown secret;
+// 500 {"status": "error"} when the getter fails or finds nothing, or an action fails, and then
+// nothing is kept but the log rows (when the rule logs its calls).
+WebhookResponse receive_webhook(orm::Runtime& runtime, std::string_view uuid,
+                                const common::Json& payload);
 
 // Records whose time-based rule failed (rolled back alone and logged) since the process started.
 std::int64_t time_rule_failures();

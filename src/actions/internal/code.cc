@@ -16,6 +16,9 @@ common::Json run_code(const Run& run) {
   ctx.records = run.records;
   ctx.log_func = text(run, "name");
   ctx.log_line = std::to_string(run.action.id());
+  // `payload`: the incoming webhook's payload while one is being handled, else None.
+  auto payload = run.env.context().find("__webhook_payload");
+  ctx.values["payload"] = payload != run.env.context().end() ? *payload : common::Json();
   return script::exec(code, ctx);
 }
 

@@ -7,6 +7,7 @@
 #include "automation/automation.h"
 #include "automation/internal/engine.h"
 #include "automation/internal/time_rules.h"
+#include "automation/internal/webhook.h"
 #include "common/errors.h"
 #include "domain/resolve.h"
 #include "orm/recordset.h"
@@ -282,6 +283,7 @@ class RuleHooks final : public orm::ModelHooks {
         rule.env().sudo().with_context_update(Json{{"automation_configuring", true}}));
     Json config = configure(rule.env(), su, written);
     config.update(internal::configure_time(rule.env(), su, written));
+    config.update(internal::configure_webhook(rule.env(), su, written));
     if (!config.empty())
       su.write(config);
     check(rule.env(), su);
@@ -324,11 +326,11 @@ std::int64_t time_rule_failures() {
 }
 
 void install(orm::Runtime& runtime) {
-  static internal::Engine* engine = new internal::Engine();  // one per process, never freed
+  internal::Engine* engine = &internal::engine();
   runtime.add_observer(engine);
   runtime.add_onchange_handler(
       [](const orm::RecordSet& records, const Json& form, const std::vector<std::string>& changed,
-         Json& result) { engine->on_change(records, form, changed, result); });
+         Json& result) { internal::engine().on_change(records, form, changed, result); });
   runtime.add_hooks("base.automation", std::make_shared<RuleHooks>());
   runtime.add_hooks("ir.actions.server", std::make_shared<ActionHooks>());
   // The time-based rules' check, run by the "check and execute" job (private: not callable
@@ -336,9 +338,10 @@ void install(orm::Runtime& runtime) {
   runtime.add_method(
       "base.automation", "_cron_process_time_based_actions",
       orm::Method::make({}, {}, true, false, [](const orm::RecordSet& rs, const Json&) {
-        return Json(internal::check_time_rules(*engine, rs.env()));
+        return Json(internal::check_time_rules(internal::engine(), rs.env()));
       }));
   runtime.add_initializer([](const orm::Env& env) { internal::ensure_check_job(env); });
+  internal::register_webhook_methods(runtime);
 }
 
 }  // namespace autorules::automation

@@ -177,6 +177,11 @@ struct WriteState {
 
 }  // namespace
 
+Engine& engine() {
+  static Engine* instance = new Engine();  // one per process, never freed
+  return *instance;
+}
+
 bool Engine::watches(const orm::Env& env, const schema::Model& model, orm::Event event,
                      const std::vector<std::string>& fields) const {
   // The temporary form record of an onchange fires nothing.
@@ -242,7 +247,7 @@ void Engine::after_write(const orm::Env& env, const orm::RecordSet& records,
   }
 }
 
-void Engine::run_time_rule(const orm::Env& env, const Rule& rule, const IdList& ids) const {
+void Engine::run_unfiltered(const orm::Env& env, const Rule& rule, const IdList& ids) const {
   process(env.with_context_update(Json{{"old_values", nullptr}}), rule, ids, nullptr, nullptr,
           post_domain_json(env, rule));
 }

@@ -6,6 +6,10 @@
 
 namespace autorules::automation::internal {
 
+class Engine;
+// The process's engine (created on first use, never freed).
+Engine& engine();
+
 class Engine final : public orm::Observer {
  public:
   bool watches(const orm::Env& env, const schema::Model& model, orm::Event event,
@@ -22,8 +26,9 @@ class Engine final : public orm::Observer {
   void on_change(const orm::RecordSet& records, const common::Json& form,
                  const std::vector<std::string>& changed, common::Json& result) const;
 
-  // Runs a rule's actions on `ids` as a time trigger does: no old values, no pre-filter.
-  void run_time_rule(const orm::Env& env, const Rule& rule, const common::IdList& ids) const;
+  // Runs a rule's actions on `ids` with no filter and no old values, as time triggers and
+  // webhooks do.
+  void run_unfiltered(const orm::Env& env, const Rule& rule, const common::IdList& ids) const;
 
   RuleCache& cache() const { return cache_; }
 

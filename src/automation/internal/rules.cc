@@ -71,7 +71,8 @@ std::shared_ptr<const RuleSet> load_rules(const orm::Env& env) {
   cr.query(
       "SELECT a.\"id\", a.\"name\", a.\"model_name\", a.\"trigger\", a.\"filter_pre_domain\", "
       "a.\"filter_domain\", f.\"name\", a.\"trg_date_range\", a.\"trg_date_range_type\", "
-      "a.\"trg_date_range_mode\" "
+      "a.\"trg_date_range_mode\", a.\"webhook_uuid\", a.\"record_getter\", "
+      "a.\"log_webhook_calls\" "
       "FROM \"base_automation\" AS a LEFT JOIN \"ir_model_fields\" AS f ON f.\"id\" = "
       "a.\"trg_date_id\" WHERE a.\"active\" = 1 ORDER BY a.\"id\"",
       {}, [&](const store::RowView& r) {
@@ -89,6 +90,11 @@ std::shared_ptr<const RuleSet> load_rules(const orm::Env& env) {
         if (!r.is_null(8))
           rule.delay_unit = std::string(r.text(8));
         rule.delay_mode = r.is_null(9) ? "after" : std::string(r.text(9));
+        if (!r.is_null(10))
+          rule.webhook_uuid = std::string(r.text(10));
+        if (!r.is_null(11))
+          rule.record_getter = std::string(r.text(11));
+        rule.log_calls = !r.is_null(12) && r.int64(12) != 0;
         index[rule.id] = rules.size();
         rules.push_back(std::move(rule));
       });

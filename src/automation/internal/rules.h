@@ -43,6 +43,10 @@ struct Rule {
   std::int64_t delay = 0;
   std::string delay_unit;  // minutes, hour, day, month
   std::string delay_mode;  // after, before
+  // Webhooks: the secret, the record getter (a Python expression) and whether calls are logged.
+  std::string webhook_uuid;
+  std::string record_getter;
+  bool log_calls = false;
 
   bool on_create() const;
   bool on_write() const;

@@ -304,7 +304,7 @@ std::int64_t check_time_rules(const Engine& engine, const orm::Env& env) {
     if (due.size() > 1) {
       store::Savepoint batch(su.cr());
       try {
-        engine.run_time_rule(env, *rule, due);
+        engine.run_unfiltered(env, *rule, due);
         batch.release();
         batch_ok = true;
         processed += static_cast<std::int64_t>(due.size());
@@ -316,7 +316,7 @@ std::int64_t check_time_rules(const Engine& engine, const orm::Env& env) {
       for (Id id : due) {
         store::Savepoint savepoint(su.cr());
         try {
-          engine.run_time_rule(env, *rule, {id});
+          engine.run_unfiltered(env, *rule, {id});
           savepoint.release();
           ++processed;
         } catch (const std::exception& e) {

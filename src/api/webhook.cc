@@ -1,0 +1,27 @@
+#include "api/webhook.h"
+
+#include "automation/automation.h"
+#include "common/json.h"
+
+namespace autorules::api {
+
+using common::Json;
+
+Response handle_webhook(orm::Runtime& runtime, const std::string& uuid, const std::string& body,
+                        const std::vector<std::pair<std::string, std::string>>& query) {
+  // Any JSON value; a body that is not JSON (an empty GET, a form) gives the query parameters.
+  Json payload = Json::parse(body, nullptr, /*allow_exceptions=*/false);
+  if (payload.is_discarded()) {
+    payload = Json::object();
+    for (const auto& [k, v] : query) {
+      if (!payload.contains(k))
+        payload[k] = v;
+    }
+    // Parameters are bytes: invalid UTF-8 becomes U+FFFD rather than an error later.
+    payload = Json::parse(payload.dump(-1, ' ', false, Json::error_handler_t::replace));
+  }
+  automation::WebhookResponse r = automation::receive_webhook(runtime, uuid, payload);
+  return Response{r.status, r.body.dump()};
+}
+
+}  // namespace autorules::api

@@ -1,0 +1,155 @@
+// Receiving webhooks (SPEC §5, reference §4): the on_webhook rule whose secret matches runs its
+// actions on the record its getter finds in the payload.
+#include "automation/internal/webhook.h"
+
+#include <fmt/format.h>
+
+#include "automation/automation.h"
+#include "automation/internal/engine.h"
+#include "common/errors.h"
+#include "common/text.h"
+#include "orm/recordset.h"
+#include "orm/users.h"
+#include "script/sandbox.h"
+
+namespace autorules::automation {
+
+using common::Json;
+
+namespace {
+
+constexpr const char* kDefaultGetter =
+    "model.env[payload.get('_model')].browse(int(payload.get('_id')))";
+
+// Compares in time that depends on the lengths only, not on where the texts differ.
+bool same_secret(std::string_view a, std::string_view b) {
+  unsigned char diff = a.size() == b.size() ? 0 : 1;
+  size_t n = std::max(a.size(), b.size());
+  for (size_t i = 0; i < n; ++i) {
+    unsigned char x = i < a.size() ? static_cast<unsigned char>(a[i]) : 0;
+    unsigned char y = i < b.size() ? static_cast<unsigned char>(b[i]) : 0;
+    diff |= static_cast<unsigned char>(x ^ y);
+  }
+  return diff == 0;
+}
+
+// A "Webhook Log" row, written once the call's transaction has ended (it survives a failure).
+void log_call(const orm::Env& env, const internal::Rule& rule, const char* level,
+              const std::string& message) {
+  if (!rule.log_calls)
+    return;
+  Json vals = {{"name", "Webhook Log"},
+               {"type", "server"},
+               {"level", level},
+               {"message", message},
+               {"path", fmt::format("base_automation({})", rule.id)},
+               {"func", "webhook"},  // Odoo writes "" (ir.logging requires a value)
+               {"line", "0"},
+               {"dbname", env.runtime().database().url()}};
+  env.after_end([vals](orm::Runtime& runtime) {
+    orm::Env e = orm::Env::begin(runtime, orm::kSuperuserId, store::Access::kWrite).sudo();
+    e["ir.logging"].create(vals);
+    e.commit();
+  });
+}
+
+const Json kOk = {{"status", "ok"}};
+const Json kError = {{"status", "error"}};
+
+}  // namespace
+
+WebhookResponse receive_webhook(orm::Runtime& runtime, std::string_view uuid, const Json& payload) {
+  internal::Engine& engine = internal::engine();
+  orm::Env env = orm::Env::begin(runtime, orm::kSuperuserId, store::Access::kWrite).sudo();
+  // Every active webhook rule's secret is compared, whatever the first match: an unknown uuid
+  // costs the same as a known one.
+  auto rules = engine.cache().get(env);
+  const internal::Rule* found = nullptr;
+  for (const auto& [_, model_rules] : rules->by_model) {
+    for (const internal::Rule& r : model_rules.rules) {
+      if (r.trigger == "on_webhook" && same_secret(r.webhook_uuid, uuid) && !found)
+        found = &r;
+    }
+  }
+  if (!found || uuid.empty())
+    return {404, kError};
+  const internal::Rule& rule = *found;
+  log_call(env, rule, "INFO",
+           fmt::format("Webhook #{} triggered with payload {}", rule.id,
+                       payload.dump(-1, ' ', false, Json::error_handler_t::replace)));
+  orm::RecordSet records = env[rule.model].browse({});
+  try {
+    script::Context ctx(env);
+    ctx.model = rule.model;
+    ctx.values["payload"] = payload;
+    records =
+        script::eval_records(rule.record_getter.empty() ? kDefaultGetter : rule.record_getter, ctx);
+  } catch (const std::exception& e) {
+    log_call(env, rule, "ERROR",
+             fmt::format("Webhook #{} could not be triggered because the record_getter "
+                         "failed:\n{}",
+                         rule.id, e.what()));
+    return {500, kError};
+  }
+  try {
+    records = records.name() == rule.model ? records.exists() : env[rule.model].browse({});
+    if (records.empty())
+      throw common::ValidationError("No record to run the automation on was found.");
+  } catch (const std::exception& e) {
+    log_call(env, rule, "ERROR",
+             fmt::format("Webhook #{} could not be triggered because no record to run it on was "
+                         "found.",
+                         rule.id));
+    return {500, kError};
+  }
+  try {
+    engine.run_unfiltered(env.with_context_update(Json{{"__webhook_payload", payload}}), rule,
+                          records.ids());
+    env.commit();
+  } catch (const std::exception& e) {
+    log_call(env, rule, "ERROR",
+             fmt::format("Webhook #{} failed with error:\n{}", rule.id, e.what()));
+    return {500, kError};  // the transaction rolls back: nothing but the log rows is kept
+  }
+  return {200, kOk};
+}
+
+namespace internal {
+
+Json configure_webhook(const orm::Env& env, const orm::RecordSet& rule, const Json& written) {
+  Json out = Json::object();
+  if (!written.contains("trigger") && !written.contains("webhook_uuid") &&
+      !written.contains("url")) {
+    return out;
+  }
+  common::Value trigger = rule.get("trigger");
+  common::Value uuid = rule.get("webhook_uuid");
+  std::string url;
+  if (trigger.is_string() && trigger.as_string() == "on_webhook" && uuid.is_string()) {
+    std::string base = orm::get_param(env.sudo(), "web.base.url").value_or("http://localhost:8069");
+    while (!base.empty() && base.back() == '/')
+      base.pop_back();
+    url = base + "/web/hook/" + uuid.as_string();
+  }
+  common::Value current = rule.get("url");
+  if ((current.is_string() ? current.as_string() : std::string()) != url)
+    out["url"] = url.empty() ? Json(false) : Json(url);
+  return out;
+}
+
+void register_webhook_methods(orm::Runtime& runtime) {
+  runtime.add_method(
+      "base.automation", "action_rotate_webhook_uuid",
+      orm::Method::make({}, {}, false, false, [](const orm::RecordSet& rules, const Json&) {
+        rules.check_access(orm::RecordSet::Operation::kWrite);
+        rules.ensure_exist();
+        for (common::Id id : rules.ids()) {
+          rules.sudo().browse({id}).write(Json{{"webhook_uuid", common::random_uuid4()}});
+        }
+        return Json(true);
+      }));
+}
+
+}  // namespace internal
+
+}  // namespace autorules::automation

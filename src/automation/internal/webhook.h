@@ -1,0 +1,18 @@
+// Webhook rules as records: their URL and the rotation of their secret.
+#pragma once
+
+#include "common/json.h"
+#include "orm/recordset.h"
+#include "orm/runtime.h"
+
+namespace autorules::automation::internal {
+
+// After a rule is saved: `url` = "<web.base.url>/web/hook/<webhook_uuid>" for on_webhook rules,
+// "" for the others.
+common::Json configure_webhook(const orm::Env& env, const orm::RecordSet& rule,
+                               const common::Json& written);
+
+// base.automation/action_rotate_webhook_uuid: a new secret; the old URL answers 404 at once.
+void register_webhook_methods(orm::Runtime& runtime);
+
+}  // namespace autorules::automation::internal
