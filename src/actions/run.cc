@@ -54,6 +54,8 @@ Json run_one(const Run& run, const std::string& state) {
     return internal::run_object_copy(run);
   if (state == "multi")
     return internal::run_multi(run);
+  if (state == "webhook")
+    return internal::run_webhook(run);
   const schema::Field* f = run.action.model().field("state");
   const schema::SelectionOption* o = f ? f->option(state) : nullptr;
   throw common::UserError(
@@ -162,6 +164,13 @@ class ServerActionHooks final : public orm::ModelHooks {
     if (code != vals.end() && code->is_string()) {
       if (auto error = script::check(code->get<std::string>(), script::Mode::kExec)) {
         throw common::ValidationError(*error);
+      }
+    }
+    if (auto url = vals.find("webhook_url"); url != vals.end() && url->is_string()) {
+      const std::string& u = url->get_ref<const std::string&>();
+      if (!u.empty() && u.rfind("http://", 0) != 0 && u.rfind("https://", 0) != 0) {
+        throw common::ValidationError(
+            fmt::format("The webhook URL must start with http:// or https://, not '{}'", u));
       }
     }
     auto value = vals.find("value");

@@ -73,7 +73,9 @@ void Server::Impl::routes() {
   http.set_keep_alive_max_count(1000);
   // Small JSON responses must not wait for delayed ACKs (Nagle): 40 ms per call otherwise.
   http.set_tcp_nodelay(true);
-  http.set_keep_alive_timeout(30);
+  // An idle keep-alive connection holds a worker until this timeout, and a graceful stop waits
+  // for it (cpp-httplib does not interrupt the wait): short, so that SIGTERM ends promptly.
+  http.set_keep_alive_timeout(3);
   if (options.workers > 0) {
     int n = options.workers;
     http.new_task_queue = [n] { return new httplib::ThreadPool(static_cast<size_t>(n)); };

@@ -22,6 +22,7 @@
 #include "orm/recordset.h"
 #include "orm/runtime.h"
 #include "orm/users.h"
+#include "outbox/outbox.h"
 #include "script/sandbox.h"
 #include "store/database.h"
 
@@ -75,6 +76,7 @@ std::unique_ptr<orm::Runtime> open_runtime(const Common& c, double script_timeou
   actions::install(*rt);
   automation::install(*rt);
   jobs::install(*rt);
+  outbox::install(*rt);
   rt->initialize();
   return rt;
 }
@@ -113,7 +115,7 @@ void ensure_admin_key(orm::Runtime& rt, const std::string& db_url) {
 }
 
 int serve(const Common& c, const api::ServerOptions& options, bool demo, const std::string& modules,
-          double script_timeout, double cron_poll) {
+          double script_timeout, double cron_poll, const outbox::Options& delivery) {
   // SIGINT/SIGTERM are handled by one thread that stops the server gracefully; they are
   // blocked before any other thread exists (the sandbox's watchdog, the request pool).
   sigset_t signals;
@@ -143,6 +145,8 @@ int serve(const Common& c, const api::ServerOptions& options, bool demo, const s
   server.bind();
   jobs::Scheduler scheduler(*rt, std::chrono::milliseconds(static_cast<long>(cron_poll * 1000)));
   scheduler.start();
+  outbox::Dispatcher dispatcher(*rt, delivery);
+  dispatcher.start();
   std::thread watcher([&] {
     int sig = 0;
     sigwait(&signals, &sig);
@@ -158,6 +162,7 @@ int serve(const Common& c, const api::ServerOptions& options, bool demo, const s
                SIGTERM);  // wakes the watcher if the server stopped by itself
   watcher.join();
   scheduler.stop();
+  dispatcher.stop();
   spdlog::info("stopped");
   return 0;
 }
@@ -207,8 +212,8 @@ int main(int argc, char** argv) {
   bool demo = false;
   std::string modules, max_body = "16M";
   double script_timeout = 5;
-  double cron_poll = 60;
-  int retry_base = 10, max_attempts = 8, delivery_timeout = 10;
+  double cron_poll = 60, retry_base = 10, delivery_timeout = 10;
+  int max_attempts = 8;
   CLI::App* serve_cmd = app.add_subcommand("serve", "run the HTTP server");
   add_common(serve_cmd);
   serve_cmd->add_option("--http-interface", options.host, "address to listen on")
@@ -266,7 +271,15 @@ int main(int argc, char** argv) {
         throw common::UserError("--script-timeout must be positive");
       if (cron_poll <= 0)
         throw common::UserError("--cron-poll must be positive");
-      return serve(c, options, demo, modules, script_timeout, cron_poll);
+      if (retry_base <= 0 || delivery_timeout <= 0 || max_attempts < 1)
+        throw common::UserError(
+            "--delivery-retry-base and --delivery-timeout must be positive, "
+            "--delivery-max-attempts at least 1");
+      outbox::Options delivery;
+      delivery.retry_base = std::chrono::milliseconds(static_cast<long>(retry_base * 1000));
+      delivery.timeout = std::chrono::milliseconds(static_cast<long>(delivery_timeout * 1000));
+      delivery.max_attempts = max_attempts;
+      return serve(c, options, demo, modules, script_timeout, cron_poll, delivery);
     }
     if (apikey_new_cmd->parsed())
       return apikey_new(c, login, key_name, days);

@@ -183,6 +183,8 @@ class Server:
         """SIGTERM; asserts a clean exit (status 0) within STOP_TIMEOUT seconds."""
         if self.proc is None or self.proc.poll() is not None:
             code = None if self.proc is None else self.proc.returncode
+            if code == -signal.SIGKILL:
+                code = None  # killed on purpose (kill())
             self._close()
             if check and code not in (None, 0):
                 pytest.fail(f"autorules had already exited with {code}:\n{self.output()}")
@@ -200,6 +202,7 @@ class Server:
         return code
 
     def kill(self):
+        """SIGKILL (a crash); the server then counts as stopped."""
         if self.proc is not None and self.proc.poll() is None:
             self.proc.kill()
             self.proc.wait(timeout=STOP_TIMEOUT)

@@ -33,6 +33,9 @@ common::Json run_object_write(const Run& run);   // object_write.cc: on one reco
 common::Json run_object_create(const Run& run);  // object_create.cc
 common::Json run_object_copy(const Run& run);    // object_copy.cc
 common::Json run_multi(const Run& run);          // multi.cc: once, on all the records
+common::Json run_webhook(const Run& run);        // webhook.cc: queued in the outbox
+// The webhook's payload for one record (reference §5.3).
+common::Json webhook_payload(const Run& run, const orm::RecordSet& record);
 
 // Ties a record an action created to the action's records through link_field_id (link.cc).
 void link_created(const Run& run, common::Id created);

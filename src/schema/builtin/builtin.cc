@@ -9,6 +9,7 @@ Registry builtin_registry() {
   builtin::add_action_models(r);
   builtin::add_automation_models(r);
   builtin::add_cron_models(r);
+  builtin::add_outbox_models(r);
   // Every model gets its magic fields, built-in ones included.
   for (const Model* m : r.models()) {
     Model copy = *m;

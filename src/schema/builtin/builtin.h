@@ -11,5 +11,6 @@ void add_sequence_models(Registry& r);
 void add_action_models(Registry& r);
 void add_automation_models(Registry& r);  // after the actions
 void add_cron_models(Registry& r);
+void add_outbox_models(Registry& r);
 
 }  // namespace autorules::schema::builtin

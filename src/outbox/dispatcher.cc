@@ -1,0 +1,312 @@
+// The delivery thread: claims due messages, sends them with libcurl's multi interface, records
+// each attempt and what comes next.
+#include <atomic>
+#include <map>
+#include <mutex>
+#include <set>
+#include <thread>
+
+#include <curl/curl.h>
+#include <fmt/format.h>
+
+#include "common/text.h"
+#include "orm/crypto.h"
+#include "orm/env.h"
+#include "orm/recordset.h"
+#include "outbox/internal/wake.h"
+#include "outbox/outbox.h"
+
+namespace autorules::outbox {
+
+using common::DateTime;
+using common::Id;
+using common::Json;
+using common::Value;
+
+namespace {
+
+std::mutex g_registry_mutex;
+std::set<Dispatcher*> g_dispatchers;  // GUARDED_BY(g_registry_mutex)
+
+// One message being sent.
+struct Flight {
+  Id id = 0;
+  int attempt = 0;  // this attempt's number (1 for the first)
+  std::string url, body;
+  curl_slist* headers = nullptr;
+  DateTime started;
+  std::chrono::steady_clock::time_point t0;
+  CURL* easy = nullptr;
+};
+
+// Standard Webhooks: "v1," + base64(HMAC-SHA256(key, id.timestamp.body)); a "whsec_" secret is
+// the base64 of the key, any other secret is the key itself.
+std::string signature(const std::string& secret, const std::string& id, std::int64_t timestamp,
+                      const std::string& body) {
+  std::string key = secret;
+  if (secret.rfind("whsec_", 0) == 0) {
+    if (auto decoded = common::base64_decode(secret.substr(6)))
+      key = *decoded;
+  }
+  return "v1," +
+         common::base64_encode(orm::hmac_sha256(key, fmt::format("{}.{}.{}", id, timestamp, body)));
+}
+
+size_t discard(char*, size_t size, size_t n, void*) {
+  return size * n;  // the receiver's answer body is not kept
+}
+
+}  // namespace
+
+struct Dispatcher::Impl {
+  orm::Runtime& runtime;
+  Options options;
+  CURLM* multi = nullptr;
+  std::thread thread;
+  std::atomic<bool> stopping{false};
+  std::map<CURL*, Flight> flights;
+
+  Impl(orm::Runtime& rt, Options o) : runtime(rt), options(o) {
+    static std::once_flag once;
+    std::call_once(once, [] { curl_global_init(CURL_GLOBAL_DEFAULT); });
+    multi = curl_multi_init();
+    curl_multi_setopt(multi, CURLMOPT_MAX_HOST_CONNECTIONS, options.max_per_host);
+  }
+  ~Impl() { curl_multi_cleanup(multi); }
+
+  DateTime now() const { return runtime.clock().now(); }
+
+  // Whether some message is due now (a cheap read), else the time of the next one.
+  bool due(std::chrono::milliseconds& wait) {
+    orm::Env env = orm::Env::begin(runtime, orm::kSuperuserId, store::Access::kRead);
+    std::string t = common::format_datetime(now());
+    Value next = env.cr().scalar(
+        "SELECT MIN(CASE WHEN \"state\" = 'pending' THEN \"next_attempt\" ELSE \"lease_until\" "
+        "END) FROM \"outbox_message\" WHERE \"state\" IN ('pending', 'sending')",
+        {});
+    if (!next.is_string())
+      return false;
+    if (next.as_string() <= t)
+      return true;
+    if (auto at = common::parse_datetime(next.as_string())) {
+      auto ms = std::chrono::milliseconds((at->seconds - now().seconds) * 1000);
+      wait = std::min(wait, std::max(ms, std::chrono::milliseconds(50)));
+    }
+    return false;
+  }
+
+  // Takes up to `n` due messages: state sending, leased for one attempt's time and a margin.
+  void claim(int n) {
+    orm::Env env = orm::Env::begin(runtime, orm::kSuperuserId, store::Access::kWrite);
+    DateTime t = now();
+    std::string t_text = common::format_datetime(t);
+    std::string lease = common::format_datetime(common::add_seconds(
+        t, std::chrono::duration_cast<std::chrono::seconds>(options.timeout).count() + 30));
+    auto rows = env.cr().fetch(
+        "SELECT \"id\", \"url\", \"headers\", \"body\", \"idempotency_key\", \"attempts\", "
+        "\"signing_secret\" FROM \"outbox_message\" WHERE (\"state\" = 'pending' AND "
+        "\"next_attempt\" <= ?) OR (\"state\" = 'sending' AND \"lease_until\" < ?) ORDER BY "
+        "\"next_attempt\", \"id\" LIMIT ?",
+        std::vector<Value>{Value(t_text), Value(t_text), Value(std::int64_t{n})});
+    for (const auto& r : rows.rows) {
+      Id id = r[0].as_int();
+      env.cr().execute(
+          "UPDATE \"outbox_message\" SET \"state\" = 'sending', \"lease_until\" = ? WHERE \"id\" "
+          "= ?",
+          std::vector<Value>{Value(lease), Value(id)});
+      Flight f;
+      f.id = id;
+      f.attempt = static_cast<int>(r[5].is_int() ? r[5].as_int() : 0) + 1;
+      f.url = r[1].is_string() ? r[1].as_string() : "";
+      f.body = r[3].is_string() ? r[3].as_string() : "";
+      std::string key = r[4].is_string() ? r[4].as_string() : "";
+      f.headers = curl_slist_append(f.headers, "Content-Type: application/json");
+      f.headers = curl_slist_append(f.headers, ("Idempotency-Key: " + key).c_str());
+      if (r[6].is_string() && !r[6].as_string().empty()) {
+        std::int64_t ts = t.seconds;
+        f.headers = curl_slist_append(f.headers, ("webhook-id: " + key).c_str());
+        f.headers = curl_slist_append(f.headers, fmt::format("webhook-timestamp: {}", ts).c_str());
+        f.headers = curl_slist_append(
+            f.headers,
+            ("webhook-signature: " + signature(r[6].as_string(), key, ts, f.body)).c_str());
+      }
+      Json extra = Json::parse(r[2].is_string() ? r[2].as_string() : "{}", nullptr, false);
+      if (extra.is_object()) {
+        for (const auto& [k, v] : extra.items()) {
+          if (v.is_string())
+            f.headers = curl_slist_append(f.headers, (k + ": " + v.get<std::string>()).c_str());
+        }
+      }
+      f.started = t;
+      f.t0 = std::chrono::steady_clock::now();
+      CURL* easy = curl_easy_init();
+      f.easy = easy;
+      curl_easy_setopt(easy, CURLOPT_URL, f.url.c_str());
+      curl_easy_setopt(easy, CURLOPT_PROTOCOLS_STR, "http,https");
+      curl_easy_setopt(easy, CURLOPT_POST, 1L);
+      curl_easy_setopt(easy, CURLOPT_POSTFIELDSIZE, static_cast<long>(f.body.size()));
+      curl_easy_setopt(easy, CURLOPT_COPYPOSTFIELDS, f.body.c_str());
+      curl_easy_setopt(easy, CURLOPT_HTTPHEADER, f.headers);
+      curl_easy_setopt(easy, CURLOPT_TIMEOUT_MS, static_cast<long>(options.timeout.count()));
+      curl_easy_setopt(easy, CURLOPT_NOSIGNAL, 1L);
+      curl_easy_setopt(easy, CURLOPT_WRITEFUNCTION, discard);
+      curl_easy_setopt(easy, CURLOPT_USERAGENT, "autorules");
+      flights.emplace(easy, std::move(f));
+      curl_multi_add_handle(multi, easy);
+    }
+    env.commit();
+  }
+
+  // Records the attempt and what comes next for the message.
+  void finish(CURL* easy, CURLcode code) {
+    auto it = flights.find(easy);
+    if (it == flights.end())
+      return;
+    Flight f = std::move(it->second);
+    flights.erase(it);
+    curl_multi_remove_handle(multi, easy);
+    long status = 0;
+    curl_easy_getinfo(easy, CURLINFO_RESPONSE_CODE, &status);
+    curl_easy_cleanup(easy);
+    curl_slist_free_all(f.headers);
+    double ms =
+        std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - f.t0).count();
+    std::string error;
+    std::string outcome;
+    if (code != CURLE_OK) {
+      error = curl_easy_strerror(code);
+      outcome = "retry";
+    } else if (status >= 200 && status < 300) {
+      outcome = "delivered";
+    } else if (status == 429 || status >= 500) {
+      error = fmt::format("HTTP {}", status);
+      outcome = "retry";
+    } else {
+      error = fmt::format("HTTP {} (not retried)", status);
+      outcome = "failed";
+    }
+    if (outcome == "retry" && f.attempt >= options.max_attempts)
+      outcome = "dead";
+    try {
+      orm::Env env = orm::Env::begin(runtime, orm::kSuperuserId, store::Access::kWrite).sudo();
+      DateTime t = now();
+      env["outbox.attempt"].create(Json{{"message_id", f.id},
+                                        {"number", f.attempt},
+                                        {"started_at", common::format_datetime(f.started)},
+                                        {"duration_ms", ms},
+                                        {"status", status},
+                                        {"error", error.empty() ? Json(false) : Json(error)},
+                                        {"outcome", outcome}});
+      Json vals = {{"attempts", f.attempt},
+                   {"last_status", status},
+                   {"last_error", error.empty() ? Json(false) : Json(error)},
+                   {"lease_until", false}};
+      if (outcome == "delivered") {
+        vals["state"] = "delivered";
+        vals["delivered_at"] = common::format_datetime(t);
+      } else if (outcome == "retry") {
+        auto delay = backoff(options, f.attempt);
+        vals["state"] = "pending";
+        vals["next_attempt"] = common::format_datetime(common::add_seconds(
+            t,
+            (std::chrono::duration_cast<std::chrono::milliseconds>(delay).count() + 999) / 1000));
+      } else {
+        vals["state"] = outcome;  // failed or dead
+      }
+      env["outbox.message"].browse({f.id}).write(vals);
+      env.commit();
+    } catch (const std::exception& e) {
+      // The lease expires and the message is sent again: at least once.
+      fmt::print(stderr, "autorules: outbox: could not record attempt {} of message {}: {}\n",
+                 f.attempt, f.id, e.what());
+    }
+  }
+
+  void loop() {
+    while (!stopping) {
+      std::chrono::milliseconds wait(1000);
+      try {
+        int room = options.max_in_flight - static_cast<int>(flights.size());
+        if (room > 0 && due(wait))
+          claim(room);
+      } catch (const std::exception& e) {
+        fmt::print(stderr, "autorules: outbox: {}\n", e.what());
+      }
+      int running = 0;
+      curl_multi_perform(multi, &running);
+      int left = 0;
+      while (CURLMsg* m = curl_multi_info_read(multi, &left)) {
+        if (m->msg == CURLMSG_DONE)
+          finish(m->easy_handle, m->data.result);
+      }
+      if (!flights.empty())
+        wait = std::min(wait, std::chrono::milliseconds(100));
+      if (stopping)
+        break;
+      curl_multi_poll(multi, nullptr, 0, static_cast<int>(wait.count()), nullptr);
+    }
+    // Messages in flight go back to pending: the next start sends them.
+    if (!flights.empty()) {
+      try {
+        orm::Env env = orm::Env::begin(runtime, orm::kSuperuserId, store::Access::kWrite);
+        for (auto& [easy, f] : flights) {
+          env.cr().execute(
+              "UPDATE \"outbox_message\" SET \"state\" = 'pending', \"lease_until\" = NULL WHERE "
+              "\"id\" = ? AND \"state\" = 'sending'",
+              std::vector<Value>{Value(f.id)});
+        }
+        env.commit();
+      } catch (const std::exception&) {
+        // their leases expire instead
+      }
+      for (auto& [easy, f] : flights) {
+        curl_multi_remove_handle(multi, easy);
+        curl_easy_cleanup(easy);
+        curl_slist_free_all(f.headers);
+      }
+      flights.clear();
+    }
+  }
+};
+
+Dispatcher::Dispatcher(orm::Runtime& runtime, Options options)
+    : impl_(std::make_unique<Impl>(runtime, options)) {}
+
+Dispatcher::~Dispatcher() {
+  stop();
+}
+
+void Dispatcher::start() {
+  {
+    std::lock_guard g(g_registry_mutex);
+    g_dispatchers.insert(this);
+  }
+  impl_->thread = std::thread([this] { impl_->loop(); });
+}
+
+void Dispatcher::stop() {
+  {
+    std::lock_guard g(g_registry_mutex);
+    g_dispatchers.erase(this);
+  }
+  impl_->stopping = true;
+  curl_multi_wakeup(impl_->multi);
+  if (impl_->thread.joinable())
+    impl_->thread.join();
+}
+
+void Dispatcher::wake() {
+  curl_multi_wakeup(impl_->multi);
+}
+
+namespace internal {
+
+void wake_dispatchers() {
+  std::lock_guard g(g_registry_mutex);
+  for (Dispatcher* d : g_dispatchers)
+    d->wake();
+}
+
+}  // namespace internal
+
+}  // namespace autorules::outbox

@@ -1,0 +1,71 @@
+// Queuing messages, retrying dead ones by hand, and the backoff.
+#include <mutex>
+#include <set>
+
+#include <fmt/format.h>
+
+#include "common/errors.h"
+#include "common/text.h"
+#include "orm/methods.h"
+#include "orm/recordset.h"
+#include "outbox/internal/wake.h"
+#include "outbox/outbox.h"
+
+namespace autorules::outbox {
+
+using common::Id;
+using common::Json;
+using common::Value;
+
+Id enqueue(const orm::Env& env, const Message& m) {
+  orm::Env su = env.sudo();
+  Id id = su["outbox.message"]
+              .create(Json{{"kind", m.kind},
+                           {"name", m.name},
+                           {"url", m.url},
+                           {"headers", m.headers.dump()},
+                           {"body", m.body},
+                           {"idempotency_key", common::random_uuid4()},
+                           {"res_model", m.res_model},
+                           {"res_id", m.res_id},
+                           {"next_attempt", common::format_datetime(su.now())}})
+              .id();
+  if (!m.signing_secret.empty()) {
+    // A secret field: never readable through the API, so written here directly.
+    su.cr().execute("UPDATE \"outbox_message\" SET \"signing_secret\" = ? WHERE \"id\" = ?",
+                    std::vector<Value>{Value(m.signing_secret), Value(id)});
+  }
+  env.after_end([](orm::Runtime&) { internal::wake_dispatchers(); });
+  return id;
+}
+
+std::chrono::milliseconds backoff(const Options& o, int attempt) {
+  std::chrono::milliseconds d = o.retry_base;
+  for (int i = 1; i < attempt && d < o.retry_cap; ++i)
+    d *= 2;
+  return std::min(d, o.retry_cap);
+}
+
+void install(orm::Runtime& runtime) {
+  runtime.add_method(
+      "outbox.message", "action_retry",
+      orm::Method::make({}, {}, false, false, [](const orm::RecordSet& messages, const Json&) {
+        messages.check_access(orm::RecordSet::Operation::kWrite);
+        messages.ensure_exist();
+        for (Id id : messages.ids()) {
+          orm::RecordSet m = messages.sudo().browse({id});
+          std::string state = m.get("state").as_string();
+          if (state != "dead" && state != "failed") {
+            throw common::UserError(fmt::format(
+                "Only a dead or failed message can be retried; message {} is {}", id, state));
+          }
+          m.write(Json{{"state", "pending"},
+                       {"attempts", 0},
+                       {"next_attempt", common::format_datetime(messages.env().now())}});
+        }
+        messages.env().after_end([](orm::Runtime&) { internal::wake_dispatchers(); });
+        return Json(true);
+      }));
+}
+
+}  // namespace autorules::outbox

@@ -1,0 +1,69 @@
+// The outbox (DESIGN "side effects go through the outbox"): outgoing messages are rows written in
+// the transaction of the change that caused them — a rollback sends nothing — and a dispatcher
+// delivers them after commit: woken at once by the commit, many in parallel (libcurl's multi
+// interface, a bounded number of connections per host), retried with exponential backoff on
+// network errors, timeouts, 429 and 5xx until they are delivered or have no attempts left
+// ("dead"); other answers are not retried ("failed"). Each message keeps one Idempotency-Key
+// for all its attempts, and every attempt is logged (outbox.attempt). A message claimed by a
+// process that dies is taken again once its lease expires: at least once, nothing lost.
+#pragma once
+
+#include <chrono>
+#include <memory>
+#include <string>
+
+#include "common/json.h"
+#include "common/value.h"
+#include "orm/runtime.h"
+
+namespace autorules::outbox {
+
+struct Message {
+  std::string kind = "webhook";  // webhook, email, sms, whatsapp
+  std::string name;              // what it is, for people reading the log
+  std::string url;
+  common::Json headers = common::Json::object();  // extra request headers
+  std::string body;                               // sent as application/json
+  std::string res_model;
+  common::Id res_id = 0;
+  std::string signing_secret;  // set: Standard Webhooks signature headers on every attempt
+};
+
+// Queues `message` in `env`'s transaction (its id); the dispatchers of this process are woken
+// when the transaction ends.
+common::Id enqueue(const orm::Env& env, const Message& message);
+
+struct Options {
+  std::chrono::milliseconds retry_base{10'000};  // first retry delay, doubled each time
+  std::chrono::milliseconds retry_cap{3'600'000};
+  int max_attempts = 8;
+  std::chrono::milliseconds timeout{10'000};  // one attempt
+  long max_per_host = 8;                      // connections to one host
+  int max_in_flight = 64;
+};
+
+// The delay before attempt `attempt + 1` after `attempt` failed ones: base × 2^(attempt-1),
+// capped.
+std::chrono::milliseconds backoff(const Options& options, int attempt);
+
+// Registers outbox.message/action_retry (a dead or failed message is tried again from now).
+void install(orm::Runtime& runtime);
+
+// The delivery thread of `serve`.
+class Dispatcher {
+ public:
+  Dispatcher(orm::Runtime& runtime, Options options);
+  ~Dispatcher();  // stops and joins
+  Dispatcher(const Dispatcher&) = delete;
+  Dispatcher& operator=(const Dispatcher&) = delete;
+
+  void start();
+  void stop();  // messages in flight go back to pending
+  void wake();
+
+ private:
+  struct Impl;
+  std::unique_ptr<Impl> impl_;
+};
+
+}  // namespace autorules::outbox

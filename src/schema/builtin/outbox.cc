@@ -1,0 +1,61 @@
+// The outbox (src/outbox/): outgoing messages written in the transaction of the change that
+// caused them and delivered after it commits, and the log of every delivery attempt.
+#include "schema/builtin/builtin.h"
+
+namespace autorules::schema::builtin {
+
+void add_outbox_models(Registry& r) {
+  Model msg("outbox.message", "Outgoing Message");
+  msg.set_order("id desc");
+  msg.add(
+      selection_field(
+          "kind", "Kind",
+          {{"webhook", "Webhook"}, {"email", "Email"}, {"sms", "SMS"}, {"whatsapp", "WhatsApp"}})
+          .required()
+          .def("webhook"));
+  msg.add(char_field("name", "Description"));
+  msg.add(char_field("url", "URL").required());
+  msg.add(text_field("headers", "Headers").help("A JSON object of extra request headers"));
+  msg.add(text_field("body", "Body"));
+  msg.add(char_field("idempotency_key", "Idempotency Key").required().readonly().index());
+  msg.add(selection_field("state", "State",
+                          {{"pending", "Pending"},
+                           {"sending", "Sending"},
+                           {"delivered", "Delivered"},
+                           {"failed", "Failed"},
+                           {"dead", "Dead"}})
+              .required()
+              .def("pending")
+              .index());
+  msg.add(integer_field("attempts", "Attempts").def(0));
+  msg.add(datetime_field("next_attempt", "Next Attempt").def(DefaultKind::kNow).index());
+  msg.add(datetime_field("lease_until", "Being Sent Until"));
+  msg.add(integer_field("last_status", "Last HTTP Status"));
+  msg.add(text_field("last_error", "Last Error"));
+  msg.add(datetime_field("delivered_at", "Delivered At"));
+  msg.add(char_field("res_model", "Related Model"));
+  msg.add(integer_field("res_id", "Related Record"));
+  msg.add(char_field("signing_secret", "Signing Secret").secret());
+  msg.add(one2many("attempt_ids", "Attempts Log", "outbox.attempt", "message_id"));
+  r.put(std::move(msg));
+
+  Model attempt("outbox.attempt", "Delivery Attempt");
+  attempt.set_order("id desc");
+  attempt.add(many2one("message_id", "Message", "outbox.message")
+                  .required()
+                  .index()
+                  .ondelete(OnDelete::kCascade));
+  attempt.add(integer_field("number", "Attempt"));
+  attempt.add(datetime_field("started_at", "Started At"));
+  attempt.add(float_field("duration_ms", "Duration (ms)"));
+  attempt.add(integer_field("status", "HTTP Status"));
+  attempt.add(text_field("error", "Error"));
+  attempt.add(selection_field("outcome", "Outcome",
+                              {{"delivered", "Delivered"},
+                               {"retry", "Will Retry"},
+                               {"failed", "Failed (not retried)"},
+                               {"dead", "Dead (no attempts left)"}}));
+  r.put(std::move(attempt));
+}
+
+}  // namespace autorules::schema::builtin
