@@ -140,6 +140,81 @@ Json run(const orm::RecordSet& actions) {
 
 namespace {
 
+// The sample payload a webhook action shows (reference §5.3): the first record's real values, or
+// values by field type when the model has no record yet.
+Json sample_value(const schema::Field& f) {
+  using T = schema::FieldType;
+  switch (f.type) {
+    case T::kInteger:
+      return 42;
+    case T::kFloat:
+    case T::kMonetary:
+      return 42.42;
+    case T::kHtml:
+      return "<p>Hello World</p>";
+    case T::kBoolean:
+      return true;
+    case T::kSelection:
+      return "option1";
+    case T::kDate:
+      return "2020-01-01";
+    case T::kDatetime:
+      return "2020-01-01 00:00:00";
+    case T::kBinary:
+      return "<base64_data>";
+    case T::kMany2one:
+      return 47;
+    case T::kMany2many:
+    case T::kOne2many:
+      return Json::array({42, 47});
+    case T::kChar:
+    case T::kText:
+      return "Hello World";
+  }
+  return "Hello World";
+}
+
+void update_samples(const orm::RecordSet& records) {
+  for (Id id : records.ids()) {
+    orm::RecordSet action = records.sudo().browse({id});
+    if (action.get("state").as_string() != "webhook")
+      continue;
+    Value model_name = action.get("model_name");
+    const schema::Model* model =
+        model_name.is_string() ? records.env().registry().find(model_name.as_string()) : nullptr;
+    if (!model)
+      continue;
+    orm::Env su = records.env().sudo();
+    Run run{action,
+            std::make_shared<const std::unordered_map<std::string, Value>>(action.row()),
+            su,
+            model->name(),
+            {}};
+    orm::RecordSet first =
+        su[model->name()].search(domain::Domain(), orm::SearchOptions{.limit = 1, .order = "id"});
+    Json sample;
+    if (!first.empty()) {
+      sample = internal::webhook_payload(run, first);
+    } else {
+      sample = Json::object();
+      Value fields = action.get("webhook_field_ids");
+      for (Id fid : fields.is_ids() ? fields.as_ids() : common::IdList{}) {
+        Value name = su["ir.model.fields"].browse({fid}).get("name");
+        const schema::Field* f = name.is_string() ? model->field(name.as_string()) : nullptr;
+        if (f)
+          sample[f->name] = sample_value(*f);
+      }
+      sample["_id"] = 1;
+      sample["_model"] = model->name();
+      sample["_action"] = fmt::format("{}(#{})", internal::text(run, "name"), id);
+    }
+    std::string text = sample.dump(4, ' ', false, Json::error_handler_t::replace);
+    Value current = action.get("webhook_sample_payload");
+    if (!current.is_string() || current.as_string() != text)
+      action.write(Json{{"webhook_sample_payload", text}});
+  }
+}
+
 class ServerActionHooks final : public orm::ModelHooks {
  public:
   void before_create(const orm::Env&, const std::string&, Json& vals) override { check(vals); }
@@ -148,13 +223,17 @@ class ServerActionHooks final : public orm::ModelHooks {
     if (vals.contains("child_ids") || vals.contains("parent_id"))
       check_recursion(records, vals);
   }
-  void after_write(const orm::RecordSet& records, const Json&) override {
+  void after_write(const orm::RecordSet& records, const Json& vals) override {
+    if (vals.size() == 1 && vals.contains("webhook_sample_payload"))
+      return;  // the sample itself
     check_cycles(records);
     check_paths(records);
+    update_samples(records);
   }
   void after_create(const orm::RecordSet& records, const Json&) override {
     check_cycles(records);
     check_paths(records);
+    update_samples(records);
   }
 
  private:

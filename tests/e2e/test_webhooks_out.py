@@ -259,3 +259,62 @@ def test_two_servers_connected_with_no_code(server_factory):
                             fields=["email"])
         time.sleep(0.1)
     assert rows and rows[0]["email"] == "across@example.com"
+
+
+def test_the_sample_payload_shows_real_values_or_type_samples(fresh):
+    api = fresh
+    partner_model = api.ok("ir.model", "search", domain=[["model", "=", "res.partner"]])[0]
+    action = api.ok("ir.actions.server", "create", vals_list=[{
+        "name": "Sample", "model_id": partner_model, "state": "webhook", "webhook_url": "https://example.com/h",
+        "webhook_field_ids": [[6, 0, [field_id(api, "res.partner", "name")]]]}])[0]
+    sample = json.loads(api.ok("ir.actions.server", "read", ids=[action], fields=["webhook_sample_payload"])[0]
+                        ["webhook_sample_payload"])
+    first = api.ok("res.partner", "search_read", domain=[], fields=["name"], order="id", limit=1)[0]
+    assert sample == {"_action": f"Sample(#{action})", "_id": first["id"], "_model": "res.partner",
+                      "id": first["id"], "name": first["name"]}
+    # A model without records: values by field type.
+    api.ok("ir.model", "create", vals_list=[{"name": "Empty", "model": "x_empty", "field_id": [
+        [0, 0, {"name": "x_count", "ttype": "integer", "field_description": "Count"}],
+        [0, 0, {"name": "x_when", "ttype": "date", "field_description": "When"}]]}])
+    empty_model = api.ok("ir.model", "search", domain=[["model", "=", "x_empty"]])[0]
+    action = api.ok("ir.actions.server", "create", vals_list=[{
+        "name": "Typed", "model_id": empty_model, "state": "webhook", "webhook_url": "https://example.com/h",
+        "webhook_field_ids": [[6, 0, [field_id(api, "x_empty", "x_count"), field_id(api, "x_empty", "x_when")]]]}])[0]
+    sample = json.loads(api.ok("ir.actions.server", "read", ids=[action], fields=["webhook_sample_payload"])[0]
+                        ["webhook_sample_payload"])
+    assert sample == {"_action": f"Typed(#{action})", "_id": 1, "_model": "x_empty", "x_count": 42,
+                      "x_when": "2020-01-01"}
+
+
+def test_a_receiver_that_hangs_times_out_and_is_retried(server_factory):
+    hung = threading.Event()
+    requests = []
+
+    class Slow(http.server.BaseHTTPRequestHandler):
+        def do_POST(self):
+            self.rfile.read(int(self.headers.get("Content-Length", 0)))
+            requests.append(time.monotonic())
+            if len(requests) == 1:
+                hung.wait(5)  # longer than the delivery timeout
+            self.send_response(200)
+            self.send_header("Content-Length", "0")
+            self.end_headers()
+
+        def log_message(self, *args):
+            pass
+
+    srv = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Slow)
+    threading.Thread(target=srv.serve_forever, daemon=True).start()
+    try:
+        api = server_factory(extra_args=["--delivery-timeout", "1", "--delivery-retry-base", "0.2"]).client()
+        webhook_rule(api, f"http://127.0.0.1:{srv.server_address[1]}/slow")
+        pid = api.ok("res.partner", "create", vals_list=[{"name": "Hooked slow"}])[0]
+        msg = messages(api, res_id=pid)[0]
+        assert wait_state(api, msg["id"], "delivered", timeout=20)["attempts"] == 2
+        first = api.ok("outbox.attempt", "search_read", domain=[["message_id", "=", msg["id"]], ["number", "=", 1]],
+                       fields=["outcome", "error"])[0]
+        assert first["outcome"] == "retry" and "timeout" in first["error"].lower()
+    finally:
+        hung.set()
+        srv.shutdown()
+        srv.server_close()

@@ -8,6 +8,7 @@
 #include "automation/internal/engine.h"
 #include "common/errors.h"
 #include "common/text.h"
+#include "orm/crypto.h"
 #include "orm/recordset.h"
 #include "orm/users.h"
 #include "script/sandbox.h"
@@ -20,18 +21,6 @@ namespace {
 
 constexpr const char* kDefaultGetter =
     "model.env[payload.get('_model')].browse(int(payload.get('_id')))";
-
-// Compares in time that depends on the lengths only, not on where the texts differ.
-bool same_secret(std::string_view a, std::string_view b) {
-  unsigned char diff = a.size() == b.size() ? 0 : 1;
-  size_t n = std::max(a.size(), b.size());
-  for (size_t i = 0; i < n; ++i) {
-    unsigned char x = i < a.size() ? static_cast<unsigned char>(a[i]) : 0;
-    unsigned char y = i < b.size() ? static_cast<unsigned char>(b[i]) : 0;
-    diff |= static_cast<unsigned char>(x ^ y);
-  }
-  return diff == 0;
-}
 
 // A "Webhook Log" row, written once the call's transaction has ended (it survives a failure).
 void log_call(const orm::Env& env, const internal::Rule& rule, const char* level,
@@ -67,7 +56,7 @@ WebhookResponse receive_webhook(orm::Runtime& runtime, std::string_view uuid, co
   const internal::Rule* found = nullptr;
   for (const auto& [_, model_rules] : rules->by_model) {
     for (const internal::Rule& r : model_rules.rules) {
-      if (r.trigger == "on_webhook" && same_secret(r.webhook_uuid, uuid) && !found)
+      if (r.trigger == "on_webhook" && orm::constant_time_equal(r.webhook_uuid, uuid) && !found)
         found = &r;
     }
   }
