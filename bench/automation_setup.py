@@ -2,7 +2,7 @@
 """Sets up one server of the automation benchmark through JSON-2 and prints the id of the
 partner the benchmark writes (bench/run).
 
-    automation_setup.py PORT KEY none|one|thousand|chain:N
+    automation_setup.py PORT KEY none|one|thousand|chain:N|webhook
     automation_setup.py PORT KEY check-chain:N ID   (exits 1 unless the chain ran to its end)
 """
 
@@ -65,6 +65,14 @@ def main():
             "trigger_field_ids": [[6, 0, [fields[i]]]],
             "action_server_ids": [write_action(f"x_f{i + 1}", f"record.x_f{i}", "equation")]}
             for i in range(n)])
+    elif what == "webhook":
+        # A webhook rule writing one field of the record it finds; prints "PARTNER_ID HOOK_PATH".
+        rid = c("base.automation", "create", vals_list=[{
+            "name": "Hook", "model_name": "res.partner", "trigger": "on_webhook",
+            "action_server_ids": [write_action("comment", "hooked")]}])[0]
+        url = c("base.automation", "read", ids=[rid], fields=["url"])[0]["url"]
+        print(pid, url[url.index("/web/hook/"):])
+        return
     elif what != "none":
         sys.exit(f"unknown set-up {what}")
     print(pid)

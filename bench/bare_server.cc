@@ -3,6 +3,7 @@
 // or UPDATE (write: vals.name of ids[0]) in SQLite in their own transaction, with the same
 // pragmas as autorules. No auth, no ORM, no validation.
 //   bare_server PATH.db PORT [synchronous]
+#include <atomic>
 #include <cstdio>
 #include <mutex>
 #include <string>
@@ -40,42 +41,57 @@ int main(int argc, char** argv) {
   httplib::Server server;
   server.set_keep_alive_max_count(1000);
   server.set_tcp_nodelay(true);  // as autorules does
-  server.Post(
-      R"(/json/2/([^/]+)/([^/]+))", [&](const httplib::Request& req, httplib::Response& res) {
-        nlohmann::json body = nlohmann::json::parse(req.body);
-        if (req.matches[2] == "write") {
-          std::string name = body["vals"].value("name", "");
-          {
-            std::lock_guard g(mu);
-            sqlite3_exec(db, "BEGIN IMMEDIATE", nullptr, nullptr, nullptr);
-            sqlite3_bind_text(update, 1, name.c_str(), static_cast<int>(name.size()),
-                              SQLITE_TRANSIENT);
-            sqlite3_bind_int64(update, 2, body["ids"][0].get<long long>());
-            sqlite3_step(update);
-            sqlite3_reset(update);
-            sqlite3_exec(db, "COMMIT", nullptr, nullptr, nullptr);
-          }
-          res.set_content("true", "application/json");
-          return;
-        }
-        const nlohmann::json& v = body["vals_list"][0];
-        long long id = 0;
-        {
-          std::lock_guard g(mu);
-          sqlite3_exec(db, "BEGIN IMMEDIATE", nullptr, nullptr, nullptr);
-          int i = 1;
-          for (const char* f : {"name", "email", "phone", "city"}) {
-            std::string s = v.value(f, "");
-            sqlite3_bind_text(insert, i++, s.c_str(), static_cast<int>(s.size()), SQLITE_TRANSIENT);
-          }
-          sqlite3_bind_int64(insert, 5, v.value("customer_rank", 0));
-          if (sqlite3_step(insert) == SQLITE_ROW)
-            id = sqlite3_column_int64(insert, 0);
-          sqlite3_reset(insert);
-          sqlite3_exec(db, "COMMIT", nullptr, nullptr, nullptr);
-        }
-        res.set_content(nlohmann::json::array({id}).dump(), "application/json");
-      });
+  // Enough threads that the clients' keep-alive connections never starve a new one (the
+  // benchmarks' own /count requests).
+  server.new_task_queue = [] { return new httplib::ThreadPool(32); };
+  server.Post(R"(/json/2/([^/]+)/([^/]+))", [&](const httplib::Request& req,
+                                                httplib::Response& res) {
+    nlohmann::json body = nlohmann::json::parse(req.body);
+    if (req.matches[2] == "write") {
+      std::string name = body["vals"].value("name", "");
+      {
+        std::lock_guard g(mu);
+        sqlite3_exec(db, "BEGIN IMMEDIATE", nullptr, nullptr, nullptr);
+        sqlite3_bind_text(update, 1, name.c_str(), static_cast<int>(name.size()), SQLITE_TRANSIENT);
+        sqlite3_bind_int64(update, 2, body["ids"][0].get<long long>());
+        sqlite3_step(update);
+        sqlite3_reset(update);
+        sqlite3_exec(db, "COMMIT", nullptr, nullptr, nullptr);
+      }
+      res.set_content("true", "application/json");
+      return;
+    }
+    const nlohmann::json& v = body["vals_list"][0];
+    long long id = 0;
+    {
+      std::lock_guard g(mu);
+      sqlite3_exec(db, "BEGIN IMMEDIATE", nullptr, nullptr, nullptr);
+      int i = 1;
+      for (const char* f : {"name", "email", "phone", "city"}) {
+        std::string s = v.value(f, "");
+        sqlite3_bind_text(insert, i++, s.c_str(), static_cast<int>(s.size()), SQLITE_TRANSIENT);
+      }
+      sqlite3_bind_int64(insert, 5, v.value("customer_rank", 0));
+      if (sqlite3_step(insert) == SQLITE_ROW)
+        id = sqlite3_column_int64(insert, 0);
+      sqlite3_reset(insert);
+      sqlite3_exec(db, "COMMIT", nullptr, nullptr, nullptr);
+    }
+    res.set_content(nlohmann::json::array({id}).dump(), "application/json");
+  });
+  // The bare webhook handler (issue "webhooks", benchmark (a)) and a receiver that answers at
+  // once and counts what it got (benchmark (c)).
+  std::atomic<long> received{0};
+  server.Post(R"(/web/hook/([^/]+))", [](const httplib::Request&, httplib::Response& res) {
+    res.set_content("{\"status\": \"ok\"}", "application/json");
+  });
+  server.Post("/hook", [&](const httplib::Request&, httplib::Response& res) {
+    ++received;
+    res.set_content("{}", "application/json");
+  });
+  server.Get("/count", [&](const httplib::Request&, httplib::Response& res) {
+    res.set_content(std::to_string(received.load()), "text/plain");
+  });
   server.Get("/health", [](const httplib::Request&, httplib::Response& res) {
     res.set_content("{\"status\": \"pass\"}", "application/json");
   });

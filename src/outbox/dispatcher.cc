@@ -3,6 +3,7 @@
 #include <atomic>
 #include <map>
 #include <mutex>
+#include <optional>
 #include <set>
 #include <thread>
 
@@ -52,6 +53,14 @@ std::string signature(const std::string& secret, const std::string& id, std::int
          common::base64_encode(orm::hmac_sha256(key, fmt::format("{}.{}.{}", id, timestamp, body)));
 }
 
+// One finished attempt, waiting to be recorded.
+struct Result {
+  Flight flight;
+  long status = 0;
+  double ms = 0;
+  std::string error, outcome;
+};
+
 size_t discard(char*, size_t size, size_t n, void*) {
   return size * n;  // the receiver's answer body is not kept
 }
@@ -65,12 +74,18 @@ struct Dispatcher::Impl {
   std::thread thread;
   std::atomic<bool> stopping{false};
   std::map<CURL*, Flight> flights;
+  std::vector<Result> unrecorded;  // finished attempts not recorded yet
+  std::chrono::steady_clock::time_point first_unrecorded;
+  static constexpr std::chrono::milliseconds kRecordDelay{5};
 
   Impl(orm::Runtime& rt, Options o) : runtime(rt), options(o) {
     static std::once_flag once;
     std::call_once(once, [] { curl_global_init(CURL_GLOBAL_DEFAULT); });
     multi = curl_multi_init();
     curl_multi_setopt(multi, CURLMOPT_MAX_HOST_CONNECTIONS, options.max_per_host);
+    // Keep idle connections for reuse between batches (the default cache shrinks with the
+    // number of transfers, closing connections a moment before they are needed again).
+    curl_multi_setopt(multi, CURLMOPT_MAXCONNECTS, 4L * options.max_per_host);
   }
   ~Impl() { curl_multi_cleanup(multi); }
 
@@ -108,12 +123,20 @@ struct Dispatcher::Impl {
         "\"next_attempt\" <= ?) OR (\"state\" = 'sending' AND \"lease_until\" < ?) ORDER BY "
         "\"next_attempt\", \"id\" LIMIT ?",
         std::vector<Value>{Value(t_text), Value(t_text), Value(std::int64_t{n})});
+    if (!rows.rows.empty()) {
+      std::vector<Value> params{Value(lease)};
+      std::string marks;
+      for (const auto& r : rows.rows) {
+        params.push_back(r[0]);
+        marks += marks.empty() ? "?" : ", ?";
+      }
+      env.cr().execute(fmt::format("UPDATE \"outbox_message\" SET \"state\" = 'sending', "
+                                   "\"lease_until\" = ? WHERE \"id\" IN ({})",
+                                   marks),
+                       params);
+    }
     for (const auto& r : rows.rows) {
       Id id = r[0].as_int();
-      env.cr().execute(
-          "UPDATE \"outbox_message\" SET \"state\" = 'sending', \"lease_until\" = ? WHERE \"id\" "
-          "= ?",
-          std::vector<Value>{Value(lease), Value(id)});
       Flight f;
       f.id = id;
       f.attempt = static_cast<int>(r[5].is_int() ? r[5].as_int() : 0) + 1;
@@ -157,11 +180,11 @@ struct Dispatcher::Impl {
     env.commit();
   }
 
-  // Records the attempt and what comes next for the message.
-  void finish(CURL* easy, CURLcode code) {
+  // Takes a finished transfer off the multi handle and classifies its outcome.
+  std::optional<Result> finish(CURL* easy, CURLcode code) {
     auto it = flights.find(easy);
     if (it == flights.end())
-      return;
+      return std::nullopt;
     Flight f = std::move(it->second);
     flights.erase(it);
     curl_multi_remove_handle(multi, easy);
@@ -187,47 +210,65 @@ struct Dispatcher::Impl {
     }
     if (outcome == "retry" && f.attempt >= options.max_attempts)
       outcome = "dead";
+    return Result{std::move(f), status, ms, std::move(error), std::move(outcome)};
+  }
+
+  // Records finished attempts and what comes next for their messages, in one transaction.
+  void record(std::vector<Result>& results) {
+    if (results.empty())
+      return;
     try {
       orm::Env env = orm::Env::begin(runtime, orm::kSuperuserId, store::Access::kWrite).sudo();
       DateTime t = now();
-      env["outbox.attempt"].create(Json{{"message_id", f.id},
-                                        {"number", f.attempt},
-                                        {"started_at", common::format_datetime(f.started)},
-                                        {"duration_ms", ms},
-                                        {"status", status},
-                                        {"error", error.empty() ? Json(false) : Json(error)},
-                                        {"outcome", outcome}});
-      Json vals = {{"attempts", f.attempt},
-                   {"last_status", status},
-                   {"last_error", error.empty() ? Json(false) : Json(error)},
-                   {"lease_until", false}};
-      if (outcome == "delivered") {
-        vals["state"] = "delivered";
-        vals["delivered_at"] = common::format_datetime(t);
-      } else if (outcome == "retry") {
-        auto delay = backoff(options, f.attempt);
-        vals["state"] = "pending";
-        vals["next_attempt"] = common::format_datetime(common::add_seconds(
-            t,
-            (std::chrono::duration_cast<std::chrono::milliseconds>(delay).count() + 999) / 1000));
-      } else {
-        vals["state"] = outcome;  // failed or dead
-      }
-      env["outbox.message"].browse({f.id}).write(vals);
+      for (Result& r : results)
+        record_one(env, t, r);
       env.commit();
     } catch (const std::exception& e) {
-      // The lease expires and the message is sent again: at least once.
-      fmt::print(stderr, "autorules: outbox: could not record attempt {} of message {}: {}\n",
-                 f.attempt, f.id, e.what());
+      // The leases expire and the messages are sent again: at least once.
+      fmt::print(stderr, "autorules: outbox: could not record {} attempt(s): {}\n", results.size(),
+                 e.what());
     }
+    results.clear();
+  }
+
+  // Plain SQL on the outbox's own tables (with the magic columns the ORM would set): recording
+  // is most of the dispatcher's database work.
+  void record_one(const orm::Env& env, DateTime t, const Result& r) {
+    const Flight& f = r.flight;
+    std::string now_text = common::format_datetime(t);
+    Value error = r.error.empty() ? Value() : Value(r.error);
+    env.cr().execute(
+        "INSERT INTO \"outbox_attempt\" (\"message_id\", \"number\", \"started_at\", "
+        "\"duration_ms\", \"status\", \"error\", \"outcome\", \"create_uid\", \"create_date\", "
+        "\"write_uid\", \"write_date\") VALUES (?, ?, ?, ?, ?, ?, ?, 1, ?, 1, ?)",
+        std::vector<Value>{Value(f.id), Value(std::int64_t{f.attempt}),
+                           Value(common::format_datetime(f.started)), Value(r.ms),
+                           Value(std::int64_t{r.status}), error, Value(r.outcome), Value(now_text),
+                           Value(now_text)});
+    std::string state = r.outcome == "retry" ? "pending" : r.outcome;
+    Value delivered = r.outcome == "delivered" ? Value(now_text) : Value();
+    Value next;
+    if (r.outcome == "retry") {
+      auto delay =
+          std::chrono::duration_cast<std::chrono::milliseconds>(backoff(options, f.attempt));
+      next = Value(common::format_datetime(common::add_seconds(t, (delay.count() + 999) / 1000)));
+    }
+    env.cr().execute(
+        "UPDATE \"outbox_message\" SET \"attempts\" = ?, \"last_status\" = ?, \"last_error\" = ?, "
+        "\"lease_until\" = NULL, \"state\" = ?, \"delivered_at\" = COALESCE(?, "
+        "\"delivered_at\"), \"next_attempt\" = COALESCE(?, \"next_attempt\"), \"write_uid\" = 1, "
+        "\"write_date\" = ? WHERE \"id\" = ?",
+        std::vector<Value>{Value(std::int64_t{f.attempt}), Value(std::int64_t{r.status}), error,
+                           Value(state), delivered, next, Value(now_text), Value(f.id)});
   }
 
   void loop() {
     while (!stopping) {
       std::chrono::milliseconds wait(1000);
       try {
+        // New work is claimed in batches: when a quarter of the slots are free, or all.
         int room = options.max_in_flight - static_cast<int>(flights.size());
-        if (room > 0 && due(wait))
+        if ((flights.empty() || room >= std::max(1, options.max_in_flight / 4)) && due(wait))
           claim(room);
       } catch (const std::exception& e) {
         fmt::print(stderr, "autorules: outbox: {}\n", e.what());
@@ -236,8 +277,27 @@ struct Dispatcher::Impl {
       curl_multi_perform(multi, &running);
       int left = 0;
       while (CURLMsg* m = curl_multi_info_read(multi, &left)) {
-        if (m->msg == CURLMSG_DONE)
-          finish(m->easy_handle, m->data.result);
+        if (m->msg != CURLMSG_DONE)
+          continue;
+        // finish() removes the handle: read the message's fields first.
+        CURL* easy = m->easy_handle;
+        CURLcode code = m->data.result;
+        if (auto r = finish(easy, code)) {
+          if (unrecorded.empty())
+            first_unrecorded = std::chrono::steady_clock::now();
+          unrecorded.push_back(std::move(*r));
+        }
+      }
+      // Results are recorded in batches too (one transaction each), at most 5 ms late.
+      if (!unrecorded.empty()) {
+        auto age = std::chrono::steady_clock::now() - first_unrecorded;
+        if (flights.empty() || unrecorded.size() >= 32 || age >= kRecordDelay) {
+          record(unrecorded);
+        } else {
+          wait = std::min(
+              wait, std::chrono::duration_cast<std::chrono::milliseconds>(kRecordDelay - age) +
+                        std::chrono::milliseconds(1));
+        }
       }
       if (!flights.empty())
         wait = std::min(wait, std::chrono::milliseconds(100));
@@ -245,6 +305,7 @@ struct Dispatcher::Impl {
         break;
       curl_multi_poll(multi, nullptr, 0, static_cast<int>(wait.count()), nullptr);
     }
+    record(unrecorded);
     // Messages in flight go back to pending: the next start sends them.
     if (!flights.empty()) {
       try {

@@ -39,7 +39,7 @@ struct Options {
   int max_attempts = 8;
   std::chrono::milliseconds timeout{10'000};  // one attempt
   long max_per_host = 8;                      // connections to one host
-  int max_in_flight = 64;
+  int max_in_flight = 256;
 };
 
 // The delay before attempt `attempt + 1` after `attempt` failed ones: base × 2^(attempt-1),
