@@ -9,6 +9,7 @@
 #include "jobs/internal/schedule.h"
 #include "jobs/jobs.h"
 #include "orm/env.h"
+#include "orm/logging.h"
 #include "orm/recordset.h"
 #include "script/sandbox.h"
 
@@ -66,20 +67,13 @@ void release(orm::Runtime& runtime, Id job) {
   env.commit();
 }
 
-// An ERROR row in ir.logging for a failed job, in its own transaction.
+// An ERROR row in ir.logging for a failed job (after the failed transaction, in its own).
 void log_failure(orm::Runtime& runtime, Id job, const std::string& name,
                  const std::string& message) {
   try {
-    orm::Env env = orm::Env::begin(runtime, orm::kSuperuserId, store::Access::kWrite).sudo();
-    env["ir.logging"].create(Json{{"name", "autorules.cron"},
-                                  {"type", "server"},
-                                  {"level", "ERROR"},
-                                  {"message", message},
-                                  {"path", fmt::format("ir.cron({})", job)},
-                                  {"func", name},
-                                  {"line", "0"},
-                                  {"dbname", runtime.database().url()}});
-    env.commit();
+    orm::Env env = orm::Env::begin(runtime, orm::kSuperuserId, store::Access::kRead);
+    orm::log_after_end(env,
+                       {"autorules.cron", "ERROR", message, fmt::format("ir.cron({})", job), name});
   } catch (const std::exception&) {
     // The log is best effort; the job's failure is also on stderr.
   }

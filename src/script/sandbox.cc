@@ -6,6 +6,7 @@
 
 #include "common/clock.h"
 #include "common/errors.h"
+#include "orm/logging.h"
 #include "script/internal/interpreter.h"
 #include "script/internal/proxies.h"
 
@@ -19,23 +20,10 @@ using internal::wrap;
 
 namespace {
 
-// ir.logging rows written by log() survive the call's rollback: they are inserted once the
-// call's transaction has ended, in a transaction of their own (reference §5.2).
+// ir.logging rows written by log() survive the call's rollback (reference §5.2).
 void log_row(const orm::Env& env, const std::string& level, const std::string& message,
              const std::string& path, const std::string& func, const std::string& line) {
-  Json vals = {{"name", "autorules.actions"},
-               {"type", "server"},
-               {"level", level},
-               {"message", message},
-               {"path", path},
-               {"func", func},
-               {"line", line},
-               {"dbname", env.runtime().database().url()}};
-  env.after_end([vals](orm::Runtime& runtime) {
-    orm::Env e = orm::Env::begin(runtime, orm::kSuperuserId, store::Access::kWrite).sudo();
-    e["ir.logging"].create(vals);
-    e.commit();
-  });
+  orm::log_after_end(env, {"autorules.actions", level, message, path, func, line});
 }
 
 // The Context of the evaluation running on this thread, for the functions of the base context

@@ -8,6 +8,7 @@
 
 #include "common/errors.h"
 #include "orm/ir_model.h"
+#include "orm/logging.h"
 #include "store/database.h"
 #include "store/schema_sync.h"
 
@@ -52,38 +53,16 @@ Id field_id(const orm::Env& env, const std::string& model, const std::string& fi
   return id.is_int() ? id.as_int() : 0;
 }
 
-// The ERROR row of a record that failed, written once the check's transaction has ended (so
-// that it survives whatever happens to the transaction).
+// The ERROR row of a record that failed; it survives whatever happens to the check's transaction.
 void log_failure(const orm::Env& env, const Rule& rule, Id record, const std::string& error) {
-  Json vals = {{"name", "autorules.automation"},
-               {"type", "server"},
-               {"level", "ERROR"},
-               {"message", fmt::format("{}({},): {}", rule.model, record, error)},
-               {"path", fmt::format("base_automation({})", rule.id)},
-               {"func", rule.name},
-               {"line", "0"},
-               {"dbname", env.runtime().database().url()}};
-  env.after_end([vals](orm::Runtime& runtime) {
-    orm::Env e = orm::Env::begin(runtime, orm::kSuperuserId, store::Access::kWrite).sudo();
-    e["ir.logging"].create(vals);
-    e.commit();
-  });
+  orm::log_after_end(
+      env, {"autorules.automation", "ERROR", fmt::format("{}({},): {}", rule.model, record, error),
+            fmt::format("base_automation({})", rule.id), rule.name});
 }
 
 void log_warning(const orm::Env& env, const Rule& rule, const std::string& message) {
-  Json vals = {{"name", "autorules.automation"},
-               {"type", "server"},
-               {"level", "WARNING"},
-               {"message", message},
-               {"path", fmt::format("base_automation({})", rule.id)},
-               {"func", rule.name},
-               {"line", "0"},
-               {"dbname", env.runtime().database().url()}};
-  env.after_end([vals](orm::Runtime& runtime) {
-    orm::Env e = orm::Env::begin(runtime, orm::kSuperuserId, store::Access::kWrite).sudo();
-    e["ir.logging"].create(vals);
-    e.commit();
-  });
+  orm::log_after_end(env, {"autorules.automation", "WARNING", message,
+                           fmt::format("base_automation({})", rule.id), rule.name});
 }
 
 }  // namespace

@@ -9,6 +9,7 @@
 #include "common/errors.h"
 #include "common/text.h"
 #include "orm/crypto.h"
+#include "orm/logging.h"
 #include "orm/recordset.h"
 #include "orm/users.h"
 #include "script/sandbox.h"
@@ -22,24 +23,13 @@ namespace {
 constexpr const char* kDefaultGetter =
     "model.env[payload.get('_model')].browse(int(payload.get('_id')))";
 
-// A "Webhook Log" row, written once the call's transaction has ended (it survives a failure).
+// A "Webhook Log" row; it survives a failed call.
 void log_call(const orm::Env& env, const internal::Rule& rule, const char* level,
               const std::string& message) {
-  if (!rule.log_calls)
-    return;
-  Json vals = {{"name", "Webhook Log"},
-               {"type", "server"},
-               {"level", level},
-               {"message", message},
-               {"path", fmt::format("base_automation({})", rule.id)},
-               {"func", "webhook"},  // Odoo writes "" (ir.logging requires a value)
-               {"line", "0"},
-               {"dbname", env.runtime().database().url()}};
-  env.after_end([vals](orm::Runtime& runtime) {
-    orm::Env e = orm::Env::begin(runtime, orm::kSuperuserId, store::Access::kWrite).sudo();
-    e["ir.logging"].create(vals);
-    e.commit();
-  });
+  if (rule.log_calls) {
+    orm::log_after_end(env, {"Webhook Log", level, message,
+                             fmt::format("base_automation({})", rule.id), "webhook"});
+  }
 }
 
 const Json kOk = {{"status", "ok"}};
