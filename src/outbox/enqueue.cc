@@ -47,6 +47,14 @@ std::chrono::milliseconds backoff(const Options& o, int attempt) {
 }
 
 void install(orm::Runtime& runtime) {
+  // The dispatcher's lookups: the earliest due message of a state.
+  runtime.add_initializer([](const orm::Env& env) {
+    env.cr().execute_script(
+        "CREATE INDEX IF NOT EXISTS \"outbox_message__state_next_attempt_index\" ON "
+        "\"outbox_message\" (\"state\", \"next_attempt\"); "
+        "CREATE INDEX IF NOT EXISTS \"outbox_message__state_lease_until_index\" ON "
+        "\"outbox_message\" (\"state\", \"lease_until\")");
+  });
   runtime.add_method(
       "outbox.message", "action_retry",
       orm::Method::make({}, {}, false, false, [](const orm::RecordSet& messages, const Json&) {
