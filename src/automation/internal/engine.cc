@@ -1,6 +1,7 @@
 #include "automation/internal/engine.h"
 
 #include <algorithm>
+#include <optional>
 #include <set>
 #include <unordered_map>
 
@@ -23,10 +24,12 @@ constexpr const char* kOnchangeForm = "__onchange_form";
 
 // The records of `ids` that satisfy a rule's domain text, evaluated in memory on the current
 // (uncommitted) values, with the triggering user's uid in the domain's context (§2.7).
-IdList filter(const orm::Env& env, const Rule& rule, const RuleDomain& domain, const IdList& ids) {
-  if (ids.empty())
+// No domain keeps every record.
+IdList filter(const orm::Env& env, const Rule& rule, const std::optional<RuleDomain>& domain,
+              const IdList& ids) {
+  if (!domain || ids.empty())
     return ids;
-  return env.sudo()[rule.model].browse(ids).filtered_domain(domain.get(env)).ids();
+  return env.sudo()[rule.model].browse(ids).filtered_domain(domain->get(env)).ids();
 }
 
 // The done map of an operation (§2.6): which records each rule already processed. Odoo keeps it
@@ -210,10 +213,7 @@ void Engine::after_create(const orm::Env& env, const orm::RecordSet& records) {
   for (const Rule* r : mr->of(mr->on_create)) {
     const Rule& rule = *r;
     // The pre-filter is ignored on create (§2.3).
-    IdList ids =
-        rule.post_domain ? filter(env, rule, *rule.post_domain, records.ids()) : records.ids();
-    process(env.with_context_update(Json{{"old_values", nullptr}}), rule, ids, nullptr, nullptr,
-            post_domain_json(env, rule));
+    run_unfiltered(env, rule, filter(env, rule, rule.post_domain, records.ids()));
   }
 }
 
@@ -226,8 +226,7 @@ std::any Engine::before_write(const orm::Env& env, const orm::RecordSet& records
     return state;
   for (const Rule* r : mr->write_rules(fields)) {
     const Rule& rule = *r;
-    IdList pre =
-        rule.pre_domain ? filter(env, rule, *rule.pre_domain, records.ids()) : records.ids();
+    IdList pre = filter(env, rule, rule.pre_domain, records.ids());
     state.pre.emplace_back(&rule, std::move(pre));
   }
   return state;
@@ -242,7 +241,7 @@ void Engine::after_write(const orm::Env& env, const orm::RecordSet& records,
   (void)records;
   // Rules in order; a later rule's post-filter sees what an earlier rule's actions did (§2.3).
   for (auto& [rule, pre] : state->pre) {
-    IdList post = rule->post_domain ? filter(env, *rule, *rule->post_domain, pre) : pre;
+    IdList post = filter(env, *rule, rule->post_domain, pre);
     process(env, *rule, post, &fields, &old_values, post_domain_json(env, *rule));
   }
 }
@@ -259,8 +258,7 @@ void Engine::before_unlink(const orm::Env& env, const orm::RecordSet& records) {
     return;
   for (const Rule* r : mr->of(mr->on_unlink)) {
     const Rule& rule = *r;
-    IdList ids =
-        rule.post_domain ? filter(env, rule, *rule.post_domain, records.ids()) : records.ids();
+    IdList ids = filter(env, rule, rule.post_domain, records.ids());
     process(env, rule, ids, nullptr, nullptr, post_domain_json(env, rule));
   }
 }
