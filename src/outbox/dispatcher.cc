@@ -9,6 +9,7 @@
 
 #include <curl/curl.h>
 #include <fmt/format.h>
+#include <pthread.h>
 
 #include "common/text.h"
 #include "orm/crypto.h"
@@ -25,6 +26,8 @@ using common::Json;
 using common::Value;
 
 namespace {
+
+std::atomic<std::uint64_t> g_delivered{0}, g_retried{0}, g_failed{0}, g_dead{0};
 
 std::mutex g_registry_mutex;
 std::set<Dispatcher*> g_dispatchers;  // GUARDED_BY(g_registry_mutex)
@@ -65,6 +68,30 @@ size_t discard(char*, size_t size, size_t n, void*) {
   return size * n;  // the receiver's answer body is not kept
 }
 
+// Splits n items into runs of 64, 32, …, 1 and calls fn(first, count) for each: statements over
+// a batch take one of seven shapes, so that the connection's statement cache keeps them.
+template <typename Fn>
+void for_each_run(size_t n, Fn fn) {
+  size_t first = 0;
+  for (size_t run = 64; run > 0; run /= 2) {
+    while (n - first >= run) {
+      fn(first, run);
+      first += run;
+    }
+  }
+}
+
+// "?, ?, …" for n parameters, or n groups of `group` when group is set: "(?, ?), (?, ?)".
+std::string marks(size_t n, const char* group = "?") {
+  std::string out;
+  for (size_t i = 0; i < n; ++i) {
+    if (i)
+      out += ", ";
+    out += group;
+  }
+  return out;
+}
+
 }  // namespace
 
 struct Dispatcher::Impl {
@@ -75,6 +102,8 @@ struct Dispatcher::Impl {
   std::atomic<bool> stopping{false};
   std::map<CURL*, Flight> flights;
   std::vector<Result> unrecorded;  // finished attempts not recorded yet
+  std::vector<CURL*> spare;        // finished easy handles, reset and used again
+  std::atomic<bool> woken{false};  // by a commit that queued messages: claim without looking
   std::chrono::steady_clock::time_point first_unrecorded;
   static constexpr std::chrono::milliseconds kRecordDelay{5};
 
@@ -87,7 +116,27 @@ struct Dispatcher::Impl {
     // number of transfers, closing connections a moment before they are needed again).
     curl_multi_setopt(multi, CURLMOPT_MAXCONNECTS, 4L * options.max_per_host);
   }
-  ~Impl() { curl_multi_cleanup(multi); }
+  ~Impl() {
+    for (CURL* easy : spare)
+      curl_easy_cleanup(easy);
+    curl_multi_cleanup(multi);
+  }
+
+  CURL* take_handle() {
+    if (spare.empty())
+      return curl_easy_init();
+    CURL* easy = spare.back();
+    spare.pop_back();
+    curl_easy_reset(easy);
+    return easy;
+  }
+  void give_back(CURL* easy) {
+    if (spare.size() < static_cast<size_t>(options.max_in_flight)) {
+      spare.push_back(easy);
+    } else {
+      curl_easy_cleanup(easy);
+    }
+  }
 
   DateTime now() const { return runtime.clock().now(); }
 
@@ -138,18 +187,15 @@ struct Dispatcher::Impl {
       for (auto& r : stale.rows)
         rows.rows.push_back(std::move(r));
     }
-    if (!rows.rows.empty()) {
+    for_each_run(rows.rows.size(), [&](size_t first, size_t count) {
       std::vector<Value> params{Value(lease)};
-      std::string marks;
-      for (const auto& r : rows.rows) {
-        params.push_back(r[0]);
-        marks += marks.empty() ? "?" : ", ?";
-      }
+      for (size_t i = first; i < first + count; ++i)
+        params.push_back(rows.rows[i][0]);
       env.cr().execute(fmt::format("UPDATE \"outbox_message\" SET \"state\" = 'sending', "
                                    "\"lease_until\" = ? WHERE \"id\" IN ({})",
-                                   marks),
+                                   marks(count)),
                        params);
-    }
+    });
     for (const auto& r : rows.rows) {
       Id id = r[0].as_int();
       Flight f;
@@ -168,28 +214,31 @@ struct Dispatcher::Impl {
             f.headers,
             ("webhook-signature: " + signature(r[6].as_string(), key, ts, f.body)).c_str());
       }
-      Json extra = Json::parse(r[2].is_string() ? r[2].as_string() : "{}", nullptr, false);
+      const std::string no_headers = "{}";
+      const std::string& extra_text = r[2].is_string() ? r[2].as_string() : no_headers;
+      Json extra = extra_text == no_headers ? Json() : Json::parse(extra_text, nullptr, false);
       if (extra.is_object()) {
         for (const auto& [k, v] : extra.items()) {
-          if (v.is_string())
-            f.headers = curl_slist_append(f.headers, (k + ": " + v.get<std::string>()).c_str());
+          std::string value = v.is_string() ? v.get<std::string>() : v.dump();
+          f.headers = curl_slist_append(f.headers, (k + ": " + value).c_str());
         }
       }
       f.started = t;
       f.t0 = std::chrono::steady_clock::now();
-      CURL* easy = curl_easy_init();
+      CURL* easy = take_handle();
       f.easy = easy;
-      curl_easy_setopt(easy, CURLOPT_URL, f.url.c_str());
+      // The body is sent from the flight itself (no copy): map nodes do not move.
+      const Flight& flight = flights.emplace(easy, std::move(f)).first->second;
+      curl_easy_setopt(easy, CURLOPT_URL, flight.url.c_str());
       curl_easy_setopt(easy, CURLOPT_PROTOCOLS_STR, "http,https");
       curl_easy_setopt(easy, CURLOPT_POST, 1L);
-      curl_easy_setopt(easy, CURLOPT_POSTFIELDSIZE, static_cast<long>(f.body.size()));
-      curl_easy_setopt(easy, CURLOPT_COPYPOSTFIELDS, f.body.c_str());
-      curl_easy_setopt(easy, CURLOPT_HTTPHEADER, f.headers);
+      curl_easy_setopt(easy, CURLOPT_POSTFIELDSIZE, static_cast<long>(flight.body.size()));
+      curl_easy_setopt(easy, CURLOPT_POSTFIELDS, flight.body.c_str());
+      curl_easy_setopt(easy, CURLOPT_HTTPHEADER, flight.headers);
       curl_easy_setopt(easy, CURLOPT_TIMEOUT_MS, static_cast<long>(options.timeout.count()));
       curl_easy_setopt(easy, CURLOPT_NOSIGNAL, 1L);
       curl_easy_setopt(easy, CURLOPT_WRITEFUNCTION, discard);
       curl_easy_setopt(easy, CURLOPT_USERAGENT, "autorules");
-      flights.emplace(easy, std::move(f));
       curl_multi_add_handle(multi, easy);
     }
     env.commit();
@@ -205,13 +254,16 @@ struct Dispatcher::Impl {
     curl_multi_remove_handle(multi, easy);
     long status = 0;
     curl_easy_getinfo(easy, CURLINFO_RESPONSE_CODE, &status);
-    curl_easy_cleanup(easy);
+    give_back(easy);
     curl_slist_free_all(f.headers);
     double ms =
         std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - f.t0).count();
     std::string error;
     std::string outcome;
-    if (code != CURLE_OK) {
+    if (code == CURLE_UNSUPPORTED_PROTOCOL || code == CURLE_URL_MALFORMAT) {
+      error = fmt::format("{} (not retried)", curl_easy_strerror(code));
+      outcome = "failed";  // no attempt can succeed
+    } else if (code != CURLE_OK) {
       error = curl_easy_strerror(code);
       outcome = "retry";
     } else if (status >= 200 && status < 300) {
@@ -234,10 +286,15 @@ struct Dispatcher::Impl {
       return;
     try {
       orm::Env env = orm::Env::begin(runtime, orm::kSuperuserId, store::Access::kWrite).sudo();
-      DateTime t = now();
-      for (Result& r : results)
-        record_one(env, t, r);
+      record_batch(env, now(), results);
       env.commit();
+      for (const Result& r : results) {
+        auto& counter = r.outcome == "delivered" ? g_delivered
+                        : r.outcome == "retry"   ? g_retried
+                        : r.outcome == "failed"  ? g_failed
+                                                 : g_dead;
+        ++counter;
+      }
     } catch (const std::exception& e) {
       // The leases expire and the messages are sent again: at least once.
       fmt::print(stderr, "autorules: outbox: could not record {} attempt(s): {}\n", results.size(),
@@ -247,46 +304,87 @@ struct Dispatcher::Impl {
   }
 
   // Plain SQL on the outbox's own tables (with the magic columns the ORM would set): recording
-  // is most of the dispatcher's database work.
-  void record_one(const orm::Env& env, DateTime t, const Result& r) {
-    const Flight& f = r.flight;
-    std::string now_text = common::format_datetime(t);
-    Value error = r.error.empty() ? Value() : Value(r.error);
-    env.cr().execute(
-        "INSERT INTO \"outbox_attempt\" (\"message_id\", \"number\", \"started_at\", "
-        "\"duration_ms\", \"status\", \"error\", \"outcome\", \"create_uid\", \"create_date\", "
-        "\"write_uid\", \"write_date\") VALUES (?, ?, ?, ?, ?, ?, ?, 1, ?, 1, ?)",
-        std::vector<Value>{Value(f.id), Value(std::int64_t{f.attempt}),
-                           Value(common::format_datetime(f.started)), Value(r.ms),
-                           Value(std::int64_t{r.status}), error, Value(r.outcome), Value(now_text),
-                           Value(now_text)});
-    std::string state = r.outcome == "retry" ? "pending" : r.outcome;
-    Value delivered = r.outcome == "delivered" ? Value(now_text) : Value();
-    Value next;
-    if (r.outcome == "retry") {
-      auto delay =
-          std::chrono::duration_cast<std::chrono::milliseconds>(backoff(options, f.attempt));
-      next = Value(common::format_datetime(common::add_seconds(t, (delay.count() + 999) / 1000)));
+  // is most of the dispatcher's database work. The attempts go in multi-row INSERTs, and messages
+  // with the same new values (most often: delivered at the first attempt with a 200) in one
+  // UPDATE.
+  void record_batch(const orm::Env& env, DateTime t, const std::vector<Result>& results) {
+    const std::string now_text = common::format_datetime(t);
+    for_each_run(results.size(), [&](size_t first, size_t count) {
+      std::vector<Value> params;
+      for (size_t i = first; i < first + count; ++i) {
+        const Result& r = results[i];
+        params.emplace_back(r.flight.id);
+        params.emplace_back(std::int64_t{r.flight.attempt});
+        params.emplace_back(common::format_datetime(r.flight.started));
+        params.emplace_back(r.ms);
+        params.emplace_back(std::int64_t{r.status});
+        params.push_back(r.error.empty() ? Value() : Value(r.error));
+        params.emplace_back(r.outcome);
+        params.emplace_back(now_text);
+        params.emplace_back(now_text);
+      }
+      env.cr().execute(fmt::format("INSERT INTO \"outbox_attempt\" (\"message_id\", \"number\", "
+                                   "\"started_at\", \"duration_ms\", \"status\", \"error\", "
+                                   "\"outcome\", \"create_uid\", \"create_date\", \"write_uid\", "
+                                   "\"write_date\") VALUES {}",
+                                   marks(count, "(?, ?, ?, ?, ?, ?, ?, 1, ?, 1, ?)")),
+                       params);
+    });
+    // What comes next, grouped by the values written.
+    std::map<std::tuple<int, long, std::string, std::string, std::string>, std::vector<Id>> next;
+    for (const Result& r : results) {
+      std::string when;
+      if (r.outcome == "retry") {
+        auto delay = backoff(options, r.flight.attempt);
+        when = common::format_datetime(common::add_seconds(t, (delay.count() + 999) / 1000));
+      }
+      next[{r.flight.attempt, r.status, r.error, r.outcome, when}].push_back(r.flight.id);
     }
-    env.cr().execute(
-        "UPDATE \"outbox_message\" SET \"attempts\" = ?, \"last_status\" = ?, \"last_error\" = ?, "
-        "\"lease_until\" = NULL, \"state\" = ?, \"delivered_at\" = COALESCE(?, "
-        "\"delivered_at\"), \"next_attempt\" = COALESCE(?, \"next_attempt\"), \"write_uid\" = 1, "
-        "\"write_date\" = ? WHERE \"id\" = ?",
-        std::vector<Value>{Value(std::int64_t{f.attempt}), Value(std::int64_t{r.status}), error,
-                           Value(state), delivered, next, Value(now_text), Value(f.id)});
+    for (const auto& [values, ids] : next) {
+      const auto& [attempt, status, error, outcome, when] = values;
+      std::string state = outcome == "retry" ? "pending" : outcome;
+      for_each_run(ids.size(), [&](size_t first, size_t count) {
+        std::vector<Value> params;
+        params.emplace_back(std::int64_t{attempt});
+        params.emplace_back(std::int64_t{status});
+        params.push_back(error.empty() ? Value() : Value(error));
+        params.emplace_back(state);
+        params.push_back(outcome == "delivered" ? Value(now_text) : Value());
+        params.push_back(when.empty() ? Value() : Value(when));
+        params.emplace_back(now_text);
+        for (size_t i = first; i < first + count; ++i)
+          params.push_back(Value(ids[i]));
+        env.cr().execute(
+            fmt::format("UPDATE \"outbox_message\" SET \"attempts\" = ?, \"last_status\" = ?, "
+                        "\"last_error\" = ?, \"lease_until\" = NULL, \"state\" = ?, "
+                        "\"delivered_at\" = COALESCE(?, \"delivered_at\"), \"next_attempt\" = "
+                        "COALESCE(?, \"next_attempt\"), \"write_uid\" = 1, \"write_date\" = ? "
+                        "WHERE \"id\" IN ({})",
+                        marks(count)),
+            params);
+      });
+    }
   }
 
+  // Until stopped: claim due messages, send them, record the answers. A stop claims nothing
+  // more, lets the deliveries in progress finish (each bounded by the attempt timeout), records
+  // them and returns.
   void loop() {
-    while (!stopping) {
+    while (true) {
+      const bool stop = stopping;
       std::chrono::milliseconds wait(1000);
-      try {
-        // New work is claimed in batches: when a quarter of the slots are free, or all.
-        int room = options.max_in_flight - static_cast<int>(flights.size());
-        if ((flights.empty() || room >= std::max(1, options.max_in_flight / 4)) && due(wait))
-          claim(room);
-      } catch (const std::exception& e) {
-        fmt::print(stderr, "autorules: outbox: {}\n", e.what());
+      if (!stop) {
+        try {
+          // New work is claimed in batches: when a quarter of the slots are free, or all. After a
+          // commit that queued messages there is no need to look first.
+          int room = options.max_in_flight - static_cast<int>(flights.size());
+          if (flights.empty() || room >= std::max(1, options.max_in_flight / 4)) {
+            if (woken.exchange(false) || due(wait))
+              claim(room);
+          }
+        } catch (const std::exception& e) {
+          fmt::print(stderr, "autorules: outbox: {}\n", e.what());
+        }
       }
       int running = 0;
       curl_multi_perform(multi, &running);
@@ -303,10 +401,12 @@ struct Dispatcher::Impl {
           unrecorded.push_back(std::move(*r));
         }
       }
+      if (stop && flights.empty())
+        break;
       // Results are recorded in batches too (one transaction each), at most 5 ms late.
       if (!unrecorded.empty()) {
         auto age = std::chrono::steady_clock::now() - first_unrecorded;
-        if (flights.empty() || unrecorded.size() >= 32 || age >= kRecordDelay) {
+        if (flights.empty() || unrecorded.size() >= 64 || age >= kRecordDelay) {
           record(unrecorded);
         } else {
           wait = std::min(
@@ -316,32 +416,11 @@ struct Dispatcher::Impl {
       }
       if (!flights.empty())
         wait = std::min(wait, std::chrono::milliseconds(100));
-      if (stopping)
-        break;
+      if (!stop && stopping)
+        continue;  // stopped meanwhile: no need to wait for the next event
       curl_multi_poll(multi, nullptr, 0, static_cast<int>(wait.count()), nullptr);
     }
     record(unrecorded);
-    // Messages in flight go back to pending: the next start sends them.
-    if (!flights.empty()) {
-      try {
-        orm::Env env = orm::Env::begin(runtime, orm::kSuperuserId, store::Access::kWrite);
-        for (auto& [easy, f] : flights) {
-          env.cr().execute(
-              "UPDATE \"outbox_message\" SET \"state\" = 'pending', \"lease_until\" = NULL WHERE "
-              "\"id\" = ? AND \"state\" = 'sending'",
-              std::vector<Value>{Value(f.id)});
-        }
-        env.commit();
-      } catch (const std::exception&) {
-        // their leases expire instead
-      }
-      for (auto& [easy, f] : flights) {
-        curl_multi_remove_handle(multi, easy);
-        curl_easy_cleanup(easy);
-        curl_slist_free_all(f.headers);
-      }
-      flights.clear();
-    }
   }
 };
 
@@ -357,7 +436,10 @@ void Dispatcher::start() {
     std::lock_guard g(g_registry_mutex);
     g_dispatchers.insert(this);
   }
-  impl_->thread = std::thread([this] { impl_->loop(); });
+  impl_->thread = std::thread([this] {
+    pthread_setname_np(pthread_self(), "outbox");  // as ps and top show it
+    impl_->loop();
+  });
 }
 
 void Dispatcher::stop() {
@@ -372,7 +454,12 @@ void Dispatcher::stop() {
 }
 
 void Dispatcher::wake() {
+  impl_->woken = true;
   curl_multi_wakeup(impl_->multi);
+}
+
+DeliveryCounts delivery_counts() {
+  return DeliveryCounts{g_delivered.load(), g_retried.load(), g_failed.load(), g_dead.load()};
 }
 
 namespace internal {

@@ -9,6 +9,7 @@
 #pragma once
 
 #include <chrono>
+#include <cstdint>
 #include <memory>
 #include <string>
 
@@ -49,6 +50,12 @@ std::chrono::milliseconds backoff(const Options& options, int attempt);
 // Registers outbox.message/action_retry (a dead or failed message is tried again from now).
 void install(orm::Runtime& runtime);
 
+// Attempts recorded by this process's dispatchers since it started, by outcome (for /metrics).
+struct DeliveryCounts {
+  std::uint64_t delivered = 0, retried = 0, failed = 0, dead = 0;
+};
+DeliveryCounts delivery_counts();
+
 // The delivery thread of `serve`.
 class Dispatcher {
  public:
@@ -58,7 +65,9 @@ class Dispatcher {
   Dispatcher& operator=(const Dispatcher&) = delete;
 
   void start();
-  void stop();  // messages in flight go back to pending
+  // Claims nothing more, lets the deliveries in progress finish (each within the attempt timeout),
+  // records them, and joins.
+  void stop();
   void wake();
 
  private:

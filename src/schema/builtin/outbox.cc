@@ -25,10 +25,12 @@ void add_outbox_models(Registry& r) {
                            {"failed", "Failed"},
                            {"dead", "Dead"}})
               .required()
-              .def("pending")
-              .index());
+              .def("pending"));
   msg.add(integer_field("attempts", "Attempts").def(0));
-  msg.add(datetime_field("next_attempt", "Next Attempt").def(DefaultKind::kNow).index());
+  // No single-column indexes on state and next_attempt: the outbox adds (state, next_attempt) and
+  // (state, lease_until), which serve lookups by state too, and every index costs each state
+  // change.
+  msg.add(datetime_field("next_attempt", "Next Attempt").def(DefaultKind::kNow));
   msg.add(datetime_field("lease_until", "Being Sent Until"));
   msg.add(integer_field("last_status", "Last HTTP Status"));
   msg.add(text_field("last_error", "Last Error"));
