@@ -150,7 +150,7 @@ int serve(const Common& c, const api::ServerOptions& options, bool demo, const s
   std::thread watcher([&] {
     int sig = 0;
     sigwait(&signals, &sig);
-    spdlog::info("received {}, finishing the calls in flight",
+    spdlog::info("received {}, finishing the calls and deliveries in progress",
                  sig == SIGINT ? "SIGINT" : "SIGTERM");
     server.stop();
   });

@@ -318,3 +318,40 @@ def test_a_receiver_that_hangs_times_out_and_is_retried(server_factory):
         hung.set()
         srv.shutdown()
         srv.server_close()
+
+
+def test_sigterm_finishes_the_delivery_in_progress(server_factory):
+    # A receiver that takes a second to answer: SIGTERM arrives while the delivery is in flight,
+    # and the server exits only once it has its answer and has recorded it. No second attempt.
+    arrived = threading.Event()
+    requests = []
+
+    class Slow(http.server.BaseHTTPRequestHandler):
+        def do_POST(self):
+            requests.append(self.rfile.read(int(self.headers.get("Content-Length", 0))))
+            arrived.set()
+            time.sleep(1)
+            self.send_response(200)
+            self.send_header("Content-Length", "0")
+            self.end_headers()
+
+        def log_message(self, *args):
+            pass
+
+    srv = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Slow)
+    threading.Thread(target=srv.serve_forever, daemon=True).start()
+    try:
+        server = server_factory()
+        api = server.client()
+        webhook_rule(api, f"http://127.0.0.1:{srv.server_address[1]}/slow")
+        pid = api.ok("res.partner", "create", vals_list=[{"name": "Hooked at shutdown"}])[0]
+        assert arrived.wait(10)
+        assert server.stop() == 0
+        again = server_factory(db=server.db).client()
+        msg = messages(again, res_id=pid)[0]
+        assert msg["state"] == "delivered" and msg["attempts"] == 1 and msg["last_status"] == 200
+        time.sleep(0.5)
+        assert len(requests) == 1  # the restarted server has nothing left to send
+    finally:
+        srv.shutdown()
+        srv.server_close()
