@@ -95,9 +95,20 @@ int main(int argc, char** argv) {
   server.Get("/health", [](const httplib::Request&, httplib::Response& res) {
     res.set_content("{\"status\": \"pass\"}", "application/json");
   });
+  // As autorules: SO_REUSEADDR, and a listen backlog raised from cpp-httplib's 5, which a burst of
+  // new connections overflows (each dropped one waits a one-second SYN retransmission).
+  int listening = -1;
+  server.set_socket_options([&](socket_t sock) {
+    listening = sock;
+    int yes = 1;
+    setsockopt(sock, SOL_SOCKET, SO_REUSEADDR, &yes, sizeof(yes));
+  });
+  if (!server.bind_to_port("127.0.0.1", std::stoi(argv[2])))
+    return 1;
+  ::listen(listening, SOMAXCONN);
   std::printf("bare server on 127.0.0.1:%s\n", argv[2]);
   std::fflush(stdout);
-  server.listen("127.0.0.1", std::stoi(argv[2]));
+  server.listen_after_bind();
   sqlite3_finalize(insert);
   sqlite3_finalize(update);
   sqlite3_close(db);
