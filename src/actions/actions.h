@@ -3,6 +3,10 @@
 // a clear "not available yet" UserError, never silently.
 #pragma once
 
+#include <cstdint>
+#include <string>
+#include <vector>
+
 #include "common/json.h"
 #include "orm/recordset.h"
 #include "orm/runtime.h"
@@ -17,5 +21,15 @@ void install(orm::Runtime& runtime);
 // active_model / active_id(s); returns the last truthy result (a client action), or false.
 // AccessError when the caller may not run one of them.
 common::Json run(const orm::RecordSet& actions);
+
+// Actions run by run() since the process started, and those that raised, by type (state): one
+// entry per type of ir.actions.server, in a fixed order, then "other" (for /metrics). An action
+// of a multi action counts on its own too.
+struct RunCount {
+  std::string type;
+  std::uint64_t runs = 0;
+  std::uint64_t failures = 0;
+};
+std::vector<RunCount> run_counts();
 
 }  // namespace autorules::actions

@@ -1,4 +1,7 @@
+#include <array>
+#include <atomic>
 #include <set>
+#include <string_view>
 
 #include <fmt/format.h>
 
@@ -37,6 +40,29 @@ std::string text(const Run& run, const char* name) {
 namespace {
 
 using internal::Run;
+
+// The counters of run_counts(): the types of ir.actions.server's `state`, then "other".
+constexpr std::array<std::string_view, 13> kTypes = {
+    "object_write", "object_create",    "object_copy",   "code", "webhook",  "multi", "mail_post",
+    "followers",    "remove_followers", "next_activity", "sms",  "whatsapp", "other"};
+
+struct Counter {
+  std::atomic<std::uint64_t> runs{0};
+  std::atomic<std::uint64_t> failures{0};
+};
+
+std::array<Counter, kTypes.size()>& counters() {
+  static std::array<Counter, kTypes.size()> c;
+  return c;
+}
+
+Counter& counter_of(const std::string& state) {
+  for (std::size_t i = 0; i + 1 < kTypes.size(); ++i) {
+    if (kTypes[i] == state)
+      return counters()[i];
+  }
+  return counters().back();
+}
 
 // Types whose runner is called once with all the records (Odoo's *_multi runners).
 bool runs_once(const std::string& state) {
@@ -118,24 +144,41 @@ Json run(const orm::RecordSet& actions) {
     // Actions run in superuser mode; uid and user stay the caller's.
     base.model = model;
     base.records = records;
+    Counter& counter = counter_of(state);
+    ++counter.runs;
     Json one = nullptr;
-    if (runs_once(state) || records.empty()) {
-      one = run_one(base, state);
-    } else {
-      for (Id rid : records) {
-        Run per = base;
-        per.records = {rid};
-        per.env = caller.sudo().with_context_update(
-            Json{{"active_id", rid}, {"active_ids", Json::array({rid})}});
-        Json r = run_one(per, state);
-        if (!r.is_null() && !(r.is_boolean() && !r.get<bool>()))
-          one = r;
+    try {
+      if (runs_once(state) || records.empty()) {
+        one = run_one(base, state);
+      } else {
+        for (Id rid : records) {
+          Run per = base;
+          per.records = {rid};
+          per.env = caller.sudo().with_context_update(
+              Json{{"active_id", rid}, {"active_ids", Json::array({rid})}});
+          Json r = run_one(per, state);
+          if (!r.is_null() && !(r.is_boolean() && !r.get<bool>()))
+            one = r;
+        }
       }
+    } catch (...) {
+      ++counter.failures;
+      throw;
     }
     if (!one.is_null() && !(one.is_boolean() && !one.get<bool>()))
       result = one;
   }
   return result;
+}
+
+std::vector<RunCount> run_counts() {
+  std::vector<RunCount> out;
+  out.reserve(kTypes.size());
+  for (std::size_t i = 0; i < kTypes.size(); ++i) {
+    out.push_back(
+        RunCount{std::string(kTypes[i]), counters()[i].runs.load(), counters()[i].failures.load()});
+  }
+  return out;
 }
 
 namespace {

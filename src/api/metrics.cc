@@ -1,10 +1,52 @@
 #include "api/metrics.h"
 
-#include <fmt/format.h>
+#include <algorithm>
+#include <iterator>
+#include <map>
+#include <optional>
+#include <string_view>
+#include <vector>
 
+#include <fmt/format.h>
+#include <spdlog/spdlog.h>
+
+#include "actions/actions.h"
 #include "automation/automation.h"
+#include "jobs/jobs.h"
+#include "orm/env.h"
+#include "outbox/outbox.h"
 
 namespace autorules::api {
+
+namespace {
+
+using Out = std::back_insert_iterator<std::string>;
+
+void header(Out out, std::string_view name, std::string_view type, std::string_view help) {
+  fmt::format_to(out, "# HELP {} {}\n# TYPE {} {}\n", name, help, name, type);
+}
+
+// The outbox's messages not delivered yet, by state: one grouped count on the (state,
+// next_attempt) index.
+std::map<std::string, std::int64_t> outbox_depth(orm::Runtime& runtime) {
+  std::map<std::string, std::int64_t> out;
+  orm::Env env = orm::Env::begin(runtime, orm::kSuperuserId, store::Access::kRead);
+  env.cr().query(
+      "SELECT \"state\", COUNT(*) FROM \"outbox_message\" WHERE \"state\" IN "
+      "('pending', 'sending', 'failed', 'dead') GROUP BY \"state\"",
+      {}, [&](const store::RowView& row) { out[std::string(row.text(0))] = row.int64(1); });
+  return out;
+}
+
+// How late the most overdue active scheduled job is, in seconds (0 when none is overdue).
+std::int64_t cron_lag(orm::Runtime& runtime) {
+  std::optional<common::DateTime> next = jobs::next_due(runtime);
+  if (!next)
+    return 0;
+  return std::max<std::int64_t>(runtime.clock().now().seconds - next->seconds, 0);
+}
+
+}  // namespace
 
 void Metrics::record(int status, std::uint64_t micros) {
   ++calls;
@@ -18,22 +60,67 @@ void Metrics::record(int status, std::uint64_t micros) {
   call_micros += micros;
 }
 
-std::string Metrics::render() const {
-  return fmt::format(
-      "# HELP autorules_api_calls_total JSON-2 calls handled, by status class.\n"
-      "# TYPE autorules_api_calls_total counter\n"
-      "autorules_api_calls_total{{status=\"2xx\"}} {}\n"
-      "autorules_api_calls_total{{status=\"4xx\"}} {}\n"
-      "autorules_api_calls_total{{status=\"5xx\"}} {}\n"
-      "# HELP autorules_api_call_seconds_total Time spent in JSON-2 calls.\n"
-      "# TYPE autorules_api_call_seconds_total counter\n"
-      "autorules_api_call_seconds_total {:.6f}\n"
-      "# HELP autorules_time_rule_failures_total Records whose time-based rule failed (rolled "
-      "back alone and logged).\n"
-      "# TYPE autorules_time_rule_failures_total counter\n"
-      "autorules_time_rule_failures_total {}\n",
-      calls_2xx.load(), calls_4xx.load(), calls_5xx.load(),
-      static_cast<double>(call_micros.load()) / 1e6, automation::time_rule_failures());
+std::string Metrics::render(orm::Runtime& runtime) const {
+  std::string text;
+  Out out = std::back_inserter(text);
+
+  header(out, "autorules_api_calls_total", "counter", "JSON-2 calls handled, by status class.");
+  fmt::format_to(out, "autorules_api_calls_total{{status=\"2xx\"}} {}\n", calls_2xx.load());
+  fmt::format_to(out, "autorules_api_calls_total{{status=\"4xx\"}} {}\n", calls_4xx.load());
+  fmt::format_to(out, "autorules_api_calls_total{{status=\"5xx\"}} {}\n", calls_5xx.load());
+  header(out, "autorules_api_call_seconds_total", "counter", "Time spent in JSON-2 calls.");
+  fmt::format_to(out, "autorules_api_call_seconds_total {:.6f}\n",
+                 static_cast<double>(call_micros.load()) / 1e6);
+
+  header(out, "autorules_rule_runs_total", "counter",
+         "Automation rule runs: a rule's actions run on a set of records, from any trigger.");
+  fmt::format_to(out, "autorules_rule_runs_total {}\n", automation::rule_runs());
+  header(out, "autorules_rule_failures_total", "counter",
+         "Automation rule runs that failed (an action raised).");
+  fmt::format_to(out, "autorules_rule_failures_total {}\n", automation::rule_failures());
+  header(out, "autorules_time_rule_failures_total", "counter",
+         "Records whose time-based rule failed (rolled back alone and logged).");
+  fmt::format_to(out, "autorules_time_rule_failures_total {}\n", automation::time_rule_failures());
+
+  std::vector<actions::RunCount> counts = actions::run_counts();
+  header(out, "autorules_action_runs_total", "counter",
+         "Server action runs, by action type (an action of a multi action counts too).");
+  for (const actions::RunCount& c : counts)
+    fmt::format_to(out, "autorules_action_runs_total{{type=\"{}\"}} {}\n", c.type, c.runs);
+  header(out, "autorules_action_failures_total", "counter",
+         "Server action runs that raised, by action type.");
+  for (const actions::RunCount& c : counts)
+    fmt::format_to(out, "autorules_action_failures_total{{type=\"{}\"}} {}\n", c.type, c.failures);
+
+  try {
+    std::map<std::string, std::int64_t> depth = outbox_depth(runtime);
+    header(out, "autorules_outbox_messages", "gauge", "Outgoing messages not delivered, by state.");
+    for (const char* state : {"pending", "sending", "failed", "dead"}) {
+      auto it = depth.find(state);
+      fmt::format_to(out, "autorules_outbox_messages{{state=\"{}\"}} {}\n", state,
+                     it == depth.end() ? 0 : it->second);
+    }
+  } catch (const std::exception& e) {
+    spdlog::warn("/metrics: autorules_outbox_messages left out: {}", e.what());
+  }
+
+  outbox::DeliveryCounts d = outbox::delivery_counts();
+  header(out, "autorules_outbox_attempts_total", "counter",
+         "Delivery attempts of outgoing messages made by this process, by outcome.");
+  fmt::format_to(out, "autorules_outbox_attempts_total{{outcome=\"delivered\"}} {}\n", d.delivered);
+  fmt::format_to(out, "autorules_outbox_attempts_total{{outcome=\"retry\"}} {}\n", d.retried);
+  fmt::format_to(out, "autorules_outbox_attempts_total{{outcome=\"failed\"}} {}\n", d.failed);
+  fmt::format_to(out, "autorules_outbox_attempts_total{{outcome=\"dead\"}} {}\n", d.dead);
+
+  try {
+    std::int64_t lag = cron_lag(runtime);
+    header(out, "autorules_cron_lag_seconds", "gauge",
+           "How late the most overdue active scheduled job is (0 when none is overdue).");
+    fmt::format_to(out, "autorules_cron_lag_seconds {}\n", lag);
+  } catch (const std::exception& e) {
+    spdlog::warn("/metrics: autorules_cron_lag_seconds left out: {}", e.what());
+  }
+  return text;
 }
 
 }  // namespace autorules::api

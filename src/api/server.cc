@@ -146,7 +146,7 @@ void Server::Impl::routes() {
     }
   });
   http.Get("/metrics", [this](const httplib::Request&, httplib::Response& res) {
-    res.set_content(metrics.render(), "text/plain; version=0.0.4");
+    res.set_content(metrics.render(runtime), "text/plain; version=0.0.4");
   });
   http.Get("/doc", [this](const httplib::Request&, httplib::Response& res) {
     res.set_content(doc_html(runtime), "text/html; charset=utf-8");

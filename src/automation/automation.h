@@ -6,6 +6,7 @@
 // changes (generation counters), so a change is seen by the next call in every process.
 #pragma once
 
+#include <cstdint>
 #include <string_view>
 
 #include "common/json.h"
@@ -29,6 +30,11 @@ struct WebhookResponse {
 // nothing is kept but the log rows (when the rule logs its calls).
 WebhookResponse receive_webhook(orm::Runtime& runtime, std::string_view uuid,
                                 const common::Json& payload);
+
+// Rule runs since the process started: each time a rule's actions run on a set of records, from
+// any trigger (create, write, unlink, UI change, time, webhook), and those runs that raised.
+std::int64_t rule_runs();
+std::int64_t rule_failures();
 
 // Records whose time-based rule failed (rolled back alone and logged) since the process started.
 std::int64_t time_rule_failures();

@@ -325,6 +325,14 @@ std::int64_t time_rule_failures() {
   return internal::time_rule_failures().load();
 }
 
+std::int64_t rule_runs() {
+  return internal::rule_runs().load();
+}
+
+std::int64_t rule_failures() {
+  return internal::rule_failures().load();
+}
+
 void install(orm::Runtime& runtime) {
   internal::Engine* engine = &internal::engine();
   runtime.add_observer(engine);

@@ -122,6 +122,7 @@ void process(const orm::Env& env, const Rule& rule, const IdList& ids,
   std::int64_t done = static_cast<std::int64_t>(chain.size()) - 1;
   if (rule.actions.empty())
     return;
+  ++rule_runs();
 
   // old_values, per record id: each run gets the entry of the record it runs on (so that
   // passing them on does not grow with the number of records).
@@ -158,12 +159,16 @@ void process(const orm::Env& env, const Rule& rule, const IdList& ids,
       }
     }
   } catch (const common::Error& e) {
+    ++rule_failures();
     // The whole operation fails; the error says which rule (§2.5 step 7).
     std::string message = e.what();
     if (message.find("(automation rule ") == std::string::npos) {
       message += fmt::format("\n\n(automation rule '{}' #{})", rule.name, rule.id);
     }
     common::throw_error(e.kind(), message);
+  } catch (...) {
+    ++rule_failures();
+    throw;
   }
 }
 
@@ -183,6 +188,16 @@ struct WriteState {
 Engine& engine() {
   static Engine* instance = new Engine();  // one per process, never freed
   return *instance;
+}
+
+std::atomic<std::int64_t>& rule_runs() {
+  static std::atomic<std::int64_t> n{0};
+  return n;
+}
+
+std::atomic<std::int64_t>& rule_failures() {
+  static std::atomic<std::int64_t> n{0};
+  return n;
 }
 
 bool Engine::watches(const orm::Env& env, const schema::Model& model, orm::Event event,
@@ -302,6 +317,8 @@ void Engine::on_change(const orm::RecordSet& records, const Json& form,
       form_record = su[records.name()].browse({});  // an incomplete form: the code gets no record
     }
     Json before = form_record.empty() ? Json::array() : form_record.read({});
+    if (!rule.actions.empty())
+      ++rule_runs();
     for (Id action : rule.actions) {
       Json ctx = env.context();
       ctx[kOnchangeForm] = true;
@@ -314,9 +331,13 @@ void Engine::on_change(const orm::RecordSet& records, const Json& form,
         returned =
             actions::run(su.with_context(std::move(ctx))["ir.actions.server"].browse({action}));
       } catch (const common::Error& e) {
+        ++rule_failures();
         std::string message = e.what();
         message += fmt::format("\n\n(automation rule '{}' #{})", rule.name, rule.id);
         common::throw_error(e.kind(), message);
+      } catch (...) {
+        ++rule_failures();
+        throw;
       }
       if (!returned.is_object())
         continue;

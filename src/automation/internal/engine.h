@@ -1,6 +1,9 @@
 // The ORM observer that runs automation rules (reference §2.2–§2.7).
 #pragma once
 
+#include <atomic>
+#include <cstdint>
+
 #include "automation/internal/rules.h"
 #include "orm/observer.h"
 
@@ -9,6 +12,11 @@ namespace autorules::automation::internal {
 class Engine;
 // The process's engine (created on first use, never freed).
 Engine& engine();
+
+// Rule runs (a rule's actions run on a set of records, from any trigger) and those that raised,
+// since the process started (for /metrics).
+std::atomic<std::int64_t>& rule_runs();
+std::atomic<std::int64_t>& rule_failures();
 
 class Engine final : public orm::Observer {
  public:
