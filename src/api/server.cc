@@ -58,6 +58,7 @@ struct Server::Impl {
   httplib::Server http;
   Metrics metrics;
   int port = 0;
+  socket_t listening = INVALID_SOCKET;  // the listening socket, once bound
 
   void routes();
 };
@@ -66,7 +67,8 @@ void Server::Impl::routes() {
   http.set_payload_max_length(options.max_body_size);
   // SO_REUSEADDR only: cpp-httplib's default also sets SO_REUSEPORT, which would let a second
   // server start on a port in use and silently share its connections.
-  http.set_socket_options([](socket_t sock) {
+  http.set_socket_options([this](socket_t sock) {
+    listening = sock;
     int yes = 1;
     setsockopt(sock, SOL_SOCKET, SO_REUSEADDR, reinterpret_cast<const void*>(&yes), sizeof(yes));
   });
@@ -215,6 +217,9 @@ void Server::bind() {
     throw common::UserError(fmt::format("cannot listen on {}:{} (address in use or not available)",
                                         impl_->options.host, impl_->options.port));
   }
+  // cpp-httplib listens with a backlog of 5: a burst of new clients overflows it and the dropped
+  // connections wait a one-second SYN retransmission. Listening again only raises the backlog.
+  ::listen(impl_->listening, SOMAXCONN);
 }
 
 int Server::port() const {
