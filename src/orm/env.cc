@@ -22,7 +22,10 @@ TxnState::~TxnState() {
 }
 
 void TxnState::finish() {
-  auto work = std::move(after_end);
+  auto work = succeeded ? std::move(after_commit) : decltype(after_commit){};
+  after_commit.clear();
+  for (auto& fn : after_end)
+    work.push_back(std::move(fn));
   after_end.clear();
   for (auto& fn : work) {
     try {
@@ -39,6 +42,10 @@ std::shared_ptr<void>& Env::transaction_slot(const std::string& key) const {
 
 void Env::after_end(std::function<void(Runtime&)> fn) const {
   txn_->after_end.push_back(std::move(fn));
+}
+
+void Env::after_commit(std::function<void(Runtime&)> fn) const {
+  txn_->after_commit.push_back(std::move(fn));
 }
 
 Env Env::begin(Runtime& runtime, Id uid, store::Access access, Json context) {
@@ -261,6 +268,7 @@ void Env::commit() {
   std::int64_t schema_gen = txn_->pending ? generation("schema") : 0;
   txn_->txn->commit();
   txn_->committed = true;
+  txn_->succeeded = true;
   if (txn_->pending) {
     txn_->runtime.publish(txn_->pending, schema_gen);
     txn_->pending.reset();

@@ -80,6 +80,10 @@ class Env {
   // thread that ends the transaction, after its connection is released; an exception from one
   // is reported on stderr and does not stop the others.
   void after_end(std::function<void(Runtime&)> fn) const;
+  // The same, only when the transaction committed; runs before the after_end work. A rolled-back
+  // savepoint does not cancel it: work that depends on rows written in a savepoint must check
+  // that they exist.
+  void after_commit(std::function<void(Runtime&)> fn) const;
 
   // Data a higher layer keeps for the length of this transaction, shared by every Env copy made
   // from the same begin(): empty until the layer stores something under `key`.

@@ -35,10 +35,13 @@ struct TxnState {
   std::map<std::string, std::int64_t> generations;     // read once per transaction
   std::set<std::string> bumped;                        // generations this transaction changed
   RecomputeQueue recompute;
+  bool succeeded = false;  // committed (`committed` is also set by a rollback: closed)
+  std::vector<std::function<void(Runtime&)>> after_commit;
   std::vector<std::function<void(Runtime&)>> after_end;
   std::map<std::string, std::shared_ptr<void>> slots;  // Env::transaction_slot
 
-  // Runs and forgets the after_end work (the lease must already be released).
+  // Runs and forgets the after_commit work (when the transaction committed), then the after_end
+  // work (the lease must already be released).
   void finish();
 };
 
