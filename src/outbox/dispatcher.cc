@@ -6,6 +6,7 @@
 #include <optional>
 #include <set>
 #include <thread>
+#include <unordered_set>
 
 #include <curl/curl.h>
 #include <fmt/format.h>
@@ -15,7 +16,7 @@
 #include "orm/crypto.h"
 #include "orm/env.h"
 #include "orm/recordset.h"
-#include "outbox/internal/wake.h"
+#include "outbox/internal/inbox.h"
 #include "outbox/outbox.h"
 
 namespace autorules::outbox {
@@ -28,9 +29,6 @@ using common::Value;
 namespace {
 
 std::atomic<std::uint64_t> g_delivered{0}, g_retried{0}, g_failed{0}, g_dead{0};
-
-std::mutex g_registry_mutex;
-std::set<Dispatcher*> g_dispatchers;  // GUARDED_BY(g_registry_mutex)
 
 // One message being sent.
 struct Flight {
@@ -104,10 +102,25 @@ struct Dispatcher::Impl {
   std::vector<Result> unrecorded;  // finished attempts not recorded yet
   std::vector<CURL*> spare;        // finished easy handles, reset and used again
   std::atomic<bool> woken{false};  // by a commit that queued messages: claim without looking
+  std::unordered_set<Id> flying;   // the ids of `flights`
   std::chrono::steady_clock::time_point first_unrecorded;
   static constexpr std::chrono::milliseconds kRecordDelay{5};
+  internal::Inbox inbox;
 
-  Impl(orm::Runtime& rt, Options o) : runtime(rt), options(o) {
+  std::chrono::seconds lease() const {
+    return std::chrono::duration_cast<std::chrono::seconds>(options.timeout) +
+           std::chrono::seconds(30);
+  }
+
+  Impl(orm::Runtime& rt, Options o)
+      : runtime(rt),
+        options(o),
+        inbox(
+            o.max_in_flight, lease(), [this] { curl_multi_wakeup(multi); },
+            [this] {
+              woken = true;
+              curl_multi_wakeup(multi);
+            }) {
     static std::once_flag once;
     std::call_once(once, [] { curl_global_init(CURL_GLOBAL_DEFAULT); });
     multi = curl_multi_init();
@@ -163,32 +176,33 @@ struct Dispatcher::Impl {
     return false;
   }
 
+  // The columns start() needs, in its order.
+  static constexpr const char* kColumns =
+      "SELECT \"id\", \"url\", \"headers\", \"body\", \"idempotency_key\", \"attempts\", "
+      "\"signing_secret\" FROM \"outbox_message\" ";
+
   // Takes up to `n` due messages: state sending, leased for one attempt's time and a margin.
   void claim(int n) {
     orm::Env env = orm::Env::begin(runtime, orm::kSuperuserId, store::Access::kWrite);
     DateTime t = now();
     std::string t_text = common::format_datetime(t);
-    std::string lease = common::format_datetime(common::add_seconds(
-        t, std::chrono::duration_cast<std::chrono::seconds>(options.timeout).count() + 30));
-    const char* columns =
-        "SELECT \"id\", \"url\", \"headers\", \"body\", \"idempotency_key\", \"attempts\", "
-        "\"signing_secret\" FROM \"outbox_message\" ";
+    std::string lease_end = common::format_datetime(common::add_seconds(t, lease().count()));
     // Due pending messages first, then those whose sender died (expired leases).
     auto rows = env.cr().fetch(
-        std::string(columns) +
+        std::string(kColumns) +
             "WHERE \"state\" = 'pending' AND \"next_attempt\" <= ? ORDER BY \"next_attempt\", "
             "\"id\" LIMIT ?",
         std::vector<Value>{Value(t_text), Value(std::int64_t{n})});
     if (static_cast<int>(rows.rows.size()) < n) {
       auto stale = env.cr().fetch(
-          std::string(columns) + "WHERE \"state\" = 'sending' AND \"lease_until\" < ? LIMIT ?",
+          std::string(kColumns) + "WHERE \"state\" = 'sending' AND \"lease_until\" < ? LIMIT ?",
           std::vector<Value>{Value(t_text),
                              Value(std::int64_t{n - static_cast<int>(rows.rows.size())})});
       for (auto& r : stale.rows)
         rows.rows.push_back(std::move(r));
     }
     for_each_run(rows.rows.size(), [&](size_t first, size_t count) {
-      std::vector<Value> params{Value(lease)};
+      std::vector<Value> params{Value(lease_end)};
       for (size_t i = first; i < first + count; ++i)
         params.push_back(rows.rows[i][0]);
       env.cr().execute(fmt::format("UPDATE \"outbox_message\" SET \"state\" = 'sending', "
@@ -196,52 +210,85 @@ struct Dispatcher::Impl {
                                    marks(count)),
                        params);
     });
-    for (const auto& r : rows.rows) {
-      Id id = r[0].as_int();
-      Flight f;
-      f.id = id;
-      f.attempt = static_cast<int>(r[5].is_int() ? r[5].as_int() : 0) + 1;
-      f.url = r[1].is_string() ? r[1].as_string() : "";
-      f.body = r[3].is_string() ? r[3].as_string() : "";
-      std::string key = r[4].is_string() ? r[4].as_string() : "";
-      f.headers = curl_slist_append(f.headers, "Content-Type: application/json");
-      f.headers = curl_slist_append(f.headers, ("Idempotency-Key: " + key).c_str());
-      if (r[6].is_string() && !r[6].as_string().empty()) {
-        std::int64_t ts = t.seconds;
-        f.headers = curl_slist_append(f.headers, ("webhook-id: " + key).c_str());
-        f.headers = curl_slist_append(f.headers, fmt::format("webhook-timestamp: {}", ts).c_str());
-        f.headers = curl_slist_append(
-            f.headers,
-            ("webhook-signature: " + signature(r[6].as_string(), key, ts, f.body)).c_str());
-      }
-      const std::string no_headers = "{}";
-      const std::string& extra_text = r[2].is_string() ? r[2].as_string() : no_headers;
-      Json extra = extra_text == no_headers ? Json() : Json::parse(extra_text, nullptr, false);
-      if (extra.is_object()) {
-        for (const auto& [k, v] : extra.items()) {
-          std::string value = v.is_string() ? v.get<std::string>() : v.dump();
-          f.headers = curl_slist_append(f.headers, (k + ": " + value).c_str());
-        }
-      }
-      f.started = t;
-      f.t0 = std::chrono::steady_clock::now();
-      CURL* easy = take_handle();
-      f.easy = easy;
-      // The body is sent from the flight itself (no copy): map nodes do not move.
-      const Flight& flight = flights.emplace(easy, std::move(f)).first->second;
-      curl_easy_setopt(easy, CURLOPT_URL, flight.url.c_str());
-      curl_easy_setopt(easy, CURLOPT_PROTOCOLS_STR, "http,https");
-      curl_easy_setopt(easy, CURLOPT_POST, 1L);
-      curl_easy_setopt(easy, CURLOPT_POSTFIELDSIZE, static_cast<long>(flight.body.size()));
-      curl_easy_setopt(easy, CURLOPT_POSTFIELDS, flight.body.c_str());
-      curl_easy_setopt(easy, CURLOPT_HTTPHEADER, flight.headers);
-      curl_easy_setopt(easy, CURLOPT_TIMEOUT_MS, static_cast<long>(options.timeout.count()));
-      curl_easy_setopt(easy, CURLOPT_NOSIGNAL, 1L);
-      curl_easy_setopt(easy, CURLOPT_WRITEFUNCTION, discard);
-      curl_easy_setopt(easy, CURLOPT_USERAGENT, "autorules");
-      curl_multi_add_handle(multi, easy);
-    }
     env.commit();
+    for (const auto& r : rows.rows)
+      start(r, t);
+  }
+
+  // Sends the messages handed over by the transactions that queued them (inbox.h), read back
+  // from their rows: a message whose row is not there, or is another message now, is skipped.
+  void start_handed(const std::vector<internal::Handed>& handed) {
+    std::map<Id, std::vector<Value>> rows;
+    {
+      orm::Env env = orm::Env::begin(runtime, orm::kSuperuserId, store::Access::kRead);
+      for_each_run(handed.size(), [&](size_t first, size_t count) {
+        std::vector<Value> ids;
+        for (size_t i = first; i < first + count; ++i)
+          ids.emplace_back(handed[i].id);
+        auto got = env.cr().fetch(
+            std::string(kColumns) +
+                fmt::format("WHERE \"state\" = 'sending' AND \"id\" IN ({})", marks(count)),
+            ids);
+        for (auto& r : got.rows)
+          rows.emplace(r[0].as_int(), std::move(r));
+      });
+    }
+    DateTime t = now();
+    for (const internal::Handed& h : handed) {
+      auto it = rows.find(h.id);
+      if (it != rows.end() && it->second[4].is_string() && it->second[4].as_string() == h.key)
+        start(it->second, t);
+    }
+  }
+
+  // Puts one message in flight: a row of kColumns.
+  void start(const std::vector<Value>& r, DateTime t) {
+    Id id = r[0].as_int();
+    if (!flying.insert(id).second)
+      return;  // already being sent (a lease that expired while it was)
+    Flight f;
+    f.id = id;
+    f.attempt = static_cast<int>(r[5].is_int() ? r[5].as_int() : 0) + 1;
+    f.url = r[1].is_string() ? r[1].as_string() : "";
+    f.body = r[3].is_string() ? r[3].as_string() : "";
+    std::string key = r[4].is_string() ? r[4].as_string() : "";
+    f.headers = curl_slist_append(f.headers, "Content-Type: application/json");
+    f.headers = curl_slist_append(f.headers, ("Idempotency-Key: " + key).c_str());
+    if (r[6].is_string() && !r[6].as_string().empty()) {
+      std::int64_t ts = t.seconds;
+      f.headers = curl_slist_append(f.headers, ("webhook-id: " + key).c_str());
+      f.headers = curl_slist_append(f.headers, fmt::format("webhook-timestamp: {}", ts).c_str());
+      f.headers = curl_slist_append(
+          f.headers,
+          ("webhook-signature: " + signature(r[6].as_string(), key, ts, f.body)).c_str());
+    }
+    const std::string no_headers = "{}";
+    const std::string& extra_text = r[2].is_string() ? r[2].as_string() : no_headers;
+    Json extra = extra_text == no_headers ? Json() : Json::parse(extra_text, nullptr, false);
+    if (extra.is_object()) {
+      for (const auto& [k, v] : extra.items()) {
+        std::string value = v.is_string() ? v.get<std::string>() : v.dump();
+        f.headers = curl_slist_append(f.headers, (k + ": " + value).c_str());
+      }
+    }
+    f.started = t;
+    f.t0 = std::chrono::steady_clock::now();
+    CURL* easy = take_handle();
+    f.easy = easy;
+    // The body is sent from the flight itself (no copy): map nodes do not move.
+    const Flight& flight = flights.emplace(easy, std::move(f)).first->second;
+    curl_easy_setopt(easy, CURLOPT_URL, flight.url.c_str());
+    curl_easy_setopt(easy, CURLOPT_PROTOCOLS_STR, "http,https");
+    curl_easy_setopt(easy, CURLOPT_POST, 1L);
+    curl_easy_setopt(easy, CURLOPT_POSTFIELDSIZE, static_cast<long>(flight.body.size()));
+    curl_easy_setopt(easy, CURLOPT_POSTFIELDS, flight.body.c_str());
+    curl_easy_setopt(easy, CURLOPT_HTTPHEADER, flight.headers);
+    curl_easy_setopt(easy, CURLOPT_TIMEOUT_MS, static_cast<long>(options.timeout.count()));
+    curl_easy_setopt(easy, CURLOPT_NOSIGNAL, 1L);
+    curl_easy_setopt(easy, CURLOPT_WRITEFUNCTION, discard);
+    curl_easy_setopt(easy, CURLOPT_USERAGENT, "autorules");
+    curl_multi_add_handle(multi, easy);
+    inbox.set_in_flight(static_cast<int>(flights.size()));
   }
 
   // Takes a finished transfer off the multi handle and classifies its outcome.
@@ -251,6 +298,8 @@ struct Dispatcher::Impl {
       return std::nullopt;
     Flight f = std::move(it->second);
     flights.erase(it);
+    flying.erase(f.id);
+    inbox.set_in_flight(static_cast<int>(flights.size()));
     curl_multi_remove_handle(multi, easy);
     long status = 0;
     curl_easy_getinfo(easy, CURLINFO_RESPONSE_CODE, &status);
@@ -373,6 +422,14 @@ struct Dispatcher::Impl {
     while (true) {
       const bool stop = stopping;
       std::chrono::milliseconds wait(1000);
+      try {
+        // Handed over at their commit (even when stopping: they were accepted before).
+        if (auto handed = inbox.take(); !handed.empty())
+          start_handed(handed);
+      } catch (const std::exception& e) {
+        // Their leases expire, and a dispatcher takes them then.
+        fmt::print(stderr, "autorules: outbox: {}\n", e.what());
+      }
       if (!stop) {
         try {
           // New work is claimed in batches: when a quarter of the slots are free, or all. After a
@@ -432,10 +489,7 @@ Dispatcher::~Dispatcher() {
 }
 
 void Dispatcher::start() {
-  {
-    std::lock_guard g(g_registry_mutex);
-    g_dispatchers.insert(this);
-  }
+  internal::register_inbox(&impl_->inbox);
   impl_->thread = std::thread([this] {
     pthread_setname_np(pthread_self(), "outbox");  // as ps and top show it
     impl_->loop();
@@ -443,10 +497,10 @@ void Dispatcher::start() {
 }
 
 void Dispatcher::stop() {
-  {
-    std::lock_guard g(g_registry_mutex);
-    g_dispatchers.erase(this);
-  }
+  // Nothing is handed over once the inbox is unregistered: the loop's next look at it, after it
+  // sees `stopping`, gets everything.
+  impl_->inbox.close();
+  internal::unregister_inbox(&impl_->inbox);
   impl_->stopping = true;
   curl_multi_wakeup(impl_->multi);
   if (impl_->thread.joinable())
@@ -454,22 +508,11 @@ void Dispatcher::stop() {
 }
 
 void Dispatcher::wake() {
-  impl_->woken = true;
-  curl_multi_wakeup(impl_->multi);
+  impl_->inbox.wake_to_claim();
 }
 
 DeliveryCounts delivery_counts() {
   return DeliveryCounts{g_delivered.load(), g_retried.load(), g_failed.load(), g_dead.load()};
 }
-
-namespace internal {
-
-void wake_dispatchers() {
-  std::lock_guard g(g_registry_mutex);
-  for (Dispatcher* d : g_dispatchers)
-    d->wake();
-}
-
-}  // namespace internal
 
 }  // namespace autorules::outbox

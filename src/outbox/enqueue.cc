@@ -8,7 +8,7 @@
 #include "common/text.h"
 #include "orm/methods.h"
 #include "orm/recordset.h"
-#include "outbox/internal/wake.h"
+#include "outbox/internal/inbox.h"
 #include "outbox/outbox.h"
 
 namespace autorules::outbox {
@@ -19,23 +19,33 @@ using common::Value;
 
 Id enqueue(const orm::Env& env, const Message& m) {
   orm::Env su = env.sudo();
-  Id id = su["outbox.message"]
-              .create(Json{{"kind", m.kind},
-                           {"name", m.name},
-                           {"url", m.url},
-                           {"headers", m.headers.dump()},
-                           {"body", m.body},
-                           {"idempotency_key", common::random_uuid4()},
-                           {"res_model", m.res_model},
-                           {"res_id", m.res_id},
-                           {"next_attempt", common::format_datetime(su.now())}})
-              .id();
+  std::string key = common::random_uuid4();
+  Json vals{{"kind", m.kind},
+            {"name", m.name},
+            {"url", m.url},
+            {"headers", m.headers.dump()},
+            {"body", m.body},
+            {"idempotency_key", key},
+            {"res_model", m.res_model},
+            {"res_id", m.res_id},
+            {"next_attempt", common::format_datetime(su.now())}};
+  // A dispatcher of this process with room takes the message at the commit, already claimed.
+  std::optional<common::DateTime> lease = internal::reserve_hand_off(env);
+  if (lease) {
+    vals["state"] = "sending";
+    vals["lease_until"] = common::format_datetime(*lease);
+  }
+  Id id = su["outbox.message"].create(vals).id();
   if (!m.signing_secret.empty()) {
     // A secret field: never readable through the API, so written here directly.
     su.cr().execute("UPDATE \"outbox_message\" SET \"signing_secret\" = ? WHERE \"id\" = ?",
                     std::vector<Value>{Value(m.signing_secret), Value(id)});
   }
-  env.after_end([](orm::Runtime&) { internal::wake_dispatchers(); });
+  if (lease) {
+    internal::hand_off(env, id, std::move(key));
+  } else {
+    env.after_end([](orm::Runtime&) { internal::wake_dispatchers(); });
+  }
   return id;
 }
 
