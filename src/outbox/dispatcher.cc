@@ -187,29 +187,27 @@ struct Dispatcher::Impl {
     DateTime t = now();
     std::string t_text = common::format_datetime(t);
     std::string lease_end = common::format_datetime(common::add_seconds(t, lease().count()));
-    // Due pending messages first, then those whose sender died (expired leases).
+    // Due pending messages first, then those whose sender died (expired leases): each taken and
+    // read in one statement.
+    const std::string returning =
+        "RETURNING \"id\", \"url\", \"headers\", \"body\", \"idempotency_key\", "
+        "\"attempts\", \"signing_secret\"";
     auto rows = env.cr().fetch(
-        std::string(kColumns) +
-            "WHERE \"state\" = 'pending' AND \"next_attempt\" <= ? ORDER BY \"next_attempt\", "
-            "\"id\" LIMIT ?",
-        std::vector<Value>{Value(t_text), Value(std::int64_t{n})});
+        "UPDATE \"outbox_message\" SET \"state\" = 'sending', \"lease_until\" = ? WHERE \"id\" IN "
+        "(SELECT \"id\" FROM \"outbox_message\" WHERE \"state\" = 'pending' AND "
+        "\"next_attempt\" <= ? ORDER BY \"next_attempt\", \"id\" LIMIT ?) " +
+            returning,
+        std::vector<Value>{Value(lease_end), Value(t_text), Value(std::int64_t{n})});
     if (static_cast<int>(rows.rows.size()) < n) {
       auto stale = env.cr().fetch(
-          std::string(kColumns) + "WHERE \"state\" = 'sending' AND \"lease_until\" < ? LIMIT ?",
-          std::vector<Value>{Value(t_text),
+          "UPDATE \"outbox_message\" SET \"lease_until\" = ? WHERE \"id\" IN (SELECT \"id\" "
+          "FROM \"outbox_message\" WHERE \"state\" = 'sending' AND \"lease_until\" < ? LIMIT ?) " +
+              returning,
+          std::vector<Value>{Value(lease_end), Value(t_text),
                              Value(std::int64_t{n - static_cast<int>(rows.rows.size())})});
       for (auto& r : stale.rows)
         rows.rows.push_back(std::move(r));
     }
-    for_each_run(rows.rows.size(), [&](size_t first, size_t count) {
-      std::vector<Value> params{Value(lease_end)};
-      for (size_t i = first; i < first + count; ++i)
-        params.push_back(rows.rows[i][0]);
-      env.cr().execute(fmt::format("UPDATE \"outbox_message\" SET \"state\" = 'sending', "
-                                   "\"lease_until\" = ? WHERE \"id\" IN ({})",
-                                   marks(count)),
-                       params);
-    });
     env.commit();
     for (const auto& r : rows.rows)
       start(r, t);
