@@ -135,12 +135,21 @@ struct Dispatcher::Impl {
     curl_multi_cleanup(multi);
   }
 
+  // An easy handle with the options every attempt shares; a finished one is used again as it is
+  // (the options stay set: each attempt sets its URL, body and headers).
   CURL* take_handle() {
-    if (spare.empty())
-      return curl_easy_init();
-    CURL* easy = spare.back();
-    spare.pop_back();
-    curl_easy_reset(easy);
+    if (!spare.empty()) {
+      CURL* easy = spare.back();
+      spare.pop_back();
+      return easy;
+    }
+    CURL* easy = curl_easy_init();
+    curl_easy_setopt(easy, CURLOPT_PROTOCOLS_STR, "http,https");
+    curl_easy_setopt(easy, CURLOPT_POST, 1L);
+    curl_easy_setopt(easy, CURLOPT_TIMEOUT_MS, static_cast<long>(options.timeout.count()));
+    curl_easy_setopt(easy, CURLOPT_NOSIGNAL, 1L);
+    curl_easy_setopt(easy, CURLOPT_WRITEFUNCTION, discard);
+    curl_easy_setopt(easy, CURLOPT_USERAGENT, "autorules");
     return easy;
   }
   void give_back(CURL* easy) {
@@ -276,15 +285,9 @@ struct Dispatcher::Impl {
     // The body is sent from the flight itself (no copy): map nodes do not move.
     const Flight& flight = flights.emplace(easy, std::move(f)).first->second;
     curl_easy_setopt(easy, CURLOPT_URL, flight.url.c_str());
-    curl_easy_setopt(easy, CURLOPT_PROTOCOLS_STR, "http,https");
-    curl_easy_setopt(easy, CURLOPT_POST, 1L);
     curl_easy_setopt(easy, CURLOPT_POSTFIELDSIZE, static_cast<long>(flight.body.size()));
     curl_easy_setopt(easy, CURLOPT_POSTFIELDS, flight.body.c_str());
     curl_easy_setopt(easy, CURLOPT_HTTPHEADER, flight.headers);
-    curl_easy_setopt(easy, CURLOPT_TIMEOUT_MS, static_cast<long>(options.timeout.count()));
-    curl_easy_setopt(easy, CURLOPT_NOSIGNAL, 1L);
-    curl_easy_setopt(easy, CURLOPT_WRITEFUNCTION, discard);
-    curl_easy_setopt(easy, CURLOPT_USERAGENT, "autorules");
     curl_multi_add_handle(multi, easy);
     inbox.set_in_flight(static_cast<int>(flights.size()));
   }

@@ -57,13 +57,22 @@ std::chrono::milliseconds backoff(const Options& o, int attempt) {
 }
 
 void install(orm::Runtime& runtime) {
-  // The dispatcher's lookups: the earliest due message of a state.
+  // The dispatcher's lookups, on partial indexes that hold only the messages still to deliver
+  // (delivered ones, the bulk of the table, are in none): the earliest due pending message, the
+  // earliest lease, and failed or dead messages (for /metrics). A state change then touches one
+  // small index instead of every (state, …) index. The earlier full indexes are dropped.
   runtime.add_initializer([](const orm::Env& env) {
     env.cr().execute_script(
-        "CREATE INDEX IF NOT EXISTS \"outbox_message__state_next_attempt_index\" ON "
-        "\"outbox_message\" (\"state\", \"next_attempt\"); "
-        "CREATE INDEX IF NOT EXISTS \"outbox_message__state_lease_until_index\" ON "
-        "\"outbox_message\" (\"state\", \"lease_until\")");
+        "DROP INDEX IF EXISTS \"outbox_message__state_next_attempt_index\"; "
+        "DROP INDEX IF EXISTS \"outbox_message__state_lease_until_index\"; "
+        "DROP INDEX IF EXISTS \"outbox_message__state_index\"; "
+        "DROP INDEX IF EXISTS \"outbox_message__next_attempt_index\"; "
+        "CREATE INDEX IF NOT EXISTS \"outbox_message__pending_index\" ON \"outbox_message\" "
+        "(\"next_attempt\") WHERE \"state\" = 'pending'; "
+        "CREATE INDEX IF NOT EXISTS \"outbox_message__sending_index\" ON \"outbox_message\" "
+        "(\"lease_until\") WHERE \"state\" = 'sending'; "
+        "CREATE INDEX IF NOT EXISTS \"outbox_message__stopped_index\" ON \"outbox_message\" "
+        "(\"state\") WHERE \"state\" IN ('failed', 'dead')");
   });
   runtime.add_method(
       "outbox.message", "action_retry",

@@ -1,4 +1,5 @@
 // Queuing messages (in the caller's transaction: a rollback sends nothing) and the backoff.
+#include <map>
 #include <regex>
 
 #include "common/errors.h"
@@ -121,6 +122,47 @@ TEST_F(EnqueueTest, ARolledBackMessageLeavesNoRowAndIsNeverSent) {
   ASSERT_EQ(got.size(), 1u);
   EXPECT_EQ(got[0].path, "/committed");
   EXPECT_EQ(got[0].body, R"({"committed": true})");
+}
+
+}  // namespace
+}  // namespace autorules::outbox::test
+
+namespace autorules::outbox::test {
+namespace {
+
+// The outbox's lookups use partial indexes holding only the messages still to deliver; the full
+// (state, …) indexes of earlier versions are dropped at start-up.
+TEST_F(EnqueueTest, TheOutboxIndexesHoldOnlyMessagesStillToDeliver) {
+  auto indexes = [&] {
+    std::map<std::string, std::string> out;
+    orm::Env e = reader();
+    e.cr().query(
+        "SELECT \"name\", \"sql\" FROM \"sqlite_master\" WHERE \"type\" = 'index' AND "
+        "\"tbl_name\" = 'outbox_message' AND \"sql\" IS NOT NULL",
+        {}, [&](const store::RowView& r) { out[std::string(r.text(0))] = std::string(r.text(1)); });
+    return out;
+  };
+  auto now = indexes();
+  ASSERT_TRUE(now.count("outbox_message__pending_index"));
+  EXPECT_NE(now["outbox_message__pending_index"].find("WHERE \"state\" = 'pending'"),
+            std::string::npos);
+  ASSERT_TRUE(now.count("outbox_message__sending_index"));
+  ASSERT_TRUE(now.count("outbox_message__stopped_index"));
+  EXPECT_FALSE(now.count("outbox_message__state_index"));
+
+  {  // a database made by an earlier version
+    orm::Env e = su();
+    e.cr().execute_script(
+        "CREATE INDEX \"outbox_message__state_next_attempt_index\" ON \"outbox_message\" "
+        "(\"state\", \"next_attempt\")");
+    e.commit();
+  }
+  runtime_ = std::make_unique<orm::Runtime>(
+      store::Database::open("sqlite:" + dir_.path("outbox.db")), clock_);
+  runtime_->set_modules_path(AUTORULES_SOURCE_DIR "/modules");
+  install(*runtime_);
+  runtime_->initialize();
+  EXPECT_FALSE(indexes().count("outbox_message__state_next_attempt_index"));
 }
 
 }  // namespace
