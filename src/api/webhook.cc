@@ -1,6 +1,9 @@
 #include "api/webhook.h"
 
+#include <spdlog/spdlog.h>
+
 #include "automation/automation.h"
+#include "common/errors.h"
 #include "common/json.h"
 
 namespace autorules::api {
@@ -20,8 +23,21 @@ Response handle_webhook(orm::Runtime& runtime, const std::string& uuid, const st
     // Parameters are bytes: invalid UTF-8 becomes U+FFFD rather than an error later.
     payload = Json::parse(payload.dump(-1, ' ', false, Json::error_handler_t::replace));
   }
-  automation::WebhookResponse r = automation::receive_webhook(runtime, uuid, payload);
-  return Response{r.status, r.body.dump()};
+  // As a JSON-2 call: a database busy with another process's writer is tried again, five times.
+  for (int attempt = 0;; ++attempt) {
+    try {
+      automation::WebhookResponse r = automation::receive_webhook(runtime, uuid, payload);
+      return Response{r.status, r.body.dump()};
+    } catch (const common::ConflictError& e) {
+      if (attempt >= 4) {
+        spdlog::error("/web/hook: the database stayed busy: {}", e.what());
+        return Response{500, Json{{"status", "error"}}.dump()};
+      }
+    } catch (const std::exception& e) {
+      spdlog::error("/web/hook: unexpected error: {}", e.what());
+      return Response{500, Json{{"status", "error"}}.dump()};
+    }
+  }
 }
 
 }  // namespace autorules::api

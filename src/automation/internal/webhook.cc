@@ -63,6 +63,8 @@ WebhookResponse receive_webhook(orm::Runtime& runtime, std::string_view uuid, co
     ctx.values["payload"] = payload;
     records =
         script::eval_records(rule.record_getter.empty() ? kDefaultGetter : rule.record_getter, ctx);
+  } catch (const common::ConflictError&) {
+    throw;  // the database is busy (another process): the whole call is tried again
   } catch (const std::exception& e) {
     log_call(env, rule, "ERROR",
              fmt::format("Webhook #{} could not be triggered because the record_getter "
@@ -74,6 +76,8 @@ WebhookResponse receive_webhook(orm::Runtime& runtime, std::string_view uuid, co
     records = records.name() == rule.model ? records.exists() : env[rule.model].browse({});
     if (records.empty())
       throw common::ValidationError("No record to run the automation on was found.");
+  } catch (const common::ConflictError&) {
+    throw;
   } catch (const std::exception& e) {
     log_call(env, rule, "ERROR",
              fmt::format("Webhook #{} could not be triggered because no record to run it on was "
@@ -85,6 +89,8 @@ WebhookResponse receive_webhook(orm::Runtime& runtime, std::string_view uuid, co
     engine.run_unfiltered(env.with_context_update(Json{{"__webhook_payload", payload}}), rule,
                           records.ids());
     env.commit();
+  } catch (const common::ConflictError&) {
+    throw;
   } catch (const std::exception& e) {
     log_call(env, rule, "ERROR",
              fmt::format("Webhook #{} failed with error:\n{}", rule.id, e.what()));
