@@ -19,11 +19,14 @@ from helpers import assert_error
 
 class Receiver:
     """A real HTTP server on 127.0.0.1 that records every POST and answers from a script of
-    statuses (then 200)."""
+    statuses (then 200), each after a delay from a script of delays in seconds (then none; cut
+    short by close())."""
 
-    def __init__(self, statuses=(), port=0):
+    def __init__(self, statuses=(), port=0, delays=()):
         self.requests = []
         self.statuses = list(statuses)
+        self.delays = list(delays)
+        self.released = threading.Event()
         self.lock = threading.Lock()
         receiver = self
 
@@ -33,6 +36,9 @@ class Receiver:
                 with receiver.lock:
                     receiver.requests.append({"path": self.path, "headers": dict(self.headers), "body": body})
                     status = receiver.statuses.pop(0) if receiver.statuses else 200
+                    delay = receiver.delays.pop(0) if receiver.delays else 0
+                if delay:
+                    receiver.released.wait(delay)
                 self.send_response(status)
                 self.send_header("Content-Length", "2")
                 self.end_headers()
@@ -58,6 +64,7 @@ class Receiver:
             return list(self.requests)
 
     def close(self):
+        self.released.set()
         self.server.shutdown()
         self.server.server_close()
 
@@ -66,8 +73,8 @@ class Receiver:
 def receiver():
     made = []
 
-    def make(statuses=(), port=0):
-        r = Receiver(statuses, port)
+    def make(statuses=(), port=0, delays=()):
+        r = Receiver(statuses, port, delays)
         made.append(r)
         return r
 
@@ -286,72 +293,30 @@ def test_the_sample_payload_shows_real_values_or_type_samples(fresh):
                       "x_when": "2020-01-01"}
 
 
-def test_a_receiver_that_hangs_times_out_and_is_retried(server_factory):
-    hung = threading.Event()
-    requests = []
-
-    class Slow(http.server.BaseHTTPRequestHandler):
-        def do_POST(self):
-            self.rfile.read(int(self.headers.get("Content-Length", 0)))
-            requests.append(time.monotonic())
-            if len(requests) == 1:
-                hung.wait(5)  # longer than the delivery timeout
-            self.send_response(200)
-            self.send_header("Content-Length", "0")
-            self.end_headers()
-
-        def log_message(self, *args):
-            pass
-
-    srv = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Slow)
-    threading.Thread(target=srv.serve_forever, daemon=True).start()
-    try:
-        api = server_factory(extra_args=["--delivery-timeout", "1", "--delivery-retry-base", "0.2"]).client()
-        webhook_rule(api, f"http://127.0.0.1:{srv.server_address[1]}/slow")
-        pid = api.ok("res.partner", "create", vals_list=[{"name": "Hooked slow"}])[0]
-        msg = messages(api, res_id=pid)[0]
-        assert wait_state(api, msg["id"], "delivered", timeout=20)["attempts"] == 2
-        first = api.ok("outbox.attempt", "search_read", domain=[["message_id", "=", msg["id"]], ["number", "=", 1]],
-                       fields=["outcome", "error"])[0]
-        assert first["outcome"] == "retry" and "timeout" in first["error"].lower()
-    finally:
-        hung.set()
-        srv.shutdown()
-        srv.server_close()
+def test_a_receiver_that_hangs_times_out_and_is_retried(server_factory, receiver):
+    r = receiver(delays=[5])  # the first request hangs longer than the delivery timeout
+    api = server_factory(extra_args=["--delivery-timeout", "1", "--delivery-retry-base", "0.2"]).client()
+    webhook_rule(api, r.url)
+    pid = api.ok("res.partner", "create", vals_list=[{"name": "Hooked slow"}])[0]
+    msg = messages(api, res_id=pid)[0]
+    assert wait_state(api, msg["id"], "delivered", timeout=20)["attempts"] == 2
+    first = api.ok("outbox.attempt", "search_read", domain=[["message_id", "=", msg["id"]], ["number", "=", 1]],
+                   fields=["outcome", "error"])[0]
+    assert first["outcome"] == "retry" and "timeout" in first["error"].lower()
 
 
-def test_sigterm_finishes_the_delivery_in_progress(server_factory):
+def test_sigterm_finishes_the_delivery_in_progress(server_factory, receiver):
     # A receiver that takes a second to answer: SIGTERM arrives while the delivery is in flight,
     # and the server exits only once it has its answer and has recorded it. No second attempt.
-    arrived = threading.Event()
-    requests = []
-
-    class Slow(http.server.BaseHTTPRequestHandler):
-        def do_POST(self):
-            requests.append(self.rfile.read(int(self.headers.get("Content-Length", 0))))
-            arrived.set()
-            time.sleep(1)
-            self.send_response(200)
-            self.send_header("Content-Length", "0")
-            self.end_headers()
-
-        def log_message(self, *args):
-            pass
-
-    srv = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Slow)
-    threading.Thread(target=srv.serve_forever, daemon=True).start()
-    try:
-        server = server_factory()
-        api = server.client()
-        webhook_rule(api, f"http://127.0.0.1:{srv.server_address[1]}/slow")
-        pid = api.ok("res.partner", "create", vals_list=[{"name": "Hooked at shutdown"}])[0]
-        assert arrived.wait(10)
-        assert server.stop() == 0
-        again = server_factory(db=server.db).client()
-        msg = messages(again, res_id=pid)[0]
-        assert msg["state"] == "delivered" and msg["attempts"] == 1 and msg["last_status"] == 200
-        time.sleep(0.5)
-        assert len(requests) == 1  # the restarted server has nothing left to send
-    finally:
-        srv.shutdown()
-        srv.server_close()
+    r = receiver(delays=[1])
+    server = server_factory()
+    api = server.client()
+    webhook_rule(api, r.url)
+    pid = api.ok("res.partner", "create", vals_list=[{"name": "Hooked at shutdown"}])[0]
+    assert len(r.wait(1, timeout=10)) == 1
+    assert server.stop() == 0
+    again = server_factory(db=server.db).client()
+    msg = messages(again, res_id=pid)[0]
+    assert msg["state"] == "delivered" and msg["attempts"] == 1 and msg["last_status"] == 200
+    time.sleep(0.5)
+    assert len(r.requests) == 1  # the restarted server has nothing left to send
