@@ -5,7 +5,9 @@
 // network errors, timeouts, 429 and 5xx until they are delivered or have no attempts left
 // ("dead"); other answers are not retried ("failed"). Each message keeps one Idempotency-Key
 // for all its attempts, and every attempt is logged (outbox.attempt). A message claimed by a
-// process that dies is taken again once its lease expires: at least once, nothing lost.
+// process that dies is taken again once its lease expires: at least once, nothing lost. A message
+// queued while a dispatcher of the process has room is handed to it at the commit, already
+// claimed (internal/inbox.h).
 #pragma once
 
 #include <chrono>
