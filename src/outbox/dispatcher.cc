@@ -102,7 +102,11 @@ struct Dispatcher::Impl {
   std::vector<Result> unrecorded;  // finished attempts not recorded yet
   std::vector<CURL*> spare;        // finished easy handles, reset and used again
   std::atomic<bool> woken{false};  // by a commit that queued messages: claim without looking
-  std::unordered_set<Id> flying;   // the ids of `flights`
+  std::unordered_set<Id> flying;   // the ids of `flights` and of `unrecorded`
+  // After a failed recording (the database busy or failing), when to try again, and the delay.
+  std::chrono::steady_clock::time_point record_retry_at;
+  std::chrono::milliseconds record_backoff{0};
+  std::chrono::steady_clock::time_point stopped_at;  // when the loop first saw `stopping`
   std::chrono::steady_clock::time_point first_unrecorded;
   static constexpr std::chrono::milliseconds kRecordDelay{5};
   internal::Inbox inbox;
@@ -299,7 +303,6 @@ struct Dispatcher::Impl {
       return std::nullopt;
     Flight f = std::move(it->second);
     flights.erase(it);
-    flying.erase(f.id);
     inbox.set_in_flight(static_cast<int>(flights.size()));
     curl_multi_remove_handle(multi, easy);
     long status = 0;
@@ -331,26 +334,30 @@ struct Dispatcher::Impl {
   }
 
   // Records finished attempts and what comes next for their messages, in one transaction.
-  void record(std::vector<Result>& results) {
+  // False when the recording failed: the results are kept, to be recorded later (their ids stay
+  // in `flying`, so that this dispatcher does not send them again when their leases expire).
+  bool record(std::vector<Result>& results) {
     if (results.empty())
-      return;
+      return true;
     try {
       orm::Env env = orm::Env::begin(runtime, orm::kSuperuserId, store::Access::kWrite).sudo();
       record_batch(env, now(), results);
       env.commit();
-      for (const Result& r : results) {
-        auto& counter = r.outcome == "delivered" ? g_delivered
-                        : r.outcome == "retry"   ? g_retried
-                        : r.outcome == "failed"  ? g_failed
-                                                 : g_dead;
-        ++counter;
-      }
     } catch (const std::exception& e) {
-      // The leases expire and the messages are sent again: at least once.
-      fmt::print(stderr, "autorules: outbox: could not record {} attempt(s): {}\n", results.size(),
-                 e.what());
+      fmt::print(stderr, "autorules: outbox: could not record {} attempt(s), will try again: {}\n",
+                 results.size(), e.what());
+      return false;
+    }
+    for (const Result& r : results) {
+      auto& counter = r.outcome == "delivered" ? g_delivered
+                      : r.outcome == "retry"   ? g_retried
+                      : r.outcome == "failed"  ? g_failed
+                                               : g_dead;
+      ++counter;
+      flying.erase(r.flight.id);
     }
     results.clear();
+    return true;
   }
 
   // Plain SQL on the outbox's own tables (with the magic columns the ORM would set): recording
@@ -422,6 +429,8 @@ struct Dispatcher::Impl {
   void loop() {
     while (true) {
       const bool stop = stopping;
+      if (stop && stopped_at == std::chrono::steady_clock::time_point())
+        stopped_at = std::chrono::steady_clock::now();
       std::chrono::milliseconds wait(1000);
       try {
         // Handed over at their commit (even when stopping: they were accepted before).
@@ -459,17 +468,37 @@ struct Dispatcher::Impl {
           unrecorded.push_back(std::move(*r));
         }
       }
-      if (stop && flights.empty())
-        break;
-      // Results are recorded in batches too (one transaction each), at most 5 ms late.
+      if (stop && flights.empty()) {
+        // Done, or the database still fails to record the last answers: their leases expire and
+        // the messages are sent again (at least once).
+        if (unrecorded.empty())
+          break;
+        if (std::chrono::steady_clock::now() - stopped_at > std::chrono::seconds(10)) {
+          fmt::print(stderr, "autorules: outbox: {} attempt(s) left unrecorded at stop\n",
+                     unrecorded.size());
+          break;
+        }
+      }
+      // Results are recorded in batches too (one transaction each), at most 5 ms late; after a
+      // failure, again after 0.1 s, doubling up to 5 s.
       if (!unrecorded.empty()) {
-        auto age = std::chrono::steady_clock::now() - first_unrecorded;
-        if (flights.empty() || unrecorded.size() >= 64 || age >= kRecordDelay) {
-          record(unrecorded);
+        using std::chrono::duration_cast;
+        using std::chrono::milliseconds;
+        auto now = std::chrono::steady_clock::now();
+        auto age = now - first_unrecorded;
+        if (now < record_retry_at) {
+          wait =
+              std::min(wait, duration_cast<milliseconds>(record_retry_at - now) + milliseconds(1));
+        } else if (flights.empty() || unrecorded.size() >= 64 || age >= kRecordDelay) {
+          if (record(unrecorded)) {
+            record_backoff = milliseconds(0);
+          } else {
+            record_backoff = std::clamp(record_backoff * 2, milliseconds(100), milliseconds(5000));
+            record_retry_at = now + record_backoff;
+            wait = std::min(wait, record_backoff);
+          }
         } else {
-          wait = std::min(
-              wait, std::chrono::duration_cast<std::chrono::milliseconds>(kRecordDelay - age) +
-                        std::chrono::milliseconds(1));
+          wait = std::min(wait, duration_cast<milliseconds>(kRecordDelay - age) + milliseconds(1));
         }
       }
       if (!flights.empty())
@@ -478,7 +507,6 @@ struct Dispatcher::Impl {
         continue;  // stopped meanwhile: no need to wait for the next event
       curl_multi_poll(multi, nullptr, 0, static_cast<int>(wait.count()), nullptr);
     }
-    record(unrecorded);
   }
 };
 

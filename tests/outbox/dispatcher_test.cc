@@ -499,6 +499,44 @@ TEST_F(DispatcherTest, AMessageLeftSendingByACrashIsTakenOnceItsLeaseExpires) {
   EXPECT_EQ(got[1].header("Idempotency-Key"), row["idempotency_key"]);
 }
 
+TEST_F(DispatcherTest, AnAnswerThatCannotBeRecordedIsRecordedLaterAndNotSentAgain) {
+  {
+    // The database refuses attempt rows while the flag table has a row.
+    orm::Env e = su();
+    e.cr().execute_script(
+        "CREATE TABLE \"refuse_attempts\" (\"x\" INTEGER); "
+        "INSERT INTO \"refuse_attempts\" VALUES (1); "
+        "CREATE TRIGGER \"refuse_attempts_trigger\" BEFORE INSERT ON \"outbox_attempt\" "
+        "WHEN EXISTS (SELECT 1 FROM \"refuse_attempts\") BEGIN SELECT RAISE(ABORT, 'refused'); "
+        "END");
+    e.commit();
+  }
+  start();
+  Id id = queue(webhook(R"({"n": 1})"));
+  ASSERT_TRUE(receiver_.wait_for_requests(1));
+  std::this_thread::sleep_for(300ms);  // a few failed recordings
+  Json row = message(id);
+  EXPECT_EQ(str(row["state"]), "sending");  // not recorded yet
+  EXPECT_TRUE(attempts(id).empty());
+
+  // Even with its lease expired, this dispatcher does not send it again while it holds the answer.
+  clock_.set(*common::parse_datetime("2026-01-15 10:01:00"));
+  dispatcher_->wake();
+  std::this_thread::sleep_for(100ms);
+  EXPECT_EQ(receiver_.count(), 1u);
+
+  {
+    orm::Env e = su();
+    e.cr().execute_script("DELETE FROM \"refuse_attempts\"");
+    e.commit();
+  }
+  row = wait_for(id, [](const Json& r) { return r["state"] == "delivered"; });
+  EXPECT_EQ(str(row["state"]), "delivered");
+  EXPECT_EQ(row["attempts"], 1);
+  ASSERT_EQ(attempts(id).size(), 1u);
+  EXPECT_EQ(receiver_.count(), 1u);
+}
+
 TEST_F(DispatcherTest, StopFinishesTheDeliveryInProgress) {
   // API.md: the server stops cleanly and finishes the deliveries in progress. (The dispatcher
   // of this commit puts them back to pending instead; it is being changed.)
