@@ -49,8 +49,16 @@ struct Options {
 // capped.
 std::chrono::milliseconds backoff(const Options& options, int attempt);
 
-// Registers outbox.message/action_retry (a dead or failed message is tried again from now).
+// Registers outbox.message/action_retry (a dead or failed message is tried again from now), the
+// outbox's indexes, and the retention job (install_retention).
 void install(orm::Runtime& runtime);
+
+// Retention (retention.cc): deletes delivered messages, with their attempts, older than the
+// `outbox.retention_days` parameter (default 30; 0 or less keeps them), at most 20,000 of the
+// oldest per call; returns how many. The hourly job "Outbox: delete old delivered messages"
+// (`_gc_delivered_messages`) calls it.
+std::int64_t delete_delivered(const orm::Env& env);
+void install_retention(orm::Runtime& runtime);
 
 // Attempts recorded by this process's dispatchers since it started, by outcome (for /metrics).
 struct DeliveryCounts {
