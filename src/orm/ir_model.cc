@@ -23,6 +23,27 @@ using common::Value;
 using schema::Field;
 using schema::FieldType;
 
+std::optional<Id> ir_model_id(const Env& env, const std::string& model) {
+  Value p[] = {Value(model)};
+  Value id = env.cr().scalar("SELECT \"id\" FROM \"ir_model\" WHERE \"model\" = ?", p);
+  if (!id.is_int())
+    return std::nullopt;
+  return id.as_int();
+}
+
+EnsuredRecord ensure_xmlid_record(const Env& env, const std::string& module,
+                                  const std::string& name, const std::string& model,
+                                  const Json& vals) {
+  Env su = env.sudo();
+  try {
+    return {su.ref(module + "." + name), false};
+  } catch (const common::ValueError&) {
+  }
+  RecordSet record = su[model].create(vals);
+  set_xmlid(su, module, name, model, record.id(), /*noupdate=*/true);
+  return {record, true};
+}
+
 namespace {
 
 bool install_mode(const Env& env) {

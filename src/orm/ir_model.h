@@ -4,7 +4,10 @@
 // (tables, columns, the registry) inside the caller's transaction.
 #pragma once
 
+#include <optional>
+
 #include "orm/env.h"
+#include "orm/recordset.h"
 #include "schema/registry.h"
 
 namespace autorules::orm {
@@ -23,5 +26,18 @@ void register_ir_model_hooks(Runtime& runtime);
 // Records xml id `module.name` for a record (idempotent).
 void set_xmlid(const Env& env, const std::string& module, const std::string& name,
                const std::string& model, common::Id res_id, bool noupdate = false);
+
+// The id of the ir.model row of `model`, or nullopt.
+std::optional<common::Id> ir_model_id(const Env& env, const std::string& model);
+
+// The record of xml id `module.name`, created in `model` from `vals` (as the superuser, the id
+// marked noupdate) when the id does not exist yet: the data a subsystem sets up at start-up.
+struct EnsuredRecord {
+  RecordSet record;
+  bool created = false;
+};
+EnsuredRecord ensure_xmlid_record(const Env& env, const std::string& module,
+                                  const std::string& name, const std::string& model,
+                                  const common::Json& vals);
 
 }  // namespace autorules::orm

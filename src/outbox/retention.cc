@@ -18,8 +18,6 @@ using common::Value;
 
 namespace {
 
-constexpr const char* kJobXmlid = "outbox.ir_cron_outbox_delete_delivered";
-
 // The job runs hourly and deletes at most this many messages per run, so that its write
 // transaction stays short; a backlog is worked off over the following runs.
 constexpr std::int64_t kBatch = 20'000;
@@ -37,23 +35,14 @@ std::int64_t retention_days(const orm::Env& env) {
 }
 
 void ensure_job(const orm::Env& env) {
-  orm::Env su = env.sudo();
-  try {
-    su.ref(kJobXmlid);
-    return;
-  } catch (const common::ValueError&) {
-  }
-  Value model = su.cr().scalar("SELECT \"id\" FROM \"ir_model\" WHERE \"model\" = ?",
-                               std::vector<Value>{Value("outbox.message")});
-  orm::RecordSet job = su["ir.cron"].create(Json{{"name", "Outbox: delete old delivered messages"},
-                                                 {"model_id", model.as_int()},
-                                                 {"method", "_gc_delivered_messages"},
-                                                 {"user_id", orm::kSuperuserId},
-                                                 {"interval_number", 1},
-                                                 {"interval_type", "hours"},
-                                                 {"priority", 10}});
-  orm::set_xmlid(su, "outbox", "ir_cron_outbox_delete_delivered", "ir.cron", job.id(),
-                 /*noupdate=*/true);
+  orm::ensure_xmlid_record(env, "outbox", "ir_cron_outbox_delete_delivered", "ir.cron",
+                           Json{{"name", "Outbox: delete old delivered messages"},
+                                {"model_id", orm::ir_model_id(env, "outbox.message").value_or(0)},
+                                {"method", "_gc_delivered_messages"},
+                                {"user_id", orm::kSuperuserId},
+                                {"interval_number", 1},
+                                {"interval_type", "hours"},
+                                {"priority", 10}});
 }
 
 }  // namespace

@@ -157,25 +157,18 @@ void check_time(const orm::Env& env, const orm::RecordSet& rule, const Json& wri
 }
 
 void ensure_check_job(const orm::Env& env) {
-  orm::Env su = env.sudo();
-  try {
-    su.ref(kCheckJobXmlid);
-    return;
-  } catch (const common::ValueError&) {
-  }
-  Value model = su.cr().scalar("SELECT \"id\" FROM \"ir_model\" WHERE \"model\" = ?",
-                               std::vector<Value>{Value("base.automation")});
-  orm::RecordSet job = su["ir.cron"].create(Json{{"name", "Automation Rules: check and execute"},
-                                                 {"model_id", model.as_int()},
-                                                 {"method", "_cron_process_time_based_actions"},
-                                                 {"user_id", orm::kSuperuserId},
-                                                 {"interval_number", 4},
-                                                 {"interval_type", "hours"},
-                                                 {"active", false},
-                                                 {"priority", 5}});
-  orm::set_xmlid(su, "base_automation", "ir_cron_data_base_automation_check", "ir.cron", job.id(),
-                 /*noupdate=*/true);
-  sync_check_job(su);
+  auto job = orm::ensure_xmlid_record(
+      env, "base_automation", "ir_cron_data_base_automation_check", "ir.cron",
+      Json{{"name", "Automation Rules: check and execute"},
+           {"model_id", orm::ir_model_id(env, "base.automation").value_or(0)},
+           {"method", "_cron_process_time_based_actions"},
+           {"user_id", orm::kSuperuserId},
+           {"interval_number", 4},
+           {"interval_type", "hours"},
+           {"active", false},
+           {"priority", 5}});
+  if (job.created)
+    sync_check_job(env.sudo());
 }
 
 void sync_check_job(const orm::Env& env) {
