@@ -1,12 +1,17 @@
 #include "api/server.h"
 
+#include <algorithm>
 #include <chrono>
+#include <cmath>
+#include <optional>
+#include <string_view>
+#include <thread>
 
 #include <fmt/format.h>
-#include <httplib.h>
 #include <spdlog/spdlog.h>
 
 #include "api/doc.h"
+#include "api/internal/http_server.h"
 #include "api/json2.h"
 #include "api/metrics.h"
 #include "api/webhook.h"
@@ -15,13 +20,70 @@
 
 namespace autorules::api {
 
+using internal::HttpRequest;
+using internal::HttpResponse;
+
 namespace {
 
 constexpr const char* kJson = "application/json; charset=utf-8";
 
-void send_error(httplib::Response& res, int status, const char* name, const std::string& message) {
-  res.status = status;
-  res.set_content(error_body(name, message, status), kJson);
+HttpResponse error_response(int status, const char* name, const std::string& message) {
+  return HttpResponse{status, kJson, error_body(name, message, status), {}};
+}
+
+// The error pages: Odoo's error object with werkzeug's exception names.
+HttpResponse error_page(int status, std::string_view path = "") {
+  switch (status) {
+    case 400:
+      return error_response(400, "werkzeug.exceptions.BadRequest", "Malformed HTTP request");
+    case 404:
+      return error_response(404, "werkzeug.exceptions.NotFound",
+                            fmt::format("Nothing at {}", path));
+    case 413:
+      return error_response(413, "werkzeug.exceptions.RequestEntityTooLarge",
+                            "The request body is larger than the server accepts (--max-body-size)");
+    case 431:
+      return error_response(431, "werkzeug.exceptions.RequestHeaderFieldsTooLarge",
+                            "The request header is larger than the server accepts (64 KiB)");
+    case 500:
+      return error_response(500, "werkzeug.exceptions.InternalServerError",
+                            "internal server error (details in the server log)");
+    case 501:
+      return error_response(501, "werkzeug.exceptions.NotImplemented",
+                            "Transfer-Encoding other than chunked is not supported");
+    default:
+      return error_response(status, "werkzeug.exceptions.HTTPException",
+                            fmt::format("HTTP error {}", status));
+  }
+}
+
+// The segments of `path` after `prefix` when they are exactly `n` non-empty ones: "/json/2/a/b"
+// with prefix "/json/2/" and n = 2 gives {"a", "b"} (the routes' "([^/]+)/([^/]+)").
+std::optional<std::vector<std::string>> segments(std::string_view path, std::string_view prefix,
+                                                 std::size_t n) {
+  if (!path.starts_with(prefix))
+    return std::nullopt;
+  std::vector<std::string> out;
+  std::string_view rest = path.substr(prefix.size());
+  for (;;) {
+    std::size_t slash = rest.find('/');
+    std::string_view part = rest.substr(0, slash);
+    if (part.empty() || out.size() == n)
+      return std::nullopt;
+    out.emplace_back(part);
+    if (slash == std::string_view::npos)
+      break;
+    rest = rest.substr(slash + 1);
+  }
+  if (out.size() != n)
+    return std::nullopt;
+  return out;
+}
+
+// cpp-httplib's default pool, which the server had before: max(8, cores - 1).
+int default_workers() {
+  unsigned cores = std::thread::hardware_concurrency();
+  return static_cast<int>(std::max(8u, cores > 0 ? cores - 1 : 0u));
 }
 
 }  // namespace
@@ -52,81 +114,110 @@ std::optional<std::size_t> parse_size(const std::string& text) {
 }
 
 struct Server::Impl {
-  Impl(orm::Runtime& rt, ServerOptions opts) : runtime(rt), options(std::move(opts)) {}
+  Impl(orm::Runtime& rt, ServerOptions opts)
+      : runtime(rt),
+        options(std::move(opts)),
+        http(
+            http_options(options), [this](const HttpRequest& req) { return route(req); },
+            [](int status) { return error_page(status); }) {}
+
   orm::Runtime& runtime;
   const ServerOptions options;
-  httplib::Server http;
   Metrics metrics;
-  int port = 0;
-  socket_t listening = INVALID_SOCKET;  // the listening socket, once bound
+  internal::HttpServer http;
 
-  void routes();
+  static internal::HttpOptions http_options(const ServerOptions& o);
+  // Runs on a worker thread. Exceptions are the front's firewall's (500, logged).
+  HttpResponse route(const HttpRequest& req);
+  HttpResponse json2(const HttpRequest& req, const std::string& model, const std::string& method);
+  HttpResponse webhook(const HttpRequest& req, const std::string& uuid);
+  HttpResponse get(const HttpRequest& req);
 };
 
-void Server::Impl::routes() {
-  http.set_payload_max_length(options.max_body_size);
-  // SO_REUSEADDR only: cpp-httplib's default also sets SO_REUSEPORT, which would let a second
-  // server start on a port in use and silently share its connections.
-  http.set_socket_options([this](socket_t sock) {
-    listening = sock;
-    int yes = 1;
-    setsockopt(sock, SOL_SOCKET, SO_REUSEADDR, reinterpret_cast<const void*>(&yes), sizeof(yes));
-  });
-  http.set_keep_alive_max_count(1000);
-  // Small JSON responses must not wait for delayed ACKs (Nagle): 40 ms per call otherwise.
-  http.set_tcp_nodelay(true);
-  // An idle keep-alive connection holds a worker until this timeout, and a graceful stop waits
-  // for it (cpp-httplib does not interrupt the wait): short, so that SIGTERM ends promptly.
-  http.set_keep_alive_timeout(3);
-  if (options.workers > 0) {
-    int n = options.workers;
-    http.new_task_queue = [n] { return new httplib::ThreadPool(static_cast<size_t>(n)); };
+internal::HttpOptions Server::Impl::http_options(const ServerOptions& o) {
+  if (!std::isfinite(o.http_header_timeout) || o.http_header_timeout <= 0) {
+    throw common::UserError(
+        fmt::format("--http-header-timeout must be a positive number of seconds, not {}",
+                    o.http_header_timeout));
   }
+  internal::HttpOptions h;
+  h.host = o.host;
+  h.port = o.port;
+  h.workers = o.workers > 0 ? o.workers : default_workers();
+  h.max_body_size = o.max_body_size;
+  h.header_timeout = o.http_header_timeout;
+  return h;
+}
 
-  http.Post(R"(/json/2/([^/]+)/([^/]+))",
-            [this](const httplib::Request& req, httplib::Response& res) {
-              auto start = std::chrono::steady_clock::now();
-              Response r = handle_json2(runtime, req.matches[1], req.matches[2],
-                                        req.get_header_value("Authorization"), req.body);
-              res.status = r.status;
-              res.set_content(r.body, kJson);
-              auto us = std::chrono::duration_cast<std::chrono::microseconds>(
-                  std::chrono::steady_clock::now() - start);
-              metrics.record(r.status, static_cast<std::uint64_t>(us.count()));
-              spdlog::debug("POST {} {} {}us", req.path, r.status, us.count());
-            });
-  auto not_allowed = [](const httplib::Request& req, httplib::Response& res) {
-    res.set_header("Allow", "POST");
-    send_error(res, 405, "werkzeug.exceptions.MethodNotAllowed",
-               fmt::format("The method {} is not allowed for {}: use POST", req.method, req.path));
-  };
-  // Incoming webhooks: no login, the uuid is the secret.
-  auto webhook = [this](const httplib::Request& req, httplib::Response& res) {
-    std::vector<std::pair<std::string, std::string>> query(req.params.begin(), req.params.end());
-    Response r = handle_webhook(runtime, req.matches[1], req.body, query);
-    res.status = r.status;
-    res.set_content(r.body, kJson);
-    spdlog::debug("{} /web/hook/... {}", req.method, r.status);
-  };
-  http.Post(R"(/web/hook/([^/]+))", webhook);
-  http.Get(R"(/web/hook/([^/]+))", webhook);
-  auto hook_not_allowed = [](const httplib::Request& req, httplib::Response& res) {
-    res.set_header("Allow", "GET, POST");
-    res.status = 405;
-    res.set_content(fmt::format("{{\"status\": \"error\", \"message\": \"The method {} is not "
-                                "allowed: use POST or GET\"}}",
-                                req.method),
-                    kJson);
-  };
-  http.Put(R"(/web/hook/.*)", hook_not_allowed);
-  http.Delete(R"(/web/hook/.*)", hook_not_allowed);
-  http.Patch(R"(/web/hook/.*)", hook_not_allowed);
-  http.Get(R"(/json/2/.*)", not_allowed);
-  http.Put(R"(/json/2/.*)", not_allowed);
-  http.Delete(R"(/json/2/.*)", not_allowed);
-  http.Patch(R"(/json/2/.*)", not_allowed);
+HttpResponse Server::Impl::route(const HttpRequest& req) {
+  const std::string& m = req.method;
+  const std::string& path = req.path;
+  // Methods as cpp-httplib routed them: HEAD as GET (the body is not sent), OPTIONS to no
+  // route, CONNECT, TRACE and unknown methods refused.
+  const bool get_like = m == "GET" || m == "HEAD";
+  if (m == "OPTIONS")
+    return error_page(404, path);
+  if (!get_like && m != "POST" && m != "PUT" && m != "DELETE" && m != "PATCH")
+    return error_page(400);
 
-  http.Get("/web/version", [](const httplib::Request&, httplib::Response& res) {
+  if (path.starts_with("/json/2/")) {
+    if (m == "POST") {
+      if (auto s = segments(path, "/json/2/", 2))
+        return json2(req, (*s)[0], (*s)[1]);
+      return error_page(404, path);
+    }
+    HttpResponse r =
+        error_response(405, "werkzeug.exceptions.MethodNotAllowed",
+                       fmt::format("The method {} is not allowed for {}: use POST", m, path));
+    r.headers.emplace_back("Allow", "POST");
+    return r;
+  }
+  if (path.starts_with("/web/hook/")) {
+    if (m == "POST" || get_like) {
+      // Incoming webhooks: no login, the uuid is the secret.
+      if (auto s = segments(path, "/web/hook/", 1))
+        return webhook(req, (*s)[0]);
+      return error_page(404, path);
+    }
+    HttpResponse r{405,
+                   kJson,
+                   fmt::format("{{\"status\": \"error\", \"message\": \"The method {} is not "
+                               "allowed: use POST or GET\"}}",
+                               m),
+                   {{"Allow", "GET, POST"}}};
+    return r;
+  }
+  if (get_like)
+    return get(req);
+  return error_page(404, path);
+}
+
+HttpResponse Server::Impl::json2(const HttpRequest& req, const std::string& model,
+                                 const std::string& method) {
+  auto start = std::chrono::steady_clock::now();
+  Response r = handle_json2(runtime, model, method, req.header("Authorization"), req.body);
+  auto us = std::chrono::duration_cast<std::chrono::microseconds>(std::chrono::steady_clock::now() -
+                                                                  start);
+  metrics.record(r.status, static_cast<std::uint64_t>(us.count()));
+  spdlog::debug("POST {} {} {}us", req.path, r.status, us.count());
+  return HttpResponse{r.status, kJson, std::move(r.body), {}};
+}
+
+HttpResponse Server::Impl::webhook(const HttpRequest& req, const std::string& uuid) {
+  // The query string's parameters, then a form body's (as Odoo's request.params).
+  internal::HttpFields params = req.query;
+  if (req.header("Content-Type").starts_with("application/x-www-form-urlencoded")) {
+    for (auto& p : internal::parse_query(req.body))
+      params.push_back(std::move(p));
+  }
+  Response r = handle_webhook(runtime, uuid, req.body, params);
+  spdlog::debug("{} /web/hook/... {}", req.method, r.status);
+  return HttpResponse{r.status, kJson, std::move(r.body), {}};
+}
+
+HttpResponse Server::Impl::get(const HttpRequest& req) {
+  const std::string& path = req.path;
+  if (path == "/web/version") {
     common::Json info = common::Json::array({19, 0, 0, "final", 0, ""});
     common::Json v = {{"server_version", "19.0"},
                       {"server_version_info", info},
@@ -134,100 +225,51 @@ void Server::Impl::routes() {
                       {"version_info", info},
                       {"autorules_version", AUTORULES_VERSION},
                       {"protocol_version", 1}};
-    res.set_content(v.dump(), kJson);
-  });
-  http.Get("/health", [this](const httplib::Request&, httplib::Response& res) {
+    return HttpResponse{200, kJson, v.dump(), {}};
+  }
+  if (path == "/health") {
     try {
       orm::Env env = orm::Env::begin(runtime, orm::kSuperuserId, store::Access::kRead);
       env.cr().scalar("SELECT 1");
-      res.set_content(R"({"status": "pass", "database": "ok"})", kJson);
+      return HttpResponse{200, kJson, R"({"status": "pass", "database": "ok"})", {}};
     } catch (const std::exception& e) {
       spdlog::error("/health: {}", e.what());
-      res.status = 503;
-      res.set_content(R"({"status": "fail", "database": "unavailable"})", kJson);
+      return HttpResponse{503, kJson, R"({"status": "fail", "database": "unavailable"})", {}};
     }
-  });
-  http.Get("/metrics", [this](const httplib::Request&, httplib::Response& res) {
-    res.set_content(metrics.render(runtime), "text/plain; version=0.0.4");
-  });
-  http.Get("/doc", [this](const httplib::Request&, httplib::Response& res) {
-    res.set_content(doc_html(runtime), "text/html; charset=utf-8");
-  });
-  http.Get(R"(/doc/([^/]+)\.json)", [this](const httplib::Request& req, httplib::Response& res) {
-    try {
-      res.set_content(doc_model_json(runtime, req.matches[1]), kJson);
-    } catch (const common::Error& e) {
-      send_error(res, status_of(e.kind()), e.name(), e.what());
+  }
+  if (path == "/metrics")
+    return HttpResponse{200, "text/plain; version=0.0.4", metrics.render(runtime), {}};
+  if (path == "/doc")
+    return HttpResponse{200, "text/html; charset=utf-8", doc_html(runtime), {}};
+  if (path.starts_with("/doc/") && path.ends_with(".json") && path.size() > 10) {
+    std::string_view model(path);
+    model = model.substr(5, model.size() - 10);
+    if (model.find('/') == std::string_view::npos) {
+      try {
+        return HttpResponse{200, kJson, doc_model_json(runtime, std::string(model)), {}};
+      } catch (const common::Error& e) {
+        return error_response(status_of(e.kind()), e.name(), e.what());
+      }
     }
-  });
-
-  http.set_exception_handler(
-      [](const httplib::Request& req, httplib::Response& res, std::exception_ptr ep) {
-        std::string what = "unknown error";
-        try {
-          std::rethrow_exception(ep);
-        } catch (const std::exception& e) {
-          what = e.what();
-        } catch (...) {
-        }
-        spdlog::error("{} {}: {}", req.method, req.path, what);
-        send_error(res, 500, "werkzeug.exceptions.InternalServerError",
-                   "internal server error (details in the server log)");
-      });
-  http.set_error_handler(httplib::Server::HandlerWithResponse(
-      [](const httplib::Request& req, httplib::Response& res) -> httplib::Server::HandlerResponse {
-        if (!res.body.empty())
-          return httplib::Server::HandlerResponse::Unhandled;
-        switch (res.status) {
-          case 404:
-            send_error(res, 404, "werkzeug.exceptions.NotFound",
-                       fmt::format("Nothing at {}", req.path));
-            break;
-          case 413:
-            send_error(res, 413, "werkzeug.exceptions.RequestEntityTooLarge",
-                       "The request body is larger than the server accepts (--max-body-size)");
-            break;
-          case 400:
-            send_error(res, 400, "werkzeug.exceptions.BadRequest", "Malformed HTTP request");
-            break;
-          default:
-            send_error(res, res.status, "werkzeug.exceptions.HTTPException",
-                       fmt::format("HTTP error {}", res.status));
-        }
-        return httplib::Server::HandlerResponse::Handled;
-      }));
+  }
+  return error_page(404, path);
 }
 
 Server::Server(orm::Runtime& runtime, ServerOptions options)
-    : impl_(std::make_unique<Impl>(runtime, std::move(options))) {
-  impl_->routes();
-}
+    : impl_(std::make_unique<Impl>(runtime, std::move(options))) {}
 
 Server::~Server() = default;
 
 void Server::bind() {
-  if (impl_->options.port == 0) {
-    impl_->port = impl_->http.bind_to_any_port(impl_->options.host);
-  } else {
-    impl_->port = impl_->http.bind_to_port(impl_->options.host, impl_->options.port)
-                      ? impl_->options.port
-                      : -1;
-  }
-  if (impl_->port < 0) {
-    throw common::UserError(fmt::format("cannot listen on {}:{} (address in use or not available)",
-                                        impl_->options.host, impl_->options.port));
-  }
-  // cpp-httplib listens with a backlog of 5: a burst of new clients overflows it and the dropped
-  // connections wait a one-second SYN retransmission. Listening again only raises the backlog.
-  ::listen(impl_->listening, SOMAXCONN);
+  impl_->http.bind();
 }
 
 int Server::port() const {
-  return impl_->port;
+  return impl_->http.port();
 }
 
 void Server::serve() {
-  impl_->http.listen_after_bind();
+  impl_->http.serve();
 }
 
 void Server::stop() {

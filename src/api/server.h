@@ -1,14 +1,18 @@
-// The HTTP server: Odoo's JSON-2 API (/json/2/<model>/<method>), /web/version, /doc, /health
-// and /metrics, on cpp-httplib's thread pool. Every call is authenticated by API key and runs
-// in one transaction of the ORM; errors become Odoo's JSON error object with one status each
-// (API.md), and nothing a client sends can crash the server or produce a 500 for its mistake.
+// The HTTP server: Odoo's JSON-2 API (/json/2/<model>/<method>), incoming webhooks
+// (/web/hook/<uuid>), /web/version, /doc, /health and /metrics, on the event-driven HTTP/1.1 front
+// of api/internal/http_server.h (connections cost no thread while they send or idle; a bounded pool
+// of workers runs the calls). Every call is authenticated by API key and runs in one transaction of
+// the ORM; errors become Odoo's JSON error object with one status each (API.md), and nothing a
+// client sends can crash the server or produce a 500 for its mistake.
 //
-// Thread-safety: start() and serve() from one thread; stop() from any thread (a signal
-// watcher): the server stops accepting, finishes the calls in flight and serve() returns.
+// Thread-safety: bind(), port() and serve() from one thread; stop() from any thread (a signal
+// watcher): the server stops accepting, closes idle connections, finishes and answers the calls in
+// flight, and serve() returns.
 #pragma once
 
 #include <cstddef>
 #include <memory>
+#include <optional>
 #include <string>
 
 #include "orm/runtime.h"
@@ -19,11 +23,13 @@ struct ServerOptions {
   std::string host = "127.0.0.1";
   int port = 8069;                        // 0: any free port (see Server::port())
   std::size_t max_body_size = 16u << 20;  // bytes; larger bodies get 413
-  int workers = 0;                        // request threads; 0 = a default for the machine
+  int workers = 0;                        // request threads; 0 = max(8, cores - 1)
+  double http_header_timeout = 10;        // seconds a client has to send a whole request header
 };
 
 class Server {
  public:
+  // UserError when an option is out of range (http_header_timeout not a positive number).
   Server(orm::Runtime& runtime, ServerOptions options);
   ~Server();
   Server(const Server&) = delete;
@@ -32,7 +38,7 @@ class Server {
   // Binds the listening socket; UserError when the address is in use.
   void bind();
   int port() const;
-  // Serves until stop().
+  // Serves until stop() (on the calling thread, which runs the event loop).
   void serve();
   void stop();
 

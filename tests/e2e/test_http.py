@@ -13,7 +13,7 @@ import urllib.error
 
 import pytest
 
-from helpers import ADMIN_KEY, BIN, MODULES_PATH, assert_error
+from helpers import ADMIN_KEY, BIN, ERROR_KEYS, MODULES_PATH, assert_error
 
 
 def test_web_version_answers_without_a_key(demo):
@@ -225,3 +225,271 @@ def test_data_survives_a_restart_on_the_same_database(server_factory):
         [{"id": pid, "name": "Durable", "email": "durable@example.com"}]
     assert api2.ok("res.users", "context_get", key=key)["uid"] == 2
     assert api2.ok("crm.lead", "search_count", domain=[]) == leads
+
+
+# -- HTTP/1.1 on raw sockets ---------------------------------------------------------------------
+
+class Raw:
+    """One connection to the server, speaking raw HTTP/1.1."""
+
+    def __init__(self, port, timeout=30):
+        self.sock = socket.create_connection(("127.0.0.1", port), timeout=timeout)
+        self.file = self.sock.makefile("rb")
+
+    def send(self, data):
+        self.sock.sendall(data.encode() if isinstance(data, str) else data)
+
+    def response(self):
+        """(status, headers with lower-case names, body) of the next response on the connection."""
+        line = self.file.readline()
+        if not line:
+            raise ConnectionError("the server closed the connection")
+        status = int(line.split()[1])
+        headers = {}
+        while True:
+            line = self.file.readline()
+            if line in (b"\r\n", b"\n", b""):
+                break
+            name, value = line.decode("latin-1").split(":", 1)
+            headers[name.strip().lower()] = value.strip()
+        n = int(headers.get("content-length", "0"))
+        return status, headers, self.file.read(n) if n else b""
+
+    def closed_by_server(self):
+        """True when the server has closed the connection (waits up to the socket's timeout)."""
+        try:
+            return self.file.read(1) == b""
+        except ConnectionResetError:
+            return True
+
+    def close(self):
+        self.file.close()
+        self.sock.close()
+
+
+def json2_request(model, method, params, key=ADMIN_KEY, extra=""):
+    body = json.dumps(params)
+    return (f"POST /json/2/{model}/{method} HTTP/1.1\r\nHost: x\r\nAuthorization: bearer {key}\r\n"
+            f"Content-Type: application/json\r\nContent-Length: {len(body)}\r\n{extra}\r\n{body}")
+
+
+def test_health_and_json2_answer_while_100_connections_trickle_their_headers(server_factory):
+    server = server_factory()
+    api = server.client()
+    tricklers = []
+    for _ in range(100):
+        t = Raw(server.port, timeout=1)
+        t.send("GET /health HTTP/1.1\r\nHost: x\r\n")
+        tricklers.append([t, time.monotonic(), None])  # connection, opened, closed
+    stop = threading.Event()
+
+    def trickle():  # one header line a second on every connection, until the server closes it
+        while not stop.is_set() and any(closed is None for _, _, closed in tricklers):
+            for entry in tricklers:
+                if entry[2] is None:
+                    try:
+                        entry[0].send("X-Slow: 1\r\n")
+                    except OSError:
+                        entry[2] = time.monotonic()
+            stop.wait(1)
+
+    thread = threading.Thread(target=trickle)
+    thread.start()
+    try:
+        time.sleep(2)
+        assert api.get("/health")[0] == 200
+        assert api.ok("res.partner", "search_count", domain=[]) >= 1
+        [pid] = api.ok("res.partner", "create", vals_list=[{"name": "Not slowed down"}])
+        assert api.ok("res.partner", "read", ids=[pid], fields=["name"])[0]["name"] == "Not slowed down"
+        # The header deadline (10 s by default, for the whole header) closes every trickler.
+        for entry in tricklers:
+            conn, opened, _ = entry
+            conn.sock.settimeout(max(0.1, opened + 12.5 - time.monotonic()))
+            try:
+                closed = conn.closed_by_server()
+            except (socket.timeout, OSError):
+                closed = False
+            assert closed, f"a connection trickling its header was still open after {time.monotonic() - opened:.1f}s"
+            if entry[2] is None:
+                entry[2] = time.monotonic()
+    finally:
+        stop.set()
+        thread.join(timeout=10)
+        for conn, _, _ in tricklers:
+            conn.close()
+    assert api.get("/health")[0] == 200
+
+
+def test_two_different_content_length_headers_are_400(api):
+    c = Raw(api.port)
+    try:
+        c.send("POST /json/2/res.partner/search_count HTTP/1.1\r\nHost: x\r\n"
+               f"Authorization: bearer {ADMIN_KEY}\r\nContent-Length: 2\r\nContent-Length: 14\r\n\r\n"
+               '{"domain": []}')
+        status, headers, body = c.response()
+        assert_error((status, json.loads(body)), 400, "werkzeug.exceptions.BadRequest", "malformed")
+        assert headers.get("content-type", "").startswith("application/json")
+        assert headers.get("connection") == "close"
+        assert c.closed_by_server()
+    finally:
+        c.close()
+
+
+def test_a_chunked_body_is_read_and_one_over_the_limit_is_413(server_factory):
+    api = server_factory(extra_args=["--max-body-size", "1k"]).client()
+    c = Raw(api.port)
+    try:
+        head = ("POST /json/2/res.partner/search_count HTTP/1.1\r\nHost: x\r\n"
+                f"Authorization: bearer {ADMIN_KEY}\r\nTransfer-Encoding: chunked\r\n\r\n")
+        c.send(head + "b\r\n{\"domain\": \r\n3\r\n[]}\r\n0\r\n\r\n")
+        status, _, body = c.response()
+        assert (status, json.loads(body)) == (200, api.ok("res.partner", "search_count", domain=[]))
+        # the same connection, a body of 3 chunks of 600 bytes: over 1k
+        chunk = "6" * 600
+        c.send(head + "".join(f"{len(chunk):x}\r\n{chunk}\r\n" for _ in range(3)) + "0\r\n\r\n")
+        status, headers, body = c.response()
+        assert_error((status, json.loads(body)), 413, "werkzeug.exceptions.RequestEntityTooLarge")
+        assert headers.get("connection") == "close"
+    finally:
+        c.close()
+    assert api.get("/health")[0] == 200
+
+
+def test_a_request_without_content_length_or_chunked_has_an_empty_body(fresh):
+    c = Raw(fresh.port, timeout=10)
+    try:
+        c.send("PUT /web/hook/anything HTTP/1.1\r\nHost: x\r\n\r\n")
+        status, headers, body = c.response()
+        assert status == 405 and headers.get("allow") == "GET, POST"
+        assert json.loads(body)["status"] == "error"
+        # the same connection: a POST without a body is answered too, not waited on
+        c.send("POST /web/hook/00000000-0000-4000-8000-000000000000 HTTP/1.1\r\nHost: x\r\n\r\n")
+        status, _, body = c.response()
+        assert (status, json.loads(body)) == (404, {"status": "error"})
+    finally:
+        c.close()
+
+
+def test_expect_100_continue_gets_100_then_the_answer(api):
+    c = Raw(api.port, timeout=10)
+    try:
+        body = json.dumps({"domain": []})
+        c.send("POST /json/2/res.partner/search_count HTTP/1.1\r\nHost: x\r\n"
+               f"Authorization: bearer {ADMIN_KEY}\r\nContent-Length: {len(body)}\r\nExpect: 100-continue\r\n\r\n")
+        status, _, _ = c.response()
+        assert status == 100
+        c.send(body)
+        status, _, data = c.response()
+        assert status == 200 and isinstance(json.loads(data), int)
+    finally:
+        c.close()
+
+
+def test_pipelined_requests_are_answered_in_order(api):
+    c = Raw(api.port, timeout=10)
+    try:
+        c.send("GET /web/version HTTP/1.1\r\nHost: x\r\n\r\n"
+               + json2_request("res.partner", "search_count", {"domain": [["id", "=", -1]]})
+               + "GET /health HTTP/1.1\r\nHost: x\r\n\r\n"
+               + "GET /nothing/here HTTP/1.1\r\nHost: x\r\n\r\n")
+        status, _, data = c.response()
+        assert status == 200 and "server_version" in json.loads(data)
+        status, _, data = c.response()
+        assert (status, json.loads(data)) == (200, 0)
+        status, _, data = c.response()
+        assert status == 200 and json.loads(data)["status"] == "pass"
+        status, _, data = c.response()
+        assert_error((status, json.loads(data)), 404, "werkzeug.exceptions.NotFound", "/nothing/here")
+    finally:
+        c.close()
+
+
+def test_http_1_0_and_connection_close_close_after_the_answer(api):
+    for request in ("GET /health HTTP/1.0\r\n\r\n", "GET /health HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n"):
+        c = Raw(api.port, timeout=10)
+        try:
+            c.send(request)
+            status, headers, _ = c.response()
+            assert status == 200 and headers.get("connection") == "close", request
+            assert c.closed_by_server(), request
+        finally:
+            c.close()
+    c = Raw(api.port, timeout=10)  # HTTP/1.0 asking for keep-alive keeps it
+    try:
+        for _ in range(2):
+            c.send("GET /health HTTP/1.0\r\nConnection: keep-alive\r\n\r\n")
+            status, headers, _ = c.response()
+            assert status == 200 and headers.get("connection", "").lower() == "keep-alive"
+    finally:
+        c.close()
+
+
+def test_malformed_requests_and_huge_headers_are_refused_with_a_json_error(api):
+    for request, status in (("GET / HTTP/9.9\r\n\r\n", 400),
+                            ("NOT A REQUEST\r\n\r\n", 400),
+                            ("POST /json/2/res.partner/search HTTP/1.1\r\nHost: x\r\nContent-Length: x\r\n\r\n", 400),
+                            ("POST /web/hook/x HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: gzip\r\n\r\n", 400),
+                            ("GET /health HTTP/1.1\r\nHost: x\r\nX-Big: " + "b" * 70000 + "\r\n\r\n", 431)):
+        c = Raw(api.port, timeout=10)
+        try:
+            c.send(request)
+            got, headers, body = c.response()
+            assert got == status, (request[:60], got, body)
+            assert ERROR_KEYS <= set(json.loads(body)), body
+            assert headers.get("connection") == "close"
+        finally:
+            c.close()
+    assert api.get("/health")[0] == 200
+
+
+def test_sigterm_stops_at_once_with_idle_keep_alive_and_trickling_connections_open(server_factory):
+    server = server_factory()
+    idle, tricklers = [], []
+    try:
+        for _ in range(20):
+            c = Raw(server.port, timeout=10)
+            c.send("GET /health HTTP/1.1\r\nHost: x\r\n\r\n")
+            assert c.response()[0] == 200  # now idle, kept alive
+            idle.append(c)
+        for _ in range(20):
+            c = Raw(server.port, timeout=10)
+            c.send("GET /health HTTP/1.1\r\nHost: x\r\nX-Slow: 1\r\n")
+            tricklers.append(c)
+        start = time.monotonic()
+        assert server.stop() == 0  # within helpers.STOP_TIMEOUT (5 s), exit status 0
+        assert time.monotonic() - start < 5
+        assert all(c.closed_by_server() for c in idle + tricklers)
+    finally:
+        for c in idle + tricklers:
+            c.close()
+
+
+def test_1000_concurrent_keep_alive_connections_all_get_an_answer(server_factory):
+    import resource
+    soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
+    if hard != resource.RLIM_INFINITY and hard < 2200:
+        pytest.skip(f"the open-file limit ({hard}) is too low for 1,000 connections on both sides")
+    # The server starts with a soft limit of 256 (inherited): it must raise its own to the hard one.
+    resource.setrlimit(resource.RLIMIT_NOFILE, (256, hard))
+    try:
+        server = server_factory()
+    finally:
+        resource.setrlimit(resource.RLIMIT_NOFILE, (max(soft, 2200) if hard == resource.RLIM_INFINITY
+                                                    else min(hard, max(soft, 2200)), hard))
+    with open(f"/proc/{server.proc.pid}/limits") as f:
+        line = next(l for l in f if l.startswith("Max open files"))
+    assert line.split()[3] == line.split()[4] or int(line.split()[3]) >= 2048, line
+    conns = []
+    try:
+        for _ in range(1000):
+            conns.append(Raw(server.port, timeout=60))
+        for c in conns:
+            c.send("GET /health HTTP/1.1\r\nHost: x\r\n\r\n")
+        assert [c.response()[0] for c in conns] == [200] * 1000
+        for c in conns:  # the same connections, kept alive
+            c.send("GET /web/version HTTP/1.1\r\nHost: x\r\n\r\n")
+        assert [c.response()[0] for c in conns] == [200] * 1000
+    finally:
+        for c in conns:
+            c.close()
+    assert server.client().get("/health")[0] == 200
