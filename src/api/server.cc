@@ -239,14 +239,24 @@ HttpResponse Server::Impl::get(const HttpRequest& req) {
   }
   if (path == "/metrics")
     return HttpResponse{200, "text/plain; version=0.0.4", metrics.render(runtime), {}};
-  if (path == "/doc")
-    return HttpResponse{200, "text/html; charset=utf-8", doc_html(runtime), {}};
+  if (path == "/doc") {
+    try {
+      return HttpResponse{
+          200, "text/html; charset=utf-8", doc_html(runtime, req.header("Authorization")), {}};
+    } catch (const common::AccessDenied& e) {
+      return error_response(status_of(e.kind()), e.name(), e.what());
+    }
+  }
   if (path.starts_with("/doc/") && path.ends_with(".json") && path.size() > 10) {
     std::string_view model(path);
     model = model.substr(5, model.size() - 10);
     if (model.find('/') == std::string_view::npos) {
       try {
-        return HttpResponse{200, kJson, doc_model_json(runtime, std::string(model)), {}};
+        return HttpResponse{
+            200,
+            kJson,
+            doc_model_json(runtime, req.header("Authorization"), std::string(model)),
+            {}};
       } catch (const common::Error& e) {
         return error_response(status_of(e.kind()), e.name(), e.what());
       }

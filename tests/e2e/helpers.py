@@ -88,8 +88,12 @@ class Client:
         assert status == 200, f"{model}/{method}({params}) -> {status} {result}"
         return result
 
-    def get(self, path, headers=None):
-        status, hdrs, data = self.request("GET", path, None, headers or {})
+    def get(self, path, headers=None, auth=False):
+        """GET; auth=True sends this client's API key (Authorization: bearer <key>)."""
+        headers = dict(headers or {})
+        if auth:
+            headers["Authorization"] = f"bearer {self.key}"
+        status, hdrs, data = self.request("GET", path, None, headers)
         return status, hdrs, data
 
     def with_key(self, key):

@@ -27,7 +27,7 @@ def test_web_version_answers_without_a_key(demo):
 
 
 def test_doc_is_an_html_page_naming_the_models_fields_and_methods(demo):
-    status, headers, data = demo.get("/doc")
+    status, headers, data = demo.get("/doc", auth=True)
     assert status == 200
     assert headers.get("Content-Type", "").startswith("text/html")
     html = data.decode()
@@ -38,7 +38,7 @@ def test_doc_is_an_html_page_naming_the_models_fields_and_methods(demo):
 
 
 def test_doc_model_json_lists_fields_and_methods(demo):
-    status, headers, data = demo.get("/doc/res.partner.json")
+    status, headers, data = demo.get("/doc/res.partner.json", auth=True)
     assert status == 200
     assert headers.get("Content-Type", "").startswith("application/json")
     doc = json.loads(data)
@@ -56,11 +56,11 @@ def test_doc_model_json_lists_fields_and_methods(demo):
 
 
 def test_doc_of_an_app_model_and_of_an_unknown_model(demo):
-    status, _, data = demo.get("/doc/crm.lead.json")
+    status, _, data = demo.get("/doc/crm.lead.json", auth=True)
     assert status == 200
     fields = json.loads(data)["fields"]
     assert fields["employee"]["type"] == "boolean" and fields["employee"].get("related") == "partner_id.employee"
-    status, _, data = demo.get("/doc/no.such.model.json")
+    status, _, data = demo.get("/doc/no.such.model.json", auth=True)
     assert_error((status, json.loads(data)), 404, "werkzeug.exceptions.NotFound", "no.such.model")
 
 
@@ -68,9 +68,9 @@ def test_doc_shows_a_model_made_at_run_time_at_once(fresh):
     fresh.ok("ir.model", "create", vals_list=[{"name": "Documented", "model": "x_documented", "field_id": [
         [0, 0, {"name": "x_name", "ttype": "char", "field_description": "Name"}],
         [0, 0, {"name": "x_weight", "ttype": "float", "field_description": "Weight"}]]}])
-    status, _, data = fresh.get("/doc/x_documented.json")
+    status, _, data = fresh.get("/doc/x_documented.json", auth=True)
     assert status == 200 and "x_weight" in json.loads(data)["fields"]
-    assert "x_documented" in fresh.get("/doc")[2].decode()
+    assert "x_documented" in fresh.get("/doc", auth=True)[2].decode()
 
 
 def test_health_answers_when_the_database_is_there(demo):
@@ -225,6 +225,19 @@ def test_data_survives_a_restart_on_the_same_database(server_factory):
         [{"id": pid, "name": "Durable", "email": "durable@example.com"}]
     assert api2.ok("res.users", "context_get", key=key)["uid"] == 2
     assert api2.ok("crm.lead", "search_count", domain=[]) == leads
+
+
+# -- /doc needs a key ----------------------------------------------------------------------------
+
+@pytest.mark.parametrize("path", ["/doc", "/doc/res.partner.json", "/doc/no.such.model.json"])
+def test_doc_without_a_key_or_with_a_bad_key_is_401_and_lists_nothing(demo, path):
+    for headers, fragment in (({}, "Missing API key"),
+                              ({"Authorization": "bearer " + "0" * 40}, "Invalid apikey"),
+                              ({"Authorization": "Basic YWRtaW46YWRtaW4="}, "Invalid apikey")):
+        status, _, data = demo.get(path, headers=headers)
+        body = assert_error((status, json.loads(data)), 401, "odoo.exceptions.AccessDenied", fragment)
+        for name in ("res.partner", "crm.lead", "category_id", "search_read"):
+            assert name not in json.dumps(body), (path, name, body)
 
 
 # -- HTTP/1.1 on raw sockets ---------------------------------------------------------------------
