@@ -7,6 +7,7 @@
 
 #include "api/metrics.h"
 #include "common/errors.h"
+#include "common/text.h"
 #include "orm/env.h"
 #include "orm/methods.h"
 #include "orm/users.h"
@@ -44,15 +45,20 @@ int status_of(ErrorKind kind) {
 
 std::string error_body(const char* name, const std::string& message, int status,
                        const Json& context) {
+  // Odoo repeats the message in `arguments` and `debug`: each copy is bounded, so an answer never
+  // grows with what the failing call produced.
+  std::string text = common::truncate_utf8(message, common::kMaxErrorMessage);
   Json err = {{"name", name},
-              {"message", message},
-              {"arguments", Json::array({message, status})},
+              {"message", text},
+              {"arguments", Json::array({text, status})},
               {"context", context.is_object() ? context : Json::object()},
-              {"debug", fmt::format("{}: {}", name, message)}};
+              {"debug", fmt::format("{}: {}", name, text)}};
   return err.dump(-1, ' ', false, Json::error_handler_t::replace);
 }
 
 namespace {
+
+constexpr std::size_t kMaxContextBytes = 256u << 10;
 
 // "bearer <key>", scheme case-insensitive.
 std::string bearer_key(const std::string& header) {
@@ -69,6 +75,17 @@ std::string bearer_key(const std::string& header) {
   while (!key.empty() && std::isspace(static_cast<unsigned char>(key.front())))
     key.erase(0, 1);
   return key;
+}
+
+// The context a client sent, as the call will use it: the server's own keys ("__...") dropped,
+// and its size bounded, since every action a call's rules run gets a copy of it.
+Json client_context(Json context) {
+  context = orm::without_internal_keys(std::move(context));
+  if (context.dump(-1, ' ', false, Json::error_handler_t::replace).size() > kMaxContextBytes) {
+    throw common::UnprocessableError(
+        fmt::format("'context' is larger than {} KiB", kMaxContextBytes >> 10));
+  }
+  return context;
 }
 
 Response error_response(const common::Error& e, const Json& context) {
@@ -101,14 +118,17 @@ Response handle_json2(orm::Runtime& runtime, const std::string& model, const std
         std::optional<common::Id> uid = orm::authenticate_key(txn, key);
         if (!uid)
           throw common::AccessDenied("Invalid apikey");
-        Json params = Json::object();
-        if (!body.empty()) {
-          params = common::parse_json(body);
-          if (!params.is_object()) {
-            throw common::UnprocessableError(
-                fmt::format("the body must be a JSON object of named parameters, got {}",
-                            common::json_type_name(params)));
-          }
+        // As Odoo's JSON-2: the body is always a JSON object, `{}` for no parameters; an empty
+        // body is not one (never "no domain, every record").
+        if (body.find_first_not_of(" \t\r\n") == std::string::npos) {
+          throw common::BadRequestError(
+              "the body is empty: send a JSON object of named parameters ({} for none)");
+        }
+        Json params = common::parse_json(body);
+        if (!params.is_object()) {
+          throw common::UnprocessableError(
+              fmt::format("the body must be a JSON object of named parameters, got {}",
+                          common::json_type_name(params)));
         }
         Json ids = nullptr;
         if (auto it = params.find("ids"); it != params.end()) {
@@ -121,7 +141,7 @@ Response handle_json2(orm::Runtime& runtime, const std::string& model, const std
                 fmt::format("'context' must be an object, got {}", common::json_type_name(*it)));
           }
           if (it->is_object())
-            context = *it;
+            context = client_context(std::move(*it));
           params.erase(it);
         }
         orm::Env env = txn.with_user(*uid).with_context(context);

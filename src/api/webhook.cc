@@ -13,8 +13,14 @@ using common::Json;
 Response handle_webhook(orm::Runtime& runtime, const std::string& uuid, const std::string& body,
                         const std::vector<std::pair<std::string, std::string>>& query) {
   // Any JSON value; a body that is not JSON (an empty GET, a form) gives the query parameters.
-  Json payload = Json::parse(body, nullptr, /*allow_exceptions=*/false);
-  if (payload.is_discarded()) {
+  // JSON nested past the bound is refused before anything walks it.
+  common::JsonParse parsed = common::try_parse_json(body);
+  if (parsed.status == common::JsonParse::kTooDeep ||
+      parsed.status == common::JsonParse::kUnrepresentable) {
+    return Response{400, Json{{"status", "error"}, {"message", parsed.error}}.dump()};
+  }
+  Json payload = std::move(parsed.value);
+  if (parsed.status != common::JsonParse::kOk) {
     payload = Json::object();
     for (const auto& [k, v] : query) {
       if (!payload.contains(k))

@@ -1,6 +1,13 @@
 #include "common/errors.h"
 
+#include "common/text.h"
+
 namespace autorules::common {
+
+Error::Error(ErrorKind kind, const std::string& message)
+    : std::runtime_error(
+          message.size() > kMaxErrorMessage ? truncate_utf8(message, kMaxErrorMessage) : message),
+      kind_(kind) {}
 
 const char* Error::name() const {
   switch (kind_) {

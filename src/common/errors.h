@@ -7,6 +7,7 @@
 // bad request; InternalError is a bug or an environment failure (500, details in the log).
 #pragma once
 
+#include <cstddef>
 #include <stdexcept>
 #include <string>
 
@@ -27,9 +28,14 @@ enum class ErrorKind {
   kInternal,       // anything else                             500
 };
 
+// The longest message an error keeps: longer ones are cut (with a note of how much was left
+// out), so that no error — and no answer or log line made from one — grows with the size of what
+// a client sent or user code produced.
+inline constexpr std::size_t kMaxErrorMessage = 16u << 10;
+
 class Error : public std::runtime_error {
  public:
-  Error(ErrorKind kind, const std::string& message) : std::runtime_error(message), kind_(kind) {}
+  Error(ErrorKind kind, const std::string& message);
   ErrorKind kind() const { return kind_; }
   // The fully qualified exception name of Odoo's JSON-2 error object.
   const char* name() const;

@@ -151,6 +151,18 @@ size_t utf8_length(std::string_view s) {
   return n;
 }
 
+std::string truncate_utf8(std::string_view text, size_t max_bytes) {
+  if (text.size() <= max_bytes)
+    return std::string(text);
+  size_t cut = max_bytes;
+  // Back to the start of a code point (continuation bytes are 10xxxxxx).
+  while (cut > 0 && (static_cast<unsigned char>(text[cut]) & 0xC0) == 0x80)
+    --cut;
+  std::string out(text.substr(0, cut));
+  out += "... (" + std::to_string(text.size() - cut) + " more bytes)";
+  return out;
+}
+
 std::string base64_encode(std::string_view in) {
   std::string out;
   out.reserve((in.size() + 2) / 3 * 4);
@@ -232,6 +244,12 @@ std::string random_hex(size_t n) {
     out += kHex[b & 15];
   }
   return out;
+}
+
+std::string random_webhook_secret() {
+  std::string key(32, '\0');
+  random_bytes(reinterpret_cast<unsigned char*>(key.data()), key.size());
+  return "whsec_" + base64_encode(key);
 }
 
 std::string random_uuid4() {

@@ -20,6 +20,11 @@ void utf8_append(std::string& out, char32_t code_point);
 // Number of code points (invalid bytes count as one each).
 size_t utf8_length(std::string_view text);
 
+// `text` cut to at most `max_bytes` bytes on a code point boundary, followed by `marker` (with
+// the number of bytes left out: "... (1234 more bytes)") when it was longer. For messages and log
+// lines that must not grow with what a client or user code produced.
+std::string truncate_utf8(std::string_view text, size_t max_bytes);
+
 std::string base64_encode(std::string_view bytes);
 // nullopt when `text` is not valid base64 (padding optional, whitespace ignored).
 std::optional<std::string> base64_decode(std::string_view text);
@@ -28,5 +33,7 @@ std::optional<std::string> base64_decode(std::string_view text);
 std::string random_uuid4();
 // `bytes` random bytes, as lower-case hex.
 std::string random_hex(size_t bytes);
+// A Standard Webhooks signing secret: "whsec_" and the base64 of 32 random bytes.
+std::string random_webhook_secret();
 
 }  // namespace autorules::common

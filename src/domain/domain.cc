@@ -283,13 +283,19 @@ class JsonParser {
     return n;
   }
 
-  // The prefix of messages: where the sub-domain sits, built only when an error is reported.
+  // The prefix of messages: where the sub-domain sits, built only when an error is reported. Only
+  // the innermost term is named (with the depth), so that a message never grows with nesting.
   std::string where() const {
     if (!parent_) {
       return "";
     }
-    return fmt::format("{}In the sub-domain of term {}: ", parent_->where(),
-                       term_repr(*parent_term_));
+    int depth = 0;
+    for (const JsonParser* p = this; p->parent_; p = p->parent_)
+      ++depth;
+    if (depth == 1)
+      return fmt::format("In the sub-domain of term {}: ", term_repr(*parent_term_));
+    return fmt::format(
+        "In the sub-domain of term {} ({} sub-domains deep): ", term_repr(*parent_term_), depth);
   }
 
   const Json& list_;

@@ -136,6 +136,22 @@ Env Env::with_context(Json context) const {
   }
   return Env(txn_, uid_, su_, std::make_shared<const Json>(std::move(context)));
 }
+bool is_internal_context_key(std::string_view key) {
+  return key.starts_with("__");
+}
+
+Json without_internal_keys(Json context) {
+  if (!context.is_object())
+    return context;
+  for (auto it = context.begin(); it != context.end();) {
+    if (is_internal_context_key(it.key()))
+      it = context.erase(it);
+    else
+      ++it;
+  }
+  return context;
+}
+
 Env Env::with_context_update(const Json& update) const {
   Json merged = *context_;
   for (const auto& [k, v] : update.items()) {

@@ -105,6 +105,13 @@ class Env {
   std::shared_ptr<const common::Json> context_;
 };
 
+// Context keys starting with "__" are the server's own (the done map of rule chains, the payload
+// of a webhook call, install mode, ...). A context that comes from outside the server — an API
+// call, user code's with_context() — never carries them: they are dropped, not refused, as Odoo
+// clients send whatever context they hold.
+bool is_internal_context_key(std::string_view key);
+common::Json without_internal_keys(common::Json context);
+
 // The superuser (base.user_root) and the administrator (base.user_admin), as in Odoo.
 inline constexpr common::Id kSuperuserId = 1;
 inline constexpr common::Id kAdminId = 2;

@@ -43,5 +43,22 @@ TEST(TextTest, RandomTokensHaveTheirShape) {
   EXPECT_EQ(random_hex(20).size(), 40u);
 }
 
+TEST(TextTest, TruncateKeepsShortTextAndCutsOnACodePointBoundary) {
+  EXPECT_EQ(truncate_utf8("abc", 3), "abc");
+  EXPECT_EQ(truncate_utf8("abcdef", 3), "abc... (3 more bytes)");
+  // "é" is two bytes: a cut inside it moves back before it.
+  EXPECT_EQ(truncate_utf8("aé", 2), "a... (2 more bytes)");
+  EXPECT_EQ(truncate_utf8("😀😀", 5), "😀... (4 more bytes)");
+}
+
+TEST(TextTest, WebhookSecretsAreStandardWebhooksSecrets) {
+  std::string a = random_webhook_secret();
+  EXPECT_EQ(a.rfind("whsec_", 0), 0u);
+  auto key = base64_decode(a.substr(6));
+  ASSERT_TRUE(key);
+  EXPECT_EQ(key->size(), 32u);
+  EXPECT_NE(a, random_webhook_secret());
+}
+
 }  // namespace
 }  // namespace autorules::common
