@@ -51,9 +51,9 @@ class Domain {
 
   // Python-literal text: "[('state', '=', 'draft'), ('user_id', 'in', [1, 2])]". Accepts
   // tuples and lists, '...' and "..." strings with escapes, ints, floats, True/False/None.
-  // A value that is an expression (a name such as uid, a call such as context_today()) is a
-  // ValueError "... expressions in domains need the Python sandbox, not available yet"
-  // (the sandbox issue makes them work by evaluating the text first).
+  // A value that is an expression (a name such as uid, a call such as context_today()) is an
+  // ExpressionInDomain error: a client's domain holds literals only, and a domain saved on a
+  // rule is evaluated by the sandbox first (orm::parse_domain).
   static Domain from_text(std::string_view text);
 
   const Node& root() const { return *root_; }

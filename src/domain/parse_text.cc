@@ -73,8 +73,10 @@ class LiteralReader {
 
   [[noreturn]] void expression_error(size_t at, std::string_view what) const {
     throw ExpressionInDomain(fmt::format(
-        "Invalid domain text at {}: {} is a Python expression, not a literal value; expressions "
-        "in domains need the Python sandbox, which is not available yet",
+        "Invalid domain text at {}: {} is a Python expression, not a literal value; a domain "
+        "sent in a call holds literals only (lists, tuples, strings, numbers, True, False, "
+        "None): expressions such as uid or context_today() are evaluated only in domains "
+        "saved on rules and actions",
         where(at), what));
   }
 

@@ -47,12 +47,12 @@ EnsuredRecord ensure_xmlid_record(const Env& env, const std::string& module,
 namespace {
 
 bool install_mode(const Env& env) {
-  auto it = env.context().find("install_mode");
+  auto it = env.context().find("__install_mode");
   return env.su() && it != env.context().end() && it->is_boolean() && it->get<bool>();
 }
 
 std::string install_module(const Env& env) {
-  auto it = env.context().find("module");
+  auto it = env.context().find("__module");
   return it != env.context().end() && it->is_string() ? it->get<std::string>() : "base";
 }
 

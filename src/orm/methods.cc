@@ -12,12 +12,14 @@ using common::UnprocessableError;
 
 namespace {
 
-domain::Domain param_domain(const RecordSet& rs, const Json& params, const char* name) {
+// A client's domain holds literals only: its text form is parsed, never evaluated (Odoo never
+// evaluates a client's domain). Expressions are for domains saved on rules and actions.
+domain::Domain param_domain(const Json& params, const char* name) {
   auto it = params.find(name);
   if (it == params.end() || it->is_null())
     return domain::Domain();
   if (it->is_string())
-    return parse_domain(rs.env(), it->get<std::string>());
+    return domain::Domain::from_text(it->get<std::string>());
   return domain::Domain::from_json(*it);
 }
 
@@ -131,18 +133,18 @@ void register_base_methods(Runtime& rt) {
       "*", "search",
       Method::make({"domain", "offset", "limit", "order"}, {"domain"}, true, true,
                    [](const RecordSet& rs, const Json& p) {
-                     return Json(rs.search(param_domain(rs, p, "domain"), search_options(p)).ids());
+                     return Json(rs.search(param_domain(p, "domain"), search_options(p)).ids());
                    }));
   rt.add_method("*", "search_count",
                 Method::make({"domain", "limit"}, {"domain"}, true, true,
                              [](const RecordSet& rs, const Json& p) {
-                               return Json(rs.search_count(param_domain(rs, p, "domain"),
+                               return Json(rs.search_count(param_domain(p, "domain"),
                                                            param_int(p, "limit", std::nullopt)));
                              }));
   rt.add_method("*", "search_read",
                 Method::make({"domain", "fields", "offset", "limit", "order", "load"}, {}, true,
                              true, [](const RecordSet& rs, const Json& p) {
-                               return rs.search_read(param_domain(rs, p, "domain"),
+                               return rs.search_read(param_domain(p, "domain"),
                                                      param_strings(p, "fields"), search_options(p));
                              }));
   rt.add_method(
@@ -188,9 +190,8 @@ void register_base_methods(Runtime& rt) {
   rt.add_method("*", "name_search",
                 Method::make({"name", "domain", "args", "operator", "limit"}, {}, true, true,
                              [](const RecordSet& rs, const Json& p) {
-                               domain::Domain d = p.contains("domain")
-                                                      ? param_domain(rs, p, "domain")
-                                                      : param_domain(rs, p, "args");
+                               domain::Domain d = p.contains("domain") ? param_domain(p, "domain")
+                                                                       : param_domain(p, "args");
                                return rs.name_search(param_string(p, "name", ""), d,
                                                      param_string(p, "operator", "ilike"),
                                                      param_int(p, "limit", 100));

@@ -271,7 +271,7 @@ void install_apps(Runtime& runtime, const std::vector<std::string>& apps, bool d
     fs::path dir = fs::path(runtime.modules_path()) / name;
     Env env = Env::begin(runtime, kSuperuserId, store::Access::kWrite)
                   .sudo()
-                  .with_context({{"install_mode", true}, {"module", name}});
+                  .with_context({{"__install_mode", true}, {"__module", name}});
     RecordSet modules = env["ir.module.module"];
     RecordSet row = modules.search(domain::Domain::term("name", domain::Op::kEq, name));
     bool installed = !row.empty() && row.get("state").as_string() == "installed";

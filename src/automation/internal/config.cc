@@ -246,7 +246,7 @@ class RuleHooks final : public orm::ModelHooks {
     if (vals.size() == 1 && vals.contains("last_run"))
       return;
     records.env().bump_generation("automation");
-    if (records.env().context().value("automation_configuring", false))
+    if (records.env().context().value("__automation_configuring", false))
       return;
     for (Id id : records.ids())
       settle(records.browse({id}), vals);
@@ -280,7 +280,7 @@ class RuleHooks final : public orm::ModelHooks {
   // Automatic configuration, then the constraints.
   static void settle(const orm::RecordSet& rule, const Json& written) {
     orm::RecordSet su = rule.sudo().with_env(
-        rule.env().sudo().with_context_update(Json{{"automation_configuring", true}}));
+        rule.env().sudo().with_context_update(Json{{"__automation_configuring", true}}));
     Json config = configure(rule.env(), su, written);
     config.update(internal::configure_time(rule.env(), su, written));
     config.update(internal::configure_webhook(rule.env(), su, written));

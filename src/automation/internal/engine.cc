@@ -52,22 +52,60 @@ DoneChain& done_chain(const orm::Env& env) {
   return *std::static_pointer_cast<DoneChain>(slot);
 }
 
-std::int64_t done_node(const Json& context) {
+// The operation's last node, or -1. The key is the server's own (clients' contexts never carry
+// it, see orm::without_internal_keys); a value that names no node of this transaction's chain
+// starts a new chain rather than being trusted.
+std::int64_t done_node(const DoneChain& chain, const Json& context) {
   auto it = context.find(kDone);
-  return it != context.end() && it->is_number_integer() ? it->get<std::int64_t>() : -1;
+  if (it == context.end() || !it->is_number_integer())
+    return -1;
+  std::int64_t n = it->get<std::int64_t>();
+  return n >= 0 && n < static_cast<std::int64_t>(chain.size()) ? n : -1;
 }
 
-// The records `rule` already processed in the operation that ends at `node`.
+// The records `rule` already processed in the operation that ends at `node`. A node's parent
+// always precedes it (nodes are appended after their parent), so the walk strictly descends and
+// ends.
 std::set<Id> done_for(const DoneChain& chain, std::int64_t node, Id rule) {
   std::set<Id> out;
   for (std::int64_t n = node; n >= 0 && n < static_cast<std::int64_t>(chain.size());
-       n = chain[static_cast<size_t>(n)].parent) {
+       n = chain[static_cast<size_t>(n)].parent < n ? chain[static_cast<size_t>(n)].parent : -1) {
     const DoneNode& d = chain[static_cast<size_t>(n)];
     if (d.rule == rule)
       out.insert(d.ids.begin(), d.ids.end());
   }
   return out;
 }
+
+// Rule runs nest when an action's change fires other rules. The done map cuts cycles on the
+// same records, but a rule whose action creates or reaches new records each time (an on-create
+// rule creating a record of its own model) would nest without end and exhaust the thread's
+// stack: past this depth the call fails with a clear error instead.
+constexpr int kMaxNesting = 64;
+
+class NestingGuard {
+ public:
+  NestingGuard(const orm::Env& env, const Rule& rule) {
+    std::shared_ptr<void>& slot = env.transaction_slot("automation.nesting");
+    if (!slot)
+      slot = std::make_shared<int>(0);
+    depth_ = std::static_pointer_cast<int>(slot);
+    if (*depth_ >= kMaxNesting) {
+      throw common::UserError(fmt::format(
+          "Automation rules nested more than {} levels deep: the rule '{}' (#{}) was triggered "
+          "again by the actions of the rules it triggered. A rule whose actions create or change "
+          "records that trigger it again never ends; add a condition that stops it.",
+          kMaxNesting, rule.name, rule.id));
+    }
+    ++*depth_;
+  }
+  ~NestingGuard() { --*depth_; }
+  NestingGuard(const NestingGuard&) = delete;
+  NestingGuard& operator=(const NestingGuard&) = delete;
+
+ private:
+  std::shared_ptr<int> depth_;
+};
 
 Json value_json(const Value& v) {
   return common::to_json(v);
@@ -97,7 +135,7 @@ void process(const orm::Env& env, const Rule& rule, const IdList& ids,
              const Json& domain_post) {
   const Json& context = env.context();
   DoneChain& chain = done_chain(env);
-  std::int64_t parent = done_node(context);
+  std::int64_t parent = done_node(chain, context);
   std::set<Id> already = done_for(chain, parent, rule.id);
   IdList remaining;
   for (Id id : ids) {
@@ -140,6 +178,7 @@ void process(const orm::Env& env, const Rule& rule, const IdList& ids,
   }
   orm::Env su = env.sudo();
   try {
+    NestingGuard nesting(env, rule);
     for (Id action : rule.actions) {
       for (Id rid : kept) {
         Json ctx = context;
@@ -344,7 +383,8 @@ void Engine::on_change(const orm::RecordSet& records, const Json& form,
       // action = {'value': ..., 'warning': ..., 'domain': ...} (reference §2.8).
       if (auto v = returned.find("value"); v != returned.end() && v->is_object()) {
         for (const auto& [k, x] : v->items()) {
-          if (k != "id" && model.field(k))
+          const schema::Field* f = model.field(k);
+          if (k != "id" && f && orm::can_read_field(env, *f))
             result["value"][k] = x;
         }
       }
@@ -361,6 +401,9 @@ void Engine::on_change(const orm::RecordSet& records, const Json& form,
       for (const auto& [k, x] : after[0].items()) {
         if (k == "id" || k == "write_date" || k == "write_uid")
           continue;
+        const schema::Field* f = model.field(k);
+        if (!f || !orm::can_read_field(env, *f))
+          continue;  // read in superuser mode: not every field is the caller's to see
         if (before[0].value(k, Json()) != x && !result["value"].contains(k))
           result["value"][k] = x;
       }

@@ -300,7 +300,7 @@ std::int64_t check_time_rules(const Engine& engine, const orm::Env& env) {
     }
     su["base.automation"]
         .browse({rule->id})
-        .with_env(su.with_context_update(Json{{"automation_configuring", true}}))
+        .with_env(su.with_context_update(Json{{"__automation_configuring", true}}))
         .write(Json{{"last_run", common::format_datetime(now)}});
   }
   return processed;
