@@ -8,6 +8,7 @@
 #include "actions/actions.h"
 #include "actions/internal/types.h"
 #include "common/errors.h"
+#include "common/text.h"
 #include "orm/methods.h"
 #include "orm/users.h"
 #include "script/sandbox.h"
@@ -124,7 +125,10 @@ Json run(const orm::RecordSet& actions) {
   for (Id id : actions.ids()) {
     orm::RecordSet action = actions.sudo().browse({id});
     auto values = std::make_shared<const std::unordered_map<std::string, Value>>(action.row());
-    Run base{action, values, caller.sudo(), "", {}};
+    // The caller's rights: an automation rule calls with a superuser env (its actions bypass
+    // access rights, uid and user staying the user who triggered it); a user running an action
+    // by hand runs it with their own rights, as Odoo does.
+    Run base{action, values, caller, "", {}};
     std::string state = internal::text(base, "state");
     std::string model = internal::text(base, "model_name");
     check_can_run(action, caller, model);
@@ -141,7 +145,6 @@ Json run(const orm::RecordSet& actions) {
         records.push_back(a->get<Id>());
       }
     }
-    // Actions run in superuser mode; uid and user stay the caller's.
     base.model = model;
     base.records = records;
     Counter& counter = counter_of(state);
@@ -154,7 +157,7 @@ Json run(const orm::RecordSet& actions) {
         for (Id rid : records) {
           Run per = base;
           per.records = {rid};
-          per.env = caller.sudo().with_context_update(
+          per.env = caller.with_context_update(
               Json{{"active_id", rid}, {"active_ids", Json::array({rid})}});
           Json r = run_one(per, state);
           if (!r.is_null() && !(r.is_boolean() && !r.get<bool>()))
@@ -423,6 +426,19 @@ void install(orm::Runtime& runtime) {
       orm::Method::make({}, {}, false, false, [](const orm::RecordSet& rs, const Json&) {
         rs.ensure_exist();
         return run(rs);
+      }));
+  // The signing secret is never read back: a new one is made here and shown once, in the answer
+  // (whoever sets their own writes `webhook_secret` instead). Administrators only, as writing the
+  // field is.
+  runtime.add_method(
+      "ir.actions.server", "action_generate_webhook_secret",
+      orm::Method::make({}, {}, false, false, [](const orm::RecordSet& rs, const Json&) {
+        rs.ensure_exist();
+        if (rs.size() != 1)
+          throw common::UserError("Generate a signing secret for one action at a time");
+        std::string secret = common::random_webhook_secret();
+        rs.write(Json{{"webhook_secret", secret}});
+        return Json(secret);
       }));
 }
 

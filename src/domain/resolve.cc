@@ -363,8 +363,8 @@ std::string kind_label(const schema::Field& f) {
 
 class Resolver {
  public:
-  Resolver(const schema::Registry& registry, NameLookup* names)
-      : registry_(registry), names_(names) {}
+  Resolver(const schema::Registry& registry, NameLookup* names, SearchAccess* access)
+      : registry_(registry), names_(names), access_(access) {}
 
   Resolved node(const Node& n, const schema::Model& m) {
     switch (n.kind) {
@@ -408,8 +408,19 @@ class Resolver {
   }
 
   // ------------------------------------------------------------------ paths
+  // The field `name` of `m` as a term uses it, once the caller may search it.
   const schema::Field& lookup(const schema::Model& m, std::string_view name,
                               const Node& term) const {
+    const schema::Field& f = lookup_field(m, name, term);
+    if (access_) {
+      access_->check_model(m);
+      access_->check_field(m, f);
+    }
+    return f;
+  }
+
+  const schema::Field& lookup_field(const schema::Model& m, std::string_view name,
+                                    const Node& term) const {
     const schema::Field* f = m.field(name);
     if (name == "display_name" && (!f || field_kind(*f) == FieldKind::kDisplayName)) {
       // Searching the display name searches the field it comes from.
@@ -444,9 +455,13 @@ class Resolver {
     return *f;
   }
 
-  const schema::Model& comodel(const schema::Model& m, const schema::Field& f,
-                               const Node& term) const {
+  // The model `f` refers to; unless told otherwise, the term reads it, and the caller must be
+  // allowed to.
+  const schema::Model& comodel(const schema::Model& m, const schema::Field& f, const Node& term,
+                               bool reads_comodel = true) const {
     const schema::Model* co = registry_.find(f.relation);
+    if (co && access_ && reads_comodel)
+      access_->check_model(*co);
     if (!co) {
       throw ValueError(fmt::format(
           "Invalid term {}: field '{}' of model '{}' refers to the model '{}', which does not "
@@ -484,6 +499,7 @@ class Resolver {
             path, internal::term_repr(term), f.name, m.name()));
       }
       const schema::Model& co = comodel(m, f, term);
+      Crossing crossing(*this, term);
       return any_of(m, f, path_term(co, path.substr(dot + 1), op, value, term));
     }
     return leaf(m, f, op, value, term);
@@ -776,11 +792,7 @@ class Resolver {
   // many2one, one2many, many2many with =, in, <, <=, >, >= and the like family.
   Resolved relational(const schema::Model& m, const schema::Field& f, Op op, const Json& value,
                       const Node& term) {
-    const schema::Model& co = comodel(m, f, term);
     bool x2many = f.is_x2many();
-    if (is_like(op)) {
-      return any_of(m, f, path_term(co, "display_name", op, value, term));
-    }
     bool names = value.is_string();
     bool ids = value.is_number_integer();
     if (value.is_array()) {
@@ -788,6 +800,12 @@ class Resolver {
         names = names || item.is_string();
         ids = ids || item.is_number_integer();
       }
+    }
+    // A many2one compared with ids reads its own column only; names and x2many links are read
+    // from the comodel's side, which the caller must be allowed to read.
+    const schema::Model& co = comodel(m, f, term, /*reads_comodel=*/x2many || names || is_like(op));
+    if (is_like(op)) {
+      return any_of(m, f, path_term(co, "display_name", op, value, term));
     }
     if (names && ids) {
       invalid_value(term, f, value, "a list mixes record ids and names");
@@ -873,6 +891,7 @@ class Resolver {
       bad_operator(term, f, "'any' and 'not any' apply to relational fields only");
     }
     const schema::Model& co = comodel(m, f, term);
+    Crossing crossing(*this, term);
     if (term.sub && &term.value == &value) {
       return any_of(m, f, node(*term.sub, co));
     }
@@ -945,8 +964,32 @@ class Resolver {
     return r;
   }
 
+  // Relations crossed on the way to the current term (dotted paths and any/not any): each one
+  // is a nested sub-query, and databases bound how deep those may go.
+  static constexpr int kMaxCrossings = 64;
+  class Crossing {
+   public:
+    Crossing(Resolver& r, const Node& term) : r_(r) {
+      if (++r_.crossings_ > kMaxCrossings) {
+        --r_.crossings_;
+        throw ValueError(fmt::format(
+            "Invalid term {}: the domain follows more than {} relations in a row (dotted paths "
+            "and any/not any)",
+            internal::term_repr(term), kMaxCrossings));
+      }
+    }
+    ~Crossing() { --r_.crossings_; }
+    Crossing(const Crossing&) = delete;
+    Crossing& operator=(const Crossing&) = delete;
+
+   private:
+    Resolver& r_;
+  };
+
   const schema::Registry& registry_;
   NameLookup* names_;
+  SearchAccess* access_;
+  int crossings_ = 0;
 };
 
 const char* cmp_text(Cmp c) {
@@ -1052,8 +1095,8 @@ std::string debug_string(const Resolved& resolved) {
 }
 
 Resolved resolve(const Domain& domain, const schema::Model& model, const schema::Registry& registry,
-                 NameLookup* names) {
-  return Resolver(registry, names).node(domain.root(), model);
+                 NameLookup* names, SearchAccess* access) {
+  return Resolver(registry, names, access).node(domain.root(), model);
 }
 
 }  // namespace autorules::domain

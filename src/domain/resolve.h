@@ -80,12 +80,23 @@ class NameLookup {
   virtual IdList ids_by_name(const schema::Model& model, const std::string& name) = 0;
 };
 
+// What a caller may search, for resolving a domain on behalf of a user (access rights live in
+// the ORM). Asked for every field a domain names, path segments included, with its model, and
+// for every comodel a term crosses (paths, any, names of related records, child_of): a domain
+// never reaches data its caller could not read. Throws to refuse.
+class SearchAccess {
+ public:
+  virtual ~SearchAccess() = default;
+  virtual void check_model(const schema::Model& model) = 0;
+  virtual void check_field(const schema::Model& model, const schema::Field& field) = 0;
+};
+
 // A one-line rendering for tests and logs, e.g. "(name = 'x' AND partner_id ANY (email IS SET))".
 std::string debug_string(const Resolved& resolved);
 
 // ValueError naming the term and the problem for an unknown field, an operator that does not
 // apply to the field's type, or a value that cannot be converted.
 Resolved resolve(const Domain& domain, const schema::Model& model, const schema::Registry& registry,
-                 NameLookup* names = nullptr);
+                 NameLookup* names = nullptr, SearchAccess* access = nullptr);
 
 }  // namespace autorules::domain

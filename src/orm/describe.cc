@@ -58,7 +58,7 @@ Json RecordSet::fields_get(const std::vector<std::string>& fields,
   const schema::Model& m = env_.registry().get(model_->name());
   Json out = Json::object();
   for (const schema::Field& f : m.fields()) {
-    if (f.secret)
+    if (!can_read_field(env_, f))
       continue;
     if (!fields.empty() && std::find(fields.begin(), fields.end(), f.name) == fields.end())
       continue;
@@ -82,9 +82,10 @@ Json RecordSet::default_get(const std::vector<std::string>& fields) const {
   Json out = Json::object();
   for (const std::string& name : fields) {
     const schema::Field* f = m.field(name);
-    if (!f || f->secret) {
+    if (!f) {
       throw common::ValueError(fmt::format("Invalid field '{}' on model '{}'", name, m.name()));
     }
+    check_field_access(env_, m, *f);
     Json d = default_value(env_, *f);
     if (d.is_null())
       continue;

@@ -15,12 +15,14 @@ namespace autorules::orm {
 
 namespace {
 
-std::vector<const schema::Field*> fields_to_read(const schema::Model& model,
+// All the fields the user may read, or the ones named (ValueError for unknown and secret ones,
+// AccessError for the ones the user may not read).
+std::vector<const schema::Field*> fields_to_read(const Env& env, const schema::Model& model,
                                                  const std::vector<std::string>& names) {
   std::vector<const schema::Field*> out;
   if (names.empty()) {
     for (const schema::Field& f : model.fields()) {
-      if (!f.secret)
+      if (can_read_field(env, f))
         out.push_back(&f);
     }
     return out;
@@ -28,9 +30,10 @@ std::vector<const schema::Field*> fields_to_read(const schema::Model& model,
   std::unordered_set<std::string> seen;
   for (const std::string& n : names) {
     const schema::Field* f = model.field(n);
-    if (!f || f->secret) {
+    if (!f) {
       throw common::ValueError(fmt::format("Invalid field '{}' on model '{}'", n, model.name()));
     }
+    check_field_access(env, model, *f);
     if (seen.insert(n).second)
       out.push_back(f);
   }
@@ -197,14 +200,14 @@ Json read_impl(const Env& env, const schema::Model& model,
 Json RecordSet::read(const std::vector<std::string>& fields) const {
   check_access(Operation::kRead);
   const schema::Model& m = env_.registry().get(model_->name());
-  return read_impl(env_, m, fields_to_read(m, fields), &ids_, "", {}, "");
+  return read_impl(env_, m, fields_to_read(env_, m, fields), &ids_, "", {}, "");
 }
 
 Json RecordSet::search_read(const domain::Domain& d, const std::vector<std::string>& fields,
                             const SearchOptions& options) const {
   check_access(Operation::kRead);
   const schema::Model& m = env_.registry().get(model_->name());
-  auto wanted = fields_to_read(m, fields);
+  auto wanted = fields_to_read(env_, m, fields);
   if (options.offset < 0)
     throw common::ValueError("offset must be a non-negative integer");
   if (options.limit && *options.limit < 0) {

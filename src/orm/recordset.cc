@@ -140,18 +140,39 @@ RecordSet RecordSet::operator|(const RecordSet& other) const {
   return browse(std::move(out));
 }
 
-void RecordSet::check_access(Operation op) const {
+bool can_read_field(const Env& env, const schema::Field& field) {
+  if (field.secret)
+    return false;
+  return !field.system_only || env.su() || env.uid() == kSuperuserId || env.is_system();
+}
+
+void check_field_access(const Env& env, const schema::Model& model, const schema::Field& field) {
+  if (field.secret)
+    throw common::ValueError(
+        fmt::format("Invalid field '{}' on model '{}'", field.name, model.name()));
+  if (!can_read_field(env, field)) {
+    throw common::AccessError(fmt::format(
+        "You do not have enough rights to access the field '{}' of {} ({}): it is for the group "
+        "Administration/Settings only.",
+        field.name, model.description(), model.name()));
+  }
+}
+
+bool RecordSet::has_access(Operation op) const {
   if (env_.su() || env_.uid() == kSuperuserId)
+    return true;
+  if (env_.has_group("base.group_system"))
+    return true;
+  ModelAccess access = env_.runtime().access(model_->name());
+  bool internal = env_.has_group("base.group_user");
+  return internal && (access == ModelAccess::kBusiness ||
+                      (access == ModelAccess::kConfiguration && op == Operation::kRead));
+}
+
+void RecordSet::check_access(Operation op) const {
+  if (has_access(op))
     return;
   ModelAccess access = env_.runtime().access(model_->name());
-  bool system = env_.has_group("base.group_system");
-  if (system)
-    return;
-  bool internal = env_.has_group("base.group_user");
-  bool allowed = internal && (access == ModelAccess::kBusiness ||
-                              (access == ModelAccess::kConfiguration && op == Operation::kRead));
-  if (allowed)
-    return;
   const char* verb = op == Operation::kRead     ? "access"
                      : op == Operation::kWrite  ? "modify"
                      : op == Operation::kCreate ? "create"

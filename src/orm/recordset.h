@@ -30,9 +30,18 @@ struct SearchOptions {
   std::string order;  // "" = the model's default order
 };
 
-// A domain from its text form ("[('user_id', '=', uid)]"): literal text is parsed natively; text
-// holding Python expressions is evaluated by the sandbox first (ValueError without it).
+// A domain saved on a rule or an action by a privileged user, from its text form ("[('user_id',
+// '=', uid)]"): literal text is parsed natively; text holding Python expressions is evaluated by
+// the sandbox first, with `env` (ValueError without a sandbox). Never for a client's domain,
+// which holds literals only (domain::Domain::from_text).
 domain::Domain parse_domain(const Env& env, std::string_view text);
+
+// Whether the user of `env` may read, search and order `field` through the API and user code: a
+// secret field never (it is as if it did not exist), a system-only field (Python code, the
+// secret URL of a webhook) only in superuser mode or for base.group_system.
+bool can_read_field(const Env& env, const schema::Field& field);
+// AccessError naming the field and the group it needs, when the user may not read it.
+void check_field_access(const Env& env, const schema::Model& model, const schema::Field& field);
 
 // A field's value from its JSON form, checked as a write would check it (ValueError naming the
 // field otherwise); many2one as an id, x2many as an id list.
@@ -104,7 +113,9 @@ class RecordSet {
 
   // --- Access ---
   enum class Operation { kRead, kWrite, kCreate, kUnlink };
-  // AccessError unless the Env's user may do `op` on this model (or the Env is superuser).
+  // Whether the Env's user may do `op` on this model (always in superuser mode).
+  bool has_access(Operation op) const;
+  // AccessError (Odoo's message, naming the groups that may) unless has_access(op).
   void check_access(Operation op) const;
 
   RecordSet operator|(const RecordSet& other) const;

@@ -1,5 +1,7 @@
 #include "orm/internal/search.h"
 
+#include <set>
+
 #include <fmt/format.h>
 
 #include "common/errors.h"
@@ -26,10 +28,40 @@ domain::Domain parse_domain(const Env& env, std::string_view text) {
   }
 }
 
+namespace {
+
+// A domain searched by a user reaches only what that user may read: every model a path or a
+// sub-domain crosses, and every field it names (Odoo raises AccessError the same way). Superuser
+// mode (rules' filters, the ORM's own searches) checks nothing.
+class UserSearchAccess final : public domain::SearchAccess {
+ public:
+  explicit UserSearchAccess(const Env& env) : env_(env) {}
+  void check_model(const schema::Model& model) override {
+    if (checked_.insert(model.name()).second)
+      env_[model.name()].check_access(RecordSet::Operation::kRead);
+  }
+  void check_field(const schema::Model& model, const schema::Field& field) override {
+    check_field_access(env_, model, field);
+  }
+
+ private:
+  const Env& env_;
+  std::set<std::string> checked_;
+};
+
+bool checks_access(const Env& env) {
+  return !env.su() && env.uid() != kSuperuserId;
+}
+
+}  // namespace
+
 domain::Resolved resolve_domain(const Env& env, const schema::Model& model,
                                 const domain::Domain& d) {
   DbRecordSource names(env.sudo());
-  return domain::resolve(d, model, env.registry(), &names);
+  if (!checks_access(env))
+    return domain::resolve(d, model, env.registry(), &names);
+  UserSearchAccess access(env);
+  return domain::resolve(d, model, env.registry(), &names, &access);
 }
 
 domain::SqlCondition where_clause(const Env& env, const schema::Model& model,
@@ -88,7 +120,7 @@ RecordSet RecordSet::filtered_domain(const domain::Domain& d) const {
   if (ids_.empty())
     return *this;
   DbRecordSource source(env_.sudo());
-  domain::Resolved r = domain::resolve(d, model(), env_.registry(), &source);
+  domain::Resolved r = resolve_domain(env_, model(), d);
   return browse(domain::filter(r, ids_, source));
 }
 

@@ -80,8 +80,9 @@ struct Field {
   std::vector<std::string> depends;  // what a compute depends on (dotted paths)
   bool magic = false;                // id, display_name, create_/write_ uid and date
   bool manual = false;               // created at run time (ir.model.fields state "manual")
-  bool groups_system = false;        // only base.group_system may write it (Python code)
+  bool system_only = false;          // read, searched, ordered, written only by base.group_system
   bool secret = false;               // stored, never read, searched or written through the API
+  bool write_only = false;           // a secret the API may write (never read back)
 
   bool is_relational() const {
     return type == FieldType::kMany2one || type == FieldType::kOne2many ||
@@ -140,13 +141,20 @@ class FieldDef {
   FieldDef& related(std::string path);
   FieldDef& compute(std::string code, std::vector<std::string> depends);
   FieldDef& system_only() {
-    f_.groups_system = true;
+    f_.system_only = true;
     return *this;
   }
   FieldDef& secret() {
     f_.secret = true;
     f_.readonly = true;
     f_.copy = false;
+    return *this;
+  }
+  // A secret its owner sets through the API (a signing secret) and never reads back.
+  FieldDef& write_only() {
+    secret();
+    f_.write_only = true;
+    f_.readonly = false;
     return *this;
   }
   FieldDef& relation_table(std::string table, std::string col1, std::string col2);

@@ -2,7 +2,9 @@
 // debug rendering, and the errors for terms that do not fit the model.
 #include "domain/resolve.h"
 
+#include <algorithm>
 #include <string>
+#include <vector>
 
 #include <gtest/gtest.h>
 
@@ -407,6 +409,61 @@ TEST_F(ResolveTest, NodesKnowTheirModel) {
   EXPECT_EQ(any.field, registry_.get("t.record").field("line_ids"));
   EXPECT_EQ(any.sub->model, &registry_.get("t.line"));
   EXPECT_EQ(any.sub->field, registry_.get("t.line").field("qty"));
+}
+
+// Records which models and fields a resolution asked about, and refuses one model.
+class RecordingAccess final : public SearchAccess {
+ public:
+  explicit RecordingAccess(std::string refused) : refused_(std::move(refused)) {}
+  void check_model(const schema::Model& model) override {
+    models.push_back(model.name());
+    if (model.name() == refused_)
+      throw common::AccessError("no access to " + model.name());
+  }
+  void check_field(const schema::Model& model, const schema::Field& field) override {
+    fields.push_back(model.name() + "." + field.name);
+  }
+  std::vector<std::string> models, fields;
+
+ private:
+  std::string refused_;
+};
+
+TEST_F(ResolveTest, EveryModelAndFieldADomainReachesIsChecked) {
+  auto run = [&](std::string_view json, const std::string& refused) {
+    RecordingAccess access(refused);
+    resolve(Domain::from_json(Json::parse(json)), registry_.get("t.record"), registry_, nullptr,
+            &access);
+    return access;
+  };
+  RecordingAccess a = run(R"([["tag_ids.parent_id.name", "=", "x"], ["count", ">", 1]])", "");
+  EXPECT_NE(std::find(a.models.begin(), a.models.end(), "t.tag"), a.models.end());
+  for (const char* f : {"t.record.tag_ids", "t.tag.parent_id", "t.tag.name", "t.record.count"})
+    EXPECT_NE(std::find(a.fields.begin(), a.fields.end(), f), a.fields.end()) << f;
+  // Crossing into the refused model fails, by a path, by any, by a name, by an x2many leaf.
+  for (const char* json :
+       {R"([["tag_ids.name", "=", "x"]])", R"([["tag_ids", "any", [["color", "=", 1]]]])",
+        R"([["tag_id", "=", "some name"]])", R"([["tag_ids", "!=", false]])",
+        R"(["|", ["name", "=", "a"], ["tag_id.color", "=", 2]])"}) {
+    EXPECT_THROW(run(json, "t.tag"), common::AccessError) << json;
+  }
+  // Terms on the model itself only ask about it.
+  RecordingAccess own = run(R"([["name", "=", "x"], ["tag_id", "=", 3]])", "t.tag");
+  EXPECT_EQ(std::count(own.models.begin(), own.models.end(), "t.tag"), 0);
+}
+
+TEST_F(ResolveTest, FollowingTooManyRelationsInARowIsAValueError) {
+  std::string path;
+  for (int i = 0; i < 64; ++i)
+    path += "parent_id.";
+  resolved(R"([[")" + path + R"(name", "=", "x"]])");  // 64 crossings: fine
+  std::string e = error(R"([["parent_id.)" + path + R"(name", "=", "x"]])");
+  EXPECT_NE(e.find("more than 64 relations"), std::string::npos) << e;
+  std::string deep = "[[\"name\", \"=\", 1]]";
+  for (int i = 0; i < 70; ++i)
+    deep = "[[\"parent_id\", \"any\", " + deep + "]]";
+  e = error(deep);
+  EXPECT_NE(e.find("more than 64 relations"), std::string::npos) << e;
 }
 
 }  // namespace

@@ -46,5 +46,49 @@ TEST_F(OrmTest, AdministratorsAndSuperuserModeMayDoEverything) {
   EXPECT_NO_THROW(as_marc.sudo()["ir.config_parameter"].search_count(Domain()));
 }
 
+TEST_F(OrmTest, SystemOnlyFieldsAreHiddenFromInternalUsers) {
+  Id marc = make_internal_user();
+  Id action = 0;
+  {
+    Env s = env();
+    Id model = s["ir.model"].search(Domain::term("model", domain::Op::kEq, "res.partner")).id();
+    action = s["ir.actions.server"]
+                 .create(Json{{"name", "Secretive"},
+                              {"model_id", model},
+                              {"state", "code"},
+                              {"code", "x = 1  # token abc"}})
+                 .id();
+    EXPECT_EQ(s["ir.actions.server"].browse({action}).read({"code"})[0]["code"],
+              "x = 1  # token abc");
+    s.commit();
+  }
+  Env e = env(marc);
+  RecordSet a = e["ir.actions.server"].browse({action});
+  EXPECT_FALSE(a.read({})[0].contains("code"));
+  EXPECT_FALSE(a.fields_get().contains("code"));
+  EXPECT_THROW_MSG(a.read({"code"}), common::AccessError, "'code'");
+  EXPECT_THROW(e["ir.actions.server"].search(Domain::term("code", domain::Op::kIlike, "token")),
+               common::AccessError);
+  EXPECT_THROW(e["ir.actions.server"].search(Domain(), SearchOptions{0, std::nullopt, "code"}),
+               common::AccessError);
+  EXPECT_THROW(a.filtered_domain(Domain::term("code", domain::Op::kIlike, "token")),
+               common::AccessError);
+  EXPECT_NO_THROW(a.sudo().read({"code"}));
+}
+
+TEST_F(OrmTest, ADomainCannotCrossIntoAModelTheUserCannotRead) {
+  Id marc = make_internal_user();
+  Env e = env(marc);
+  EXPECT_THROW(e["res.users"].search(Domain::term("api_key_ids.name", domain::Op::kNe, false)),
+               common::AccessError);
+  EXPECT_THROW(e["res.partner"].search_count(
+                   Domain::term("user_ids.api_key_ids.name", domain::Op::kNe, false)),
+               common::AccessError);
+  EXPECT_NO_THROW(e["res.partner"].search_count(
+      Domain::term("user_ids.login", domain::Op::kEq, "admin")));  // res.users is readable
+  EXPECT_NO_THROW(
+      e.sudo()["res.users"].search(Domain::term("api_key_ids.name", domain::Op::kNe, false)));
+}
+
 }  // namespace
 }  // namespace autorules::orm::test

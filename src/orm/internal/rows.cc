@@ -8,6 +8,7 @@
 #include "common/errors.h"
 #include "orm/internal/convert.h"
 #include "orm/internal/recompute.h"
+#include "orm/recordset.h"
 #include "schema/registry.h"
 
 namespace autorules::orm {
@@ -235,6 +236,17 @@ std::vector<Value> read_path(const Env& env, const schema::Model& model, const I
   return out;
 }
 
+namespace {
+
+bool can_read_names(const Env& env, const schema::Model& model) {
+  if (!env[model.name()].has_access(RecordSet::Operation::kRead))
+    return false;
+  const schema::Field* rec = model.field(model.rec_name());
+  return rec && can_read_field(env, *rec);
+}
+
+}  // namespace
+
 std::string order_by_sql(const Env& env, const schema::Model& model, std::string_view order,
                          std::string_view alias) {
   const auto& d = env.cr().dialect();
@@ -267,6 +279,9 @@ std::string order_by_sql(const Env& env, const schema::Model& model, std::string
       nulls = " " + lower(extra) + " " + lower(extra2);
     }
     const schema::Field* f = model.field(name);
+    // Ordering by a value reveals it, as searching would.
+    if (f && !f->secret)
+      check_field_access(env, model, *f);
     if (!f || f->secret || (!f->has_column() && name != "id")) {
       throw common::ValueError(
           fmt::format("Invalid order '{}' on model '{}': '{}' is not a stored field", order,
@@ -274,9 +289,10 @@ std::string order_by_sql(const Env& env, const schema::Model& model, std::string
     }
     std::string expr = fmt::format("{}.{}", alias, d.quote(name));
     if (f->type == schema::FieldType::kMany2one) {
-      // Odoo orders a many2one by its comodel's order; we use the comodel's name.
+      // Odoo orders a many2one by its comodel's order; we use the comodel's name — when the
+      // user may read it, else the ids (the order must not reveal names the user cannot read).
       const schema::Model* co = env.registry().find(f->relation);
-      if (co && !co->rec_name().empty()) {
+      if (co && !co->rec_name().empty() && can_read_names(env, *co)) {
         expr = fmt::format("(SELECT o.{} FROM {} AS o WHERE o.\"id\" = {})",
                            d.quote(co->rec_name()), d.quote(co->table()), expr);
       }

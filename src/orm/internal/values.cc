@@ -125,7 +125,7 @@ void check_writable(const Env& env, const schema::Model& model, const Json& vals
   }
   for (const auto& [name, value] : vals.items()) {
     const Field* f = model.field(name);
-    if (!f || f->secret) {
+    if (!f || (f->secret && !f->write_only)) {
       throw ValueError(fmt::format("Invalid field '{}' on model '{}'", name, model.name()));
     }
     if (f->magic) {
@@ -140,7 +140,7 @@ void check_writable(const Env& env, const schema::Model& model, const Json& vals
                                                 field_label(*f), model.name(),
                                                 f->is_computed() ? " (it is computed)" : ""));
     }
-    if (f->groups_system && !env.is_system()) {
+    if (f->system_only && !env.is_system()) {
       throw common::AccessError(
           fmt::format("Only administrators (group Settings) may write the field {} of model '{}'",
                       field_label(*f), model.name()));
@@ -156,7 +156,7 @@ PreparedValues prepare_values(const Env&, const schema::Model& model, const Json
   PreparedValues out;
   for (const auto& [name, value] : vals.items()) {
     const Field* f = model.field(name);
-    if (!f || f->secret || f->magic) {
+    if (!f || (f->secret && !f->write_only) || f->magic) {
       throw ValueError(fmt::format("Invalid field '{}' on model '{}'", name, model.name()));
     }
     if (!f->store && !f->is_x2many()) {

@@ -80,11 +80,14 @@ void add_action_models(Registry& r) {
   action.add(many2one("selection_value", "Custom Value", "ir.model.fields.selection")
                  .ondelete(OnDelete::kSetNull));
   // Webhook.
-  action.add(char_field("webhook_url", "Webhook URL"));
+  action.add(char_field("webhook_url", "Webhook URL").system_only());
   action.add(many2many("webhook_field_ids", "Webhook Fields", "ir.model.fields")
                  .relation_table("ir_act_server_webhook_field_rel", "server_id", "field_id"));
   action.add(text_field("webhook_sample_payload", "Sample Payload").store(true));
+  // Whoever knows it can sign deliveries: written by administrators, never read back.
   action.add(char_field("webhook_secret", "Signing Secret")
+                 .write_only()
+                 .system_only()
                  .help("When set, deliveries carry a Standard Webhooks signature"));
   r.put(std::move(action));
 }

@@ -60,10 +60,16 @@ void add_automation_models(Registry& r) {
   rule.add(datetime_field("last_run", "Last Run").copy(false));
   rule.add(one2many("action_server_ids", "Actions", "ir.actions.server", "base_automation_id")
                .copy(true));
-  rule.add(char_field("url", "URL"));
-  rule.add(
-      char_field("webhook_uuid", "Webhook UUID").readonly().copy(false).def(DefaultKind::kUuid));
+  // The webhook's URL holds its secret (whoever knows it runs the rule), and the record getter
+  // is Python: both are for administrators only, as Python code is.
+  rule.add(char_field("url", "URL").system_only());
+  rule.add(char_field("webhook_uuid", "Webhook UUID")
+               .readonly()
+               .copy(false)
+               .system_only()
+               .def(DefaultKind::kUuid));
   rule.add(char_field("record_getter", "Record Getter")
+               .system_only()
                .def("model.env[payload.get('_model')].browse(int(payload.get('_id')))"));
   rule.add(boolean_field("log_webhook_calls", "Log Calls"));
   r.put(std::move(rule));
