@@ -252,7 +252,10 @@ int main(int argc, char** argv) {
   int days = 0;
   apikey_new_cmd->add_option("--user", login, "the user's login")->required();
   apikey_new_cmd->add_option("--name", key_name, "what the key is for");
-  apikey_new_cmd->add_option("--days", days, "days until the key expires (default: never)");
+  // A key "expiring" in 0 or -5 days must not be a key that never expires.
+  apikey_new_cmd
+      ->add_option("--days", days, "days until the key expires, 1 to 36500 (default: never)")
+      ->check(CLI::Range(1, 36500));
 
   CLI::App* cron_cmd = app.add_subcommand("cron", "scheduled jobs (ir.cron)");
   cron_cmd->require_subcommand(1);

@@ -243,10 +243,7 @@ class Compiler {
           break;
         }
         out.sql += n.cmp == Cmp::kIn ? " IN (" : " NOT IN (";
-        for (size_t i = 0; i < n.values.size(); ++i) {
-          out.sql += i ? ", ?" : "?";
-          out.params.push_back(n.values[i]);
-        }
+        append_values(n.values, out);
         out.sql += ')';
         break;
       }
@@ -342,6 +339,24 @@ class Compiler {
     out.sql += ')';
   }
 
+  // The inside of "IN (...)": one parameter per value for short lists, else one JSON array
+  // parameter read by the dialect's sub-query (a list of 300,000 ids is a valid domain).
+  void append_values(const std::vector<Value>& values, SqlCondition& out) {
+    if (values.size() <= kInlineValues) {
+      for (size_t i = 0; i < values.size(); ++i) {
+        out.sql += i ? ", ?" : "?";
+        out.params.push_back(values[i]);
+      }
+      return;
+    }
+    Json list = Json::array();
+    for (const Value& v : values)
+      list.push_back(common::to_json(v));
+    out.sql += d_.json_array_values("?");
+    out.params.emplace_back(list.dump(-1, ' ', false, Json::error_handler_t::replace));
+  }
+  static constexpr size_t kInlineValues = 256;
+
   // A sub-query of the ids of hierarchy_model at or below / above the roots.
   void hierarchy_ids(const Resolved& n, SqlCondition& out) {
     const schema::Model& h = *n.hierarchy_model;
@@ -351,10 +366,8 @@ class Compiler {
     out.sql +=
         fmt::format("WITH RECURSIVE {cte}({id}) AS (SELECT {id} FROM {t} WHERE {id} IN (",
                     fmt::arg("cte", q(cte)), fmt::arg("id", q("id")), fmt::arg("t", q(h.table())));
-    for (size_t i = 0; i < n.roots.size(); ++i) {
-      out.sql += i ? ", ?" : "?";
-      out.params.push_back(Value(n.roots[i]));
-    }
+    std::vector<Value> roots(n.roots.begin(), n.roots.end());
+    append_values(roots, out);
     out.sql += ") UNION ";
     if (n.descendants) {
       out.sql +=

@@ -1,5 +1,8 @@
 #include "orm/sequence.h"
 
+#include <limits>
+#include <map>
+
 #include <fmt/format.h>
 
 #include "common/errors.h"
@@ -186,15 +189,31 @@ std::string next_by_id(const RecordSet& sequence, std::optional<Date> date) {
   }
   // The counter (reference §6): number_next for no_gap, number_next_actual for standard.
   std::string counter = no_gap ? "number_next" : "number_next_actual";
+  // The counter moves only while the next number still fits in 64 bits: past it the database
+  // would turn the column into a floating-point number (SQLite) or fail (PostgreSQL).
+  constexpr std::int64_t kMax = std::numeric_limits<std::int64_t>::max();
+  constexpr std::int64_t kMin = std::numeric_limits<std::int64_t>::min();
+  std::int64_t low = step > 0 ? kMin : kMin - step;
+  std::int64_t high = step > 0 ? kMax - step : kMax;
+  std::vector<Value> params{Value(step)};
+  if (no_gap)
+    params.emplace_back(step);
+  for (Value v : {Value(row), Value(low), Value(high), Value(step)})
+    params.push_back(std::move(v));
   Value taken = env.cr().scalar(
       fmt::format(
           "UPDATE \"{t}\" SET \"{c}\" = COALESCE(\"{c}\", \"number_next\") + ? {mirror} WHERE "
-          "\"id\" = ? "
+          "\"id\" = ? AND COALESCE(\"{c}\", \"number_next\") BETWEEN ? AND ? "
           "RETURNING \"{c}\" - ?",
           fmt::arg("t", table), fmt::arg("c", counter),
           fmt::arg("mirror", no_gap ? ", \"number_next_actual\" = \"number_next\" + ?" : "")),
-      no_gap ? std::vector<Value>{Value(step), Value(step), Value(row), Value(step)}
-             : std::vector<Value>{Value(step), Value(row), Value(step)});
+      params);
+  if (!taken.is_int()) {
+    throw common::UserError(fmt::format(
+        "The sequence '{}' cannot hand out another number: its next number would not fit in 64 "
+        "bits. Restart it with a smaller Next Number.",
+        name));
+  }
   std::int64_t number = taken.as_int();
 
   std::map<std::string, std::string> values;

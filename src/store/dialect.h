@@ -30,6 +30,10 @@ class Dialect {
   // The constant DEFAULT clause of an added column of this type ("" for none). Numbers and
   // booleans are never NULL: Odoo reads an empty number as 0 and an empty boolean as False.
   virtual std::string column_default(schema::FieldType t) const;
+  // A sub-query giving the elements of a JSON array bound at `placeholder`, for "x IN (...)"
+  // with long lists: one parameter instead of one per value (SQLite refuses statements with more
+  // than its maximum number of parameters).
+  virtual std::string json_array_values(std::string_view placeholder) const = 0;
   // Whether DROP COLUMN is available (SQLite ≥ 3.35, PostgreSQL).
   virtual bool supports_drop_column() const { return true; }
 };

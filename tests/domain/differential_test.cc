@@ -568,6 +568,34 @@ class DomainGenerator {
     return false;
   }
 
+  // The i-th value of `f`'s type that no record holds (null for types without one).
+  static Json filler(const schema::Field& f, int i) {
+    using T = schema::FieldType;
+    if (f.name == "id" || f.is_relational())
+      return 100000 + i;
+    switch (f.type) {
+      case T::kChar:
+      case T::kText:
+      case T::kHtml:
+      case T::kSelection:
+        return "filler-" + std::to_string(i);
+      case T::kInteger:
+        return 100000 + i;
+      case T::kFloat:
+      case T::kMonetary:
+        return 100000.5 + i;
+      case T::kDate:
+        return common::format_date(
+            common::add_days(common::make_date(2030, 1, 1), static_cast<std::int64_t>(i)));
+      case T::kDatetime:
+        return common::format_datetime(common::make_datetime(
+            common::add_days(common::make_date(2030, 1, 1), static_cast<std::int64_t>(i)), 1, 2,
+            3));
+      default:
+        return nullptr;
+    }
+  }
+
   Json value(const schema::Model& model, const schema::Field& f, const std::string& op) {
     bool list_op = op == "in" || op == "not in" || op == "child_of" || op == "parent_of";
     if ((list_op && chance(80)) || ((op == "=" || op == "!=") && chance(10))) {
@@ -581,6 +609,15 @@ class DomainGenerator {
         if (!names && f.is_relational() && v.is_string())
           continue;
         list.push_back(v);
+      }
+      if ((op == "in" || op == "not in") && !names && chance(8)) {
+        // A long list: SQL binds it as one JSON parameter instead of one per value, which must
+        // mean the same. Fillers of the field's type that match nothing make it long.
+        for (int i = 0; i < 300; ++i) {
+          Json x = filler(f, i);
+          if (!x.is_null())
+            list.push_back(std::move(x));
+        }
       }
       return list;
     }

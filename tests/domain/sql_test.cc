@@ -163,5 +163,36 @@ TEST_F(SqlTest, LongDisjunctionsRunInSqlite) {
   conn->fetch(R"(SELECT "id" FROM "t_record" AS "t" WHERE )" + c.sql, c.params);
 }
 
+TEST_F(SqlTest, LongInListsAreOneJsonParameter) {
+  Json ids = Json::array();
+  for (int i = 1; i <= 300000; ++i)
+    ids.push_back(i);
+  SqlCondition c = sql(Json::array({Json::array({"id", "in", ids})}).dump());
+  EXPECT_EQ(c.params.size(), 1u);
+  EXPECT_NE(c.sql.find("json_each"), std::string::npos) << c.sql;
+  SqlCondition few = sql(R"([["id", "in", [1, 2, 3]]])");
+  EXPECT_EQ(few.params.size(), 3u);
+
+  store::Lease conn = db_->acquire(store::Access::kWrite);
+  store::sync_schema(*conn, registry_);
+  conn->execute(R"(INSERT INTO "t_record" ("id", "name", "day") VALUES (7, 'seven', '2024-01-02'),
+                   (400000, 'far', '2024-01-03'))");
+  auto count = [&](const SqlCondition& cond) {
+    return conn->scalar(R"(SELECT COUNT(*) FROM "t_record" AS "t" WHERE )" + cond.sql, cond.params)
+        .as_int();
+  };
+  EXPECT_EQ(count(c), 1);
+  EXPECT_EQ(count(sql(Json::array({Json::array({"id", "not in", ids})}).dump())), 1);
+  Json names = Json::array({"seven"});
+  Json days = Json::array({"2024-01-03"});
+  for (int i = 0; i < 1000; ++i) {
+    names.push_back("n" + std::to_string(i));
+    days.push_back(std::to_string(2100 + i) + "-01-01");
+  }
+  EXPECT_EQ(count(sql(Json::array({Json::array({"name", "in", names})}).dump())), 1);
+  EXPECT_EQ(count(sql(Json::array({Json::array({"day", "in", days})}).dump())), 1);
+  EXPECT_EQ(count(sql(Json::array({Json::array({"name", "not in", names})}).dump())), 1);
+}
+
 }  // namespace
 }  // namespace autorules::domain

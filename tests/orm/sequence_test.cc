@@ -1,5 +1,6 @@
 #include "orm/sequence.h"
 
+#include <limits>
 #include <set>
 #include <thread>
 
@@ -138,6 +139,29 @@ TEST_F(SequenceTest, ConcurrentCallersNeverGetTheSameNumber) {
   EXPECT_EQ(seen_standard.size(), 320u);
   EXPECT_EQ(seen_no_gap.size(), 320u);
   EXPECT_TRUE(seen_no_gap.count("320"));  // no gap
+}
+
+TEST_F(SequenceTest, TheLastNumberOf64BitsIsHandedOutThenAClearError) {
+  constexpr std::int64_t kMax = std::numeric_limits<std::int64_t>::max();
+  for (const char* implementation : {"standard", "no_gap"}) {
+    for (std::int64_t step : {std::int64_t{1}, std::int64_t{7}}) {
+      Id s = make(Json{{"name", "Full"},
+                       {"implementation", implementation},
+                       {"number_increment", step},
+                       {"number_next", kMax - step}});
+      EXPECT_EQ(next(s), std::to_string(kMax - step));
+      EXPECT_THROW_MSG(next(s), common::UserError, "would not fit in 64 bits");
+      Env e = env();
+      Json row = e["ir.sequence"].browse({s}).read({"number_next_actual"})[0];
+      EXPECT_EQ(row["number_next_actual"], kMax) << implementation;
+    }
+  }
+  // Counting down stops at the other end.
+  Id down = make(Json{{"name", "Down"},
+                      {"number_increment", -1},
+                      {"number_next", std::numeric_limits<std::int64_t>::min() + 1}});
+  EXPECT_EQ(next(down), std::to_string(std::numeric_limits<std::int64_t>::min() + 1));
+  EXPECT_THROW_MSG(next(down), common::UserError, "would not fit in 64 bits");
 }
 
 }  // namespace

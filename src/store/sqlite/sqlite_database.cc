@@ -45,6 +45,9 @@ class SqliteDialect final : public Dialect {
   std::string ilike(std::string_view expr, std::string_view pattern) const override {
     return fmt::format("ar_lower({}) LIKE ar_lower({}) ESCAPE '\\'", expr, pattern);
   }
+  std::string json_array_values(std::string_view placeholder) const override {
+    return fmt::format("SELECT \"value\" FROM json_each({})", placeholder);
+  }
 };
 
 const SqliteDialect kDialect;
