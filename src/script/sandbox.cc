@@ -1,5 +1,8 @@
 #include "script/sandbox.h"
 
+#include <algorithm>
+
+#include <Python.h>
 #include <fmt/format.h>
 #include <pybind11/pybind11.h>
 #include <spdlog/spdlog.h>
@@ -20,6 +23,9 @@ using internal::wrap;
 
 namespace {
 
+// The longest text render_template() gives.
+constexpr std::size_t kMaxTemplateBytes = 1u << 20;
+
 // ir.logging rows written by log() survive the call's rollback (reference §5.2).
 void log_row(const orm::Env& env, const std::string& level, const std::string& message,
              const std::string& path, const std::string& func, const std::string& line) {
@@ -27,14 +33,47 @@ void log_row(const orm::Env& env, const std::string& level, const std::string& m
 }
 
 // The Context of the evaluation running on this thread, for the functions of the base context
-// (log, context_today) that need it; nested evaluations stack.
+// (log, context_today) that need it; nested evaluations stack. It also tells the proxies whether
+// the evaluation runs as superuser (a rule's action, a computed field), where sudo() is allowed.
 thread_local const Context* tl_context = nullptr;
 
 struct CurrentContext {
-  explicit CurrentContext(const Context& ctx) : outer(tl_context) { tl_context = &ctx; }
-  ~CurrentContext() { tl_context = outer; }
+  explicit CurrentContext(const Context& ctx)
+      : outer(tl_context), outer_superuser(internal::evaluation_is_superuser()) {
+    tl_context = &ctx;
+    internal::evaluation_is_superuser() = ctx.env.su();
+  }
+  ~CurrentContext() {
+    tl_context = outer;
+    internal::evaluation_is_superuser() = outer_superuser;
+  }
+  CurrentContext(const CurrentContext&) = delete;
+  CurrentContext& operator=(const CurrentContext&) = delete;
   const Context* outer;
+  bool outer_superuser;
 };
+
+// The text of log(message): str(message), cut in Python to the row's cap before it is copied
+// into C++ (a 400 MB message must not be copied, let alone stored).
+std::string log_message(const py::object& message) {
+  py::str text = py::str(message);
+  Py_ssize_t length = PyUnicode_GetLength(text.ptr());
+  auto cap = static_cast<Py_ssize_t>(orm::kMaxLogMessageBytes);
+  if (length <= cap) {
+    std::string out = internal::message_text(text);
+    if (out.size() <= orm::kMaxLogMessageBytes)
+      return out;
+  }
+  py::object head =
+      py::reinterpret_steal<py::object>(PyUnicode_Substring(text.ptr(), 0, std::min(length, cap)));
+  if (!head)
+    throw py::error_already_set();
+  return orm::cut_text(internal::message_text(head), orm::kMaxLogMessageBytes,
+                       fmt::format("{} characters", length));
+}
+
+// _logger lines one evaluation may write to the server's log; past it, one line says so.
+constexpr int kMaxLoggerLines = 1000;
 
 // The names every evaluation starts from (the sandbox's base_context() plus log and
 // context_today), built once; each evaluation gets a copy.
@@ -42,14 +81,16 @@ py::dict& base_globals() {
   static py::dict* base = [] {
     auto* d = new py::dict(internal::sandbox().attr("base_context")());
     (*d)["log"] = py::cpp_function(
-        [](py::object message, std::string level) {
+        [](py::object message, py::object level_arg) {
           const Context* ctx = tl_context;
           if (!ctx)
             throw common::ValueError("log() is only available while code runs");
+          std::string level = internal::message_text(py::str(level_arg));
+          if (level.size() > 32)
+            throw common::ValueError("log(): the level must be a short name such as 'info'");
           for (char& c : level)
             c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
-          log_row(ctx->env, level, py::str(message).cast<std::string>(), "action", ctx->log_func,
-                  ctx->log_line);
+          log_row(ctx->env, level, log_message(message), "action", ctx->log_func, ctx->log_line);
         },
         py::arg("message"), py::arg("level") = "info");
     // "Today" is the transaction's date (the injected clock), as everywhere the server reads.
@@ -68,6 +109,8 @@ py::dict make_globals(const Context& ctx) {
   py::dict g = py::reinterpret_steal<py::dict>(PyDict_Copy(base_globals().ptr()));
   g["env"] = internal::wrap_env(ctx.env);
   g["uid"] = ctx.env.uid();
+  // Read as superuser (any user may see their own user), then in the evaluation's env: never a
+  // superuser record unless the evaluation already is one.
   g["user"] = wrap(ctx.env.sudo()["res.users"].browse({ctx.env.uid()}).with_env(ctx.env));
   if (!ctx.model.empty()) {
     orm::RecordSet model = ctx.env[ctx.model];
@@ -103,9 +146,20 @@ void install(orm::Runtime& runtime, const Options& options) {
   {
     internal::Gil gil;
     internal::import_proxies();
-    // _logger in user code writes to the server's log.
+    // _logger in user code writes to the server's log: lines cut at 8 KiB (sandbox.py), at most
+    // kMaxLoggerLines per evaluation.
     internal::sandbox().attr("_server_log") =
         py::cpp_function([](std::string level, std::string message) {
+          int& lines = internal::logger_lines();
+          if (lines > kMaxLoggerLines)
+            return;
+          if (++lines > kMaxLoggerLines) {
+            spdlog::warn(
+                "user code: more than {} _logger lines in one evaluation; the rest are "
+                "dropped",
+                kMaxLoggerLines);
+            return;
+          }
           spdlog::log(spdlog::level::from_str(level), "user code: {}", message);
         });
   }
@@ -180,14 +234,22 @@ orm::RecordSet eval_records(std::string_view expr, const Context& ctx) {
     return ctx.model.empty() ? ctx.env["res.partner"].browse({}) : ctx.env[ctx.model].browse({});
   }
   if (!internal::is_records(result)) {
-    throw common::ValueError(fmt::format(
-        "The expression must give records, it gave {} while evaluating\n'{}'",
-        py::str(py::type::handle_of(result).attr("__name__")).cast<std::string>(), expr));
+    throw common::ValueError(
+        fmt::format("The expression must give records, it gave {} while evaluating\n'{}'",
+                    Py_TYPE(result.ptr())->tp_name, internal::excerpt(expr, 8192)));
   }
   return internal::records_of(result);
 }
 
 std::string render_template(std::string_view text, const orm::RecordSet& record) {
+  // The rendered text is bounded: each value's text is cut in Python, and the whole refused past
+  // the limit (a value's str() may otherwise be as large as the memory budget allows).
+  auto check_size = [](const std::string& out) {
+    if (out.size() > kMaxTemplateBytes) {
+      throw common::ValueError(fmt::format(
+          "The rendered template is larger than the limit of {} MiB", kMaxTemplateBytes >> 20));
+    }
+  };
   std::string out;
   size_t pos = 0;
   while (pos < text.size()) {
@@ -216,14 +278,20 @@ std::string render_template(std::string_view text, const orm::RecordSet& record)
         const orm::RecordSet& rs = internal::records_of(value);
         py::gil_scoped_release release;
         std::vector<std::string> names = rs.display_names();
-        for (size_t i = 0; i < names.size(); ++i)
+        for (size_t i = 0; i < names.size(); ++i) {
           out += (i ? ", " : "") + names[i];
+          check_size(out);
+        }
       } else {
-        out += py::str(value).cast<std::string>();
+        py::object part =
+            internal::call_limited(internal::sandbox().attr("template_text"), value, expr);
+        out += internal::message_text(part);
       }
     }
+    check_size(out);
     pos = close + 2;
   }
+  check_size(out);
   return out;
 }
 

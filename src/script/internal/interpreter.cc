@@ -13,6 +13,7 @@
 
 #include "common/errors.h"
 #include "sandbox_py.h"  // kSandboxPy, generated from internal/sandbox.py
+#include "script/internal/arith.h"
 
 namespace autorules::script::internal {
 
@@ -35,6 +36,9 @@ thread_local bool tl_counting = false;
 thread_local std::size_t tl_allocated = 0;
 thread_local std::size_t tl_limit = 0;
 constexpr std::size_t kSlack = 8u << 20;
+// What turning a user-made exception into message text may allocate (sandbox.py bounds the text
+// itself; this bounds the work of a pathological str() or repr()).
+constexpr std::size_t kDescribeBudget = 32u << 20;
 
 struct Wrapped {
   PyMemAllocatorEx previous;
@@ -151,6 +155,8 @@ Watchdog& watchdog() {
 // One evaluation's limits, for the outermost evaluation of a thread (nested evaluations, e.g. a
 // computed field written by a code action, share the outer deadline and budget).
 thread_local int tl_depth = 0;
+thread_local std::chrono::steady_clock::time_point tl_deadline;
+thread_local int tl_logger_lines = 0;
 
 class Limits {
  public:
@@ -162,6 +168,8 @@ class Limits {
                     std::chrono::duration_cast<std::chrono::steady_clock::duration>(
                         std::chrono::duration<double>(g_timeout.load()));
     watchdog().add(thread_id_, deadline);
+    tl_deadline = deadline;
+    tl_logger_lines = 0;
     tl_allocated = 0;
     tl_limit = g_budget.load();
     tl_counting = true;
@@ -184,6 +192,38 @@ class Limits {
 // The compiled-code cache: checked once, compiled once, per (mode, source).
 std::unordered_map<std::string, py::object>* g_cache = nullptr;  // GIL held
 constexpr std::size_t kCacheSize = 4096;
+
+// Runs `make` (which calls a sandbox.py helper giving bounded text) under an allocation budget
+// of its own, restoring the running evaluation's count afterwards. A helper that fails (its
+// object's str() raised, or needed more than the budget) gives `fallback` instead.
+template <class F>
+std::string bounded_text(F&& make, std::string_view fallback) {
+  struct Scope {
+    bool counting = tl_counting;
+    std::size_t allocated = tl_allocated;
+    std::size_t limit = tl_limit;
+    Scope() {
+      tl_counting = true;
+      tl_allocated = 0;
+      tl_limit = kDescribeBudget;
+    }
+    ~Scope() {
+      tl_counting = counting;
+      tl_allocated = allocated;
+      tl_limit = limit;
+    }
+  } scope;
+  try {
+    py::object text = make();
+    return message_text(text);
+  } catch (py::error_already_set&) {
+    return std::string(fallback);
+  }
+}
+
+std::string type_name(py::handle value) {
+  return Py_TYPE(value.ptr())->tp_name;
+}
 
 }  // namespace
 
@@ -222,6 +262,7 @@ void start(const Options& options) {
     py::module_ types = py::module_::import("types");
     py::object module = types.attr("ModuleType")("autorules_sandbox");
     py::dict ns = module.attr("__dict__");
+    ns["_arith"] = arith_guards();  // C functions the module puts among user code's builtins
     py::exec(kSandboxPy, ns);
     g_sandbox = new py::module_(py::reinterpret_borrow<py::module_>(module));
     g_cache = new std::unordered_map<std::string, py::object>();
@@ -255,17 +296,21 @@ py::object compile(std::string_view source, Mode mode) {
     code = g_sandbox->attr("compile_checked")(py::str(std::string(source)),
                                               mode == Mode::kEval ? "eval" : "exec");
   } catch (py::error_already_set& e) {
+    std::string fallback = type_name(e.value()) + " (its message could not be shown)";
     std::string message;
     if (e.matches(PyExc_SyntaxError)) {
-      message = g_sandbox
-                    ->attr("syntax_message")(py::str(std::string(source)),
-                                             mode == Mode::kEval ? "eval" : "exec")
-                    .cast<std::string>();
+      py::str text = py::str(std::string(source));
+      message = bounded_text(
+          [&] {
+            py::object m =
+                g_sandbox->attr("syntax_message")(text, mode == Mode::kEval ? "eval" : "exec");
+            return m.is_none() ? g_sandbox->attr("exception_message")(e.value()) : m;
+          },
+          fallback);
     } else {
-      message = py::str(e.value()).cast<std::string>();
+      message =
+          bounded_text([&] { return g_sandbox->attr("exception_message")(e.value()); }, fallback);
     }
-    e.restore();
-    PyErr_Clear();
     throw common::ValueError(message);
   }
   if (g_cache->size() >= kCacheSize)
@@ -279,30 +324,34 @@ py::object compile(std::string_view source, Mode mode) {
   // The exception object carries its traceback (for the line number in the message).
   if (e.trace())
     PyException_SetTraceback(e.value().ptr(), e.trace().ptr());
-  std::string message = py::str(e.value()).cast<std::string>();
   auto is = [&](const char* name) { return e.matches(sb.attr(name).ptr()); };
   if (is("SandboxTimeout")) {
     throw common::ValueError(fmt::format(
         "The code ran longer than the time limit of {} seconds and was stopped (an endless "
         "loop?) while evaluating\n'{}'",
-        g_timeout.load(), source.substr(0, 200)));
+        g_timeout.load(), excerpt(source, 200)));
   }
   if (e.matches(PyExc_MemoryError)) {
     throw common::ValueError(
         fmt::format("The code allocated more memory than the limit of {} MiB and was stopped while "
                     "evaluating\n'{}'",
-                    g_budget.load() >> 20, source.substr(0, 200)));
+                    g_budget.load() >> 20, excerpt(source, 200)));
   }
+  std::string fallback = type_name(e.value()) + " (its message could not be shown)";
+  auto message = [&] {
+    return bounded_text([&] { return sb.attr("exception_message")(e.value()); }, fallback);
+  };
   if (is("MissingError"))
-    throw common::MissingError(message);
+    throw common::MissingError(message());
   if (is("AccessError"))
-    throw common::AccessError(message);
+    throw common::AccessError(message());
   if (is("ValidationError"))
-    throw common::ValidationError(message);
+    throw common::ValidationError(message());
   if (is("UserError"))
-    throw common::UserError(message);
-  std::string described =
-      sb.attr("describe_error")(e.value(), py::str(std::string(source))).cast<std::string>();
+    throw common::UserError(message());
+  py::str text = py::str(std::string(source));  // copied before the budget: only its head is quoted
+  std::string described = bounded_text([&] { return sb.attr("describe_error")(e.value(), text); },
+                                       fallback + " while evaluating\n" + excerpt(source, 200));
   throw common::ValueError(described);
 }
 
@@ -324,6 +373,70 @@ py::object run(const py::object& code, py::dict globals, Mode mode, std::string_
   }
   globals.clear();
   return out;
+}
+
+py::object call_limited(const py::object& fn, py::handle arg, std::string_view source) {
+  PyObject* result;
+  {
+    Limits limits;
+    result = PyObject_CallOneArg(fn.ptr(), arg.ptr());
+  }
+  if (!result) {
+    py::error_already_set error;
+    rethrow(error, source);
+  }
+  return py::reinterpret_steal<py::object>(result);
+}
+
+bool past_deadline() {
+  return tl_depth > 0 && std::chrono::steady_clock::now() >= tl_deadline;
+}
+
+void set_timeout_error() {
+  PyErr_SetNone(g_sandbox->attr("SandboxTimeout").ptr());
+}
+
+bool charge(std::size_t bytes) {
+  if (!tl_counting)
+    return true;
+  tl_allocated += bytes;
+  return tl_allocated <= tl_limit;
+}
+
+std::size_t memory_budget() {
+  return g_budget.load();
+}
+
+int& logger_lines() {
+  return tl_logger_lines;
+}
+
+std::string excerpt(std::string_view text, std::size_t max_bytes) {
+  if (text.size() <= max_bytes)
+    return std::string(text);
+  std::size_t cut = max_bytes;
+  // Back to the start of a code point (continuation bytes are 10xxxxxx).
+  while (cut > 0 && (static_cast<unsigned char>(text[cut]) & 0xC0) == 0x80)
+    --cut;
+  return fmt::format("{}\u2026 (truncated, {} bytes)", text.substr(0, cut), text.size());
+}
+
+std::string message_text(py::handle str) {
+  if (!PyUnicode_Check(str.ptr()))
+    return message_text(py::str(str));
+  Py_ssize_t size = 0;
+  const char* utf8 = PyUnicode_AsUTF8AndSize(str.ptr(), &size);
+  if (utf8)
+    return std::string(utf8, static_cast<std::size_t>(size));
+  PyErr_Clear();
+  py::object bytes =
+      py::reinterpret_steal<py::object>(PyUnicode_AsEncodedString(str.ptr(), "utf-8", "replace"));
+  if (!bytes) {
+    PyErr_Clear();
+    return "?";
+  }
+  return std::string(PyBytes_AS_STRING(bytes.ptr()),
+                     static_cast<std::size_t>(PyBytes_GET_SIZE(bytes.ptr())));
 }
 
 }  // namespace autorules::script::internal

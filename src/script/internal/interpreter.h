@@ -1,7 +1,12 @@
 // The embedded interpreter: start-up in isolated mode, the sandbox module, the compiled-code
 // cache, and running code under the limits (time, allocations, recursion). Internal to script/.
+//
+// Thread-safety: every function needs the GIL (Gil); the limits and the counters of the running
+// evaluation are per thread.
 #pragma once
 
+#include <cstddef>
+#include <string>
 #include <string_view>
 
 #include <pybind11/pybind11.h>
@@ -42,8 +47,37 @@ py::object compile(std::string_view source, Mode mode);
 // evaluation survives into another.
 py::object run(const py::object& code, py::dict globals, Mode mode, std::string_view source);
 
+// Calls fn(arg) under the limits of an evaluation (those of the running evaluation when there is
+// one, else fresh ones) and returns its result; errors as run(). GIL held.
+py::object call_limited(const py::object& fn, py::handle arg, std::string_view source);
+
 // Converts the Python exception being handled into the common::Error it stands for and throws
-// it. GIL held.
+// it. The message never copies an unbounded text: the exception's part is cut at 8 KiB and the
+// source's at 8 KiB (internal/sandbox.py), computed under an allocation budget of its own. GIL
+// held.
 [[noreturn]] void rethrow(py::error_already_set& e, std::string_view source);
+
+// --- The evaluation running on this thread (GIL held) --------------------------------------
+// Outside an evaluation nothing is counted and there is no deadline.
+
+// Whether the running evaluation is past its time limit, for C loops the watchdog cannot
+// interrupt (they check it themselves every few thousand steps).
+bool past_deadline();
+// Sets SandboxTimeout as the Python error being raised (after past_deadline()).
+void set_timeout_error();
+// Counts `bytes` of memory that user code made the server hold outside Python's allocators (a
+// recordset's ids) against the evaluation's allocation budget; false once past it.
+bool charge(std::size_t bytes);
+// The allocation budget of an evaluation, in bytes (Options::memory_budget).
+std::size_t memory_budget();
+// The _logger lines the running evaluation has written to the server's log.
+int& logger_lines();
+
+// `text` cut to at most `max_bytes` bytes on a code point boundary, followed by
+// "… (truncated, N bytes)" when it was longer: for messages quoting what user code made.
+std::string excerpt(std::string_view text, std::size_t max_bytes);
+// The UTF-8 text of a Python str; lone surrogates (which UTF-8 cannot hold) become '?'. For
+// messages only: values to store go through proxies' to_json, which refuses them.
+std::string message_text(py::handle str);
 
 }  // namespace autorules::script::internal

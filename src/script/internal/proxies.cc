@@ -26,6 +26,11 @@ ComputeFrame*& current_compute() {
   return frame;
 }
 
+bool& evaluation_is_superuser() {
+  thread_local bool superuser = false;
+  return superuser;
+}
+
 namespace {
 
 // Modules and functions the proxies use, imported once at start-up: importing while user code
@@ -82,6 +87,18 @@ std::string type_name(py::handle value) {
   return py::str(py::type::handle_of(value).attr("__name__")).cast<std::string>();
 }
 
+// A name user code gave (a field, a path), for a message.
+std::string shown(std::string_view name) {
+  return excerpt(name, 200);
+}
+
+// Ids user code makes the server hold (browse, +, |, slices) count against the evaluation's
+// allocation budget: `r = r + r` in a loop would otherwise grow C++ memory without limit.
+void charge_ids(std::size_t count) {
+  if (!charge(count * sizeof(Id)))
+    throw std::bad_alloc();  // MemoryError in Python
+}
+
 // Runs an ORM call that gives records without the GIL, then wraps them (with the GIL).
 template <class F>
 py::object records_without_gil(F&& f) {
@@ -102,7 +119,58 @@ bool is_date(py::handle v) {
 
 }  // namespace
 
-Json to_json(py::handle v) {
+namespace {
+
+// One conversion from Python to JSON: bounded depth, no cycles, bounded size.
+class ToJson {
+ public:
+  Json convert(py::handle v, int depth);
+
+ private:
+  void count(std::size_t bytes) {
+    size_ += bytes;
+    if (size_ > kMaxJsonBytes) {
+      throw common::ValueError(fmt::format(
+          "the value is larger than {} MiB and cannot be stored or returned", kMaxJsonBytes >> 20));
+    }
+  }
+  Json text(py::handle s);
+  // Enters a list, tuple, set or dict: refused when it is one of the containers being converted
+  // (it contains itself) or nests too deep.
+  void enter(py::handle container, int depth);
+
+  std::vector<PyObject*> open_;  // the containers being converted, outermost first
+  std::size_t size_ = 0;
+};
+
+void ToJson::enter(py::handle container, int depth) {
+  if (std::find(open_.begin(), open_.end(), container.ptr()) != open_.end()) {
+    throw common::ValueError(
+        "the value contains itself (a list or dictionary that refers back to itself) and cannot "
+        "be stored or returned");
+  }
+  if (depth >= kMaxDepth) {
+    throw common::ValueError(
+        fmt::format("the value is nested more than {} levels deep and cannot be stored or returned",
+                    kMaxDepth));
+  }
+  open_.push_back(container.ptr());
+}
+
+Json ToJson::text(py::handle s) {
+  Py_ssize_t size = 0;
+  const char* utf8 = PyUnicode_AsUTF8AndSize(s.ptr(), &size);
+  if (!utf8) {
+    PyErr_Clear();
+    throw common::ValueError(
+        "a text holds a character that cannot be stored (a lone surrogate such as '\\ud800')");
+  }
+  count(static_cast<std::size_t>(size));
+  return std::string(utf8, static_cast<std::size_t>(size));
+}
+
+Json ToJson::convert(py::handle v, int depth) {
+  count(16);
   if (v.is_none())
     return nullptr;
   if (py::isinstance<py::bool_>(v))
@@ -117,11 +185,16 @@ Json to_json(py::handle v) {
   if (py::isinstance<py::float_>(v))
     return v.cast<double>();
   if (py::isinstance<py::str>(v))
+    return text(v);
+  if (py::isinstance<py::bytes>(v)) {
+    count(static_cast<std::size_t>(PyBytes_GET_SIZE(v.ptr())));
     return v.cast<std::string>();
-  if (py::isinstance<py::bytes>(v))
-    return v.cast<std::string>();
-  if (is_records(v))
-    return records_of(v).ids();
+  }
+  if (is_records(v)) {
+    const IdList& ids = records_of(v).ids();
+    count(16 * ids.size());
+    return ids;
+  }
   if (is_datetime(v)) {
     py::object dt = py::reinterpret_borrow<py::object>(v);
     if (!dt.attr("tzinfo").is_none()) {
@@ -135,29 +208,76 @@ Json to_json(py::handle v) {
     return py::str(v.attr("isoformat")()).cast<std::string>();
   if (py::isinstance<py::list>(v) || py::isinstance<py::tuple>(v) || py::isinstance<py::set>(v) ||
       py::isinstance<py::frozenset>(v)) {
+    enter(v, depth);
     Json out = Json::array();
     for (py::handle item : v)
-      out.push_back(to_json(item));
+      out.push_back(convert(item, depth + 1));
+    open_.pop_back();
     return out;
   }
   if (py::isinstance<py::dict>(v)) {
+    enter(v, depth);
     Json out = Json::object();
     for (auto [k, item] : py::reinterpret_borrow<py::dict>(v)) {
       // Int keys (record ids, as in old_values) become their digits.
       if (py::isinstance<py::int_>(k) && !py::isinstance<py::bool_>(k)) {
-        out[py::str(k).cast<std::string>()] = to_json(item);
+        out[py::str(k).cast<std::string>()] = convert(item, depth + 1);
         continue;
       }
       if (!py::isinstance<py::str>(k)) {
         throw common::ValueError(
             fmt::format("dictionary keys must be strings, not {}", type_name(k)));
       }
-      out[k.cast<std::string>()] = to_json(item);
+      Json key = text(k);
+      out[key.get_ref<const std::string&>()] = convert(item, depth + 1);
     }
+    open_.pop_back();
     return out;
   }
   throw common::ValueError(
       fmt::format("a value of type {} cannot be stored or returned", type_name(v)));
+}
+
+py::object from_json_at(const Json& j, int depth) {
+  switch (j.type()) {
+    case Json::value_t::null:
+      return py::none();
+    case Json::value_t::boolean:
+      return py::bool_(j.get<bool>());
+    case Json::value_t::number_integer:
+      return py::int_(j.get<std::int64_t>());
+    case Json::value_t::number_unsigned:
+      return py::int_(j.get<std::uint64_t>());
+    case Json::value_t::number_float:
+      return py::float_(j.get<double>());
+    case Json::value_t::string:
+      return py::str(j.get_ref<const std::string&>());
+    case Json::value_t::array:
+    case Json::value_t::object:
+      break;
+    default:
+      return py::none();
+  }
+  if (depth >= kMaxDepth) {
+    throw common::ValueError(fmt::format(
+        "a value nested more than {} levels deep cannot be given to Python code", kMaxDepth));
+  }
+  if (j.is_array()) {
+    py::list out;
+    for (const Json& x : j)
+      out.append(from_json_at(x, depth + 1));
+    return out;
+  }
+  py::dict out;
+  for (const auto& [k, x] : j.items())
+    out[py::str(k)] = from_json_at(x, depth + 1);
+  return out;
+}
+
+}  // namespace
+
+Json to_json(py::handle v) {
+  return ToJson().convert(v, 0);
 }
 
 Json values_to_json(const schema::Model& model, py::handle vals) {
@@ -165,6 +285,7 @@ Json values_to_json(const schema::Model& model, py::handle vals) {
     throw common::ValueError(
         fmt::format("expected a dictionary of field values, got {}", type_name(vals)));
   }
+  ToJson converter;
   Json out = Json::object();
   for (auto [k, v] : py::reinterpret_borrow<py::dict>(vals)) {
     if (!py::isinstance<py::str>(k))
@@ -184,40 +305,13 @@ Json values_to_json(const schema::Model& model, py::handle vals) {
       }
       continue;
     }
-    out[name] = to_json(v);
+    out[name] = converter.convert(v, 1);
   }
   return out;
 }
 
 py::object from_json(const Json& j) {
-  switch (j.type()) {
-    case Json::value_t::null:
-      return py::none();
-    case Json::value_t::boolean:
-      return py::bool_(j.get<bool>());
-    case Json::value_t::number_integer:
-      return py::int_(j.get<std::int64_t>());
-    case Json::value_t::number_unsigned:
-      return py::int_(j.get<std::uint64_t>());
-    case Json::value_t::number_float:
-      return py::float_(j.get<double>());
-    case Json::value_t::string:
-      return py::str(j.get_ref<const std::string&>());
-    case Json::value_t::array: {
-      py::list out;
-      for (const Json& x : j)
-        out.append(from_json(x));
-      return out;
-    }
-    case Json::value_t::object: {
-      py::dict out;
-      for (const auto& [k, x] : j.items())
-        out[py::str(k)] = from_json(x);
-      return out;
-    }
-    default:
-      return py::none();
-  }
+  return from_json_at(j, 0);
 }
 
 namespace {
@@ -253,7 +347,8 @@ py::object field_of(const RecordsProxy& self, const std::string& name) {
   const schema::Model& m = self.rs.model();
   const schema::Field* f = m.field(name);
   if (!f || f->secret) {
-    throw py::attribute_error(fmt::format("'{}' object has no attribute '{}'", m.name(), name));
+    throw py::attribute_error(
+        fmt::format("'{}' object has no attribute '{}'", m.name(), shown(name)));
   }
   if (self.rs.empty()) {
     // Odoo: a field of an empty recordset is False, or an empty recordset for relations.
@@ -302,7 +397,8 @@ py::object records_getattr(const RecordsProxy& self, const std::string& name) {
       return from_json(result);
     });
   }
-  throw py::attribute_error(fmt::format("'{}' object has no attribute '{}'", m.name(), name));
+  throw py::attribute_error(
+      fmt::format("'{}' object has no attribute '{}'", m.name(), shown(name)));
 }
 
 void write_vals(const orm::RecordSet& rs, const Json& vals) {
@@ -384,7 +480,7 @@ py::object mapped(const RecordsProxy& self, py::handle what) {
       const schema::Field* f = model->field(seg);
       if (!f || f->secret) {
         throw py::attribute_error(
-            fmt::format("'{}' object has no attribute '{}'", model->name(), seg));
+            fmt::format("'{}' object has no attribute '{}'", model->name(), shown(seg)));
       }
       if (f->is_relational()) {
         py::gil_scoped_release release;
@@ -525,6 +621,23 @@ PyObject* exception_type(const char* name) {
   return sandbox().attr(name).ptr();
 }
 
+// sudo() from an env that is not superuser: only for an evaluation that runs as superuser (a
+// rule's action that dropped it with sudo(False)), the superuser and administrators.
+void check_may_sudo(const orm::Env& env) {
+  if (evaluation_is_superuser() || env.uid() == orm::kSuperuserId)
+    return;
+  bool system;
+  {
+    py::gil_scoped_release release;
+    system = env.is_system();
+  }
+  if (!system) {
+    throw common::AccessError(
+        "sudo() is not allowed here: only code run by an automation rule (or by an "
+        "administrator) may bypass access rights");
+  }
+}
+
 }  // namespace
 
 PYBIND11_EMBEDDED_MODULE(_autorules_orm, m) {
@@ -573,6 +686,7 @@ PYBIND11_EMBEDDED_MODULE(_autorules_orm, m) {
                if (!key.cast<py::slice>().compute(self.rs.size(), &start, &stop, &step, &len)) {
                  throw py::error_already_set();
                }
+               charge_ids(len);
                IdList ids;
                for (size_t i = 0; i < len; ++i)
                  ids.push_back(self.rs.ids()[start + i * step]);
@@ -618,12 +732,17 @@ PYBIND11_EMBEDDED_MODULE(_autorules_orm, m) {
                h = h * 31 + std::hash<Id>{}(id);
              return h;
            })
-      .def("__or__", [](const RecordsProxy& self,
-                        py::handle o) { return wrap(self.rs | other_records(self, o)); })
+      .def("__or__",
+           [](const RecordsProxy& self, py::handle o) {
+             orm::RecordSet other = other_records(self, o);
+             charge_ids(self.rs.size() + other.size());
+             return wrap(self.rs | other);
+           })
       .def("__add__",
            [](const RecordsProxy& self, py::handle o) {
-             IdList ids = self.rs.ids();
              orm::RecordSet other = other_records(self, o);
+             charge_ids(self.rs.size() + other.size());
+             IdList ids = self.rs.ids();
              const IdList& more = other.ids();
              ids.insert(ids.end(), more.begin(), more.end());
              return wrap(self.rs.browse(ids));
@@ -664,8 +783,11 @@ PYBIND11_EMBEDDED_MODULE(_autorules_orm, m) {
             if (py::isinstance<py::int_>(ids)) {
               out.push_back(ids.cast<Id>());
             } else if (!ids.is_none() && !(py::isinstance<py::bool_>(ids) && !ids.cast<bool>())) {
-              for (py::handle i : ids)
+              for (py::handle i : ids) {
+                if ((out.size() & 4095) == 0)
+                  charge_ids(4096);
                 out.push_back(i.cast<Id>());
+              }
             }
             return wrap(self.rs.browse(out));
           },
@@ -807,17 +929,32 @@ PYBIND11_EMBEDDED_MODULE(_autorules_orm, m) {
            })
       .def("sorted", &sorted_records, py::arg("key") = py::none(), py::arg("reverse") = false)
       .def(
-          "sudo", [](const RecordsProxy& self, bool flag) { return wrap(self.rs.sudo(flag)); },
+          "sudo",
+          [](const RecordsProxy& self, bool flag) {
+            if (flag && !self.rs.env().su())
+              check_may_sudo(self.rs.env());
+            return wrap(self.rs.sudo(flag));
+          },
           py::arg("flag") = true)
       .def(
           "with_context",
           [](const RecordsProxy& self, py::object ctx, py::kwargs kwargs) {
             Json update = ctx.is_none() ? Json::object() : to_json(ctx);
+            if (!update.is_object())
+              throw common::ValueError("with_context() expects a dictionary");
             for (auto [k, v] : kwargs)
               update[k.cast<std::string>()] = to_json(v);
-            orm::Env env = ctx.is_none() ? self.rs.env().with_context_update(update)
-                                         : self.rs.env().with_context(update);
-            return wrap(self.rs.with_env(env));
+            // The server's own keys ("__action_done", "__webhook_payload", ...) are neither set
+            // nor dropped by user code: its keys are removed, the current ones kept.
+            update = orm::without_internal_keys(std::move(update));
+            const orm::Env& current = self.rs.env();
+            if (ctx.is_none())
+              return wrap(self.rs.with_env(current.with_context_update(update)));
+            for (const auto& [k, v] : current.context().items()) {
+              if (orm::is_internal_context_key(k))
+                update[k] = v;
+            }
+            return wrap(self.rs.with_env(current.with_context(std::move(update))));
           },
           py::arg("ctx") = py::none());
 
@@ -842,10 +979,13 @@ PYBIND11_EMBEDDED_MODULE(_autorules_orm, m) {
           },
           py::arg("xml_id"), py::arg("raise_if_not_found") = true)
       .def_property_readonly("uid", [](const EnvProxy& self) { return self.env.uid(); })
-      .def_property_readonly("user",
-                             [](const EnvProxy& self) {
-                               return wrap(self.env.sudo()["res.users"].browse({self.env.uid()}));
-                             })
+      .def_property_readonly(
+          "user",
+          [](const EnvProxy& self) {
+            // Read as superuser (anyone may see their own user), handed out
+            // in this env: env.user.env is never more than env.
+            return wrap(self.env.sudo()["res.users"].browse({self.env.uid()}).with_env(self.env));
+          })
       .def_property_readonly(
           "context", [](const EnvProxy& self) { return context_to_python(self.env.context()); })
       .def_property_readonly("su", [](const EnvProxy& self) { return self.env.su(); })
