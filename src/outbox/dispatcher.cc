@@ -1,6 +1,9 @@
 // The delivery thread: claims due messages, sends them with libcurl's multi interface, records
-// each attempt and what comes next.
+// each attempt and what comes next. Every connection and every request is checked against the
+// address policy (target.h) on the address actually connected to.
+#include <algorithm>
 #include <atomic>
+#include <cstring>
 #include <map>
 #include <mutex>
 #include <optional>
@@ -8,9 +11,12 @@
 #include <thread>
 #include <unordered_set>
 
+#include <arpa/inet.h>
 #include <curl/curl.h>
 #include <fmt/format.h>
+#include <netinet/in.h>
 #include <pthread.h>
+#include <sys/socket.h>
 
 #include "common/text.h"
 #include "orm/crypto.h"
@@ -18,6 +24,7 @@
 #include "orm/recordset.h"
 #include "outbox/internal/inbox.h"
 #include "outbox/outbox.h"
+#include "outbox/target.h"
 
 namespace autorules::outbox {
 
@@ -39,7 +46,50 @@ struct Flight {
   DateTime started;
   std::chrono::steady_clock::time_point t0;
   CURL* easy = nullptr;
+  TargetPolicy policy;  // in force when the attempt started
+  // Set by the socket and request callbacks: connections libcurl tried to open, how many of them
+  // the policy refused, whether it refused the request itself (on a reused connection), and why.
+  int connections = 0, refusals = 0;
+  bool request_refused = false;
+  std::string refused;
 };
+
+// libcurl calls this instead of socket() for every connection it opens, with the address it
+// resolved the host to: an address the policy refuses is never connected to (libcurl goes on to
+// the host's other addresses, if any). There are no redirects to check: none is followed.
+curl_socket_t open_socket(void* clientp, curlsocktype purpose, curl_sockaddr* address) {
+  auto* f = static_cast<Flight*>(clientp);
+  if (purpose == CURLSOCKTYPE_IPCXN &&
+      (address->family == AF_INET || address->family == AF_INET6)) {
+    sockaddr_storage a{};
+    std::memcpy(&a, &address->addr, std::min<size_t>(address->addrlen, sizeof a));
+    char text[INET6_ADDRSTRLEN] = {};
+    if (address->family == AF_INET) {
+      inet_ntop(AF_INET, &reinterpret_cast<const sockaddr_in*>(&a)->sin_addr, text, sizeof text);
+    } else {
+      inet_ntop(AF_INET6, &reinterpret_cast<const sockaddr_in6*>(&a)->sin6_addr, text, sizeof text);
+    }
+    ++f->connections;
+    if (std::optional<std::string> why = check_target_address(text, f->policy)) {
+      ++f->refusals;
+      f->refused = std::move(*why);
+      return CURL_SOCKET_BAD;
+    }
+  }
+  return ::socket(address->family, address->socktype | SOCK_CLOEXEC, address->protocol);
+}
+
+// libcurl calls this before every request, on a new or a reused connection: a connection kept
+// open from before the policy refused its address is not used for another request.
+int before_request(void* clientp, char* primary_ip, char*, int, int) {
+  auto* f = static_cast<Flight*>(clientp);
+  if (std::optional<std::string> why = check_target_address(primary_ip, f->policy)) {
+    f->request_refused = true;
+    f->refused = std::move(*why);
+    return CURL_PREREQFUNC_ABORT;
+  }
+  return CURL_PREREQFUNC_OK;
+}
 
 // Standard Webhooks: "v1," + base64(HMAC-SHA256(key, id.timestamp.body)); a "whsec_" secret is
 // the base64 of the key, any other secret is the key itself.
@@ -110,6 +160,10 @@ struct Dispatcher::Impl {
   std::chrono::steady_clock::time_point first_unrecorded;
   static constexpr std::chrono::milliseconds kRecordDelay{5};
   internal::Inbox inbox;
+  // The address policy, refreshed by every transaction that starts deliveries (claim and
+  // start_handed) at no cost while no system parameter changes (TargetPolicyCache).
+  TargetPolicyCache policy;
+  curl_slist* resolve = nullptr;  // Options::resolve_for_testing
 
   std::chrono::seconds lease() const {
     return std::chrono::duration_cast<std::chrono::seconds>(options.timeout) +
@@ -132,11 +186,14 @@ struct Dispatcher::Impl {
     // Keep idle connections for reuse between batches (the default cache shrinks with the
     // number of transfers, closing connections a moment before they are needed again).
     curl_multi_setopt(multi, CURLMOPT_MAXCONNECTS, 4L * options.max_per_host);
+    for (const std::string& entry : options.resolve_for_testing)
+      resolve = curl_slist_append(resolve, entry.c_str());
   }
   ~Impl() {
     for (CURL* easy : spare)
       curl_easy_cleanup(easy);
     curl_multi_cleanup(multi);
+    curl_slist_free_all(resolve);
   }
 
   // An easy handle with the options every attempt shares; a finished one is used again as it is
@@ -154,6 +211,12 @@ struct Dispatcher::Impl {
     curl_easy_setopt(easy, CURLOPT_NOSIGNAL, 1L);
     curl_easy_setopt(easy, CURLOPT_WRITEFUNCTION, discard);
     curl_easy_setopt(easy, CURLOPT_USERAGENT, "autorules");
+    // Redirects are not followed (CURLOPT_FOLLOWLOCATION stays off): a 3xx is an answer that is
+    // not retried, and no connection goes anywhere but to the message's URL.
+    curl_easy_setopt(easy, CURLOPT_OPENSOCKETFUNCTION, open_socket);
+    curl_easy_setopt(easy, CURLOPT_PREREQFUNCTION, before_request);
+    if (resolve)
+      curl_easy_setopt(easy, CURLOPT_RESOLVE, resolve);
     return easy;
   }
   void give_back(CURL* easy) {
@@ -197,6 +260,7 @@ struct Dispatcher::Impl {
   // Takes up to `n` due messages: state sending, leased for one attempt's time and a margin.
   void claim(int n) {
     orm::Env env = orm::Env::begin(runtime, orm::kSuperuserId, store::Access::kWrite);
+    const TargetPolicy in_force = policy.get(env);
     DateTime t = now();
     std::string t_text = common::format_datetime(t);
     std::string lease_end = common::format_datetime(common::add_seconds(t, lease().count()));
@@ -223,15 +287,17 @@ struct Dispatcher::Impl {
     }
     env.commit();
     for (const auto& r : rows.rows)
-      start(r, t);
+      start(r, t, in_force);
   }
 
   // Sends the messages handed over by the transactions that queued them (inbox.h), read back
   // from their rows: a message whose row is not there, or is another message now, is skipped.
   void start_handed(const std::vector<internal::Handed>& handed) {
     std::map<Id, std::vector<Value>> rows;
+    TargetPolicy in_force;
     {
       orm::Env env = orm::Env::begin(runtime, orm::kSuperuserId, store::Access::kRead);
+      in_force = policy.get(env);
       for_each_run(handed.size(), [&](size_t first, size_t count) {
         std::vector<Value> ids;
         for (size_t i = first; i < first + count; ++i)
@@ -248,12 +314,12 @@ struct Dispatcher::Impl {
     for (const internal::Handed& h : handed) {
       auto it = rows.find(h.id);
       if (it != rows.end() && it->second[4].is_string() && it->second[4].as_string() == h.key)
-        start(it->second, t);
+        start(it->second, t, in_force);
     }
   }
 
-  // Puts one message in flight: a row of kColumns.
-  void start(const std::vector<Value>& r, DateTime t) {
+  // Puts one message in flight: a row of kColumns, under the address policy `in_force`.
+  void start(const std::vector<Value>& r, DateTime t, TargetPolicy in_force) {
     Id id = r[0].as_int();
     if (!flying.insert(id).second)
       return;  // already being sent (a lease that expired while it was)
@@ -284,10 +350,14 @@ struct Dispatcher::Impl {
     }
     f.started = t;
     f.t0 = std::chrono::steady_clock::now();
+    f.policy = in_force;
     CURL* easy = take_handle();
     f.easy = easy;
-    // The body is sent from the flight itself (no copy): map nodes do not move.
-    const Flight& flight = flights.emplace(easy, std::move(f)).first->second;
+    // The body is sent from the flight itself (no copy), and the callbacks write to it: map
+    // nodes do not move.
+    Flight& flight = flights.emplace(easy, std::move(f)).first->second;
+    curl_easy_setopt(easy, CURLOPT_OPENSOCKETDATA, &flight);
+    curl_easy_setopt(easy, CURLOPT_PREREQDATA, &flight);
     curl_easy_setopt(easy, CURLOPT_URL, flight.url.c_str());
     curl_easy_setopt(easy, CURLOPT_POSTFIELDSIZE, static_cast<long>(flight.body.size()));
     curl_easy_setopt(easy, CURLOPT_POSTFIELDS, flight.body.c_str());
@@ -313,11 +383,20 @@ struct Dispatcher::Impl {
         std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - f.t0).count();
     std::string error;
     std::string outcome;
-    if (code == CURLE_UNSUPPORTED_PROTOCOL || code == CURLE_URL_MALFORMAT) {
+    const bool refused =
+        code != CURLE_OK && (f.request_refused || (f.refusals > 0 && f.refusals == f.connections));
+    if (refused) {
+      // Every address tried was refused by the policy: so would the next attempt be.
+      error = fmt::format("{} (not retried)", f.refused);
+      outcome = "failed";
+    } else if (code == CURLE_UNSUPPORTED_PROTOCOL || code == CURLE_URL_MALFORMAT) {
       error = fmt::format("{} (not retried)", curl_easy_strerror(code));
       outcome = "failed";  // no attempt can succeed
     } else if (code != CURLE_OK) {
-      error = curl_easy_strerror(code);
+      // Some of the host's addresses may have been refused and the others not reached: retried,
+      // for the ones not refused.
+      error = f.refused.empty() ? std::string(curl_easy_strerror(code))
+                                : fmt::format("{} ({})", curl_easy_strerror(code), f.refused);
       outcome = "retry";
     } else if (status >= 200 && status < 300) {
       outcome = "delivered";

@@ -10,6 +10,7 @@
 #include "orm/recordset.h"
 #include "outbox/internal/inbox.h"
 #include "outbox/outbox.h"
+#include "outbox/target.h"
 
 namespace autorules::outbox {
 
@@ -58,6 +59,7 @@ std::chrono::milliseconds backoff(const Options& o, int attempt) {
 
 void install(orm::Runtime& runtime) {
   install_retention(runtime);
+  install_target_policy(runtime);
   // The dispatcher's lookups, on partial indexes that hold only the messages still to deliver
   // (delivered ones, the bulk of the table, are in none): the earliest due pending message, the
   // earliest lease, and failed or dead messages (for /metrics). A state change then touches one

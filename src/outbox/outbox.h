@@ -7,13 +7,15 @@
 // for all its attempts, and every attempt is logged (outbox.attempt). A message claimed by a
 // process that dies is taken again once its lease expires: at least once, nothing lost. A message
 // queued while a dispatcher of the process has room is handed to it at the commit, already
-// claimed (internal/inbox.h).
+// claimed (internal/inbox.h). Only allowed addresses are called (target.h): a message whose
+// host's addresses are all refused fails without retries.
 #pragma once
 
 #include <chrono>
 #include <cstdint>
 #include <memory>
 #include <string>
+#include <vector>
 
 #include "common/json.h"
 #include "common/value.h"
@@ -43,6 +45,9 @@ struct Options {
   std::chrono::milliseconds timeout{10'000};  // one attempt
   long max_per_host = 8;                      // connections to one host
   int max_in_flight = 256;
+  // Tests only: libcurl CURLOPT_RESOLVE entries ("host:port:address[,address]") that make host
+  // names resolve to chosen addresses without DNS.
+  std::vector<std::string> resolve_for_testing;
 };
 
 // The delay before attempt `attempt + 1` after `attempt` failed ones: base × 2^(attempt-1),
@@ -50,7 +55,8 @@ struct Options {
 std::chrono::milliseconds backoff(const Options& options, int attempt);
 
 // Registers outbox.message/action_retry (a dead or failed message is tried again from now), the
-// outbox's indexes, and the retention job (install_retention).
+// outbox's indexes, the retention job (install_retention) and the hooks that keep the address
+// policy current (install_target_policy, target.h).
 void install(orm::Runtime& runtime);
 
 // Retention (retention.cc): deletes delivered messages, with their attempts, older than the

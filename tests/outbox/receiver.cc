@@ -65,11 +65,12 @@ struct Receiver::Impl {
   }
 };
 
-Receiver::Receiver() : impl_(std::make_unique<Impl>()) {
+Receiver::Receiver(bool keep_alive) : impl_(std::make_unique<Impl>()) {
   Impl& s = *impl_;
-  // One request per connection: an idle keep-alive connection kept by the dispatcher's libcurl
-  // would hold stop() for httplib's keep-alive timeout.
-  s.server.set_keep_alive_max_count(1);
+  // By default one request per connection: an idle keep-alive connection kept by the
+  // dispatcher's libcurl would hold stop() for httplib's keep-alive timeout.
+  if (!keep_alive)
+    s.server.set_keep_alive_max_count(1);
   s.server.Post(".*",
                 [&s](const httplib::Request& req, httplib::Response& res) { s.handle(req, res); });
   s.port = s.server.bind_to_any_port("127.0.0.1");

@@ -31,7 +31,10 @@ struct Step {
 
 class Receiver {
  public:
-  Receiver();
+  // With `keep_alive`, connections stay open between requests (as most receivers keep them);
+  // stop the dispatcher before such a receiver goes away, or its destructor waits for the idle
+  // connection's keep-alive timeout. Without, each connection carries one request.
+  explicit Receiver(bool keep_alive = false);
   ~Receiver();
   Receiver(const Receiver&) = delete;
   Receiver& operator=(const Receiver&) = delete;
