@@ -127,6 +127,16 @@ py::dict make_globals(const Context& ctx) {
   return g;
 }
 
+// The value code handed back, as JSON (bounded: proxies.h). A Python error raised while
+// converting it (a date out of range, an int key too long for text) is shaped like the code's own.
+Json result_json(const py::object& value, std::string_view source) {
+  try {
+    return to_json(value);
+  } catch (py::error_already_set& e) {
+    internal::rethrow(e, source);
+  }
+}
+
 // Runs code with `ctx` as the thread's current context.
 py::object run_in(const Context& ctx, const py::object& code, py::dict globals, Mode mode,
                   std::string_view source) {
@@ -214,7 +224,7 @@ Json exec(std::string_view code, const Context& ctx) {
   internal::Gil gil;
   py::object compiled = internal::compile(code, Mode::kExec);
   py::object action = run_in(ctx, compiled, make_globals(ctx), Mode::kExec, code);
-  return action.is_none() ? Json(nullptr) : to_json(action);
+  return action.is_none() ? Json(nullptr) : result_json(action, code);
 }
 
 Json eval(std::string_view expr, const Context& ctx) {
@@ -222,7 +232,7 @@ Json eval(std::string_view expr, const Context& ctx) {
   internal::Gil gil;
   py::object compiled = internal::compile(expr, Mode::kEval);
   py::object result = run_in(ctx, compiled, make_globals(ctx), Mode::kEval, expr);
-  return to_json(result);
+  return result_json(result, expr);
 }
 
 orm::RecordSet eval_records(std::string_view expr, const Context& ctx) {

@@ -364,6 +364,7 @@ const Attempt kTangledValues[] = {
      "contains itself"},
     {"deep domain", "a = 1\nfor i in range(300):\n    a = [a]\nenv['res.partner'].search(a)",
      "nested more than 256 levels"},
+    {"int key too long for text", "action = {10 ** 5000: 1}", "Exceeds the limit"},
     {"shared value blown up", "a = ['x' * 10000]\nfor i in range(40):\n    a = [a, a]\naction = a",
      "larger than 64 MiB"},
 };
