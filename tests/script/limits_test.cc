@@ -56,6 +56,10 @@ const Attempt kBigIntegers[] = {
     {"divmod", "x = divmod(int.from_bytes(b'\\xff' * 10**6, 'big'), 7)", "an argument of divmod()"},
     {"round to tens", "x = round(int.from_bytes(b'\\xff' * 10**6, 'big'), -5)",
      "the integer given to round()"},
+    {"range of cheap big ints",
+     "x = range(0, int.from_bytes(b'\\xff' * 10**6, 'big'), int.from_bytes(b'\\xff' * 5 * 10**5, "
+     "'big'))",
+     "an argument of range()"},
     {"float_compare's precision", "x = float_compare(1, 2, precision_digits=-10**8)",
      "integer too large"},
     {"int from text, then power", "x = int('9' * 4000) ** 10", "integer too large"},
@@ -108,6 +112,8 @@ TEST_F(SandboxTest, OrdinaryArithmeticIsUnchanged) {
   EXPECT_EQ(eval("round(5, -20000)", ctx), 0);
   EXPECT_EQ(eval("round(2.5)", ctx), 2);
   EXPECT_EQ(eval("round(1.2345, 2)", ctx), 1.23);
+  EXPECT_EQ(eval("list(range(3)) + list(xrange(1, 7, 2))", ctx), Json::array({0, 1, 2, 1, 3, 5}));
+  EXPECT_EQ(eval("range(10 ** 9999)[-1] % 7 == (10 ** 9999 - 1) % 7", ctx), true);
   EXPECT_EQ(eval("sum([1, 2, 3])", ctx), 6);
   EXPECT_EQ(eval("sum(range(5), 10)", ctx), 20);
   EXPECT_EQ(eval("sum(range(5), start=10)", ctx), 20);

@@ -175,10 +175,21 @@ PyObject* guarded_divmod(PyObject*, PyObject* const* args, Py_ssize_t nargs) {
   return PyNumber_Divmod(args[0], args[1]);
 }
 
-PyObject* g_round = nullptr;  // builtins.round, kept for the life of the interpreter
+PyObject* g_range = nullptr;  // builtins.range, kept for the life of the interpreter
+PyObject* g_round = nullptr;  // builtins.round
 PyObject* g_sum = nullptr;    // builtins.sum
 PyObject* g_map = nullptr;    // builtins.map
 PyObject* g_tick = nullptr;   // tick() below, as a function object
+
+// range(...): checked, then CPython's range. A range computes its length (a floor division) when
+// it is made, and `x in r`, r[i], r.index(x) divide and multiply its ints.
+PyObject* guarded_range(PyObject*, PyObject* const* args, Py_ssize_t nargs) {
+  for (Py_ssize_t i = 0; i < nargs; ++i) {
+    if (PyLong_Check(args[i]) && bits_of(args[i]) > kMaxIntBits)
+      return operand_too_large("an argument of range()");
+  }
+  return PyObject_Vectorcall(g_range, args, static_cast<size_t>(nargs), nullptr);
+}
 
 // round(number, ndigits): checked, then CPython's round with the same arguments.
 PyObject* guarded_round(PyObject*, PyObject* const* args, Py_ssize_t nargs, PyObject* kwnames) {
@@ -257,6 +268,8 @@ PyMethodDef kDefs[] = {
     {"imod", as_cfunction(guard<remainder, true>), METH_FASTCALL, nullptr},
     {"augitem", as_cfunction(augmented_item), METH_FASTCALL, nullptr},
     {"divmod", as_cfunction(guarded_divmod), METH_FASTCALL, "Return the tuple (x//y, x%y)."},
+    {"range", as_cfunction(guarded_range), METH_FASTCALL,
+     "range(stop) or range(start, stop[, step]): an immutable sequence of integers."},
     {"round", as_cfunction(guarded_round), METH_FASTCALL | METH_KEYWORDS,
      "Round a number to a given precision in decimal digits."},
     {"sum", as_cfunction(guarded_sum), METH_FASTCALL | METH_KEYWORDS,
@@ -271,6 +284,7 @@ PyMethodDef kTickDef = {"tick", tick, METH_O, nullptr};
 pybind11::dict arith_guards() {
   static pybind11::dict* made = [] {
     pybind11::module_ builtins = pybind11::module_::import("builtins");
+    g_range = pybind11::object(builtins.attr("range")).release().ptr();
     g_round = pybind11::object(builtins.attr("round")).release().ptr();
     g_sum = pybind11::object(builtins.attr("sum")).release().ptr();
     g_map = pybind11::object(builtins.attr("map")).release().ptr();

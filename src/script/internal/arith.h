@@ -11,7 +11,8 @@
 //   - an int operand of `//`, `%` or divmod() past that size is refused (ints can be made big
 //     cheaply without these operators, e.g. int.from_bytes, and long division is quadratic);
 //   - round(int, -n) of such an int is refused, and past 10,000 digits is 0 without computing
-//     10 ** n;
+//     10 ** n; so is range() of such ints (a range divides when it is made, and `x in r`, r[i]
+//     divide and multiply its ints);
 //   - sum() checks the evaluation's deadline every few thousand items.
 //
 // Anything that is not an int on both sides (str * n, '%s' % x, floats, timedelta) goes straight
@@ -34,7 +35,8 @@ inline constexpr std::int64_t kMaxIntBits = 33220;
 // The guard functions by name, for the sandbox module (sandbox.py's _arith): "mul", "pow",
 // "lshift", "floordiv", "mod" (binary operators), the same with an "i" in front (augmented
 // assignments, in place for non-ints), "augitem" (container[key] op= value, op being the index
-// of the operator in that order), "sum", "divmod" and "round". GIL held; made once.
+// of the operator in that order), "sum", "divmod", "round" and "range" (a function: user code's
+// isinstance(x, range) no longer works). GIL held; made once.
 pybind11::dict arith_guards();
 
 }  // namespace autorules::script::internal

@@ -436,10 +436,11 @@ SAFE_BUILTINS = {name: getattr(_builtins, name) for name in """
     NameError StopIteration TypeError ValueError ZeroDivisionError
 """.split()}
 SAFE_BUILTINS.update({
-    # divmod, round and sum bounded like the operators (internal/arith.cc).
+    # divmod, round, range and sum bounded like the operators (internal/arith.cc).
     "divmod": _arith["divmod"], "round": _arith["round"], "sum": _arith["sum"],
+    "range": _arith["range"], "xrange": _arith["range"],
     "True": True, "False": False, "None": None,
-    "unicode": str, "xrange": range, "reduce": _functools.reduce,
+    "unicode": str, "reduce": _functools.reduce,
     "__import__": _import,
     "UserError": UserError, "ValidationError": ValidationError,
 })
