@@ -4,6 +4,12 @@
 // builtins and wrapped modules, under a time limit, an allocation budget and a recursion limit,
 // against record proxies that go through the ORM (so writes fire rules like any other write).
 //
+// Bounded whatever the code does (docs/sandbox.md): int arithmetic CPython would do in C past
+// about 10,000 digits is refused, log() and _logger output and rendered templates are capped,
+// error messages quote at most a few KiB of what the code made, values crossing to and from JSON
+// nest at most 256 levels and never contain themselves, and sudo() is only allowed where the code
+// already runs as superuser (a rule's action, a computed field) or for administrators.
+//
 // Thread-safety: every function may be called from any thread; the GIL is taken only while
 // Python runs and released while proxies call into the ORM. Evaluations never share state.
 // Errors: a UserError (and subclasses) raised by user code reaches the caller as the same
