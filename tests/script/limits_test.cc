@@ -319,13 +319,28 @@ INSTANTIATE_TEST_SUITE_P(Attempts, LoudErrorTest, ::testing::ValuesIn(kLoudError
                            return name;
                          });
 
+TEST_F(SandboxTest, CodeLongerThanTheLimitIsRefusedBeforeCompiling) {
+  Env e = env();
+  Context ctx(e);
+  std::string lines;
+  while (lines.size() <= (256u << 10))
+    lines += "x = a * b + 1\n";
+  std::optional<std::string> saved = check(lines, Mode::kExec);
+  ASSERT_TRUE(saved);
+  EXPECT_NE(saved->find("longer than the limit of 256 KiB"), std::string::npos);
+  EXPECT_THROW_MSG(exec(lines, ctx), common::ValueError, "longer than the limit of 256 KiB");
+  // Just under it compiles.
+  std::string fine = "a = b = 1\n" + lines.substr(0, (250u << 10) / 14 * 14);
+  EXPECT_EQ(exec(fine + "action = x", ctx), 2);
+}
+
 TEST_F(SandboxTest, LongSourcesAreQuotedInPart) {
   Env e = env();
   Context ctx(e);
-  std::string padding = "# " + std::string(1u << 20, 'p') + "\n";
+  std::string padding = "# " + std::string(200u << 10, 'p') + "\n";
   for (const std::string& code :
        {padding + "x = 1 / 0", padding + "import os", padding + "x = ().__class__",
-        padding + "x = = 1", "x = '" + std::string(1u << 20, 'q') + "' + 1",
+        padding + "x = = 1", "x = '" + std::string(200u << 10, 'q') + "' + 1",
         padding + "while True:\n    pass"}) {
     try {
       exec(code, ctx);
@@ -335,7 +350,7 @@ TEST_F(SandboxTest, LongSourcesAreQuotedInPart) {
     }
   }
   std::optional<std::string> saved =
-      check(padding + "x = = 1\n" + std::string(1u << 20, 'r'), Mode::kExec);
+      check(padding + "x = = 1\n" + std::string(50u << 10, 'r'), Mode::kExec);
   ASSERT_TRUE(saved);
   EXPECT_LT(saved->size(), 20000u);
 }

@@ -258,21 +258,43 @@ def _guarded(node):
 def _rewrite(tree, source):
     """Rewrites the integer operators of `tree` in place, without recursion (a long chain of
     `a + b + ...` is as deep as it is long)."""
-    nodes = list(_ast.walk(tree))
-    for node in nodes:
-        for attr in ("id", "arg", "name", "attr"):
-            if getattr(node, attr, None) in GUARD_NAMES:
-                raise NameError("Access to forbidden name %r (%s)"
-                                % (getattr(node, attr), source_excerpt(source)))
-    # Children before parents: a guard call takes its operands once they are rewritten.
-    for node in reversed(nodes):
-        for field, value in _ast.iter_fields(node):
+    # One walk, noting where each operator sits (parent, field, index in a list or None).
+    AST, Op = _ast.AST, (_ast.BinOp, _ast.AugAssign)
+    sites = []
+    nodes = [tree]
+    pending = [tree]
+    while pending:
+        node = pending.pop()
+        for field in node._fields:
+            value = getattr(node, field, None)
             if isinstance(value, list):
                 for i, item in enumerate(value):
-                    if isinstance(item, (_ast.BinOp, _ast.AugAssign)):
-                        value[i] = _guarded(item)
-            elif isinstance(value, _ast.BinOp):
-                setattr(node, field, _guarded(value))
+                    if isinstance(item, AST):
+                        pending.append(item)
+                        if isinstance(item, Op):
+                            sites.append((node, field, i, item))
+            elif isinstance(value, AST):
+                pending.append(value)
+                if isinstance(value, _ast.BinOp):
+                    sites.append((node, field, None, value))
+        nodes.append(node)
+    # A name the code wrote is in its text, or NFKC-normalised from non-ASCII text.
+    if "__guard_" in source or not source.isascii():
+        for node in nodes:
+            for attr in ("id", "arg", "name", "attr"):
+                if getattr(node, attr, None) in GUARD_NAMES:
+                    raise NameError("Access to forbidden name %r (%s)"
+                                    % (getattr(node, attr), source_excerpt(source)))
+    # Children before parents (found after them): a guard call takes its operands once they are
+    # rewritten.
+    for parent, field, index, node in reversed(sites):
+        new = _guarded(node)
+        if new is node:
+            continue
+        if index is None:
+            setattr(parent, field, new)
+        else:
+            getattr(parent, field)[index] = new
 
 
 def _forbidden_name(name):
@@ -317,13 +339,19 @@ def _check_one(code, source):
     if code.co_flags & _ASYNC_FLAGS:
         raise ValueError("forbidden opcode(s) in %s: async functions are not allowed"
                          % (source_excerpt(source),))
-    bad = set()
-    instructions = list(_dis.get_instructions(code))
-    for i, ins in enumerate(instructions):
-        if ins.opname not in ALLOWED_OPCODES:
-            bad.add(ins.opname)
-            continue
-        if ins.opname in ("LOAD_ATTR", "LOAD_METHOD"):
+    # Opcodes first, from the raw bytecode (an instruction is two bytes in 3.11): cheap.
+    bad = set(_dis.opname[op] for op in set(code.co_code[::2])) - ALLOWED_OPCODES
+    if bad:
+        raise ValueError("forbidden opcode(s) in %s: %s"
+                         % (source_excerpt(source), ", ".join(sorted(bad))))
+    # Attribute reads need the instructions only when a name could be refused as an attribute
+    # (the guards are globals: user-written ones are refused before the rewrite).
+    if any((n.startswith("_") and n not in ALLOWED_PRIVATE_ATTRIBUTES and n not in GUARD_NAMES)
+           or n == "format" for n in code.co_names):
+        instructions = list(_dis.get_instructions(code))
+        for i, ins in enumerate(instructions):
+            if ins.opname not in ("LOAD_ATTR", "LOAD_METHOD"):
+                continue
             name = ins.argval
             if name.startswith("_") and name not in ALLOWED_PRIVATE_ATTRIBUTES:
                 raise NameError("Access to forbidden name %r (%s)"
@@ -336,9 +364,6 @@ def _check_one(code, source):
                         "Access to forbidden name 'format' (%s): only a literal format string "
                         "may be formatted" % (source_excerpt(source),))
                 _check_format_string(previous.argval, source)
-    if bad:
-        raise ValueError("forbidden opcode(s) in %s: %s"
-                         % (source_excerpt(source), ", ".join(sorted(bad))))
     for name in code.co_names:
         if _forbidden_name(name):
             raise NameError("Access to forbidden name %s (%s)"
