@@ -11,6 +11,7 @@
 #include "common/text.h"
 #include "orm/methods.h"
 #include "orm/users.h"
+#include "outbox/target.h"
 #include "script/sandbox.h"
 
 namespace autorules::actions {
@@ -263,9 +264,11 @@ void update_samples(const orm::RecordSet& records) {
 
 class ServerActionHooks final : public orm::ModelHooks {
  public:
-  void before_create(const orm::Env&, const std::string&, Json& vals) override { check(vals); }
+  void before_create(const orm::Env& env, const std::string&, Json& vals) override {
+    check(env, vals);
+  }
   void before_write(const orm::RecordSet& records, Json& vals) override {
-    check(vals);
+    check(records.env(), vals);
     if (vals.contains("child_ids") || vals.contains("parent_id"))
       check_recursion(records, vals);
   }
@@ -284,7 +287,7 @@ class ServerActionHooks final : public orm::ModelHooks {
 
  private:
   // Code that does not compile or that the sandbox refuses cannot be saved (Odoo's message).
-  static void check(const Json& vals) {
+  static void check(const orm::Env& env, const Json& vals) {
     auto code = vals.find("code");
     if (code != vals.end() && code->is_string()) {
       if (auto error = script::check(code->get<std::string>(), script::Mode::kExec)) {
@@ -293,9 +296,11 @@ class ServerActionHooks final : public orm::ModelHooks {
     }
     if (auto url = vals.find("webhook_url"); url != vals.end() && url->is_string()) {
       const std::string& u = url->get_ref<const std::string&>();
-      if (!u.empty() && u.rfind("http://", 0) != 0 && u.rfind("https://", 0) != 0) {
-        throw common::ValidationError(
-            fmt::format("The webhook URL must start with http:// or https://, not '{}'", u));
+      // Empty: no URL yet (running the action says so). Otherwise an absolute http(s) URL whose
+      // literal address, if any, the outbox would call.
+      if (!u.empty()) {
+        if (auto error = outbox::check_target_url(u, outbox::target_policy(env)))
+          throw common::ValidationError(*error);
       }
     }
     auto value = vals.find("value");

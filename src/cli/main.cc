@@ -228,6 +228,11 @@ int main(int argc, char** argv) {
       ->envname("AUTORULES_WORKERS");
   serve_cmd->add_option("--max-body-size", max_body, "largest request body, e.g. 16M")
       ->envname("AUTORULES_MAX_BODY_SIZE");
+  serve_cmd
+      ->add_option("--http-header-timeout", options.http_header_timeout,
+                   "seconds a client has to send a whole request header (default 10)")
+      ->check(CLI::PositiveNumber)
+      ->envname("AUTORULES_HTTP_HEADER_TIMEOUT");
   serve_cmd->add_option("--script-timeout", script_timeout, "seconds a piece of user code may run")
       ->envname("AUTORULES_SCRIPT_TIMEOUT");
   serve_cmd->add_option("--cron-poll", cron_poll, "seconds between scheduler checks")
