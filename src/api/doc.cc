@@ -1,14 +1,12 @@
 #include "api/doc.h"
 
-#include <cctype>
-
 #include <fmt/format.h>
 
+#include "api/auth.h"
 #include "common/errors.h"
 #include "common/json.h"
 #include "orm/env.h"
 #include "orm/recordset.h"
-#include "orm/users.h"
 
 namespace autorules::api {
 
@@ -57,34 +55,11 @@ Json model_doc(const orm::Env& env, const schema::Model& m) {
           {"methods", methods}};
 }
 
-// "bearer <key>" (scheme case-insensitive, the key trimmed), "" otherwise: as api/json2.cc.
-std::string bearer_key(const std::string& header) {
-  if (header.size() < 7)
-    return "";
-  std::string scheme = header.substr(0, 7);
-  for (char& c : scheme)
-    c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-  if (scheme != "bearer ")
-    return "";
-  std::string key = header.substr(7);
-  while (!key.empty() && std::isspace(static_cast<unsigned char>(key.back())))
-    key.pop_back();
-  while (!key.empty() && std::isspace(static_cast<unsigned char>(key.front())))
-    key.erase(0, 1);
-  return key;
-}
-
 // A read transaction in which the key was found valid, for reading the whole registry.
 orm::Env authenticated(orm::Runtime& runtime, const std::string& authorization) {
   std::string key = bearer_key(authorization);
-  if (key.empty()) {
-    throw common::AccessDenied(
-        authorization.empty() ? "Missing API key: send the header 'Authorization: bearer <key>'"
-                              : "Invalid apikey");
-  }
   orm::Env env = orm::Env::begin(runtime, orm::kSuperuserId, store::Access::kRead);
-  if (!orm::authenticate_key(env, key))
-    throw common::AccessDenied("Invalid apikey");
+  authenticate(env, key);
   return env.sudo();
 }
 

@@ -1,16 +1,14 @@
 #include "api/json2.h"
 
-#include <cctype>
-
 #include <fmt/format.h>
 #include <spdlog/spdlog.h>
 
+#include "api/auth.h"
 #include "api/metrics.h"
 #include "common/errors.h"
 #include "common/text.h"
 #include "orm/env.h"
 #include "orm/methods.h"
-#include "orm/users.h"
 
 namespace autorules::api {
 
@@ -60,23 +58,6 @@ namespace {
 
 constexpr std::size_t kMaxContextBytes = 256u << 10;
 
-// "bearer <key>", scheme case-insensitive.
-std::string bearer_key(const std::string& header) {
-  if (header.size() < 7)
-    return "";
-  std::string scheme = header.substr(0, 7);
-  for (char& c : scheme)
-    c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-  if (scheme != "bearer ")
-    return "";
-  std::string key = header.substr(7);
-  while (!key.empty() && std::isspace(static_cast<unsigned char>(key.back())))
-    key.pop_back();
-  while (!key.empty() && std::isspace(static_cast<unsigned char>(key.front())))
-    key.erase(0, 1);
-  return key;
-}
-
 // The context a client sent, as the call will use it: the server's own keys ("__...") dropped,
 // and its size bounded, since every action a call's rules run gets a copy of it.
 Json client_context(Json context) {
@@ -100,11 +81,6 @@ Response handle_json2(orm::Runtime& runtime, const std::string& model, const std
   Json context = Json::object();
   try {
     std::string key = bearer_key(authorization);
-    if (key.empty()) {
-      throw common::AccessDenied(
-          authorization.empty() ? "Missing API key: send the header 'Authorization: bearer <key>'"
-                                : "Invalid apikey");
-    }
     bool readonly = orm::is_readonly_method(runtime, model, method);
     // A write conflicting with another process (SQLite busy, PostgreSQL serialization) is
     // retried as a whole, as Odoo does.
@@ -115,9 +91,7 @@ Response handle_json2(orm::Runtime& runtime, const std::string& model, const std
         // Authenticated first (before the body is even parsed), inside the call's own
         // transaction: no second connection, and the key is checked against the state the
         // call sees.
-        std::optional<common::Id> uid = orm::authenticate_key(txn, key);
-        if (!uid)
-          throw common::AccessDenied("Invalid apikey");
+        common::Id uid = authenticate(txn, key);
         // As Odoo's JSON-2: the body is always a JSON object, `{}` for no parameters; an empty
         // body is not one (never "no domain, every record").
         if (body.find_first_not_of(" \t\r\n") == std::string::npos) {
@@ -144,7 +118,7 @@ Response handle_json2(orm::Runtime& runtime, const std::string& model, const std
             context = client_context(std::move(*it));
           params.erase(it);
         }
-        orm::Env env = txn.with_user(*uid).with_context(context);
+        orm::Env env = txn.with_user(uid).with_context(context);
         Json result = orm::call_method(env, model, method, ids, params);
         env.commit();
         return {200, result.dump(-1, ' ', false, Json::error_handler_t::replace)};
