@@ -5,7 +5,9 @@
 // against record proxies that go through the ORM (so writes fire rules like any other write).
 //
 // Bounded whatever the code does (docs/sandbox.md): int arithmetic CPython would do in C past
-// about 10,000 digits is refused, log() and _logger output and rendered templates are capped,
+// about 10,000 digits is refused, hashing, comparing, sorting and the C loops that call a function
+// per item check the time limit themselves (but sets and dicts comparing equal long texts, which
+// CPython does in its own fast path), log() and _logger output and rendered templates are capped,
 // error messages quote at most a few KiB of what the code made, values crossing to and from JSON
 // nest at most 256 levels and never contain themselves, and sudo() is only allowed where the code
 // already runs as superuser (a rule's action, a computed field) or for administrators.

@@ -1,7 +1,8 @@
 """The sandbox's bounds through the real server: work the time limit cannot interrupt (big
-integers) is refused at once while the server keeps answering, log() rows are capped, values that
-contain themselves are refused, and sudo() is allowed to the administrator's code (code of other
-users is refused it: tests/script/privilege_test.cc)."""
+integers) is refused at once while the server keeps answering, C work that checks the limit itself
+(hashing a value that shares its parts) stops at it, log() rows are capped, values that contain
+themselves are refused, and sudo() is allowed to the administrator's code (code of other users is
+refused it: tests/script/privilege_test.cc)."""
 
 import threading
 import time
@@ -86,6 +87,34 @@ def test_a_long_sum_is_stopped_by_the_time_limit_and_other_python_runs_meanwhile
     assert_error(result["response"], 422, None, "time limit")
     assert result["seconds"] < 4, result["seconds"]
     assert quick_seconds < 3, quick_seconds
+
+
+def test_hashing_a_value_that_shares_its_parts_stops_at_the_time_limit(server_factory):
+    # 40 levels of (t, t): {t} would hash 2**40 leaves in C, holding the GIL for ever.
+    api = server_factory(extra_args=["--script-timeout", "1"]).client()
+    pid = api.ok("res.partner", "create", vals_list=[{"name": "Kept"}])[0]
+    action = code_action(api, "t = (1,)\nfor i in range(40):\n    t = (t, t)\nx = {t}\n"
+                              "records.write({'name': 'Changed'})")
+    result = {}
+
+    def call():
+        started = time.monotonic()
+        result["response"] = run(api, action, [pid])
+        result["seconds"] = time.monotonic() - started
+
+    thread = threading.Thread(target=call)
+    thread.start()
+    health = []
+    while thread.is_alive():
+        health.append(api.get("/health")[0])
+        time.sleep(0.05)
+    thread.join()
+    assert_error(result["response"], 422, None, "time limit")
+    assert result["seconds"] < 3, result["seconds"]
+    assert health and all(s == 200 for s in health), health
+    assert api.ok("res.partner", "read", ids=[pid], fields=["name"])[0]["name"] == "Kept"
+    quick = code_action(api, "action = {'n': len({(1, (2,)), (1, (2,))})}")
+    assert run(api, quick) == (200, {"n": 1})
 
 
 def test_a_400_mb_log_leaves_one_row_of_at_most_the_cap(fresh):

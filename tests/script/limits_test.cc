@@ -3,6 +3,7 @@
 // values nested too deep or containing themselves. Each case ends with a clear error, changes
 // nothing, and leaves the interpreter fine for the next evaluation.
 #include <chrono>
+#include <cstdint>
 #include <memory>
 #include <sstream>
 
@@ -175,6 +176,187 @@ TEST_F(SandboxTest, SumIsStoppedByTheTimeLimit) {
                    common::ValueError, "time limit");
   EXPECT_LT(seconds_since(start), 2.5);  // unchecked, the sum takes 4 s or more
   EXPECT_EQ(eval("sum([1, 2])", ctx), 3);
+}
+
+// --- Hashing and comparing, which CPython does in C ---------------------------------------
+// The watchdog's timeout is only seen between bytecodes; these C loops check the deadline
+// themselves (internal/deadline.h) and end with the same error.
+
+// Builds `name` as a tuple of a tuple of ... 40 levels, each level the previous one twice: cheap
+// to make, 2**40 leaves to walk.
+std::string shared(const std::string& name, const char* open, const char* close) {
+  return name + " = " + open + "1," + close + "\nfor i in range(40):\n    " + name + " = " + open +
+         name + ", " + name + close + "\n";
+}
+
+const std::string kTuple = shared("t", "(", ")");
+const std::string kTwoTuples = kTuple + shared("u", "(", ")");
+
+const Attempt kLongCWork[] = {
+    {"set of a shared tuple", "x = {t}"},
+    {"dict key", "x = t in {1: 2}"},
+    {"dict item", "d = {}\nd[t] = 1"},
+    {"dict display", "x = {t: 1}"},
+    {"equal shared tuples", "x = t == u"},
+    {"ordered shared tuples", "x = t < u"},
+    {"sorted shared tuples", "x = sorted([t, u])"},
+    {"max of shared tuples", "x = max([t, u])"},
+    {"shared tuple in a list", "x = t in [u]"},
+    {"index of a shared tuple", "x = [u].index(t)"},
+    {"count of a shared tuple", "x = [u, u].count(t)"},
+    {"swallowed and tried again",
+     "for i in range(3):\n    try:\n        x = {t}\n    except:\n        pass\n"
+     "x = {t}"},
+    {"ints of equal hash in set()", "l = [(2**61 - 1) * i for i in range(1, 20001)]\nx = set(l)"},
+    {"ints of equal hash in a set display",
+     "l = [(2**61 - 1) * i for i in range(1, 20001)]\nx = {*l}"},
+    {"ints of equal hash in dict.fromkeys",
+     "l = [(2**61 - 1) * i for i in range(1, 20001)]\nx = dict.fromkeys(l)"},
+    // Without collisions these would end at once: the test also shows that the keys collide.
+    {"tuples of equal hash in set()", "x = set(map(tuple, payload))"},
+    {"big ints hashed again and again",
+     "b = int.from_bytes(b'\\x01' * 10**6, 'big')\nx = set([b, b + 0] * 500000)"},
+    {"map of a C function over a shared value", "x = any(map(any, [[0] * 10**5] * 10**5))"},
+    {"filter with a C function", "x = any(filter(any, [[0] * 10**4] * 10**5))"},
+    {"max with a C key", "x = max([[0] * 10**4] * 10**5, key=any)"},
+    {"min with a C key", "x = min([[0] * 10**4] * 10**5, key=any)"},
+    {"sorted with a C key", "x = sorted([[0] * 10**4] * 10**5, key=any)"},
+    {"list.sort with a C key", "l = [[0] * 10**4] * 10**5\nl.sort(key=any, reverse=True)"},
+    {"reduce over shared lists", "x = reduce(max, [[0] * 10**4] * 10**5)"},
+    {"json hook", "s = 'a' * 10**7\nx = json.loads('[' + '1,' * 10**5 + '1]', parse_int=s.count)"},
+    {"sorted long texts", "s = 'a' * 10**7\nt = s[:-1] + 'a'\nx = sorted([s, t] * 10**4)"},
+    {"sorted by long texts",
+     "s = 'a' * 10**7\nt = s[:-1] + 'a'\nx = sorted(range(2 * 10**4), key=lambda i: (s, t)[i % "
+     "2])"},
+    {"shared long texts compared", "s = 'a' * 10**6\nx = (s[:-1] + 'b') in [s] * 10**6"},
+    {"shared big recordset hashed",
+     "r = env['res.partner'].browse(list(range(1, 10**5)))\nx = {(r,) * 10**5}"},
+    {"shared big recordset compared",
+     "r = env['res.partner'].browse(list(range(1, 10**5)))\nx = r[:-1] in [r] * 10**5"},
+};
+
+// Pairs (a, b) of ints whose tuples all have one hash in CPython 3.11 (its tuple hash is
+// xxHash's round on the items' hashes, and an int's hash is itself below 2**61 - 1: b is solved
+// for each a). Built here, for speed, and handed to the code as `payload`.
+Json tuples_of_equal_hash(int count) {
+  constexpr std::uint64_t kP1 = 11400714785074694791ULL;
+  constexpr std::uint64_t kP2 = 14029467366897019727ULL;
+  constexpr std::uint64_t kP5 = 2870177450012600261ULL;
+  constexpr std::int64_t kModulus = (std::int64_t{1} << 61) - 1;
+  auto rotl = [](std::uint64_t x) { return (x << 31) | (x >> 33); };
+  auto rotr = [](std::uint64_t x) { return (x >> 31) | (x << 33); };
+  auto inverse = [](std::uint64_t odd) {  // modulo 2**64, by Newton's iteration
+    std::uint64_t x = odd;
+    for (int i = 0; i < 6; ++i)
+      x *= 2 - odd * x;
+    return x;
+  };
+  // The state after both items, the same for every pair.
+  const std::uint64_t before_rotation = rotr(12345 * inverse(kP1));
+  Json pairs = Json::array();
+  for (std::uint64_t a = 1; static_cast<int>(pairs.size()) < count; ++a) {
+    std::uint64_t after_a = rotl(kP5 + a * kP2) * kP1;
+    auto b = static_cast<std::int64_t>((before_rotation - after_a) * inverse(kP2));
+    if (b > -kModulus && b < kModulus && b != -1)
+      pairs.push_back(Json::array({a, b}));
+  }
+  return pairs;
+}
+
+class LongCWorkTest : public SandboxTest, public ::testing::WithParamInterface<Attempt> {};
+
+TEST_P(LongCWorkTest, IsStoppedByTheTimeLimit) {
+  const Attempt& a = GetParam();
+  Env e = env();
+  RecordSet p = e["res.partner"].create(Json{{"name", "Target"}});
+  Context ctx = partner_context(e, p.ids());
+  ctx.values["payload"] = tuples_of_equal_hash(20000);
+  // Each takes minutes to ages unchecked, holding the GIL; the limit is 0.5 s.
+  EXPECT_THROW_MSG(exec(kTwoTuples + a.code + "\nrecord.write({'name': 'Changed'})", ctx),
+                   common::ValueError, "ran longer than the time limit");
+  EXPECT_EQ(p.read({"name"})[0]["name"], "Target") << a.what;
+  // The next evaluation runs as usual, hashing and comparing included.
+  EXPECT_EQ(eval("len({(1, (2, 3)), (1, (2, 3)), record.name}) + ([[1]] == [[1]])", ctx), 3)
+      << a.what;
+}
+
+INSTANTIATE_TEST_SUITE_P(Attempts, LongCWorkTest, ::testing::ValuesIn(kLongCWork),
+                         [](const ::testing::TestParamInfo<Attempt>& param) {
+                           std::string name = param.param.what;
+                           for (char& c : name) {
+                             if (!std::isalnum(static_cast<unsigned char>(c)))
+                               c = '_';
+                           }
+                           return name;
+                         });
+
+TEST_F(SandboxTest, OrdinaryHashingAndComparingAreUnchanged) {
+  Env e = env();
+  RecordSet p = e["res.partner"].create(Json{{"name", "Ann"}});
+  Context ctx = partner_context(e, p.ids());
+  EXPECT_EQ(eval("{(1, 2): 'a', (3, (4, 'x')): 'b'}[(3, (4, 'x'))]", ctx), "b");
+  EXPECT_EQ(
+      eval("len({(i, str(i)) for i in range(100)} | {(i, str(i)) for i in range(50, 150)})", ctx),
+      150);
+  EXPECT_EQ(eval("sorted([(2, 'b'), (1, 'z'), (2, 'a'), (1, 'y', 0)])", ctx),
+            Json::parse(R"([[1, "y", 0], [1, "z"], [2, "a"], [2, "b"]])"));
+  EXPECT_EQ(eval("sorted(['b', 'a', 'c'], key=str.upper, reverse=True)", ctx),
+            Json::array({"c", "b", "a"}));
+  EXPECT_EQ(eval("[[1, [2, 3]], {'a': (1,)}] == [[1, [2, 3]], {'a': (1,)}]", ctx), true);
+  EXPECT_EQ(eval("[1, [2, 3]] < [1, [2, 4]]", ctx), true);
+  EXPECT_EQ(eval("{'a': [1, {2}]} != {'a': [1, {3}]}", ctx), true);
+  EXPECT_EQ(eval("({1, 2} < {1, 2, 3}, {1, 2} == {2, 1}, {'a': 1}.keys() == {'a'})", ctx),
+            Json::array({true, true, true}));
+  EXPECT_EQ(eval("{'a': 1}.items() == {('a', 1)}", ctx), true);
+  EXPECT_EQ(eval("len(set([(2**61 - 1) * i for i in range(1, 200)]))", ctx), 199);
+  EXPECT_EQ(eval("({1: 'a'}[1.0], 1 == 1.0, 2j == 2j, 'abc' < 'abd', b'a' < b'b')", ctx),
+            Json::array({"a", true, true, true, true}));
+  EXPECT_EQ(eval("(10**30 + 1 > 10**30, {10**30: 'big'}[10**30 + 0], max([3, 1, 2]))", ctx),
+            Json::array({true, "big", 3}));
+  EXPECT_EQ(eval("list(map(str, [1, 2])) + list(filter(None, ['', 'x']))", ctx),
+            Json::array({"1", "2", "x"}));
+  // The builtins that call a function per item, and sorting.
+  EXPECT_EQ(eval("[min([3, -1, 2], key=abs), max('ab', 'c', key=len), max([], default=7), "
+                 "min(4, 2, 3), max(key=len, *['a', 'bcd'])]",
+                 ctx),
+            Json::parse(R"([-1, "ab", 7, 2, "bcd"])"));
+  EXPECT_EQ(eval("list(filter(str.isdigit, ['1', 'a', '22'])) + list(filter(lambda x: x > 1, [1, "
+                 "2])) + list(filter(bool, [0, 3]))",
+                 ctx),
+            Json::parse(R"(["1", "22", 2, 3])"));
+  EXPECT_EQ(eval("[reduce(lambda a, b: a + b, [1, 2, 3], 10), reduce(max, [3, 9, 2])]", ctx),
+            Json::array({16, 9}));
+  EXPECT_EQ(eval("[json.loads('[1, 2.5, {\\\"a\\\": 1}]', parse_int=str, parse_float=str, "
+                 "object_hook=len), json.loads('{}', object_pairs_hook=lambda p: 'pairs'), "
+                 "json.dumps({1, 2} and [{1}], default=len)]",
+                 ctx),
+            Json::parse(R"([["1", "2.5", 1], "pairs", "[1]"])"));
+  EXPECT_EQ(exec("l = [3, 1, 2]\nl.sort(reverse=True)\nm = ['b', 'C', 'a']\nm.sort(key=str.lower)\n"
+                 "action = [l, m, sorted(m, reverse=True, key=len), sorted([])]",
+                 ctx),
+            Json::parse(R"([[3, 2, 1], ["a", "b", "C"], ["a", "b", "C"], []])"));
+  EXPECT_THROW_MSG(eval("sorted([1, 'a'])", ctx), common::ValueError, "not supported");
+  EXPECT_THROW_MSG(eval("[1].sort(1)", ctx), common::ValueError, "positional");
+  // Texts adding up to more than 2**26 characters sort the same (their comparisons go through the
+  // checked slot).
+  EXPECT_EQ(exec("s = 'a' * 2**20\nl = [s + 'c', s + 'a', s + 'b'] * 30\n"
+                 "action = [[x[-1] for x in sorted(l)] == ['a'] * 30 + ['b'] * 30 + ['c'] * 30,\n"
+                 "          [x[-1] for x in sorted(l, reverse=True)][::30],\n"
+                 "          sorted(range(90), key=lambda i: l[i])[:4]]",
+                 ctx),
+            Json::parse(R"([true, ["c", "b", "a"], [1, 4, 7, 10]])"));
+  // Shared values that are not too big hash and compare as before.
+  EXPECT_EQ(exec("t = (1,)\nu = (1,)\nfor i in range(12):\n    t = (t, t)\n    u = (u, u)\n"
+                 "action = [len({t, u}), t == u, t in {u: 1}]",
+                 ctx),
+            Json::array({1, true, true}));
+  EXPECT_EQ(eval("record in (record | record) and len({record, record + record[:0]}) == 1", ctx),
+            true);
+  // A long evaluation that hashes a lot still runs to its end.
+  EXPECT_EQ(exec("d = {(i, str(i)): i for i in range(1000)}\nn = 0\nfor r in range(20):\n    for k "
+                 "in list(d):\n        n += d[(k[0], k[1])]\naction = n",
+                 ctx),
+            20 * 999 * 1000 / 2);
 }
 
 // --- log() and _logger --------------------------------------------------------------------

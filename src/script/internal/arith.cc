@@ -2,7 +2,7 @@
 
 #include <Python.h>
 
-#include "script/internal/interpreter.h"
+#include "script/internal/deadline.h"
 
 namespace autorules::script::internal {
 
@@ -220,14 +220,10 @@ PyObject* guarded_round(PyObject*, PyObject* const* args, Py_ssize_t nargs, PyOb
 }
 
 // Counts the items sum() takes and raises SandboxTimeout once the evaluation is past its
-// deadline (looked at every 4,096 items): sum() is a C loop the watchdog cannot interrupt.
-thread_local unsigned tl_items = 0;
-
+// deadline (looked at every few thousand items): sum() is a C loop the watchdog cannot interrupt.
 PyObject* tick(PyObject*, PyObject* item) {
-  if ((++tl_items & 4095u) == 0 && past_deadline()) {
-    set_timeout_error();
+  if (out_of_time(1))
     return nullptr;
-  }
   Py_INCREF(item);
   return item;
 }

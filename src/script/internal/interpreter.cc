@@ -14,6 +14,7 @@
 #include "common/errors.h"
 #include "sandbox_py.h"  // kSandboxPy, generated from internal/sandbox.py
 #include "script/internal/arith.h"
+#include "script/internal/deadline.h"
 
 namespace autorules::script::internal {
 
@@ -153,9 +154,10 @@ Watchdog& watchdog() {
 }
 
 // One evaluation's limits, for the outermost evaluation of a thread (nested evaluations, e.g. a
-// computed field written by a code action, share the outer deadline and budget).
+// computed field written by a code action, share the outer deadline and budget). The watchdog
+// stops bytecode; C work that user code can make long checks the same time limit itself
+// (internal/deadline.h).
 thread_local int tl_depth = 0;
-thread_local std::chrono::steady_clock::time_point tl_deadline;
 thread_local int tl_logger_lines = 0;
 
 class Limits {
@@ -164,11 +166,10 @@ class Limits {
     if (tl_depth++ > 0)
       return;
     thread_id_ = PyThreadState_Get()->thread_id;
-    auto deadline = std::chrono::steady_clock::now() +
-                    std::chrono::duration_cast<std::chrono::steady_clock::duration>(
-                        std::chrono::duration<double>(g_timeout.load()));
-    watchdog().add(thread_id_, deadline);
-    tl_deadline = deadline;
+    auto timeout = std::chrono::duration_cast<std::chrono::steady_clock::duration>(
+        std::chrono::duration<double>(g_timeout.load()));
+    watchdog().add(thread_id_, std::chrono::steady_clock::now() + timeout);
+    watch_deadline(timeout);
     tl_logger_lines = 0;
     tl_allocated = 0;
     tl_limit = g_budget.load();
@@ -178,6 +179,7 @@ class Limits {
     if (--tl_depth > 0)
       return;
     tl_counting = false;
+    stop_watching_deadline();
     watchdog().remove(thread_id_);
     // A timeout raised just as the code finished must not hit the next evaluation.
     PyThreadState_SetAsyncExc(thread_id_, nullptr);
@@ -267,8 +269,13 @@ void start(const Options& options) {
     py::object module = types.attr("ModuleType")("autorules_sandbox");
     py::dict ns = module.attr("__dict__");
     ns["_arith"] = arith_guards();  // C functions the module puts among user code's builtins
+    PyObject* checked = checked_builtins();
+    if (!checked)
+      throw py::error_already_set();
+    ns["_checked"] = py::reinterpret_steal<py::object>(checked);
     py::exec(kSandboxPy, ns);
     g_sandbox = new py::module_(py::reinterpret_borrow<py::module_>(module));
+    guard_c_work(py::object(ns["SandboxTimeout"]).ptr());
     g_cache = new std::unordered_map<std::string, py::object>();
   }
   // Release the GIL: every evaluation takes it for itself, on whatever thread it runs.
@@ -394,14 +401,6 @@ py::object call_limited(const py::object& fn, py::handle arg, std::string_view s
     rethrow(error, source);
   }
   return py::reinterpret_steal<py::object>(result);
-}
-
-bool past_deadline() {
-  return tl_depth > 0 && std::chrono::steady_clock::now() >= tl_deadline;
-}
-
-void set_timeout_error() {
-  PyErr_SetNone(g_sandbox->attr("SandboxTimeout").ptr());
 }
 
 bool charge(std::size_t bytes) {

@@ -60,11 +60,7 @@ py::object call_limited(const py::object& fn, py::handle arg, std::string_view s
 // --- The evaluation running on this thread (GIL held) --------------------------------------
 // Outside an evaluation nothing is counted and there is no deadline.
 
-// Whether the running evaluation is past its time limit, for C loops the watchdog cannot
-// interrupt (they check it themselves every few thousand steps).
-bool past_deadline();
-// Sets SandboxTimeout as the Python error being raised (after past_deadline()).
-void set_timeout_error();
+// (Its time limit, for C loops the watchdog cannot interrupt: internal/deadline.h.)
 // Counts `bytes` of memory that user code made the server hold outside Python's allocators (a
 // recordset's ids) against the evaluation's allocation budget; false once past it.
 bool charge(std::size_t bytes);

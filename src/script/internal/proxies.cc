@@ -10,6 +10,7 @@
 
 #include "common/errors.h"
 #include "orm/methods.h"
+#include "script/internal/deadline.h"
 #include "script/internal/interpreter.h"
 #include "store/database.h"
 
@@ -97,6 +98,15 @@ std::string shown(std::string_view name) {
 void charge_ids(std::size_t count) {
   if (!charge(count * sizeof(Id)))
     throw std::bad_alloc();  // MemoryError in Python
+}
+
+// Hashing, comparing and intersecting records is linear in their ids and allocates outside
+// Python's allocators: a tuple of many references to one big recordset, hashed, would do it again
+// and again in one C loop. The work is counted against the evaluation's time limit
+// (internal/deadline.h); past it, SandboxTimeout.
+void spend_on_ids(std::size_t count) {
+  if (out_of_time(1 + count))
+    throw py::error_already_set();
 }
 
 // Runs an ORM call that gives records without the GIL, then wraps them (with the GIL).
@@ -439,6 +449,7 @@ orm::RecordSet other_records(const RecordsProxy& self, py::handle other) {
 // The records of `self` that are (or are not) in `other`, in order, without duplicates: & and -.
 py::object filter_by(const RecordsProxy& self, py::handle other, bool in_other) {
   orm::RecordSet o = other_records(self, other);
+  spend_on_ids(self.rs.size() + o.size());
   std::unordered_set<Id> theirs(o.ids().begin(), o.ids().end());
   std::unordered_set<Id> seen;
   IdList ids;
@@ -453,6 +464,7 @@ bool same_records(const RecordsProxy& self, py::handle other) {
   if (!is_records(other))
     return false;
   const orm::RecordSet& o = records_of(other);
+  spend_on_ids(self.rs.size() + o.size());
   return o.name() == self.rs.name() &&
          std::unordered_set<Id>(o.ids().begin(), o.ids().end()) ==
              std::unordered_set<Id>(self.rs.ids().begin(), self.rs.ids().end());
@@ -717,6 +729,7 @@ PYBIND11_EMBEDDED_MODULE(_autorules_orm, m) {
              const orm::RecordSet& o = records_of(other);
              if (o.name() != self.rs.name())
                return false;
+             spend_on_ids(self.rs.size() + o.size());
              std::unordered_set<Id> have(self.rs.ids().begin(), self.rs.ids().end());
              return std::all_of(o.ids().begin(), o.ids().end(),
                                 [&](Id id) { return have.count(id); });
@@ -725,6 +738,7 @@ PYBIND11_EMBEDDED_MODULE(_autorules_orm, m) {
       .def("__ne__", [](const RecordsProxy& self, py::handle o) { return !same_records(self, o); })
       .def("__hash__",
            [](const RecordsProxy& self) {
+             spend_on_ids(self.rs.size());
              std::size_t h = std::hash<std::string>{}(self.rs.name());
              IdList ids = self.rs.ids();
              std::sort(ids.begin(), ids.end());

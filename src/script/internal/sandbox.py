@@ -3,13 +3,14 @@
 # functions, and builds the restricted builtins and the wrapped modules user code sees; it also
 # turns exceptions into bounded message text. User code can never reach this module: names
 # containing "__" are refused, attribute names starting with "_" too, and no evaluation context
-# refers to it. `_arith` (the guard functions of internal/arith.cc) is set before it runs.
+# refers to it. `_arith` (the guard functions of internal/arith.cc) and `_checked` (min, max,
+# filter and reduce calling C functions given to them through a check of the time limit:
+# internal/deadline.cc) are set before it runs.
 import ast as _ast
 import base64 as _base64
 import builtins as _builtins
 import datetime as _datetime
 import dis as _dis
-import functools as _functools
 import json as _json
 import math as _math
 import reprlib as _reprlib
@@ -464,8 +465,12 @@ SAFE_BUILTINS.update({
     # divmod, round, range and sum bounded like the operators (internal/arith.cc).
     "divmod": _arith["divmod"], "round": _arith["round"], "sum": _arith["sum"],
     "range": _arith["range"], "xrange": _arith["range"],
+    # min, max, filter and reduce check the time limit before each call of a C function given
+    # to them (internal/deadline.cc).
+    "min": _checked["min"], "max": _checked["max"], "filter": _checked["filter"],
+    "reduce": _checked["reduce"],
     "True": True, "False": False, "None": None,
-    "unicode": str, "reduce": _functools.reduce,
+    "unicode": str,
     "__import__": _import,
     "UserError": UserError, "ValidationError": ValidationError,
 })
@@ -490,7 +495,29 @@ dateutil_module = _ns(
               DAILY=_drrule.DAILY, HOURLY=_drrule.HOURLY, MINUTELY=_drrule.MINUTELY,
               SECONDLY=_drrule.SECONDLY, **_weekdays),
 )
-json_module = _ns(loads=_json.loads, dumps=_json.dumps)
+# json's C scanner and encoder call these for every value: C code given here is called behind a
+# check of the time limit (internal/deadline.cc), like map's function.
+_JSON_HOOKS = ("object_hook", "object_pairs_hook", "parse_float", "parse_int", "parse_constant",
+               "default")
+
+
+def _checked_hooks(kwargs):
+    for name in _JSON_HOOKS:
+        hook = kwargs.get(name)
+        if hook is not None:
+            kwargs[name] = _checked["callback"](hook)
+    return kwargs
+
+
+def _json_loads(s, **kwargs):
+    return _json.loads(s, **_checked_hooks(kwargs))
+
+
+def _json_dumps(obj, **kwargs):
+    return _json.dumps(obj, **_checked_hooks(kwargs))
+
+
+json_module = _ns(loads=_json_loads, dumps=_json_dumps)
 time_module = _ns(time=_time.time, strptime=_time.strptime, strftime=_time.strftime,
                   sleep=_sleep)
 pytz_module = _ns(utc=_pytz.utc, UTC=_pytz.UTC, timezone=_pytz.timezone)
