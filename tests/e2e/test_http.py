@@ -55,6 +55,24 @@ def test_doc_model_json_lists_fields_and_methods(demo):
     assert set(fields) == set(demo.ok("res.partner", "fields_get", attributes=["type"]))
 
 
+def test_doc_lists_only_methods_a_client_can_call(demo):
+    """/doc lists no private method (`_cron_...`, `_gc_...`): each listed method, called with an
+    unknown parameter, is refused for that parameter (422, nothing runs), never 404 as private."""
+    models = [m["model"] for m in demo.ok("ir.model", "search_read", domain=[], fields=["model"])]
+    assert "base.automation" in models and "outbox.message" in models
+    for model in models:
+        status, _, data = demo.get(f"/doc/{model}.json", auth=True)
+        assert status == 200, (model, status, data)
+        names = [m["name"] for m in json.loads(data)["methods"]]
+        assert names, model
+        private = [n for n in names if n.startswith("_")]
+        assert not private, f"/doc lists private methods of {model}: {private}"
+        for name in names:
+            status, body = demo.post_raw(model, name, json.dumps({"no_such_parameter": 1}))
+            assert status == 422 and "unexpected keyword argument" in body["message"], \
+                f"{model}/{name} listed by /doc answers {status}: {body}"
+
+
 def test_doc_of_an_app_model_and_of_an_unknown_model(demo):
     status, _, data = demo.get("/doc/crm.lead.json", auth=True)
     assert status == 200
