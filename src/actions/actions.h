@@ -4,6 +4,7 @@
 #pragma once
 
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -13,9 +14,15 @@
 
 namespace autorules::actions {
 
-// Registers ir.actions.server's behaviour: checks on save (code compiles, update paths are
-// valid) and the JSON-2 method ir.actions.server/run.
+// Registers ir.actions.server's behaviour: checks on save (code compiles, the action has what
+// its type needs to run) and the JSON-2 method ir.actions.server/run.
 void install(orm::Runtime& runtime);
+
+// Why `action` (one ir.actions.server record), as saved, could not run — its type is not built
+// yet, a field its type reads is empty, a value does not suit its target field, a child of a
+// multi action could not run either — or nullopt. Python code is checked when it is written,
+// not here. Saving an action checks it; so does linking it to a rule.
+std::optional<std::string> cannot_run(const orm::RecordSet& action);
 
 // Runs `actions` in order (reference §5.1) on the records named by the context's
 // active_model / active_id(s); returns the last truthy result (a client action), or false.

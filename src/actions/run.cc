@@ -84,11 +84,9 @@ Json run_one(const Run& run, const std::string& state) {
     return internal::run_multi(run);
   if (state == "webhook")
     return internal::run_webhook(run);
-  const schema::Field* f = run.action.model().field("state");
-  const schema::SelectionOption* o = f ? f->option(state) : nullptr;
+  // Refused at save since; an action saved before still says why at each run.
   throw common::UserError(
-      fmt::format("The action type '{}' ({}) is not available yet (action '{}')", state,
-                  o ? o->label : state, internal::text(run, "name")));
+      internal::type_not_available(run.action, state, internal::text(run, "name")));
 }
 
 // The allowed groups are checked against the user even when rules run the action in superuser
@@ -276,17 +274,19 @@ class ServerActionHooks final : public orm::ModelHooks {
     if (vals.size() == 1 && vals.contains("webhook_sample_payload"))
       return;  // the sample itself
     check_cycles(records);
-    check_paths(records);
+    if (touches_what_runs(vals))
+      check_runnable(records);
     update_samples(records);
   }
   void after_create(const orm::RecordSet& records, const Json&) override {
     check_cycles(records);
-    check_paths(records);
+    check_runnable(records);
     update_samples(records);
   }
 
  private:
-  // Code that does not compile or that the sandbox refuses cannot be saved (Odoo's message).
+  // Code that does not compile or that the sandbox refuses cannot be saved (Odoo's message);
+  // checked here, before the write, and only when written (compiling long code is not cheap).
   static void check(const orm::Env& env, const Json& vals) {
     auto code = vals.find("code");
     if (code != vals.end() && code->is_string()) {
@@ -296,21 +296,15 @@ class ServerActionHooks final : public orm::ModelHooks {
     }
     if (auto url = vals.find("webhook_url"); url != vals.end() && url->is_string()) {
       const std::string& u = url->get_ref<const std::string&>();
-      // Empty: no URL yet (running the action says so). Otherwise an absolute http(s) URL whose
-      // literal address, if any, the outbox would call.
+      // Empty: no URL (refused for a webhook action by check_runnable). Otherwise an absolute
+      // http(s) URL whose literal address, if any, the outbox would call.
       if (!u.empty()) {
         if (auto error = outbox::check_target_url(u, outbox::target_policy(env)))
           throw common::ValidationError(*error);
       }
     }
-    auto value = vals.find("value");
-    auto type = vals.find("evaluation_type");
-    if (value != vals.end() && value->is_string() && type != vals.end() && type->is_string() &&
-        type->get<std::string>() == "equation") {
-      if (auto error = script::check(value->get<std::string>(), script::Mode::kEval)) {
-        throw common::ValidationError(*error);
-      }
-    }
+    // A Compute expression is checked with the rest of the action, after the write
+    // (check_runnable): it may be written before or after its evaluation type.
   }
   // Linking an action under itself or one of its descendants, or above one of its ancestors,
   // is refused with Odoo's message before the ORM sees the write.
@@ -356,48 +350,54 @@ class ServerActionHooks final : public orm::ModelHooks {
       }
     }
   }
-  // Update Record's path: every field but the last must be relational (Odoo 19's message).
-  static void check_paths(const orm::RecordSet& records) {
-    const orm::Env& env = records.env();
-    for (Id id : records.ids()) {
-      orm::RecordSet action = records.sudo().browse({id});
-      if (action.get("state").as_string() != "object_write")
+  // The fields cannot_run() reads: writing one of them (or linking the action to a rule or under
+  // a multi action) checks the action again, as Odoo's constraints run when their fields are
+  // written. Renaming an action saved before these checks, or unlinking it, stays possible.
+  static bool touches_what_runs(const Json& vals) {
+    static const char* const kFields[] = {"state",           "model_id",
+                                          "update_path",     "update_field_id",
+                                          "evaluation_type", "value",
+                                          "sequence_id",     "resource_ref",
+                                          "selection_value", "update_m2m_operation",
+                                          "crud_model_id",   "link_field_id",
+                                          "webhook_url",     "webhook_field_ids",
+                                          "child_ids"};
+    for (const char* f : kFields) {
+      if (vals.contains(f))
+        return true;
+    }
+    for (const char* link : {"base_automation_id", "parent_id"}) {
+      auto it = vals.find(link);
+      if (it != vals.end() && !it->is_null() && !(it->is_boolean() && !it->get<bool>()))
+        return true;
+    }
+    return false;
+  }
+  // An action that could not run is not saved (ValidationError, the call changes nothing), nor
+  // is a change that leaves a multi action above it with a child that could not run.
+  static void check_runnable(const orm::RecordSet& records) {
+    orm::RecordSet all = records.sudo();
+    std::set<Id> parents;
+    for (Id id : all.ids()) {
+      orm::RecordSet action = all.browse({id});
+      if (auto why = cannot_run(action))
+        throw common::ValidationError(*why);
+      Value parent = action.get("parent_id");
+      if (parent.is_int())
+        parents.insert(parent.as_int());
+    }
+    std::set<Id> seen;
+    while (!parents.empty()) {
+      Id id = *parents.begin();
+      parents.erase(parents.begin());
+      if (!seen.insert(id).second)
         continue;
-      Value path = action.get("update_path");
-      if (!path.is_string() || path.as_string().empty())
-        continue;
-      const schema::Model* model = env.registry().find(action.get("model_name").as_string());
-      if (!model)
-        continue;
-      const std::string& p = path.as_string();
-      size_t start = 0;
-      while (true) {
-        size_t dot = p.find('.', start);
-        std::string seg =
-            p.substr(start, dot == std::string::npos ? std::string::npos : dot - start);
-        const schema::Field* f = model->field(seg);
-        if (!f) {
-          throw common::ValidationError(
-              fmt::format("The field '{}' of the path '{}' does not exist on the model '{}'", seg,
-                          p, model->name()));
-        }
-        if (dot == std::string::npos)
-          break;
-        if (!f->is_relational()) {
-          throw common::ValidationError(fmt::format(
-              "The path contained by the field 'Field to Update Path' contains a non-relational "
-              "field "
-              "({}) that is not the last field in the path. You can't traverse non-relational "
-              "fields "
-              "(even in the quantum realm). Make sure only the last field in the path is "
-              "non-relational.",
-              f->string));
-        }
-        model = env.registry().find(f->relation);
-        if (!model)
-          break;
-        start = dot + 1;
-      }
+      orm::RecordSet parent = all.browse({id});
+      if (auto why = cannot_run(parent))
+        throw common::ValidationError(*why);
+      Value up = parent.get("parent_id");
+      if (up.is_int())
+        parents.insert(up.as_int());
     }
   }
 

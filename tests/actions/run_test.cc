@@ -117,23 +117,6 @@ TEST_F(ActionsTest, OnlyAdministratorsWriteActionsAndGroupsRestrictRuns) {
   EXPECT_NO_THROW(run_on(admin_only, {}));
 }
 
-TEST_F(ActionsTest, ActionTypesNotBuiltYetSayso) {
-  Id action = make_action(Json{{"state", "mail_post"}});
-  EXPECT_THROW_MSG(run_on(action, {}), common::UserError, "not available yet");
-  Id p;
-  {
-    Env e = env();
-    p = e["res.partner"].create(Json{{"name", "Unchanged"}}).id();
-    e.commit();
-  }
-  Id ai = make_action(Json{{"state", "object_write"},
-                           {"update_path", "name"},
-                           {"evaluation_type", "ai"},
-                           {"ai_prompt", "A better name for {{ object.name }}"}});
-  EXPECT_THROW_MSG(run_on(ai, {p}), common::UserError, "\"Update with AI\" is not available yet");
-  EXPECT_EQ(env()["res.partner"].browse({p}).get("name"), common::Value("Unchanged"));
-}
-
 TEST_F(ActionsTest, MultiActionsRunTheirChildrenAndRefuseRecursion) {
   Id p;
   {

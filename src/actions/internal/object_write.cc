@@ -138,8 +138,7 @@ Json run_object_write(const Run& run) {
   std::string type = text(run, "evaluation_type");
   Json value;
   if (type == "ai") {
-    throw common::UserError(
-        fmt::format("\"Update with AI\" is not available yet (action '{}')", text(run, "name")));
+    throw common::UserError(ai_not_available(text(run, "name")));
   }
   if (type == "equation") {
     script::Context ctx(run.env);

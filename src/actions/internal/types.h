@@ -37,6 +37,12 @@ common::Json run_webhook(const Run& run);        // webhook.cc: queued in the ou
 // The webhook's payload for one record (reference §5.3).
 common::Json webhook_payload(const Run& run, const orm::RecordSet& record);
 
+// Types (state) this build runs, and the messages of those it does not (check.cc).
+bool type_available(const std::string& state);
+std::string type_not_available(const orm::RecordSet& action, const std::string& state,
+                               const std::string& name);
+std::string ai_not_available(const std::string& name);
+
 // Ties a record an action created to the action's records through link_field_id (link.cc).
 void link_created(const Run& run, common::Id created);
 

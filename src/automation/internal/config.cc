@@ -4,6 +4,7 @@
 // so that the rule index is rebuilt for the very next call, in every process.
 #include <fmt/format.h>
 
+#include "actions/actions.h"
 #include "automation/automation.h"
 #include "automation/internal/engine.h"
 #include "automation/internal/time_rules.h"
@@ -218,6 +219,24 @@ void check(const orm::Env& env, const orm::RecordSet& rule) {
   }
 }
 
+// A rule may not hold an action that could not run (saved before actions were checked, in an
+// older database): it would fail every operation it fires on. Odoo 19's message, then why.
+void check_actions_can_run(const orm::RecordSet& rule) {
+  orm::RecordSet actions = rule.related("action_server_ids");
+  std::string names;
+  std::string reasons;
+  for (Id a : actions.ids()) {
+    orm::RecordSet action = actions.browse({a});
+    if (auto why = actions::cannot_run(action)) {
+      names += (names.empty() ? "" : ", ") + action.display_names()[0];
+      reasons += "\n\n" + *why;
+    }
+  }
+  if (!names.empty())
+    throw ValidationError(
+        fmt::format("Following child actions have warnings: {}{}", names, reasons));
+}
+
 class RuleHooks final : public orm::ModelHooks {
  public:
   void before_create(const orm::Env& env, const std::string& model, Json& vals) override {
@@ -287,6 +306,8 @@ class RuleHooks final : public orm::ModelHooks {
     if (!config.empty())
       su.write(config);
     check(rule.env(), su);
+    if (written.contains("trigger") || written.contains("action_server_ids"))
+      check_actions_can_run(su);
     internal::check_time(rule.env(), su, written);
   }
 };

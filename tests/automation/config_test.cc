@@ -1,0 +1,166 @@
+// Saving a rule (config.cc): a rule may not take an action that could not run, even one saved
+// before actions were checked (an older database); a rule whose actions can run still lets
+// creates on its model work.
+#include <memory>
+#include <string>
+
+#include <fmt/format.h>
+#include <gtest/gtest.h>
+
+#include "actions/actions.h"
+#include "automation/automation.h"
+#include "common/clock.h"
+#include "common/errors.h"
+#include "orm/env.h"
+#include "orm/recordset.h"
+#include "orm/runtime.h"
+#include "script/sandbox.h"
+#include "store/database.h"
+#include "test_support/temp_dir.h"
+
+namespace autorules::automation {
+namespace {
+
+using common::Id;
+using common::Json;
+
+#define EXPECT_THROW_MSG(stmt, fragment)                                                 \
+  do {                                                                                   \
+    try {                                                                                \
+      stmt;                                                                              \
+      ADD_FAILURE() << "expected a ValidationError containing \"" << (fragment) << "\""; \
+    } catch (const common::ValidationError& e__) {                                       \
+      EXPECT_NE(std::string(e__.what()).find(fragment), std::string::npos)               \
+          << "message: " << e__.what();                                                  \
+    }                                                                                    \
+  } while (0)
+
+class RuleConfigTest : public ::testing::Test {
+ protected:
+  RuleConfigTest()
+      : clock_(*common::parse_datetime("2026-01-15 10:00:00")),
+        runtime_(store::Database::open("sqlite:" + dir_.path("t.db")), clock_) {
+    script::install(runtime_);
+    actions::install(runtime_);
+    install(runtime_);
+    runtime_.initialize();
+    orm::Env e = admin();
+    partner_model_ =
+        e["ir.model"].search(domain::Domain::from_text("[('model', '=', 'res.partner')]")).id();
+  }
+
+  orm::Env admin() { return orm::Env::begin(runtime_, orm::kAdminId, store::Access::kWrite); }
+
+  // A Send Email action as an older database holds it: saved as code, changed behind the ORM.
+  Id old_mail_action() {
+    Id id;
+    {
+      orm::Env e = admin();
+      id = e["ir.actions.server"]
+               .create(Json{{"name", "Old mail"},
+                            {"model_id", partner_model_},
+                            {"state", "code"},
+                            {"code", "x = 1"}})
+               .id();
+      e.commit();
+    }
+    orm::Env e = admin();
+    common::Value p[] = {common::Value(id)};
+    e.cr().execute("UPDATE \"ir_actions_server\" SET \"state\" = 'mail_post' WHERE \"id\" = ?", p);
+    e.commit();
+    return id;
+  }
+
+  Id partner_model_ = 0;
+  ::autorules::test::TempDir dir_;
+  common::ManualClock clock_;
+  orm::Runtime runtime_;
+};
+
+TEST_F(RuleConfigTest, ARuleMayNotTakeAnActionThatCannotRun) {
+  Id old = old_mail_action();
+  const std::string why = "The action type 'mail_post' (Send Email) is not available yet";
+  {
+    orm::Env e = admin();
+    EXPECT_THROW_MSG(
+        e["base.automation"].create(
+            Json{{"name", "Mailer"},
+                 {"model_name", "res.partner"},
+                 {"trigger", "on_create"},
+                 {"action_server_ids", Json::array({Json::array({6, 0, Json::array({old})})})}}),
+        why);
+  }
+  Id rule;
+  {
+    orm::Env e = admin();
+    Json rank = {{"name", "rank"},
+                 {"state", "object_write"},
+                 {"update_path", "customer_rank"},
+                 {"value", "7"}};
+    rule = e["base.automation"]
+               .create(Json{{"name", "Ranker"},
+                            {"model_name", "res.partner"},
+                            {"trigger", "on_create"},
+                            {"action_server_ids", Json::array({Json::array({0, 0, rank})})}})
+               .id();
+    e.commit();
+  }
+  {
+    orm::Env e = admin();
+    EXPECT_THROW_MSG(e["base.automation"].browse({rule}).write(
+                         Json{{"action_server_ids", Json::array({Json::array({4, old})})}}),
+                     why);
+  }
+  {
+    orm::Env e = admin();
+    EXPECT_THROW_MSG(e["ir.actions.server"].browse({old}).write(Json{{"base_automation_id", rule}}),
+                     why);
+  }
+  // The rule kept its one action, and creates on its model work.
+  {
+    orm::Env e = admin();
+    EXPECT_EQ(e["base.automation"].browse({rule}).get("action_server_ids").as_ids().size(), 1u);
+    Id p = e["res.partner"].create(Json{{"name", "Ranked"}}).id();
+    EXPECT_EQ(e["res.partner"].browse({p}).get("customer_rank").as_int(), 7);
+  }
+}
+
+TEST_F(RuleConfigTest, ARuleHoldingAnActionSavedBeforeItCouldNotRunSaysWhichAndWhy) {
+  Id rule;
+  Id action;
+  {
+    orm::Env e = admin();
+    rule =
+        e["base.automation"]
+            .create(Json{
+                {"name", "Coder"},
+                {"model_name", "res.partner"},
+                {"trigger", "on_create"},
+                {"action_server_ids",
+                 Json::array({Json::array(
+                     {0, 0, Json{{"name", "Old mail"}, {"state", "code"}, {"code", "x = 1"}}})})}})
+            .id();
+    action = e["base.automation"].browse({rule}).get("action_server_ids").as_ids().at(0);
+    common::Value p[] = {common::Value(action)};
+    e.cr().execute("UPDATE \"ir_actions_server\" SET \"state\" = 'mail_post' WHERE \"id\" = ?", p);
+    e.commit();
+  }
+  // Renaming the rule is fine; changing its trigger checks its actions (Odoo's constraint).
+  {
+    orm::Env e = admin();
+    EXPECT_NO_THROW(e["base.automation"].browse({rule}).write(Json{{"name", "Mailer"}}));
+    e.commit();
+  }
+  orm::Env e = admin();
+  try {
+    e["base.automation"].browse({rule}).write(Json{{"trigger", "on_create_or_write"}});
+    ADD_FAILURE() << "the trigger changed";
+  } catch (const common::ValidationError& err) {
+    EXPECT_EQ(std::string(err.what()),
+              "Following child actions have warnings: Old mail\n\nThe action type 'mail_post' "
+              "(Send Email) is not available yet (action 'Old mail')");
+  }
+}
+
+}  // namespace
+}  // namespace autorules::automation
