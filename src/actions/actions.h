@@ -1,6 +1,6 @@
-// Server actions (ir.actions.server, reference §5): what automation rules and manual runs do.
-// One file per action type, all behind run(); types whose subsystem is not built yet fail with
-// a clear "not available yet" UserError, never silently.
+// Server actions (ir.actions.server, docs/automation.md): what automation rules and manual runs
+// do. One file per action type, all behind run(); types whose subsystem is not built yet fail
+// with a clear "not available yet" UserError, never silently.
 #pragma once
 
 #include <cstdint>
@@ -24,9 +24,9 @@ void install(orm::Runtime& runtime);
 // not here. Saving an action checks it; so does linking it to a rule.
 std::optional<std::string> cannot_run(const orm::RecordSet& action);
 
-// Runs `actions` in order (reference §5.1) on the records named by the context's
-// active_model / active_id(s); returns the last truthy result (a client action), or false.
-// AccessError when the caller may not run one of them.
+// Runs `actions` in order (docs/automation.md, "Running an action") on the records named by the
+// context's active_model / active_id(s); returns the last truthy result (a client action), or
+// false. AccessError when the caller may not run one of them.
 common::Json run(const orm::RecordSet& actions);
 
 // Actions run by run() since the process started, and those that raised, by type (state): one

@@ -90,7 +90,7 @@ Json run_one(const Run& run, const std::string& state) {
 }
 
 // The allowed groups are checked against the user even when rules run the action in superuser
-// mode (reference §2.5); the write access on the model only outside superuser mode.
+// mode; the write access on the model only outside superuser mode.
 void check_can_run(const orm::RecordSet& action, const orm::Env& caller, const std::string& model) {
   if (caller.uid() == orm::kSuperuserId)
     return;
@@ -131,7 +131,7 @@ Json run(const orm::RecordSet& actions) {
     std::string state = internal::text(base, "state");
     std::string model = internal::text(base, "model_name");
     check_can_run(action, caller, model);
-    // active_model / active_id(s) name the records (reference §5.1).
+    // active_model / active_id(s) name the records.
     const Json& ctx = caller.context();
     IdList records;
     if (ctx.value("active_model", "") == model) {
@@ -185,7 +185,7 @@ std::vector<RunCount> run_counts() {
 
 namespace {
 
-// The sample payload a webhook action shows (reference §5.3): the first record's real values, or
+// The sample payload a webhook action shows: the first record's real values, or
 // values by field type when the model has no record yet.
 Json sample_value(const schema::Field& f) {
   using T = schema::FieldType;

@@ -1,6 +1,6 @@
-// API keys on requests (API.md): the "Authorization: bearer <key>" header, checked against the
-// hashed keys of res.users.apikeys. JSON-2 and /doc authenticate the same way, with the same
-// messages.
+// API keys on requests (docs/security.md): the "Authorization: bearer <key>" header, checked
+// against the hashed keys of res.users.apikeys. JSON-2 and /doc authenticate the same way, with the
+// same messages.
 //
 // Thread-safety: pure functions; authenticate() uses the caller's transaction.
 #pragma once

@@ -2,8 +2,8 @@
 // (/web/hook/<uuid>), /web/version, /doc, /health and /metrics, on the event-driven HTTP/1.1 front
 // of api/internal/http_server.h (connections cost no thread while they send or idle; a bounded pool
 // of workers runs the calls). Every call is authenticated by API key and runs in one transaction of
-// the ORM; errors become Odoo's JSON error object with one status each (API.md), and nothing a
-// client sends can crash the server or produce a 500 for its mistake.
+// the ORM; errors become Odoo's JSON error object with one status each (README, "Configuration"),
+// and nothing a client sends can crash the server or produce a 500 for its mistake.
 //
 // Thread-safety: bind(), port() and serve() from one thread; stop() from any thread (a signal
 // watcher): the server stops accepting, closes idle connections, finishes and answers the calls in

@@ -1,5 +1,5 @@
-// POST/GET /web/hook/<uuid> (API.md "Incoming webhooks"): the payload is the JSON body, else the
-// query-string parameters (first value per key); the automation engine does the rest.
+// POST/GET /web/hook/<uuid> (docs/automation.md, "On webhook"): the payload is the JSON body, else
+// the query-string parameters (first value per key); the automation engine does the rest.
 #pragma once
 
 #include <string>

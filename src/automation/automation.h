@@ -1,4 +1,4 @@
-// The automation engine (SPEC §3, reference §1–§2): automation rules (base.automation) fire on
+// The automation engine (docs/automation.md): automation rules (base.automation) fire on
 // the ORM's create, write (the caller's and recomputations) and unlink, with Odoo's semantics —
 // rules in creation order, pre-filter on old values, post-filter on new ones, watched fields,
 // action-major execution, the per-operation "done" map that allows chains and cuts cycles.
@@ -25,9 +25,9 @@ struct WebhookResponse {
 };
 
 // Runs the active on_webhook rule whose secret is `uuid` on the record(s) its record_getter finds
-// in `payload` (SPEC §5): 200 {"status": "ok"}; 404 {"status": "error"} for an unknown secret;
-// 500 {"status": "error"} when the getter fails or finds nothing, or an action fails, and then
-// nothing is kept but the log rows (when the rule logs its calls).
+// in `payload` (docs/automation.md, "On webhook"): 200 {"status": "ok"}; 404 {"status": "error"}
+// for an unknown secret; 500 {"status": "error"} when the getter fails or finds nothing, or an
+// action fails, and then nothing is kept but the log rows (when the rule logs its calls).
 WebhookResponse receive_webhook(orm::Runtime& runtime, std::string_view uuid,
                                 const common::Json& payload);
 

@@ -1,5 +1,5 @@
-// Odoo's JSON conventions for values (API.md "Values in and out"): false for empty, dates as
-// "YYYY-MM-DD", datetimes as "YYYY-MM-DD HH:MM:SS" (UTC), id lists as arrays. Conversions that
+// Odoo's JSON conventions for values (README, "A first session with curl"): false for empty, dates
+// as "YYYY-MM-DD", datetimes as "YYYY-MM-DD HH:MM:SS" (UTC), id lists as arrays. Conversions that
 // depend on a field's type (many2one as [id, name], validation of incoming values) live in orm/;
 // these are the type-independent ones.
 #pragma once

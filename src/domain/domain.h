@@ -1,4 +1,4 @@
-// Domain: an Odoo search domain (SPEC §2, reference §8) as a tree, parsed from its JSON form
+// Domain: an Odoo search domain (docs/domains.md) as a tree, parsed from its JSON form
 // (the API) or its Python-literal text form (filter_domain fields). Parsing checks the syntax
 // only; meaning depends on a model and is given by resolve() (resolve.h). Immutable value type.
 #pragma once

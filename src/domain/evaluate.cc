@@ -1,4 +1,4 @@
-// In-memory evaluation of resolved domains (reference §8.4), set at a time: each node narrows a
+// In-memory evaluation of resolved domains (docs/domains.md), set at a time: each node narrows a
 // selection of candidate records (positions into the id list, kept in ascending order) instead
 // of walking the tree once per record. A comparison is one tight loop over the selection with
 // its constant prepared beforehand (hash sets for long `in` lists, lower-cased patterns); an

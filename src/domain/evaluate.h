@@ -1,4 +1,4 @@
-// In-memory evaluation of a resolved domain on records in hand (reference §8.4): what rule
+// In-memory evaluation of a resolved domain on records in hand (docs/domains.md): what rule
 // filters use, because they must see the transaction's uncommitted values. The values come from
 // a RecordSource; evaluation first asks it to prefetch every field it will read, level by level
 // (the records, then the records linked through any/not any), then tests record by record.

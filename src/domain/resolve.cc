@@ -1,4 +1,4 @@
-// Resolution of a parsed domain against a model (reference §8.3, SPEC §2). The result is the one
+// Resolution of a parsed domain against a model (docs/domains.md). The result is the one
 // form that both the in-memory evaluator and the SQL compiler read, so every decision about
 // meaning is taken here, once:
 //

@@ -1,4 +1,4 @@
-// Resolution: a Domain given meaning against a model (reference §8.3's normalisation). Dotted
+// Resolution: a Domain given meaning against a model (docs/domains.md). Dotted
 // paths become nested any/not any, values are converted to the field's type, relational fields
 // compared with names become display-name sub-domains, =? and empty "in" lists fold to
 // constants, NOT is pushed down to the terms. The in-memory evaluator (evaluate.h) and the SQL

@@ -1,4 +1,4 @@
-// The scheduler of ir.cron jobs (SPEC §4, issue "time-based triggers"): a job whose `nextcall`
+// The scheduler of ir.cron jobs (docs/automation.md, "Scheduled jobs"): a job whose `nextcall`
 // has passed runs once — its Python `code` or its `method` — as its user, in its own write
 // transaction; then `lastcall` = now and `nextcall` moves forward by whole intervals past now
 // (missed runs are not caught up, as in Odoo). A job never runs twice at the same time, also

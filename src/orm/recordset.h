@@ -1,5 +1,5 @@
 // RecordSet: an ordered set of records of one model in one Env, with the ORM's methods (Odoo's
-// recordset API, SPEC §1): search, read, create, write, unlink, copy, name_search, default_get,
+// recordset API): search, read, create, write, unlink, copy, name_search, default_get,
 // fields_get. Every method checks access rights unless the Env is in superuser mode, validates
 // its input (ValueError / ValidationError naming the field and the problem, nothing changed),
 // keeps stored related fields up to date and notifies the observers.

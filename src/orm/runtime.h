@@ -26,7 +26,7 @@ class DependencyIndex;
 class Env;
 class RecordSet;
 
-// Who may do what on a model (SPEC §1 "Users and rights"); checked unless the Env is superuser.
+// Who may do what on a model (docs/security.md); checked unless the Env is superuser.
 enum class ModelAccess {
   kBusiness,       // internal users read and write; portal and public users nothing
   kConfiguration,  // internal users read; only base.group_system changes (ir.*, rules, ...)

@@ -18,7 +18,7 @@ using common::Value;
 
 namespace {
 
-// strftime-like pieces of a moment, for the placeholders of reference §6.
+// strftime-like pieces of a moment, for the placeholders (docs/automation.md, "Sequences").
 std::map<std::string, std::string> pieces(DateTime t) {
   Date d = common::date_of(t);
   common::CivilDate c = common::civil(d);
@@ -111,7 +111,7 @@ std::string format_number(std::int64_t n, std::int64_t padding) {
 }
 
 // The subsequence covering `dt`, created for dt's calendar year (trimmed against its
-// neighbours) when there is none (reference §6).
+// neighbours) when there is none.
 Id date_range_for(const Env& env, Id sequence, Date dt) {
   Value p[] = {Value(sequence), Value(dt), Value(dt)};
   Value found = env.cr().scalar(
@@ -187,7 +187,7 @@ std::string next_by_id(const RecordSet& sequence, std::optional<Date> date) {
                         std::vector<Value>{Value(row)});
     range_start = common::midnight(*common::parse_date(from.as_string()));
   }
-  // The counter (reference §6): number_next for no_gap, number_next_actual for standard.
+  // The counter: number_next for no_gap, number_next_actual for standard.
   std::string counter = no_gap ? "number_next" : "number_next_actual";
   // The counter moves only while the next number still fits in 64 bits: past it the database
   // would turn the column into a floating-point number (SQLite) or fail (PostgreSQL).
@@ -266,7 +266,7 @@ class SequenceHooks final : public ModelHooks {
   }
   void before_write(const RecordSet&, Json& vals) override {
     check(vals);
-    // Restarting a sequence (reference §6): writing number_next moves the counter too.
+    // Restarting a sequence: writing number_next moves the counter too.
     if (vals.contains("number_next") && !vals.contains("number_next_actual")) {
       vals["number_next_actual"] = vals["number_next"];
     } else if (vals.contains("number_next_actual") && !vals.contains("number_next")) {

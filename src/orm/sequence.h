@@ -1,6 +1,6 @@
-// ir.sequence (SPEC §7, reference §6): numbers with prefixes and suffixes, per calendar-year
-// subsequences, standard and no_gap implementations. Numbers are taken with one atomic
-// UPDATE ... RETURNING in the caller's transaction, so concurrent callers never get the same
+// ir.sequence (docs/automation.md, "Sequences"): numbers with prefixes and suffixes, per
+// calendar-year subsequences, standard and no_gap implementations. Numbers are taken with one
+// atomic UPDATE ... RETURNING in the caller's transaction, so concurrent callers never get the same
 // number (the database serialises writers).
 #pragma once
 

@@ -1,4 +1,4 @@
-// Field: the definition of one field of a model (SPEC §1): its type, its attributes, and what the
+// Field: the definition of one field of a model: its type, its attributes, and what the
 // store needs to know to keep it in a column or a relation table. Plain data, immutable once the
 // model that holds it is published in a Registry.
 #pragma once

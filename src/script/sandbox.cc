@@ -26,7 +26,7 @@ namespace {
 // The longest text render_template() gives.
 constexpr std::size_t kMaxTemplateBytes = 1u << 20;
 
-// ir.logging rows written by log() survive the call's rollback (reference §5.2).
+// ir.logging rows written by log() survive the call's rollback.
 void log_row(const orm::Env& env, const std::string& level, const std::string& message,
              const std::string& path, const std::string& func, const std::string& line) {
   orm::log_after_end(env, {"autorules.actions", level, message, path, func, line});

@@ -1,4 +1,4 @@
-// The Python sandbox (SPEC §9, reference §7): user code — Execute Code actions, computed fields,
+// The Python sandbox (docs/sandbox.md): user code — Execute Code actions, computed fields,
 // Compute values, record getters, domain text with expressions, {{ }} templates — runs in one
 // embedded CPython interpreter, checked before it runs (Odoo's safe_eval rules), with restricted
 // builtins and wrapped modules, under a time limit, an allocation budget and a recursion limit,
@@ -47,7 +47,7 @@ enum class Mode { kExec, kEval };
 // syntax at line 1\n<line>\n") or that the sandbox refuses, or nullopt when it is fine.
 std::optional<std::string> check(std::string_view source, Mode mode);
 
-// What user code sees besides the standard names (reference §5.2).
+// What user code sees besides the standard names.
 struct Context {
   explicit Context(orm::Env e) : env(std::move(e)) {}
   orm::Env env;            // `env`; `uid`/`user` are its user

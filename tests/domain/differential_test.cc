@@ -1,8 +1,8 @@
-// The differential test (SPEC §2: "Both must give the same answers: test them against each
-// other"). A temporary SQLite database gets the test schema and a few hundred random records
+// The differential test (docs/domains.md: the in-memory evaluator and the SQL compiler give the
+// same answers). A temporary SQLite database gets the test schema and a few hundred random records
 // (NULLs, empty strings, Unicode in several cases, %, _ and \ in values, a parent cycle); then
-// thousands of random domains (dotted paths, every operator, False and lists, wildcards, nested
-// &, |, !, any / not any, child_of / parent_of) are run both ways:
+// thousands of random domains (dotted paths, every operator, False and lists, wildcards, nested &,
+// |, !, any / not any, child_of / parent_of) are run both ways:
 //   - filter() with a RecordSource that reads the same database, and
 //   - SELECT id FROM table AS t WHERE <to_sql(...)>,
 // and the two id sets must be equal. The seed is fixed; a mismatch prints the domain.

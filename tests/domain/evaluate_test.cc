@@ -1,4 +1,4 @@
-// In-memory evaluation (reference §8.4) on a hand-filled RecordSource: comparison semantics,
+// In-memory evaluation (docs/domains.md) on a hand-filled RecordSource: comparison semantics,
 // unset values, x2many membership, any / not any, hierarchies, and how prefetching is asked
 // for (once per level, before the per-record tests).
 #include "domain/evaluate.h"

@@ -1,4 +1,4 @@
-// Resolution (reference §8.3): each normalisation rule, checked on the resolved tree's
+// Resolution (docs/domains.md): each normalisation rule, checked on the resolved tree's
 // debug rendering, and the errors for terms that do not fit the model.
 #include "domain/resolve.h"
 

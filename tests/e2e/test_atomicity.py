@@ -1,5 +1,5 @@
-"""A failed call changes nothing (API.md: "One call is one transaction", "A failed call changes
-nothing")."""
+"""A failed call changes nothing: one call is one transaction (docs/architecture.md, "One API
+call")."""
 
 import pytest
 

@@ -1,7 +1,7 @@
 """The demo data (`serve --demo`) is there and searchable; expectations come from the apps' own
 demo files (modules/*/demo.json), records being found through their xml ids (ir.model.data).
 
-Read-only tests share the session's demo server; the recomputation test (SPEC §1: a partner's
+Read-only tests share the session's demo server; the recomputation test (a partner's
 employee flag → every lead's stored related partner_id.employee) changes records, on its own
 demo server."""
 

@@ -1,4 +1,4 @@
-"""Every error row of API.md's table: the status, Odoo's error object
+"""Every error status of the README ("Configuration"): the status, Odoo's error object
 {"name", "message", "arguments", "context", "debug"}, the exception name and a message that names
 the problem. And: no client mistake ever gives a 500.
 

@@ -1,4 +1,4 @@
-"""The methods every model has (API.md) behave as Odoo's: name_search, name_create, default_get,
+"""The methods every model has (README) behave as Odoo's: name_search, name_create, default_get,
 copy, fields_get, read, write, unlink, search_read, and the methods listed by /doc."""
 
 import json

@@ -1,5 +1,5 @@
-"""Models and fields made at run time through ir.model / ir.model.fields (SPEC §1 "Models come
-from three places"): usable by the very next call, x_ names only, deletions drop them, and every
+"""Models and fields made at run time through ir.model / ir.model.fields (docs/orm.md,
+"Run-time models"): usable by the very next call, x_ names only, deletions drop them, and every
 model and field (magic ones included) is described by ir.model / ir.model.fields records."""
 
 import json
@@ -240,7 +240,7 @@ SPEC_BUILT_IN_MODELS = [
 def test_every_built_in_model_spec_lists_exists(api):
     present = {m["model"] for m in api.ok("ir.model", "search_read", domain=[], fields=["model"])}
     missing = [m for m in SPEC_BUILT_IN_MODELS if m not in present]
-    assert not missing, f"built-in models of SPEC §1 missing: {missing}"
+    assert not missing, f"built-in models missing: {missing}"
 
 
 @pytest.mark.parametrize("model, fields", [

@@ -1,4 +1,4 @@
-"""Users and access rights (SPEC §1 "Users and rights"): internal users read and write business
+"""Users and access rights (docs/security.md): internal users read and write business
 records; only base.group_system may change configuration models (ir.*, users, groups, currencies,
 keys of others); the admin may do everything. Denials are 403 AccessError and change nothing."""
 

@@ -1,5 +1,5 @@
 """Incoming webhooks: POST/GET /web/hook/<uuid> runs an on_webhook rule on the record its getter
-finds in the payload (SPEC §5, API.md "Incoming webhooks"), with the documentation's two
+finds in the payload (docs/automation.md, "On webhook"), with Odoo's documentation's two
 examples, the three answers, log rows that survive a failure, and bad input changing nothing."""
 
 import json

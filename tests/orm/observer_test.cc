@@ -71,7 +71,7 @@ TEST_F(OrmTest, ObserverSeesCreateWriteWithOldValuesAndUnlink) {
 }
 
 // A stored related field on a run-time model follows its source on another record, and the
-// recomputation is a write that observers see (SPEC §1: partner.employee → lead.employee).
+// recomputation is a write that observers see (partner.employee → lead.employee).
 TEST_F(OrmTest, StoredRelatedFieldIsRecomputedFromAnotherRecordAndObserved) {
   Env e = su();
   e["ir.model"].create(

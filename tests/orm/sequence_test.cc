@@ -110,7 +110,7 @@ TEST_F(SequenceTest, NextByCodeAndTheApiMethods) {
             false);
 }
 
-// SPEC §7: under concurrent callers no number is handed out twice (8 parallel clients).
+// Under concurrent callers no number is handed out twice (8 parallel clients).
 TEST_F(SequenceTest, ConcurrentCallersNeverGetTheSameNumber) {
   Id standard = make(Json{{"name", "Concurrent"}});
   Id no_gap = make(Json{{"name", "Concurrent no gap"}, {"implementation", "no_gap"}});

@@ -538,8 +538,8 @@ TEST_F(DispatcherTest, AnAnswerThatCannotBeRecordedIsRecordedLaterAndNotSentAgai
 }
 
 TEST_F(DispatcherTest, StopFinishesTheDeliveryInProgress) {
-  // API.md: the server stops cleanly and finishes the deliveries in progress. (The dispatcher
-  // of this commit puts them back to pending instead; it is being changed.)
+  // README ("Configuration"): the server stops cleanly and finishes the deliveries in progress.
+  // (The dispatcher of this commit puts them back to pending instead; it is being changed.)
   receiver_.script({Step{200, 300ms}});
   start();
   Id id = queue(webhook(R"({"in": "flight"})"));

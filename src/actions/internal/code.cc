@@ -1,5 +1,5 @@
-// "Execute Code" (reference §5.3 code): the action's Python statements, once, with the
-// evaluation context of §5.2; `action = {...}` is read back.
+// "Execute Code" (docs/automation.md, "Execute Code"): the action's Python statements, once,
+// with the names listed there; `action = {...}` is read back.
 #include <fmt/format.h>
 
 #include "actions/internal/types.h"

@@ -1,5 +1,6 @@
-// "Multi Actions" (reference §5.3 multi): the children in order, on the same records; the last
-// client action returned wins. Recursion is refused when the action is saved (run.cc).
+// "Multi Actions" (docs/automation.md, "Multi Actions"): the children in order, on the same
+// records; the last client action returned wins. Recursion is refused when the action is saved
+// (run.cc).
 #include "actions/actions.h"
 #include "actions/internal/types.h"
 

@@ -1,4 +1,4 @@
-// "Duplicate Record" (reference §5.3 object_copy): a copy of resource_ref, then linked to the
+// "Duplicate Record" (docs/automation.md): a copy of resource_ref, then linked to the
 // active record through link_field_id when set.
 #include <fmt/format.h>
 

@@ -1,4 +1,4 @@
-// "Create Record" (reference §5.3 object_create): one new record of crud_model_id from a display
+// "Create Record" (docs/automation.md): one new record of crud_model_id from a display
 // name (`value`), then linked to the active record through link_field_id when set.
 #include "actions/internal/types.h"
 

@@ -1,4 +1,4 @@
-// "Update Record" (reference §5.3 object_write): one write of the last field of update_path on
+// "Update Record" (docs/automation.md): one write of the last field of update_path on
 // the records reached by the path's other fields (an x2many fans out), with the value computed
 // by the evaluation type: `value` (typed by the target field: many2many operations, booleans,
 // selections, ids, numbers, text), `equation` (a Python expression), `sequence` (the next
@@ -31,7 +31,7 @@ std::optional<common::Id> ref_id(const Run& run) {
   return std::nullopt;
 }
 
-// The value of evaluation type `value` for the target field (reference §5.3 table).
+// The value of evaluation type `value` for the target field (docs/automation.md, the table).
 Json typed_value(const Run& run, const schema::Field& target) {
   std::string raw = text(run, "value");
   switch (target.type) {

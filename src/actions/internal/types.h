@@ -34,7 +34,7 @@ common::Json run_object_create(const Run& run);  // object_create.cc
 common::Json run_object_copy(const Run& run);    // object_copy.cc
 common::Json run_multi(const Run& run);          // multi.cc: once, on all the records
 common::Json run_webhook(const Run& run);        // webhook.cc: queued in the outbox
-// The webhook's payload for one record (reference §5.3).
+// The webhook's payload for one record (docs/automation.md, "Send Webhook Notification").
 common::Json webhook_payload(const Run& run, const orm::RecordSet& record);
 
 // Types (state) this build runs, and the messages of those it does not (check.cc).

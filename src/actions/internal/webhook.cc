@@ -1,4 +1,4 @@
-// "Send Webhook Notification" (reference §5.3 webhook, SPEC §6): the record's selected fields in
+// "Send Webhook Notification" (docs/automation.md): the record's selected fields in
 // raw form with _id, _model and _action, sorted keys, queued in the outbox and POSTed after the
 // change commits (a rollback sends nothing).
 #include <fmt/format.h>

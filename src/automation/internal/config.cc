@@ -1,6 +1,6 @@
 // base.automation's behaviour as a record: model_name mirrors model_id (and may be written),
-// the "X is set" triggers configure their watched field and domains (reference §1.2), the
-// constraints of §1.3 are checked on save, and every change bumps the "automation" generation
+// the "X is set" triggers configure their watched field and domains, the constraints are checked
+// on save (docs/automation.md, "Triggers"), and every change bumps the "automation" generation
 // so that the rule index is rebuilt for the very next call, in every process.
 #include <fmt/format.h>
 
@@ -33,7 +33,7 @@ Id model_id_of(const orm::Env& env, const std::string& model) {
   return id.as_int();
 }
 
-// The conventional field an "X is set" trigger watches (§1.2), or nullptr.
+// The conventional field an "X is set" trigger watches, or nullptr.
 const schema::Field* conventional_field(const schema::Model& m, const std::string& trigger) {
   using T = schema::FieldType;
   auto first = [&](std::initializer_list<const char*> names, auto ok) -> const schema::Field* {
@@ -158,7 +158,7 @@ Json configure(const orm::Env& env, const orm::RecordSet& rule, const Json& writ
   return out;
 }
 
-// Constraints of §1.3 and checks of what the rule refers to, with Odoo's messages.
+// The constraints and checks of what the rule refers to, with Odoo's messages.
 void check(const orm::Env& env, const orm::RecordSet& rule) {
   std::string trigger = rule.get("trigger").as_string();
   std::string model = rule.get("model_name").as_string();

@@ -23,7 +23,7 @@ constexpr const char* kDone = "__action_done";
 constexpr const char* kOnchangeForm = "__onchange_form";
 
 // The records of `ids` that satisfy a rule's domain text, evaluated in memory on the current
-// (uncommitted) values, with the triggering user's uid in the domain's context (§2.7).
+// (uncommitted) values, with the triggering user's uid in the domain's context.
 // No domain keeps every record.
 IdList filter(const orm::Env& env, const Rule& rule, const std::optional<RuleDomain>& domain,
               const IdList& ids) {
@@ -32,12 +32,12 @@ IdList filter(const orm::Env& env, const Rule& rule, const std::optional<RuleDom
   return env.sudo()[rule.model].browse(ids).filtered_domain(domain->get(env)).ids();
 }
 
-// The done map of an operation (§2.6): which records each rule already processed. Odoo keeps it
-// in the context and copies it at each step, so that marks made in a nested operation are seen
-// deeper down but not by the caller's later steps. Here the marks are nodes of a chain kept for
-// the transaction (each node: one rule's newly processed records and the node it extends); the
-// context only carries the index of the operation's last node, so that passing it on costs
-// nothing whatever the number of records.
+// The done map of an operation (docs/automation.md, "Conditions, order and chaining"): which
+// records each rule already processed. Odoo keeps it in the context and copies it at each step, so
+// that marks made in a nested operation are seen deeper down but not by the caller's later steps.
+// Here the marks are nodes of a chain kept for the transaction (each node: one rule's newly
+// processed records and the node it extends); the context only carries the index of the operation's
+// last node, so that passing it on costs nothing whatever the number of records.
 struct DoneNode {
   std::int64_t parent;  // -1: the chain's start
   Id rule;
@@ -111,7 +111,7 @@ Json value_json(const Value& v) {
   return common::to_json(v);
 }
 
-// Whether a record passes the watched-field check (§2.4).
+// Whether a record passes the watched-field check.
 bool watched_changed(const Rule& rule, Id id, const std::vector<std::string>& written,
                      const orm::OldValues* old, const orm::RecordSet& records) {
   if (rule.watched.empty() || old == nullptr)
@@ -128,7 +128,7 @@ bool watched_changed(const Rule& rule, Id id, const std::vector<std::string>& wr
   return false;
 }
 
-// Runs a rule's actions on the records that remain (§2.5): action-major, in superuser mode with
+// Runs a rule's actions on the records that remain: action-major, in superuser mode with
 // the caller's uid, the done map and the automation context carried along.
 void process(const orm::Env& env, const Rule& rule, const IdList& ids,
              const std::vector<std::string>* written, const orm::OldValues* old,
@@ -199,7 +199,7 @@ void process(const orm::Env& env, const Rule& rule, const IdList& ids,
     }
   } catch (const common::Error& e) {
     ++rule_failures();
-    // The whole operation fails; the error says which rule (§2.5 step 7).
+    // The whole operation fails; the error says which rule.
     std::string message = e.what();
     if (message.find("(automation rule ") == std::string::npos) {
       message += fmt::format("\n\n(automation rule '{}' #{})", rule.name, rule.id);
@@ -266,7 +266,7 @@ void Engine::after_create(const orm::Env& env, const orm::RecordSet& records) {
     return;
   for (const Rule* r : mr->of(mr->on_create)) {
     const Rule& rule = *r;
-    // The pre-filter is ignored on create (§2.3).
+    // The pre-filter is ignored on create.
     run_unfiltered(env, rule, filter(env, rule, rule.post_domain, records.ids()));
   }
 }
@@ -293,7 +293,7 @@ void Engine::after_write(const orm::Env& env, const orm::RecordSet& records,
   if (!state)
     return;
   (void)records;
-  // Rules in order; a later rule's post-filter sees what an earlier rule's actions did (§2.3).
+  // Rules in order; a later rule's post-filter sees what an earlier rule's actions did.
   for (auto& [rule, pre] : state->pre) {
     IdList post = filter(env, *rule, rule->post_domain, pre);
     process(env, *rule, post, &fields, &old_values, post_domain_json(env, *rule));
@@ -380,7 +380,8 @@ void Engine::on_change(const orm::RecordSet& records, const Json& form,
       }
       if (!returned.is_object())
         continue;
-      // action = {'value': ..., 'warning': ..., 'domain': ...} (reference §2.8).
+      // action = {'value': ..., 'warning': ..., 'domain': ...} (docs/automation.md, "On UI
+      // change").
       if (auto v = returned.find("value"); v != returned.end() && v->is_object()) {
         for (const auto& [k, x] : v->items()) {
           const schema::Field* f = model.field(k);

@@ -1,4 +1,5 @@
-// The ORM observer that runs automation rules (reference §2.2–§2.7).
+// The ORM observer that runs automation rules (docs/automation.md, "Conditions, order and
+// chaining").
 #pragma once
 
 #include <atomic>
@@ -30,7 +31,7 @@ class Engine final : public orm::Observer {
                    orm::WriteOrigin origin, std::any& state) override;
   void before_unlink(const orm::Env& env, const orm::RecordSet& records) override;
 
-  // "On UI change" rules (reference §2.8), for RecordSet::onchange.
+  // "On UI change" rules, for RecordSet::onchange.
   void on_change(const orm::RecordSet& records, const common::Json& form,
                  const std::vector<std::string>& changed, common::Json& result) const;
 

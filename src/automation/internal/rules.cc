@@ -143,7 +143,7 @@ void ModelRules::index() {
       on_change.push_back(i);
     if (!rule.on_write())
       continue;
-    // A watched field fires only when written (§2.4): a rule is found through its fields.
+    // A watched field fires only when written: a rule is found through its fields.
     if (rule.watched.empty())
       on_write_any.push_back(i);
     for (const std::string& f : rule.watched)

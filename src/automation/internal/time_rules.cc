@@ -26,7 +26,7 @@ std::string text_of(const Value& v) {
   return v.is_string() ? v.as_string() : std::string();
 }
 
-// Minutes per delay unit (reference §3.2; a month counts 30 days there).
+// Minutes per delay unit, for the job's interval (a month counts 30 days there).
 std::int64_t unit_minutes(const std::string& unit) {
   if (unit == "minutes")
     return 1;
@@ -110,7 +110,7 @@ Json configure_time(const orm::Env& env, const orm::RecordSet& rule, const Json&
   }
   if (!rule.get("trg_date_range_type").is_string() && !written.contains("trg_date_range_type"))
     out["trg_date_range_type"] = "hour";
-  // No accidental backfill (SPEC §4): the window starts now.
+  // No accidental backfill (docs/automation.md, "On time triggers"): the window starts now.
   bool active = rule.get("active").is_bool() && rule.get("active").as_bool();
   if (active && !rule.get("last_run").is_datetime() && !written.contains("last_run"))
     out["last_run"] = common::format_datetime(env.now());
@@ -242,8 +242,8 @@ std::int64_t check_time_rules(const Engine& engine, const orm::Env& env) {
     DateTime last_run = last.is_string()
                             ? common::parse_datetime(last.as_string()).value_or(DateTime{})
                             : DateTime{};
-    // The window (reference §3.4): "after" fires when date + delay is in [last_run, now),
-    // "before" when date - delay is.
+    // The window (docs/automation.md, "On time triggers"): "after" fires when date + delay is in
+    // [last_run, now), "before" when date - delay is.
     std::int64_t n = rule->delay_mode == "before" ? rule->delay : -rule->delay;
     DateTime lower = shift(last_run, n, rule->delay_unit);
     DateTime upper = shift(now, n, rule->delay_unit);
@@ -270,7 +270,7 @@ std::int64_t check_time_rules(const Engine& engine, const orm::Env& env) {
     }
     // All due records at once, action-major as Odoo processes them, in one savepoint; when that
     // fails, again record by record, each in its own savepoint, so that only the failing records
-    // are rolled back (SPEC §4). Re-running is safe: everything the first attempt did was in the
+    // are rolled back. Re-running is safe: everything the first attempt did was in the
     // database and was rolled back.
     bool batch_ok = false;
     if (due.size() > 1) {

@@ -1,6 +1,6 @@
-// Time-based triggers (SPEC §4, reference §3): saving time rules (their date field, the
-// negative-delay flip, no accidental backfill), the "check and execute" job's interval and
-// active flag, and the check itself.
+// Time-based triggers (docs/automation.md, "On time triggers"): saving time rules (their date
+// field, the negative-delay flip, no accidental backfill), the "check and execute" job's interval
+// and active flag, and the check itself.
 #pragma once
 
 #include <atomic>
@@ -30,7 +30,7 @@ common::Json configure_time(const orm::Env& env, const orm::RecordSet& rule,
 // deleted later is kept (the check skips it with a warning).
 void check_time(const orm::Env& env, const orm::RecordSet& rule, const common::Json& written);
 
-// The check job's interval and active flag from the active time rules (reference §3.2).
+// The check job's interval and active flag from the active time rules.
 void sync_check_job(const orm::Env& env);
 
 // Creates the check job (inactive, 4 hours) when it does not exist yet.

@@ -1,5 +1,5 @@
-// Receiving webhooks (SPEC §5, reference §4): the on_webhook rule whose secret matches runs its
-// actions on the record its getter finds in the payload.
+// Receiving webhooks (docs/automation.md, "On webhook"): the on_webhook rule whose secret matches
+// runs its actions on the record its getter finds in the payload.
 #include "automation/internal/webhook.h"
 
 #include <fmt/format.h>

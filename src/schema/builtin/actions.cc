@@ -1,5 +1,5 @@
-// ir.actions.server: server actions (reference §5), the "what to do" of automation rules and of
-// manual runs. Field names and selection keys are Odoo 19's. Fields that belong to subsystems
+// ir.actions.server: server actions (docs/automation.md), the "what to do" of automation rules and
+// of manual runs. Field names and selection keys are Odoo 19's. Fields that belong to subsystems
 // not built yet (templates, sequences, activities) are added by them.
 #include "schema/builtin/builtin.h"
 

@@ -1,5 +1,5 @@
-// base.automation: automation rules (reference §1), with Odoo 17–19's field names and trigger
-// keys. model_name is a stored, writable mirror of model_id (SPEC §3: writable).
+// base.automation: automation rules (docs/automation.md), with Odoo 17–19's field names and trigger
+// keys. model_name is a stored, writable mirror of model_id.
 #include "schema/builtin/builtin.h"
 
 namespace autorules::schema::builtin {

@@ -1,6 +1,6 @@
-// ir.sequence and ir.sequence.date_range (reference §6). The counters: number_next_actual for
-// the "standard" implementation (number_next keeps the configured start, as in Odoo), and
-// number_next for "no_gap" (number_next_actual mirrors it).
+// ir.sequence and ir.sequence.date_range (docs/automation.md, "Sequences"). The counters:
+// number_next_actual for the "standard" implementation (number_next keeps the configured start, as
+// in Odoo), and number_next for "no_gap" (number_next_actual mirrors it).
 #include "schema/builtin/builtin.h"
 
 namespace autorules::schema::builtin {

@@ -131,10 +131,15 @@ class Watchdog {
       PyGILState_STATE st = PyGILState_Ensure();
       PyObject* timeout = PyObject_GetAttrString(g_sandbox->ptr(), "SandboxTimeout");
       {
+        // Looked at again: while this thread waited for the GIL, the evaluation may have ended
+        // (stopped by its own check of the time: internal/deadline.h) and the same thread begun
+        // the next one, under a new deadline that must not get the old one's timeout.
         std::lock_guard g(mu_);
+        now = std::chrono::steady_clock::now();
         for (unsigned long tid : due) {
           // Raised again every tick until the evaluation ends (against bare `except:`).
-          if (deadlines_.count(tid))
+          auto it = deadlines_.find(tid);
+          if (it != deadlines_.end() && it->second <= now)
             PyThreadState_SetAsyncExc(tid, timeout);
         }
       }
@@ -383,7 +388,7 @@ py::object run(const py::object& code, py::dict globals, Mode mode, std::string_
   }
   py::object out = py::reinterpret_steal<py::object>(result);
   if (mode == Mode::kExec) {
-    // Code actions hand a client action back by assigning `action` (reference §5.2).
+    // Code actions hand a client action back by assigning `action`.
     out = globals.contains("action") ? py::object(globals["action"]) : py::none();
   }
   globals.clear();

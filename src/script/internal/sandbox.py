@@ -1,5 +1,5 @@
 # The sandbox's private module, run once when the interpreter starts. It checks code before it
-# runs (Odoo's safe_eval rules, reference §7), rewrites its integer arithmetic to bounded
+# runs (Odoo's safe_eval rules, docs/sandbox.md), rewrites its integer arithmetic to bounded
 # functions, and builds the restricted builtins and the wrapped modules user code sees; it also
 # turns exceptions into bounded message text. User code can never reach this module: names
 # containing "__" are refused, attribute names starting with "_" too, and no evaluation context
@@ -50,7 +50,7 @@ ALLOWED_OPCODES = frozenset("""
     FORMAT_VALUE
 """.split())
 
-# Introspection attributes (reference §7) and the string formatting method that can walk them.
+# Introspection attributes (Odoo's list) and the string formatting method that can walk them.
 FORBIDDEN_NAMES = frozenset("""
     f_builtins f_code f_globals f_locals f_back f_trace f_lineno func_code func_globals
     co_code _co_code_adaptive mro tb_frame tb_next format_map gi_frame gi_code gi_yieldfrom
@@ -407,7 +407,7 @@ def syntax_message(source, mode):
     return None
 
 
-# --- Exceptions passed through to the caller unchanged (reference §7) ---------------------
+# --- Exceptions passed through to the caller unchanged ------------------------------------
 
 class UserError(Exception):
     pass
@@ -433,7 +433,7 @@ class SandboxTimeout(BaseException):
     """Raised asynchronously when an evaluation runs past its time limit."""
 
 
-# --- Builtins and wrapped modules (reference §7) -------------------------------------------
+# --- Builtins and wrapped modules (docs/sandbox.md) ----------------------------------------
 
 _IMPORTABLE = frozenset(["_strptime", "math", "time", "datetime", "_datetime"])
 
@@ -618,7 +618,7 @@ def date_of(year, month, day):
 
 
 def base_context():
-    """The names every evaluation sees (reference §5.2), before the per-call ones."""
+    """The names every evaluation sees, before the per-call ones."""
     return {
         "__builtins__": SAFE_BUILTINS,
         "datetime": datetime_module,
