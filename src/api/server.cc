@@ -6,6 +6,7 @@
 #include <optional>
 #include <string_view>
 #include <thread>
+#include <utility>
 
 #include <fmt/format.h>
 #include <spdlog/spdlog.h>
@@ -273,6 +274,27 @@ Server::~Server() = default;
 void Server::bind() {
   impl_->http.bind();
 }
+
+void Server::listen(Listener listener) {
+  internal::ListeningSocket socket{listener.fd_, listener.port_, listener.v6_};
+  listener.fd_ = -1;
+  impl_->http.adopt(socket);
+}
+
+Listener::Listener(const std::string& host, int port) {
+  internal::ListeningSocket socket = internal::listen_on(host, port);
+  fd_ = socket.fd;
+  port_ = socket.port;
+  v6_ = socket.v6;
+}
+
+Listener::~Listener() {
+  internal::ListeningSocket socket{fd_, port_, v6_};
+  internal::close_socket(socket);
+}
+
+Listener::Listener(Listener&& other) noexcept
+    : fd_(std::exchange(other.fd_, -1)), port_(other.port_), v6_(other.v6_) {}
 
 int Server::port() const {
   return impl_->http.port();

@@ -5,7 +5,7 @@
 // the ORM; errors become Odoo's JSON error object with one status each (README, "Configuration"),
 // and nothing a client sends can crash the server or produce a 500 for its mistake.
 //
-// Thread-safety: bind(), port() and serve() from one thread; stop() from any thread (a signal
+// Thread-safety: bind() or listen(), port() and serve() from one thread; stop() from any thread (a signal
 // watcher): the server stops accepting, closes idle connections, finishes and answers the calls in
 // flight, and serve() returns.
 #pragma once
@@ -27,6 +27,28 @@ struct ServerOptions {
   double http_header_timeout = 10;        // seconds a client has to send a whole request header
 };
 
+// A listening socket opened before the server exists: `serve` opens it before the database, so
+// that an address in use is reported before anything is created.
+class Listener {
+ public:
+  // Binds and listens on host:port (0: any free port); common::UserError "cannot listen on
+  // host:port (...)" when the address is in use or not available.
+  Listener(const std::string& host, int port);
+  ~Listener();  // closes the socket unless a Server took it
+  Listener(Listener&& other) noexcept;
+  Listener& operator=(Listener&&) = delete;
+  Listener(const Listener&) = delete;
+  Listener& operator=(const Listener&) = delete;
+
+  int port() const { return port_; }
+
+ private:
+  friend class Server;
+  int fd_ = -1;
+  int port_ = 0;
+  bool v6_ = false;
+};
+
 class Server {
  public:
   // UserError when an option is out of range (http_header_timeout not a positive number).
@@ -37,6 +59,8 @@ class Server {
 
   // Binds the listening socket; UserError when the address is in use.
   void bind();
+  // Serves on `listener`'s socket instead (bind() not called).
+  void listen(Listener listener);
   int port() const;
   // Serves until stop() (on the calling thread, which runs the event loop).
   void serve();

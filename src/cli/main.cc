@@ -1,8 +1,14 @@
 // The autorules command: serve, apikey, cron. Every flag also reads AUTORULES_<FLAG>.
+#include <fcntl.h>
+#include <unistd.h>
+
+#include <cerrno>
 #include <csignal>
+#include <cstring>
 #include <filesystem>
 #include <fstream>
 #include <iostream>
+#include <optional>
 #include <thread>
 
 #include <CLI/CLI.hpp>
@@ -37,14 +43,21 @@ struct Common {
   std::string modules_path;
 };
 
-// The folder beside the database where the server keeps its own files (admin.key).
-fs::path data_dir(const std::string& url) {
-  if (url.starts_with("sqlite:")) {
-    fs::path p(url.substr(7));
-    if (p.string() != ":memory:" && p.has_parent_path())
-      return p.parent_path();
-  }
-  return "var";
+// The admin key's file of a database: beside the SQLite file, named after it
+// (var/autorules.db -> var/autorules.db.admin.key), so that two databases served from one folder
+// never share or overwrite each other's. None for an in-memory database.
+std::optional<fs::path> admin_key_file(const std::string& url) {
+  if (!url.starts_with("sqlite:"))
+    return std::nullopt;
+  fs::path p(url.substr(7));
+  if (p.empty() || p.string() == ":memory:")
+    return std::nullopt;
+  return fs::path(p.string() + ".admin.key");
+}
+
+// The file earlier versions kept the key in: admin.key in the database's folder.
+fs::path legacy_admin_key_file(const fs::path& key_file) {
+  return key_file.parent_path() / "admin.key";
 }
 
 std::string default_modules_path() {
@@ -57,6 +70,9 @@ std::string default_modules_path() {
        p = p.parent_path()) {
     if (fs::exists(p / "modules"))
       return (p / "modules").string();
+    // Installed (make install): <prefix>/bin/autorules and <prefix>/share/autorules/modules.
+    if (fs::exists(p / "share" / "autorules" / "modules"))
+      return (p / "share" / "autorules" / "modules").string();
   }
   return "modules";
 }
@@ -81,8 +97,37 @@ std::unique_ptr<orm::Runtime> open_runtime(const Common& c, double script_timeou
   return rt;
 }
 
-// The admin's first key: written to <data dir>/admin.key (0600) on first start.
-void ensure_admin_key(orm::Runtime& rt, const std::string& db_url) {
+// Writes `key` to `file` readable by its owner only: a new file made 0600 from the start, then
+// renamed over the old one, so no other user can ever read it and a reader never sees half a key.
+void write_key_file(const fs::path& file, const std::string& key) {
+  fs::create_directories(file.parent_path().empty() ? fs::path(".") : file.parent_path());
+  fs::path tmp = file;
+  tmp += ".tmp";
+  ::unlink(tmp.c_str());
+  int fd = ::open(tmp.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600);
+  if (fd < 0)
+    throw common::UserError(fmt::format("cannot write {}: {}", tmp.string(), std::strerror(errno)));
+  std::string line = key + "\n";
+  bool ok = ::write(fd, line.data(), line.size()) == static_cast<ssize_t>(line.size());
+  ok = ::fsync(fd) == 0 && ok;
+  ::close(fd);
+  if (!ok || ::rename(tmp.c_str(), file.c_str()) != 0) {
+    ::unlink(tmp.c_str());
+    throw common::UserError(fmt::format("cannot write {}: {}", file.string(), std::strerror(errno)));
+  }
+}
+
+// Whether the first line of `file` is a key of the admin in this database.
+bool holds_admin_key(const orm::Env& env, const fs::path& file) {
+  std::ifstream in(file);
+  std::string key;
+  return in && std::getline(in, key) && orm::authenticate_key(env, key) == orm::kAdminId;
+}
+
+// The admin's first key, made on the first start of a database and written to its key file
+// (admin_key_file()); AUTORULES_ADMIN_KEY instead when set. Returns the file that holds a working
+// admin key, if any, for the start-up message.
+std::optional<fs::path> ensure_admin_key(orm::Runtime& rt, const std::string& db_url) {
   const char* fixed = std::getenv("AUTORULES_ADMIN_KEY");
   orm::Env env = orm::Env::begin(rt, orm::kSuperuserId, store::Access::kWrite).sudo();
   if (fixed && *fixed) {
@@ -90,28 +135,73 @@ void ensure_admin_key(orm::Runtime& rt, const std::string& db_url) {
       orm::generate_key(env, orm::kAdminId, "AUTORULES_ADMIN_KEY", "rpc", std::nullopt,
                         std::string(fixed));
       env.commit();
-      spdlog::info("the admin API key is the one given in AUTORULES_ADMIN_KEY");
     }
-    return;
+    std::cout << "autorules: the admin API key is the one given in AUTORULES_ADMIN_KEY"
+              << std::endl;
+    return std::nullopt;
   }
+  std::optional<fs::path> file = admin_key_file(db_url);
   common::Value p[] = {common::Value(orm::kAdminId)};
   bool has_key =
       env.cr().scalar("SELECT 1 FROM \"res_users_apikeys\" WHERE \"user_id\" = ?", p).is_int();
-  fs::path file = data_dir(db_url) / "admin.key";
+  if (!file) {
+    if (!has_key) {
+      std::cout << "autorules: an in-memory database keeps no key file: set AUTORULES_ADMIN_KEY "
+                   "to give the admin a key"
+                << std::endl;
+    }
+    return std::nullopt;
+  }
   if (has_key) {
-    if (fs::exists(file))
-      spdlog::info("the admin API key is in {}", file.string());
-    return;
+    if (holds_admin_key(env, *file))
+      return file;
+    // A database made by an earlier version: its key is in the folder's admin.key. Moved to the
+    // database's own file only when it is this database's key.
+    fs::path legacy = legacy_admin_key_file(*file);
+    if (!fs::exists(*file) && holds_admin_key(env, legacy)) {
+      std::error_code ec;
+      fs::rename(legacy, *file, ec);
+      if (!ec) {
+        std::cout << "autorules: moved the admin API key from " << legacy.string() << " to "
+                  << file->string() << std::endl;
+        return file;
+      }
+    }
+    std::cout << fmt::format(
+                     "autorules: {} does not hold an admin API key of this database (the admin "
+                     "already has keys); make a new one with: autorules apikey new --user admin "
+                     "--db {}",
+                     file->string(), db_url)
+              << std::endl;
+    return std::nullopt;
   }
+  // No key yet: the database is new (or lost its keys). The file, named after this database,
+  // can only hold a key of an earlier database at this same path, which is gone.
   std::string key = orm::generate_key(env, orm::kAdminId, "admin key (first start)", "rpc");
-  fs::create_directories(file.parent_path());
-  {
-    std::ofstream out(file, std::ios::trunc);
-    out << key << "\n";
-  }
-  ::chmod(file.c_str(), 0600);
+  write_key_file(*file, key);
   env.commit();
-  std::cout << "autorules: the admin API key (login 'admin') is in " << file.string() << std::endl;
+  std::cout << "autorules: created the admin API key (login 'admin') in " << file->string()
+            << std::endl;
+  return file;
+}
+
+// What the server is, where, and what to try first.
+void print_welcome(const std::string& db, const std::string& host, int port,
+                   const std::optional<fs::path>& key_file) {
+  std::string url = fmt::format("http://{}:{}",
+                                host.find(':') != std::string::npos ? "[" + host + "]" : host, port);
+  std::string key = key_file ? fmt::format("$(cat {})", key_file->string()) : "$AUTORULES_ADMIN_KEY";
+  std::cout << fmt::format(
+                   "autorules: serving {} on {}\n"
+                   "  the API's reference, model by model: {}/doc (with the key as a bearer "
+                   "token)\n"
+                   "  try:  curl -s -H \"Authorization: bearer {}\" -H "
+                   "\"Content-Type: application/json\" \\\n"
+                   "          -d '{{\"domain\": [], \"fields\": [\"name\"], \"limit\": 3}}' "
+                   "{}/json/2/res.partner/search_read\n"
+                   "  stop with Ctrl-C",
+                   db, url, url, key, url)
+            << std::endl;
 }
 
 int serve(const Common& c, const api::ServerOptions& options, bool demo, const std::string& modules,
@@ -123,8 +213,10 @@ int serve(const Common& c, const api::ServerOptions& options, bool demo, const s
   sigaddset(&signals, SIGINT);
   sigaddset(&signals, SIGTERM);
   pthread_sigmask(SIG_BLOCK, &signals, nullptr);
+  // The address first: one in use is reported before the database or its key file is made.
+  api::Listener listener(options.host, options.port);
   auto rt = open_runtime(c, script_timeout);
-  ensure_admin_key(*rt, c.db);
+  std::optional<fs::path> key_file = ensure_admin_key(*rt, c.db);
   if (demo) {
     std::vector<std::string> all;
     for (const auto& app : orm::available_apps(*rt))
@@ -142,7 +234,7 @@ int serve(const Common& c, const api::ServerOptions& options, bool demo, const s
   }
 
   api::Server server(*rt, options);
-  server.bind();
+  server.listen(std::move(listener));
   jobs::Scheduler scheduler(*rt, std::chrono::milliseconds(static_cast<long>(cron_poll * 1000)));
   scheduler.start();
   outbox::Dispatcher dispatcher(*rt, delivery);
@@ -154,9 +246,7 @@ int serve(const Common& c, const api::ServerOptions& options, bool demo, const s
                  sig == SIGINT ? "SIGINT" : "SIGTERM");
     server.stop();
   });
-  std::cout << fmt::format("autorules: serving {} on http://{}:{}", c.db, options.host,
-                           server.port())
-            << std::endl;
+  print_welcome(c.db, options.host, server.port(), key_file);
   server.serve();
   pthread_kill(watcher.native_handle(),
                SIGTERM);  // wakes the watcher if the server stopped by itself
@@ -217,35 +307,45 @@ int main(int argc, char** argv) {
   CLI::App* serve_cmd = app.add_subcommand("serve", "run the HTTP server");
   add_common(serve_cmd);
   serve_cmd->add_option("--http-interface", options.host, "address to listen on")
+      ->capture_default_str()
       ->envname("AUTORULES_HTTP_INTERFACE");
   serve_cmd->add_option("--http-port", options.port, "port to listen on (0: any)")
+      ->capture_default_str()
       ->envname("AUTORULES_HTTP_PORT");
   serve_cmd->add_flag("--demo", demo, "load every app with its demo data (once)")
       ->envname("AUTORULES_DEMO");
   serve_cmd->add_option("--modules", modules, "apps to load without demo data, e.g. sale,crm")
       ->envname("AUTORULES_MODULES");
   serve_cmd->add_option("--workers", options.workers, "request threads (0: automatic)")
+      ->capture_default_str()
       ->envname("AUTORULES_WORKERS");
   serve_cmd->add_option("--max-body-size", max_body, "largest request body, e.g. 16M")
+      ->capture_default_str()
       ->envname("AUTORULES_MAX_BODY_SIZE");
   serve_cmd
       ->add_option("--http-header-timeout", options.http_header_timeout,
-                   "seconds a client has to send a whole request header (default 10)")
+                   "seconds a client has to send a whole request header")
+      ->capture_default_str()
       ->check(CLI::PositiveNumber)
       ->envname("AUTORULES_HTTP_HEADER_TIMEOUT");
   serve_cmd->add_option("--script-timeout", script_timeout, "seconds a piece of user code may run")
+      ->capture_default_str()
       ->envname("AUTORULES_SCRIPT_TIMEOUT");
   serve_cmd->add_option("--cron-poll", cron_poll, "seconds between scheduler checks")
+      ->capture_default_str()
       ->envname("AUTORULES_CRON_POLL");
   serve_cmd
       ->add_option("--delivery-retry-base", retry_base,
                    "first retry delay of outgoing messages (s)")
+      ->capture_default_str()
       ->envname("AUTORULES_DELIVERY_RETRY_BASE");
   serve_cmd
       ->add_option("--delivery-max-attempts", max_attempts, "attempts before a message is dead")
+      ->capture_default_str()
       ->envname("AUTORULES_DELIVERY_MAX_ATTEMPTS");
   serve_cmd
       ->add_option("--delivery-timeout", delivery_timeout, "timeout of one delivery attempt (s)")
+      ->capture_default_str()
       ->envname("AUTORULES_DELIVERY_TIMEOUT");
 
   CLI::App* apikey_cmd = app.add_subcommand("apikey", "manage API keys");

@@ -16,6 +16,7 @@
 #include <fmt/format.h>
 #include <netinet/in.h>
 #include <pthread.h>
+#include <spdlog/spdlog.h>
 #include <sys/socket.h>
 
 #include "common/text.h"
@@ -38,6 +39,17 @@ namespace {
 std::atomic<std::uint64_t> g_delivered{0}, g_retried{0}, g_failed{0}, g_dead{0};
 
 // One message being sent.
+// scheme://host[:port] of a URL, without user information, path, query or fragment.
+std::string origin_of(std::string_view url) {
+  std::size_t start = url.find("://");
+  start = start == std::string_view::npos ? 0 : start + 3;
+  std::size_t end = url.find_first_of("/?#", start);
+  std::string_view authority = url.substr(start, end == std::string_view::npos ? url.npos : end - start);
+  if (std::size_t at = authority.rfind('@'); at != std::string_view::npos)
+    authority.remove_prefix(at + 1);
+  return std::string(url.substr(0, start)) + std::string(authority);
+}
+
 struct Flight {
   Id id = 0;
   int attempt = 0;  // this attempt's number (1 for the first)
@@ -412,6 +424,17 @@ struct Dispatcher::Impl {
     return Result{std::move(f), status, ms, std::move(error), std::move(outcome)};
   }
 
+  // A failed attempt in the server's log, whatever the rule that sent it logs: the message, where
+  // it went (scheme, host and port only: paths and queries may carry secrets), why, and what comes
+  // next.
+  static void log_failure(const Result& r) {
+    const char* next = r.outcome == "retry" ? "will be retried"
+                       : r.outcome == "dead" ? "no attempt left, the message is dead"
+                                             : "not retried, the message failed";
+    spdlog::warn("outbox: message {} to {}, attempt {}: {}; {}", r.flight.id,
+                 origin_of(r.flight.url), r.flight.attempt, r.error, next);
+  }
+
   // Records finished attempts and what comes next for their messages, in one transaction.
   // False when the recording failed: the results are kept, to be recorded later (their ids stay
   // in `flying`, so that this dispatcher does not send them again when their leases expire).
@@ -428,6 +451,8 @@ struct Dispatcher::Impl {
       return false;
     }
     for (const Result& r : results) {
+      if (r.outcome != "delivered")
+        log_failure(r);
       auto& counter = r.outcome == "delivered" ? g_delivered
                       : r.outcome == "retry"   ? g_retried
                       : r.outcome == "failed"  ? g_failed

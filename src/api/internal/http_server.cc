@@ -49,6 +49,7 @@
 #include <fmt/format.h>
 #include <spdlog/spdlog.h>
 #include <sys/resource.h>
+#include <unistd.h>
 
 #include "common/errors.h"
 
@@ -552,21 +553,20 @@ HttpServer::HttpServer(HttpOptions options, Handler handler, ErrorPage error_pag
 
 HttpServer::~HttpServer() = default;
 
-void HttpServer::bind() {
-  Impl& s = *impl_;
+ListeningSocket listen_on(const std::string& host, int port) {
   auto cannot = [&](const std::string& why) {
-    return common::UserError(
-        fmt::format("cannot listen on {}:{} ({})", s.options.host, s.options.port, why));
+    return common::UserError(fmt::format("cannot listen on {}:{} ({})", host, port, why));
   };
+  asio::io_context io;
   error_code ec;
-  tcp::resolver resolver(s.io);
-  auto endpoints = resolver.resolve(s.options.host, std::to_string(s.options.port),
+  tcp::resolver resolver(io);
+  auto endpoints = resolver.resolve(host, std::to_string(port),
                                     tcp::resolver::passive | tcp::resolver::numeric_service, ec);
   if (ec)
     throw cannot(ec.message());
   error_code last = asio::error::address_in_use;
   for (const auto& entry : endpoints) {
-    tcp::acceptor acceptor(s.io);
+    tcp::acceptor acceptor(io);
     acceptor.open(entry.endpoint().protocol(), ec);
     // SO_REUSEADDR only (a restart binds while old connections are in TIME_WAIT); never
     // SO_REUSEPORT, which would let a second server share this port and its connections.
@@ -582,12 +582,38 @@ void HttpServer::bind() {
       last = ec;
       continue;
     }
-    s.port = acceptor.local_endpoint().port();
-    s.acceptor = std::move(acceptor);
-    return;
+    ListeningSocket socket;
+    socket.port = acceptor.local_endpoint().port();
+    socket.v6 = entry.endpoint().protocol() == tcp::v6();
+    socket.fd = acceptor.release(ec);
+    if (ec)
+      throw cannot(ec.message());
+    return socket;
   }
   throw cannot(last == asio::error::address_in_use ? "address in use or not available"
                                                    : last.message());
+}
+
+void close_socket(ListeningSocket& socket) {
+  if (socket.fd >= 0)
+    ::close(socket.fd);
+  socket.fd = -1;
+}
+
+void HttpServer::bind() {
+  adopt(listen_on(impl_->options.host, impl_->options.port));
+}
+
+void HttpServer::adopt(ListeningSocket socket) {
+  Impl& s = *impl_;
+  error_code ec;
+  s.acceptor.assign(socket.v6 ? tcp::v6() : tcp::v4(), socket.fd, ec);
+  if (ec) {
+    close_socket(socket);
+    throw common::UserError(fmt::format("cannot listen on {}:{} ({})", s.options.host,
+                                        socket.port, ec.message()));
+  }
+  s.port = socket.port;
 }
 
 int HttpServer::port() const {

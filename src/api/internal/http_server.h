@@ -64,6 +64,20 @@ struct HttpOptions {
   double stop_grace = 3;  // seconds a body being read or a response being written has after stop()
 };
 
+// A bound, listening TCP socket: its descriptor belongs to whoever holds the value (to
+// HttpServer::adopt(), or closed with close_socket()).
+struct ListeningSocket {
+  int fd = -1;
+  int port = 0;  // the bound port (the one the system picked when asked for 0)
+  bool v6 = false;
+};
+
+// Opens, binds (SO_REUSEADDR, no SO_REUSEPORT) and listens (backlog SOMAXCONN) on host:port, the
+// first of host's addresses that works; throws common::UserError "cannot listen on host:port
+// (...)" when none does.
+ListeningSocket listen_on(const std::string& host, int port);
+void close_socket(ListeningSocket& socket);
+
 class HttpServer {
  public:
   // Runs on a worker thread; may throw (the error page for 500 is sent and the error logged).
@@ -77,9 +91,10 @@ class HttpServer {
   HttpServer(const HttpServer&) = delete;
   HttpServer& operator=(const HttpServer&) = delete;
 
-  // Opens, binds (SO_REUSEADDR, no SO_REUSEPORT) and listens (backlog SOMAXCONN); throws
-  // common::UserError "cannot listen on host:port ..." when that fails.
+  // listen_on(options' host and port), then adopt().
   void bind();
+  // Serves on `socket` (from listen_on(); the server now owns its descriptor).
+  void adopt(ListeningSocket socket);
   // The bound port (the one picked when HttpOptions::port is 0); 0 before bind().
   int port() const;
   // Serves until stop(): then the listening socket is closed, idle connections and requests still

@@ -3,6 +3,7 @@
 #include "automation/internal/webhook.h"
 
 #include <fmt/format.h>
+#include <spdlog/spdlog.h>
 
 #include "automation/automation.h"
 #include "automation/internal/engine.h"
@@ -23,9 +24,13 @@ namespace {
 constexpr const char* kDefaultGetter =
     "model.env[payload.get('_model')].browse(int(payload.get('_id')))";
 
-// A "Webhook Log" row; it survives a failed call.
+// A "Webhook Log" row when the rule logs its calls; it survives a failed call. A failure is
+// also written to the server's log whatever the rule says, so that an administrator can see why a
+// sender got a 500 without having turned logging on first.
 void log_call(const orm::Env& env, const internal::Rule& rule, const char* level,
               const std::string& message) {
+  if (std::string_view(level) == "ERROR")
+    spdlog::warn("webhook of rule #{} ({}): {}", rule.id, rule.name, message);
   if (rule.log_calls) {
     orm::log_after_end(env, {"Webhook Log", level, message,
                              fmt::format("base_automation({})", rule.id), "webhook"});

@@ -2,6 +2,7 @@
 
 #include <Python.h>
 
+#include "script/internal/cpython.h"
 #include "script/internal/deadline.h"
 
 namespace autorules::script::internal {
@@ -243,12 +244,6 @@ PyObject* guarded_sum(PyObject*, PyObject* const* args, Py_ssize_t nargs, PyObje
   PyObject* r = PyObject_Vectorcall(g_sum, forwarded, static_cast<size_t>(nargs), kwnames);
   Py_DECREF(mapped);
   return r;
-}
-
-template <class F>
-PyCFunction as_cfunction(F* f) {
-  // The usual cast of METH_FASTCALL functions, through void (*)() against -Wcast-function-type.
-  return reinterpret_cast<PyCFunction>(reinterpret_cast<void (*)()>(f));
 }
 
 PyMethodDef kDefs[] = {

@@ -8,6 +8,8 @@
 
 #include <time.h>
 
+#include "script/internal/cpython.h"
+
 #if PY_VERSION_HEX < 0x030B0000 || PY_VERSION_HEX >= 0x030C0000
 #error "deadline.cc replaces slots of CPython 3.11's built-in types: check them for this version"
 #endif
@@ -156,12 +158,6 @@ PyObject* guarded_next(PyObject* self) {
 template <class F>
 void* as_pointer(F* f) {
   return reinterpret_cast<void*>(f);
-}
-
-template <class F>
-PyCFunction as_cfunction(F* f) {
-  // The usual cast of METH_FASTCALL functions, through void (*)() against -Wcast-function-type.
-  return reinterpret_cast<PyCFunction>(reinterpret_cast<void (*)()>(f));
 }
 
 // The type's slot wrappers (`tuple.__eq__`, ...) call the function they were made for, and a

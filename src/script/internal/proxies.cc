@@ -84,7 +84,7 @@ py::object value_to_py(const orm::RecordSet& owner, const schema::Field& f, cons
   }
 }
 
-std::string type_name(py::handle value) {
+std::string class_name(py::handle value) {
   return py::str(py::type::handle_of(value).attr("__name__")).cast<std::string>();
 }
 
@@ -236,7 +236,7 @@ Json ToJson::convert(py::handle v, int depth) {
       }
       if (!py::isinstance<py::str>(k)) {
         throw common::ValueError(
-            fmt::format("dictionary keys must be strings, not {}", type_name(k)));
+            fmt::format("dictionary keys must be strings, not {}", class_name(k)));
       }
       Json key = text(k);
       out[key.get_ref<const std::string&>()] = convert(item, depth + 1);
@@ -245,7 +245,7 @@ Json ToJson::convert(py::handle v, int depth) {
     return out;
   }
   throw common::ValueError(
-      fmt::format("a value of type {} cannot be stored or returned", type_name(v)));
+      fmt::format("a value of type {} cannot be stored or returned", class_name(v)));
 }
 
 py::object from_json_at(const Json& j, int depth) {
@@ -293,7 +293,7 @@ Json to_json(py::handle v) {
 Json values_to_json(const schema::Model& model, py::handle vals) {
   if (!py::isinstance<py::dict>(vals)) {
     throw common::ValueError(
-        fmt::format("expected a dictionary of field values, got {}", type_name(vals)));
+        fmt::format("expected a dictionary of field values, got {}", class_name(vals)));
   }
   ToJson converter;
   Json out = Json::object();
