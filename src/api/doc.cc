@@ -37,18 +37,11 @@ std::string esc(const std::string& s) {
   return out;
 }
 
-// Whether a client may call the method over JSON-2: orm::call_method answers 404 for a name
-// starting with '_' (the server's own methods, such as the jobs' _cron_... and _gc_...), so /doc
-// leaves those out. Keep the two in step; tests/e2e/test_http.py calls every method /doc lists.
-bool callable_over_json2(const std::string& method) {
-  return !method.starts_with("_");
-}
-
 Json model_doc(const orm::Env& env, const schema::Model& m) {
   Json fields = env[m.name()].fields_get();
   Json methods = Json::array();
   for (const std::string& name : env.runtime().method_names(m.name())) {
-    if (!callable_over_json2(name))
+    if (!orm::is_public_method(name))
       continue;
     const orm::Method* meth = env.runtime().method(m.name(), name);
     methods.push_back({{"name", name},

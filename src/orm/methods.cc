@@ -79,6 +79,10 @@ SearchOptions search_options(const Json& p) {
 
 }  // namespace
 
+bool is_public_method(const std::string& method) {
+  return !method.starts_with("_");
+}
+
 bool is_readonly_method(const Runtime& runtime, const std::string& model,
                         const std::string& method) {
   const Method* m = runtime.method(model, method);
@@ -89,7 +93,7 @@ Json call_method(const Env& env, const std::string& model, const std::string& me
                  const Json& ids, const Json& params) {
   RecordSet records = env[model];
   const Method* m = env.runtime().method(model, method);
-  if (!m || method.starts_with("_")) {
+  if (!m || !is_public_method(method)) {
     throw common::NotFoundError(
         fmt::format("The method '{}' does not exist on the model '{}'", method, model));
   }

@@ -13,6 +13,10 @@
 
 namespace autorules::orm {
 
+// Whether clients may call the method by name (over JSON-2, listed by /doc): not the server's own
+// methods, whose names start with '_' (the jobs' _cron_... and _gc_...).
+bool is_public_method(const std::string& method);
+
 // Whether the method only reads (and may run on a read-only transaction). Unknown methods
 // count as writing.
 bool is_readonly_method(const Runtime& runtime, const std::string& model,
