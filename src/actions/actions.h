@@ -1,6 +1,7 @@
 // Server actions (ir.actions.server, docs/automation.md): what automation rules and manual runs
-// do. One file per action type, all behind run(); types whose subsystem is not built yet fail
-// with a clear "not available yet" UserError, never silently.
+// do. One file per action type, all behind run(); types whose subsystem is not built yet are
+// refused when saved, and fail with a clear "not available yet" UserError if run (an action saved
+// before that check), never silently.
 #pragma once
 
 #include <cstdint>

@@ -196,7 +196,7 @@ def test_a_partner_cannot_be_its_own_ancestor(api, partners):
     assert api.ok("res.partner", "read", ids=[partners["acme"]], fields=["parent_id"])[0]["parent_id"] is False
 
 
-def test_every_model_has_the_methods_api_md_lists(api):
+def test_every_model_has_the_methods_the_readme_lists(api):
     status, _, data = api.get("/doc/res.partner.json", auth=True)
     assert status == 200
     methods = {m["name"] for m in json.loads(data)["methods"]}

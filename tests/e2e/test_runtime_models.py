@@ -230,16 +230,16 @@ def test_ir_model_describes_built_in_and_run_time_models(api, unique):
 
 # The built-in models of the foundation; sequences, scheduled jobs, rules, server actions and the
 # mail/SMS/WhatsApp models are added to this list by the issues that bring them.
-SPEC_BUILT_IN_MODELS = [
+FOUNDATION_MODELS = [
     "res.users", "res.groups", "res.users.apikeys", "res.partner", "res.partner.category", "res.currency",
     "ir.model", "ir.model.fields", "ir.model.fields.selection", "ir.model.data", "ir.logging",
     "ir.config_parameter",
 ]
 
 
-def test_every_built_in_model_spec_lists_exists(api):
+def test_every_foundation_model_exists(api):
     present = {m["model"] for m in api.ok("ir.model", "search_read", domain=[], fields=["model"])}
-    missing = [m for m in SPEC_BUILT_IN_MODELS if m not in present]
+    missing = [m for m in FOUNDATION_MODELS if m not in present]
     assert not missing, f"built-in models missing: {missing}"
 
 
