@@ -41,7 +41,7 @@ run: server
 	$(SERVER) serve --demo
 
 install: server
-	cmake --install $(BUILD) --prefix $(PREFIX)
+	cmake --install $(BUILD) --prefix $(PREFIX) --strip
 	@echo "autorules: installed $(PREFIX)/bin/autorules and its apps in $(PREFIX)/share/autorules/modules"
 
 unit: build

@@ -290,9 +290,11 @@ int main(int argc, char** argv) {
   app.require_subcommand(1);
   Common c;
   auto add_common = [&](CLI::App* sub) {
-    sub->add_option("--db", c.db, "sqlite:PATH (default sqlite:./var/autorules.db)")
+    sub->add_option("--db", c.db, "sqlite:PATH, or sqlite::memory:")
+        ->capture_default_str()
         ->envname("AUTORULES_DB");
     sub->add_option("--log-level", c.log_level, "trace, debug, info, warn, error")
+        ->capture_default_str()
         ->envname("AUTORULES_LOG_LEVEL");
     sub->add_option("--modules-path", c.modules_path, "where the apps are (default ./modules)")
         ->envname("AUTORULES_MODULES_PATH");

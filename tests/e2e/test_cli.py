@@ -110,7 +110,7 @@ def test_serve_help_shows_the_defaults():
     for option, default in (("--http-interface", "127.0.0.1"), ("--http-port", "8069"),
                             ("--script-timeout", "5"), ("--http-header-timeout", "10")):
         line = next(l for l in out.splitlines() if option in l)
-        assert f"[{default}]" in line, line
+        assert f"={default} " in line, line
 
 
 def test_an_address_in_use_is_reported_before_anything_is_created(tmp_path):
