@@ -42,11 +42,35 @@ std::string text(const Run& run, const char* name) {
 namespace {
 
 using internal::Run;
+using internal::Type;
+using internal::TypeInfo;
 
-// The counters of run_counts(): the types of ir.actions.server's `state`, then "other".
-constexpr std::array<std::string_view, 13> kTypes = {
-    "object_write", "object_create",    "object_copy",   "code", "webhook",  "multi", "mail_post",
-    "followers",    "remove_followers", "next_activity", "sms",  "whatsapp", "other"};
+// The types of ir.actions.server's `state`, in the order of run_counts() and of Type, then
+// "other" (any other text).
+constexpr std::array<TypeInfo, 13> kTypes = {{
+    {Type::kObjectWrite, "object_write", internal::run_object_write, false},
+    {Type::kObjectCreate, "object_create", internal::run_object_create, false},
+    {Type::kObjectCopy, "object_copy", internal::run_object_copy, false},
+    {Type::kCode, "code", internal::run_code, true},
+    {Type::kWebhook, "webhook", internal::run_webhook, false},
+    {Type::kMulti, "multi", internal::run_multi, true},
+    {Type::kMailPost, "mail_post", nullptr, false},
+    {Type::kFollowers, "followers", nullptr, false},
+    {Type::kRemoveFollowers, "remove_followers", nullptr, false},
+    {Type::kNextActivity, "next_activity", nullptr, false},
+    {Type::kSms, "sms", nullptr, false},
+    {Type::kWhatsapp, "whatsapp", nullptr, false},
+    {Type::kOther, "other", nullptr, false},
+}};
+
+constexpr bool rows_in_type_order() {
+  for (std::size_t i = 0; i < kTypes.size(); ++i) {
+    if (static_cast<std::size_t>(kTypes[i].type) != i)
+      return false;
+  }
+  return kTypes.back().type == Type::kOther;
+}
+static_assert(rows_in_type_order(), "kTypes[i].type == Type(i), kOther last");
 
 struct Counter {
   std::atomic<std::uint64_t> runs{0};
@@ -58,32 +82,14 @@ std::array<Counter, kTypes.size()>& counters() {
   return c;
 }
 
-Counter& counter_of(const std::string& state) {
-  for (std::size_t i = 0; i + 1 < kTypes.size(); ++i) {
-    if (kTypes[i] == state)
-      return counters()[i];
-  }
-  return counters().back();
+Counter& counter_of(Type type) {
+  return counters()[static_cast<std::size_t>(type)];
 }
 
-// Types whose runner is called once with all the records (Odoo's *_multi runners).
-bool runs_once(const std::string& state) {
-  return state == "code" || state == "multi";
-}
-
-Json run_one(const Run& run, const std::string& state) {
-  if (state == "code")
-    return internal::run_code(run);
-  if (state == "object_write")
-    return internal::run_object_write(run);
-  if (state == "object_create")
-    return internal::run_object_create(run);
-  if (state == "object_copy")
-    return internal::run_object_copy(run);
-  if (state == "multi")
-    return internal::run_multi(run);
-  if (state == "webhook")
-    return internal::run_webhook(run);
+// `state` is the action's own text, for the message of a type this build does not run.
+Json run_one(const Run& run, const TypeInfo& type, const std::string& state) {
+  if (type.available())
+    return type.runner(run);
   // Refused at save since; an action saved before still says why at each run.
   throw common::UserError(
       internal::type_not_available(run.action, state, internal::text(run, "name")));
@@ -118,6 +124,19 @@ void check_can_run(const orm::RecordSet& action, const orm::Env& caller, const s
 
 }  // namespace
 
+namespace internal {
+
+const TypeInfo& type_of(std::string_view state) {
+  // "other" is not a type of its own: the last row stands for any text that is no type.
+  for (std::size_t i = 0; i + 1 < kTypes.size(); ++i) {
+    if (kTypes[i].state == state)
+      return kTypes[i];
+  }
+  return kTypes.back();
+}
+
+}  // namespace internal
+
 Json run(const orm::RecordSet& actions) {
   const orm::Env& caller = actions.env();
   Json result = false;
@@ -127,8 +146,9 @@ Json run(const orm::RecordSet& actions) {
     // The caller's rights: an automation rule calls with a superuser env (its actions bypass
     // access rights, uid and user staying the user who triggered it); a user running an action
     // by hand runs it with their own rights, as Odoo does.
-    Run base{action, values, caller, "", {}};
-    std::string state = internal::text(base, "state");
+    Run base{.action = action, .values = values, .env = caller};
+    const std::string state = internal::text(base, "state");
+    const TypeInfo& type = internal::type_of(state);
     std::string model = internal::text(base, "model_name");
     check_can_run(action, caller, model);
     // active_model / active_id(s) name the records.
@@ -146,19 +166,19 @@ Json run(const orm::RecordSet& actions) {
     }
     base.model = model;
     base.records = records;
-    Counter& counter = counter_of(state);
+    Counter& counter = counter_of(type.type);
     ++counter.runs;
     Json one = nullptr;
     try {
-      if (runs_once(state) || records.empty()) {
-        one = run_one(base, state);
+      if (type.once_per_batch || records.empty()) {
+        one = run_one(base, type, state);
       } else {
         for (Id rid : records) {
           Run per = base;
           per.records = {rid};
           per.env = caller.with_context_update(
               Json{{"active_id", rid}, {"active_ids", Json::array({rid})}});
-          Json r = run_one(per, state);
+          Json r = run_one(per, type, state);
           if (!r.is_null() && !(r.is_boolean() && !r.get<bool>()))
             one = r;
         }
@@ -177,8 +197,8 @@ std::vector<RunCount> run_counts() {
   std::vector<RunCount> out;
   out.reserve(kTypes.size());
   for (std::size_t i = 0; i < kTypes.size(); ++i) {
-    out.push_back(
-        RunCount{std::string(kTypes[i]), counters()[i].runs.load(), counters()[i].failures.load()});
+    out.push_back(RunCount{std::string(kTypes[i].state), counters()[i].runs.load(),
+                           counters()[i].failures.load()});
   }
   return out;
 }
@@ -222,7 +242,8 @@ Json sample_value(const schema::Field& f) {
 void update_samples(const orm::RecordSet& records) {
   for (Id id : records.ids()) {
     orm::RecordSet action = records.sudo().browse({id});
-    if (action.get("state").as_string() != "webhook")
+    Value state = action.get("state");
+    if (internal::type_of(state.is_string() ? state.as_string() : "").type != Type::kWebhook)
       continue;
     Value model_name = action.get("model_name");
     const schema::Model* model =
@@ -230,11 +251,10 @@ void update_samples(const orm::RecordSet& records) {
     if (!model)
       continue;
     orm::Env su = records.env().sudo();
-    Run run{action,
-            std::make_shared<const std::unordered_map<std::string, Value>>(action.row()),
-            su,
-            model->name(),
-            {}};
+    Run run{.action = action,
+            .values = std::make_shared<const std::unordered_map<std::string, Value>>(action.row()),
+            .env = su,
+            .model = model->name()};
     orm::RecordSet first =
         su[model->name()].search(domain::Domain(), orm::SearchOptions{.limit = 1, .order = "id"});
     Json sample;
@@ -426,25 +446,24 @@ class ServerActionHooks final : public orm::ModelHooks {
 
 void install(orm::Runtime& runtime) {
   runtime.add_hooks("ir.actions.server", std::make_shared<ServerActionHooks>());
-  runtime.add_method(
-      "ir.actions.server", "run",
-      orm::Method::make({}, {}, false, false, [](const orm::RecordSet& rs, const Json&) {
-        rs.ensure_exist();
-        return run(rs);
-      }));
+  runtime.add_method("ir.actions.server", "run",
+                     orm::Method{.fn = [](const orm::RecordSet& rs, const Json&) {
+                       rs.ensure_exist();
+                       return run(rs);
+                     }});
   // The signing secret is never read back: a new one is made here and shown once, in the answer
   // (whoever sets their own writes `webhook_secret` instead). Administrators only, as writing the
   // field is.
   runtime.add_method(
       "ir.actions.server", "action_generate_webhook_secret",
-      orm::Method::make({}, {}, false, false, [](const orm::RecordSet& rs, const Json&) {
+      orm::Method{.fn = [](const orm::RecordSet& rs, const Json&) {
         rs.ensure_exist();
         if (rs.size() != 1)
           throw common::UserError("Generate a signing secret for one action at a time");
         std::string secret = common::random_webhook_secret();
         rs.write(Json{{"webhook_secret", secret}});
         return Json(secret);
-      }));
+      }});
 }
 
 }  // namespace autorules::actions

@@ -60,6 +60,44 @@ TEST_F(ActionsTest, CodeActionRunsOnTheActiveRecordsAndReturnsItsAction) {
   EXPECT_EQ(e["res.partner"].browse({p1, p2}).read({"name"})[1]["name"], "B!");
 }
 
+// One entry per type of ir.actions.server, in a fixed order, then "other"; a runner called once
+// for all the records (code) counts one run, as does one called for each record (Update Record).
+TEST_F(ActionsTest, RunCountsListEveryTypeThenOtherAndCountOneRunPerAction) {
+  std::vector<std::string> types;
+  for (const RunCount& c : run_counts())
+    types.push_back(c.type);
+  EXPECT_EQ(types, (std::vector<std::string>{"object_write", "object_create", "object_copy", "code",
+                                             "webhook", "multi", "mail_post", "followers",
+                                             "remove_followers", "next_activity", "sms", "whatsapp",
+                                             "other"}));
+  auto runs_of = [](const std::string& type) {
+    for (const RunCount& c : run_counts()) {
+      if (c.type == type)
+        return c.runs;
+    }
+    return std::uint64_t{0};
+  };
+  Id p1, p2;
+  {
+    Env e = env();
+    p1 = e["res.partner"].create(Json{{"name", "A"}}).id();
+    p2 = e["res.partner"].create(Json{{"name", "B"}}).id();
+    e.commit();
+  }
+  Id code = make_action(Json{{"state", "code"}, {"code", "action = {'count': len(records)}"}});
+  Id update = make_action(Json{{"state", "object_write"},
+                               {"update_path", "name"},
+                               {"evaluation_type", "value"},
+                               {"value", "C"}});
+  const std::uint64_t code_before = runs_of("code"), update_before = runs_of("object_write");
+  EXPECT_EQ(run_on(code, {p1, p2})["count"], 2);
+  run_on(update, {p1, p2});
+  EXPECT_EQ(runs_of("code"), code_before + 1);
+  EXPECT_EQ(runs_of("object_write"), update_before + 1);
+  Env e = env();
+  EXPECT_EQ(e["res.partner"].browse({p2}).read({"name"})[0]["name"], "C");
+}
+
 TEST_F(ActionsTest, UpdateRecordWithComputeFollowsThePath) {
   Id company, person;
   {

@@ -21,11 +21,6 @@ using common::Value;
 
 namespace internal {
 
-bool type_available(const std::string& state) {
-  return state == "object_write" || state == "object_create" || state == "object_copy" ||
-         state == "code" || state == "webhook" || state == "multi";
-}
-
 std::string type_not_available(const orm::RecordSet& action, const std::string& state,
                                const std::string& name) {
   const schema::Field* f = action.model().field("state");
@@ -353,24 +348,28 @@ std::optional<std::string> check_multi(const Saved& a, std::set<Id>& seen) {
 std::optional<std::string> check_action(const Saved& a, std::set<Id>& seen) {
   if (!seen.insert(a.action().id()).second)
     return std::nullopt;  // a cycle: refused on its own
-  std::string state = a.text("state");
-  if (!internal::type_available(state))
+  const std::string state = a.text("state");
+  const internal::TypeInfo& type = internal::type_of(state);
+  if (!type.available())
     return internal::type_not_available(a.action(), state, a.name());
   const schema::Model* model =
       a.env().registry().find(a.text_of("ir.model", a.id_of("model_id"), "model"));
   if (!model)
     return std::nullopt;  // the ORM keeps model_id valid
-  if (state == "object_write")
-    return check_update(a, *model);
-  if (state == "object_create")
-    return check_create(a, *model);
-  if (state == "object_copy")
-    return check_copy(a, *model);
-  if (state == "webhook")
-    return check_webhook(a, *model);
-  if (state == "multi")
-    return check_multi(a, seen);
-  return std::nullopt;  // code: compiled when written; empty code does nothing
+  switch (type.type) {
+    case internal::Type::kObjectWrite:
+      return check_update(a, *model);
+    case internal::Type::kObjectCreate:
+      return check_create(a, *model);
+    case internal::Type::kObjectCopy:
+      return check_copy(a, *model);
+    case internal::Type::kWebhook:
+      return check_webhook(a, *model);
+    case internal::Type::kMulti:
+      return check_multi(a, seen);
+    default:
+      return std::nullopt;  // code: compiled when written; empty code does nothing
+  }
 }
 
 }  // namespace

@@ -4,6 +4,7 @@
 #include <memory>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <unordered_map>
 
 #include "common/json.h"
@@ -37,8 +38,39 @@ common::Json run_webhook(const Run& run);        // webhook.cc: queued in the ou
 // The webhook's payload for one record (docs/automation.md, "Send Webhook Notification").
 common::Json webhook_payload(const Run& run, const orm::RecordSet& record);
 
-// Types (state) this build runs, and the messages of those it does not (check.cc).
-bool type_available(const std::string& state);
+// The types of ir.actions.server's `state`; kOther stands for any other text.
+enum class Type {
+  kObjectWrite,
+  kObjectCreate,
+  kObjectCopy,
+  kCode,
+  kWebhook,
+  kMulti,
+  kMailPost,
+  kFollowers,
+  kRemoveFollowers,
+  kNextActivity,
+  kSms,
+  kWhatsapp,
+  kOther,
+};
+
+// One row of the table of action types (run.cc), the one place that says what each type does.
+struct TypeInfo {
+  Type type;
+  std::string_view state;  // its text in `state`, and its name in run_counts()
+  // Its runner, or nullptr for a type this build does not run (refused at save, check.cc).
+  common::Json (*runner)(const Run& run);
+  // Called once with all the records (Odoo's *_multi runners), not once per record.
+  bool once_per_batch;
+
+  bool available() const { return runner != nullptr; }
+};
+
+// The row of `state`, parsed where an action is loaded (the kOther row for any other text).
+const TypeInfo& type_of(std::string_view state);
+
+// The message of a type this build does not run (check.cc).
 std::string type_not_available(const orm::RecordSet& action, const std::string& state,
                                const std::string& name);
 std::string ai_not_available(const std::string& name);
