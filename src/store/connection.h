@@ -59,7 +59,10 @@ class Connection {
 
   virtual void begin(Access access) = 0;
   virtual void commit() = 0;
-  virtual void rollback() = 0;
+  // Ends the transaction, if one is open, undoing its work. Never throws: it runs in destructors
+  // and on error paths, where the first error is the one to report. A failure is logged (the
+  // database then ends the transaction itself, as when its connection is lost).
+  virtual void rollback() noexcept = 0;
   virtual void savepoint(std::string_view name) = 0;
   virtual void release(std::string_view name) = 0;
   virtual void rollback_to(std::string_view name) = 0;

@@ -131,7 +131,7 @@ void Transaction::commit() {
   open_ = false;
 }
 
-void Transaction::rollback() {
+void Transaction::rollback() noexcept {
   conn_.rollback();
   open_ = false;
 }

@@ -67,7 +67,7 @@ class Transaction {
   Transaction& operator=(const Transaction&) = delete;
   ~Transaction();
   void commit();
-  void rollback();
+  void rollback() noexcept;  // as Connection::rollback: never throws
   bool open() const { return open_; }
 
  private:

@@ -1,5 +1,6 @@
 #include <filesystem>
 #include <thread>
+#include <utility>
 
 #include <gtest/gtest.h>
 
@@ -45,6 +46,24 @@ TEST(SqliteDatabaseTest, RollbackOnDestructionUndoesEverything) {
   }
   Lease r = db->acquire(Access::kRead);
   EXPECT_EQ(r->scalar("SELECT COUNT(*) FROM t").as_int(), 0);
+}
+
+// Rollbacks run in destructors and on error paths: they never throw, and one with no transaction
+// open, or a second one, does nothing.
+TEST(SqliteDatabaseTest, RollbackNeverThrowsAndIsANoOpOutsideATransaction) {
+  static_assert(noexcept(std::declval<Connection&>().rollback()));
+  static_assert(noexcept(std::declval<Transaction&>().rollback()));
+  test::TempDir dir;
+  auto db = Database::open("sqlite:" + dir.path("a.db"));
+  Lease w = db->acquire(Access::kWrite);
+  w->rollback();
+  w->execute_script("CREATE TABLE t (id INTEGER PRIMARY KEY)");
+  Transaction t(*w, Access::kWrite);
+  w->execute("INSERT INTO t DEFAULT VALUES");
+  t.rollback();
+  EXPECT_FALSE(w->in_transaction());
+  w->rollback();
+  EXPECT_EQ(w->scalar("SELECT COUNT(*) FROM t").as_int(), 0);
 }
 
 TEST(SqliteDatabaseTest, SavepointRollsBackOnlyItsPart) {

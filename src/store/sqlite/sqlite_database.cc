@@ -7,6 +7,7 @@
 #include <unordered_map>
 
 #include <fmt/format.h>
+#include <spdlog/spdlog.h>
 #include <sqlite3.h>
 
 #include "common/errors.h"
@@ -173,10 +174,21 @@ class SqliteConnection final : public Connection {
     execute_script(access == Access::kWrite ? "BEGIN IMMEDIATE" : "BEGIN DEFERRED");
   }
   void commit() override { execute_script("COMMIT"); }
-  void rollback() override {
-    if (!sqlite3_get_autocommit(db_)) {
-      sqlite3_exec(db_, "ROLLBACK", nullptr, nullptr, nullptr);
+  void rollback() noexcept override {
+    if (sqlite3_get_autocommit(db_))
+      return;
+    // Called from destructors and error paths: a failure is logged, never thrown (it would hide
+    // the error being reported, or end the process from a destructor).
+    char* err = nullptr;
+    int rc = sqlite3_exec(db_, "ROLLBACK", nullptr, nullptr, &err);
+    if (rc != SQLITE_OK) {
+      try {
+        spdlog::error("store: rollback failed: {}", err ? err : sqlite3_errstr(rc));
+      } catch (...) {
+        // Not even logged (out of memory): a rollback must not throw.
+      }
     }
+    sqlite3_free(err);
   }
   void savepoint(std::string_view name) override {
     execute_script(fmt::format("SAVEPOINT \"{}\"", name));
