@@ -3,6 +3,7 @@
 #include <atomic>
 
 #include <fmt/format.h>
+#include <spdlog/spdlog.h>
 #include <unistd.h>
 
 #include "common/errors.h"
@@ -75,9 +76,9 @@ void log_failure(orm::Runtime& runtime, Id job, const std::string& name,
     orm::log_after_end(env,
                        {"autorules.cron", "ERROR", message, fmt::format("ir.cron({})", job), name});
   } catch (const std::exception&) {
-    // The log is best effort; the job's failure is also on stderr.
+    // The log is best effort; the job's failure is also in the server's log.
   }
-  fmt::print(stderr, "autorules: scheduled job '{}' #{} failed: {}\n", name, job, message);
+  spdlog::error("scheduled job '{}' #{} failed: {}", name, job, message);
 }
 
 // The job's fields (a read of its columns and the model's name).

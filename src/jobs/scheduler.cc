@@ -4,7 +4,7 @@
 #include <set>
 #include <thread>
 
-#include <fmt/format.h>
+#include <spdlog/spdlog.h>
 
 #include "jobs/internal/schedule.h"
 #include "jobs/jobs.h"
@@ -48,7 +48,7 @@ struct Scheduler::Impl {
         wait = std::min(wait, until);
       }
     } catch (const std::exception& e) {
-      fmt::print(stderr, "autorules: scheduler: {}\n", e.what());
+      spdlog::error("scheduler: {}", e.what());
     }
     return wait;
   }
@@ -64,7 +64,7 @@ struct Scheduler::Impl {
       try {
         run_due(runtime);
       } catch (const std::exception& e) {
-        fmt::print(stderr, "autorules: scheduler: {}\n", e.what());
+        spdlog::error("scheduler: {}", e.what());
       }
       std::chrono::milliseconds wait = sleep_time();
       std::unique_lock lock(mutex);
