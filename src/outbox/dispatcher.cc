@@ -5,9 +5,11 @@
 #include <atomic>
 #include <cstring>
 #include <map>
+#include <memory>
 #include <mutex>
 #include <optional>
 #include <set>
+#include <string_view>
 #include <thread>
 #include <unordered_set>
 
@@ -38,26 +40,126 @@ namespace {
 
 std::atomic<std::uint64_t> g_delivered{0}, g_retried{0}, g_failed{0}, g_dead{0};
 
-// One message being sent.
+// The one owner of each libcurl handle.
+struct EasyCleanup {
+  void operator()(CURL* easy) const { curl_easy_cleanup(easy); }
+};
+struct MultiCleanup {
+  void operator()(CURLM* multi) const { curl_multi_cleanup(multi); }
+};
+struct SlistCleanup {
+  void operator()(curl_slist* list) const { curl_slist_free_all(list); }
+};
+using EasyHandle = std::unique_ptr<CURL, EasyCleanup>;
+using MultiHandle = std::unique_ptr<CURLM, MultiCleanup>;
+
+// A list of header lines (or of CURLOPT_RESOLVE entries), freed with its owner.
+class HeaderList {
+ public:
+  void append(const std::string& line) {
+    // curl_slist_append returns the list's head, or nullptr (the list unchanged) when out of
+    // memory: the line is then left out.
+    if (curl_slist* head = curl_slist_append(list_.get(), line.c_str())) {
+      (void)list_.release();
+      list_.reset(head);
+    }
+  }
+  curl_slist* get() const { return list_.get(); }
+
+ private:
+  std::unique_ptr<curl_slist, SlistCleanup> list_;
+};
+
+// What an attempt leads to. Its text (outcome_text) is written to outbox_attempt.outcome, and
+// the message's next state (state_after) to outbox_message.state; nothing reads them back here.
+enum class Outcome { kDelivered, kRetry, kFailed, kDead };
+
+std::string_view outcome_text(Outcome o) {
+  switch (o) {
+    case Outcome::kDelivered:
+      return "delivered";
+    case Outcome::kRetry:
+      return "retry";
+    case Outcome::kFailed:
+      return "failed";
+    case Outcome::kDead:
+      return "dead";
+  }
+  return "failed";
+}
+
+// A message to retry is pending again; the others keep their outcome as their state.
+std::string_view state_after(Outcome o) {
+  return o == Outcome::kRetry ? "pending" : outcome_text(o);
+}
+
+// The attempts counter of delivery_counts() for `o`.
+std::atomic<std::uint64_t>& counter_of(Outcome o) {
+  switch (o) {
+    case Outcome::kDelivered:
+      return g_delivered;
+    case Outcome::kRetry:
+      return g_retried;
+    case Outcome::kFailed:
+      return g_failed;
+    case Outcome::kDead:
+      return g_dead;
+  }
+  return g_failed;
+}
+
+// The columns of outbox_message an attempt needs, in MessageRow::from's order.
+constexpr const char* kMessageColumns =
+    "\"id\", \"url\", \"headers\", \"body\", \"idempotency_key\", \"attempts\", "
+    "\"signing_secret\"";
+
+// One message about to be sent, read from a row of kMessageColumns.
+struct MessageRow {
+  Id id = 0;
+  std::string url;
+  std::string headers = "{}";  // a JSON object of extra request headers
+  std::string body;
+  std::optional<std::string> idempotency_key;  // nullopt for a NULL column
+  std::int64_t attempts = 0;                   // those made before
+  std::string signing_secret;
+
+  static MessageRow from(const std::vector<Value>& r) {
+    auto text = [&](std::size_t i) { return r[i].is_string() ? r[i].as_string() : std::string(); };
+    MessageRow m;
+    m.id = r[0].as_int();
+    m.url = text(1);
+    if (r[2].is_string())
+      m.headers = r[2].as_string();
+    m.body = text(3);
+    if (r[4].is_string())
+      m.idempotency_key = r[4].as_string();
+    m.attempts = r[5].is_int() ? r[5].as_int() : 0;
+    m.signing_secret = text(6);
+    return m;
+  }
+};
+
 // scheme://host[:port] of a URL, without user information, path, query or fragment.
 std::string origin_of(std::string_view url) {
   std::size_t start = url.find("://");
   start = start == std::string_view::npos ? 0 : start + 3;
   std::size_t end = url.find_first_of("/?#", start);
-  std::string_view authority = url.substr(start, end == std::string_view::npos ? url.npos : end - start);
+  std::string_view authority =
+      url.substr(start, end == std::string_view::npos ? url.npos : end - start);
   if (std::size_t at = authority.rfind('@'); at != std::string_view::npos)
     authority.remove_prefix(at + 1);
   return std::string(url.substr(0, start)) + std::string(authority);
 }
 
+// One message being sent.
 struct Flight {
   Id id = 0;
   int attempt = 0;  // this attempt's number (1 for the first)
   std::string url, body;
-  curl_slist* headers = nullptr;
+  HeaderList headers;
   DateTime started;
   std::chrono::steady_clock::time_point t0;
-  CURL* easy = nullptr;
+  EasyHandle easy;
   TargetPolicy policy;  // in force when the attempt started
   // Set by the socket and request callbacks: connections libcurl tried to open, how many of them
   // the policy refused, whether it refused the request itself (on a reused connection), and why.
@@ -121,7 +223,8 @@ struct Result {
   Flight flight;
   long status = 0;
   double ms = 0;
-  std::string error, outcome;
+  std::string error;
+  Outcome outcome = Outcome::kFailed;
 };
 
 size_t discard(char*, size_t size, size_t n, void*) {
@@ -157,14 +260,17 @@ std::string marks(size_t n, const char* group = "?") {
 struct Dispatcher::Impl {
   orm::Runtime& runtime;
   Options options;
-  CURLM* multi = nullptr;
+  // Declared first, destroyed last: the easy handles below go before their multi handle and the
+  // list they point to.
+  MultiHandle multi;
+  HeaderList resolve;  // Options::resolve_for_testing
   std::thread thread;
   std::atomic<bool> stopping{false};
-  std::map<CURL*, Flight> flights;
-  std::vector<Result> unrecorded;  // finished attempts not recorded yet
-  std::vector<CURL*> spare;        // finished easy handles, reset and used again
-  std::atomic<bool> woken{false};  // by a commit that queued messages: claim without looking
-  std::unordered_set<Id> flying;   // the ids of `flights` and of `unrecorded`
+  std::map<CURL*, Flight> flights;  // by their Flight::easy
+  std::vector<Result> unrecorded;   // finished attempts not recorded yet
+  std::vector<EasyHandle> spare;    // finished easy handles, reset and used again
+  std::atomic<bool> woken{false};   // by a commit that queued messages: claim without looking
+  std::unordered_set<Id> flying;    // the ids of `flights` and of `unrecorded`
   // After a failed recording (the database busy or failing), when to try again, and the delay.
   std::chrono::steady_clock::time_point record_retry_at;
   std::chrono::milliseconds record_backoff{0};
@@ -175,7 +281,6 @@ struct Dispatcher::Impl {
   // The address policy, refreshed by every transaction that starts deliveries (claim and
   // start_handed) at no cost while no system parameter changes (TargetPolicyCache).
   TargetPolicyCache policy;
-  curl_slist* resolve = nullptr;  // Options::resolve_for_testing
 
   std::chrono::seconds lease() const {
     return std::chrono::duration_cast<std::chrono::seconds>(options.timeout) +
@@ -186,37 +291,32 @@ struct Dispatcher::Impl {
       : runtime(rt),
         options(o),
         inbox(
-            o.max_in_flight, lease(), [this] { curl_multi_wakeup(multi); },
+            o.max_in_flight, lease(), [this] { curl_multi_wakeup(multi.get()); },
             [this] {
               woken = true;
-              curl_multi_wakeup(multi);
+              curl_multi_wakeup(multi.get());
             }) {
     static std::once_flag once;
     std::call_once(once, [] { curl_global_init(CURL_GLOBAL_DEFAULT); });
-    multi = curl_multi_init();
-    curl_multi_setopt(multi, CURLMOPT_MAX_HOST_CONNECTIONS, options.max_per_host);
+    multi.reset(curl_multi_init());
+    curl_multi_setopt(multi.get(), CURLMOPT_MAX_HOST_CONNECTIONS, options.max_per_host);
     // Keep idle connections for reuse between batches (the default cache shrinks with the
     // number of transfers, closing connections a moment before they are needed again).
-    curl_multi_setopt(multi, CURLMOPT_MAXCONNECTS, 4L * options.max_per_host);
+    curl_multi_setopt(multi.get(), CURLMOPT_MAXCONNECTS, 4L * options.max_per_host);
     for (const std::string& entry : options.resolve_for_testing)
-      resolve = curl_slist_append(resolve, entry.c_str());
-  }
-  ~Impl() {
-    for (CURL* easy : spare)
-      curl_easy_cleanup(easy);
-    curl_multi_cleanup(multi);
-    curl_slist_free_all(resolve);
+      resolve.append(entry);
   }
 
   // An easy handle with the options every attempt shares; a finished one is used again as it is
   // (the options stay set: each attempt sets its URL, body and headers).
-  CURL* take_handle() {
+  EasyHandle take_handle() {
     if (!spare.empty()) {
-      CURL* easy = spare.back();
+      EasyHandle easy = std::move(spare.back());
       spare.pop_back();
       return easy;
     }
-    CURL* easy = curl_easy_init();
+    EasyHandle handle(curl_easy_init());
+    CURL* easy = handle.get();
     curl_easy_setopt(easy, CURLOPT_PROTOCOLS_STR, "http,https");
     curl_easy_setopt(easy, CURLOPT_POST, 1L);
     curl_easy_setopt(easy, CURLOPT_TIMEOUT_MS, static_cast<long>(options.timeout.count()));
@@ -227,16 +327,14 @@ struct Dispatcher::Impl {
     // not retried, and no connection goes anywhere but to the message's URL.
     curl_easy_setopt(easy, CURLOPT_OPENSOCKETFUNCTION, open_socket);
     curl_easy_setopt(easy, CURLOPT_PREREQFUNCTION, before_request);
-    if (resolve)
-      curl_easy_setopt(easy, CURLOPT_RESOLVE, resolve);
-    return easy;
+    if (resolve.get())
+      curl_easy_setopt(easy, CURLOPT_RESOLVE, resolve.get());
+    return handle;
   }
-  void give_back(CURL* easy) {
-    if (spare.size() < static_cast<size_t>(options.max_in_flight)) {
-      spare.push_back(easy);
-    } else {
-      curl_easy_cleanup(easy);
-    }
+  // Keeps a finished handle for the next attempt, or cleans it up when enough are kept.
+  void give_back(EasyHandle easy) {
+    if (spare.size() < static_cast<size_t>(options.max_in_flight))
+      spare.push_back(std::move(easy));
   }
 
   DateTime now() const { return runtime.clock().now(); }
@@ -264,11 +362,6 @@ struct Dispatcher::Impl {
     return false;
   }
 
-  // The columns start() needs, in its order.
-  static constexpr const char* kColumns =
-      "SELECT \"id\", \"url\", \"headers\", \"body\", \"idempotency_key\", \"attempts\", "
-      "\"signing_secret\" FROM \"outbox_message\" ";
-
   // Takes up to `n` due messages: state sending, leased for one attempt's time and a margin.
   void claim(int n) {
     orm::Env env = orm::Env::begin(runtime, orm::kSuperuserId, store::Access::kWrite);
@@ -278,9 +371,7 @@ struct Dispatcher::Impl {
     std::string lease_end = common::format_datetime(common::add_seconds(t, lease().count()));
     // Due pending messages first, then those whose sender died (expired leases): each taken and
     // read in one statement.
-    const std::string returning =
-        "RETURNING \"id\", \"url\", \"headers\", \"body\", \"idempotency_key\", "
-        "\"attempts\", \"signing_secret\"";
+    const std::string returning = fmt::format("RETURNING {}", kMessageColumns);
     auto rows = env.cr().fetch(
         "UPDATE \"outbox_message\" SET \"state\" = 'sending', \"lease_until\" = ? WHERE \"id\" IN "
         "(SELECT \"id\" FROM \"outbox_message\" WHERE \"state\" = 'pending' AND "
@@ -299,13 +390,13 @@ struct Dispatcher::Impl {
     }
     env.commit();
     for (const auto& r : rows.rows)
-      start(r, t, in_force);
+      start(MessageRow::from(r), t, in_force);
   }
 
   // Sends the messages handed over by the transactions that queued them (inbox.h), read back
   // from their rows: a message whose row is not there, or is another message now, is skipped.
   void start_handed(const std::vector<internal::Handed>& handed) {
-    std::map<Id, std::vector<Value>> rows;
+    std::map<Id, MessageRow> rows;
     TargetPolicy in_force;
     {
       orm::Env env = orm::Env::begin(runtime, orm::kSuperuserId, store::Access::kRead);
@@ -315,56 +406,54 @@ struct Dispatcher::Impl {
         for (size_t i = first; i < first + count; ++i)
           ids.emplace_back(handed[i].id);
         auto got = env.cr().fetch(
-            std::string(kColumns) +
-                fmt::format("WHERE \"state\" = 'sending' AND \"id\" IN ({})", marks(count)),
+            fmt::format("SELECT {} FROM \"outbox_message\" WHERE \"state\" = 'sending' AND "
+                        "\"id\" IN ({})",
+                        kMessageColumns, marks(count)),
             ids);
-        for (auto& r : got.rows)
-          rows.emplace(r[0].as_int(), std::move(r));
+        for (const auto& r : got.rows) {
+          MessageRow m = MessageRow::from(r);
+          rows.emplace(m.id, std::move(m));
+        }
       });
     }
     DateTime t = now();
     for (const internal::Handed& h : handed) {
       auto it = rows.find(h.id);
-      if (it != rows.end() && it->second[4].is_string() && it->second[4].as_string() == h.key)
+      if (it != rows.end() && it->second.idempotency_key == h.key)
         start(it->second, t, in_force);
     }
   }
 
-  // Puts one message in flight: a row of kColumns, under the address policy `in_force`.
-  void start(const std::vector<Value>& r, DateTime t, TargetPolicy in_force) {
-    Id id = r[0].as_int();
-    if (!flying.insert(id).second)
+  // Puts one message in flight, under the address policy `in_force`.
+  void start(const MessageRow& m, DateTime t, TargetPolicy in_force) {
+    if (!flying.insert(m.id).second)
       return;  // already being sent (a lease that expired while it was)
     Flight f;
-    f.id = id;
-    f.attempt = static_cast<int>(r[5].is_int() ? r[5].as_int() : 0) + 1;
-    f.url = r[1].is_string() ? r[1].as_string() : "";
-    f.body = r[3].is_string() ? r[3].as_string() : "";
-    std::string key = r[4].is_string() ? r[4].as_string() : "";
-    f.headers = curl_slist_append(f.headers, "Content-Type: application/json");
-    f.headers = curl_slist_append(f.headers, ("Idempotency-Key: " + key).c_str());
-    if (r[6].is_string() && !r[6].as_string().empty()) {
+    f.id = m.id;
+    f.attempt = static_cast<int>(m.attempts) + 1;
+    f.url = m.url;
+    f.body = m.body;
+    const std::string key = m.idempotency_key.value_or("");
+    f.headers.append("Content-Type: application/json");
+    f.headers.append("Idempotency-Key: " + key);
+    if (!m.signing_secret.empty()) {
       std::int64_t ts = t.seconds;
-      f.headers = curl_slist_append(f.headers, ("webhook-id: " + key).c_str());
-      f.headers = curl_slist_append(f.headers, fmt::format("webhook-timestamp: {}", ts).c_str());
-      f.headers = curl_slist_append(
-          f.headers,
-          ("webhook-signature: " + signature(r[6].as_string(), key, ts, f.body)).c_str());
+      f.headers.append("webhook-id: " + key);
+      f.headers.append(fmt::format("webhook-timestamp: {}", ts));
+      f.headers.append("webhook-signature: " + signature(m.signing_secret, key, ts, f.body));
     }
-    const std::string no_headers = "{}";
-    const std::string& extra_text = r[2].is_string() ? r[2].as_string() : no_headers;
-    Json extra = extra_text == no_headers ? Json() : Json::parse(extra_text, nullptr, false);
+    Json extra = m.headers == "{}" ? Json() : Json::parse(m.headers, nullptr, false);
     if (extra.is_object()) {
       for (const auto& [k, v] : extra.items()) {
         std::string value = v.is_string() ? v.get<std::string>() : v.dump();
-        f.headers = curl_slist_append(f.headers, (k + ": " + value).c_str());
+        f.headers.append(k + ": " + value);
       }
     }
     f.started = t;
     f.t0 = std::chrono::steady_clock::now();
     f.policy = in_force;
-    CURL* easy = take_handle();
-    f.easy = easy;
+    f.easy = take_handle();
+    CURL* easy = f.easy.get();
     // The body is sent from the flight itself (no copy), and the callbacks write to it: map
     // nodes do not move.
     Flight& flight = flights.emplace(easy, std::move(f)).first->second;
@@ -373,8 +462,8 @@ struct Dispatcher::Impl {
     curl_easy_setopt(easy, CURLOPT_URL, flight.url.c_str());
     curl_easy_setopt(easy, CURLOPT_POSTFIELDSIZE, static_cast<long>(flight.body.size()));
     curl_easy_setopt(easy, CURLOPT_POSTFIELDS, flight.body.c_str());
-    curl_easy_setopt(easy, CURLOPT_HTTPHEADER, flight.headers);
-    curl_multi_add_handle(multi, easy);
+    curl_easy_setopt(easy, CURLOPT_HTTPHEADER, flight.headers.get());
+    curl_multi_add_handle(multi.get(), easy);
     inbox.set_in_flight(static_cast<int>(flights.size()));
   }
 
@@ -386,41 +475,40 @@ struct Dispatcher::Impl {
     Flight f = std::move(it->second);
     flights.erase(it);
     inbox.set_in_flight(static_cast<int>(flights.size()));
-    curl_multi_remove_handle(multi, easy);
+    curl_multi_remove_handle(multi.get(), easy);
     long status = 0;
     curl_easy_getinfo(easy, CURLINFO_RESPONSE_CODE, &status);
-    give_back(easy);
-    curl_slist_free_all(f.headers);
+    give_back(std::move(f.easy));
     double ms =
         std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - f.t0).count();
     std::string error;
-    std::string outcome;
+    Outcome outcome = Outcome::kFailed;
     const bool refused =
         code != CURLE_OK && (f.request_refused || (f.refusals > 0 && f.refusals == f.connections));
     if (refused) {
       // Every address tried was refused by the policy: so would the next attempt be.
       error = fmt::format("{} (not retried)", f.refused);
-      outcome = "failed";
+      outcome = Outcome::kFailed;
     } else if (code == CURLE_UNSUPPORTED_PROTOCOL || code == CURLE_URL_MALFORMAT) {
       error = fmt::format("{} (not retried)", curl_easy_strerror(code));
-      outcome = "failed";  // no attempt can succeed
+      outcome = Outcome::kFailed;  // no attempt can succeed
     } else if (code != CURLE_OK) {
       // Some of the host's addresses may have been refused and the others not reached: retried,
       // for the ones not refused.
       error = f.refused.empty() ? std::string(curl_easy_strerror(code))
                                 : fmt::format("{} ({})", curl_easy_strerror(code), f.refused);
-      outcome = "retry";
+      outcome = Outcome::kRetry;
     } else if (status >= 200 && status < 300) {
-      outcome = "delivered";
+      outcome = Outcome::kDelivered;
     } else if (status == 429 || status >= 500) {
       error = fmt::format("HTTP {}", status);
-      outcome = "retry";
+      outcome = Outcome::kRetry;
     } else {
       error = fmt::format("HTTP {} (not retried)", status);
-      outcome = "failed";
+      outcome = Outcome::kFailed;
     }
-    if (outcome == "retry" && f.attempt >= options.max_attempts)
-      outcome = "dead";
+    if (outcome == Outcome::kRetry && f.attempt >= options.max_attempts)
+      outcome = Outcome::kDead;
     return Result{std::move(f), status, ms, std::move(error), std::move(outcome)};
   }
 
@@ -428,9 +516,9 @@ struct Dispatcher::Impl {
   // it went (scheme, host and port only: paths and queries may carry secrets), why, and what comes
   // next.
   static void log_failure(const Result& r) {
-    const char* next = r.outcome == "retry" ? "will be retried"
-                       : r.outcome == "dead" ? "no attempt left, the message is dead"
-                                             : "not retried, the message failed";
+    const char* next = r.outcome == Outcome::kRetry  ? "will be retried"
+                       : r.outcome == Outcome::kDead ? "no attempt left, the message is dead"
+                                                     : "not retried, the message failed";
     spdlog::warn("outbox: message {} to {}, attempt {}: {}; {}", r.flight.id,
                  origin_of(r.flight.url), r.flight.attempt, r.error, next);
   }
@@ -446,18 +534,14 @@ struct Dispatcher::Impl {
       record_batch(env, now(), results);
       env.commit();
     } catch (const std::exception& e) {
-      fmt::print(stderr, "autorules: outbox: could not record {} attempt(s), will try again: {}\n",
-                 results.size(), e.what());
+      spdlog::error("outbox: could not record {} attempt(s), will try again: {}", results.size(),
+                    e.what());
       return false;
     }
     for (const Result& r : results) {
-      if (r.outcome != "delivered")
+      if (r.outcome != Outcome::kDelivered)
         log_failure(r);
-      auto& counter = r.outcome == "delivered" ? g_delivered
-                      : r.outcome == "retry"   ? g_retried
-                      : r.outcome == "failed"  ? g_failed
-                                               : g_dead;
-      ++counter;
+      ++counter_of(r.outcome);
       flying.erase(r.flight.id);
     }
     results.clear();
@@ -480,7 +564,7 @@ struct Dispatcher::Impl {
         params.emplace_back(r.ms);
         params.emplace_back(std::int64_t{r.status});
         params.push_back(r.error.empty() ? Value() : Value(r.error));
-        params.emplace_back(r.outcome);
+        params.emplace_back(std::string(outcome_text(r.outcome)));
         params.emplace_back(now_text);
         params.emplace_back(now_text);
       }
@@ -492,10 +576,10 @@ struct Dispatcher::Impl {
                        params);
     });
     // What comes next, grouped by the values written.
-    std::map<std::tuple<int, long, std::string, std::string, std::string>, std::vector<Id>> next;
+    std::map<std::tuple<int, long, std::string, Outcome, std::string>, std::vector<Id>> next;
     for (const Result& r : results) {
       std::string when;
-      if (r.outcome == "retry") {
+      if (r.outcome == Outcome::kRetry) {
         auto delay = backoff(options, r.flight.attempt);
         when = common::format_datetime(common::add_seconds(t, (delay.count() + 999) / 1000));
       }
@@ -503,14 +587,14 @@ struct Dispatcher::Impl {
     }
     for (const auto& [values, ids] : next) {
       const auto& [attempt, status, error, outcome, when] = values;
-      std::string state = outcome == "retry" ? "pending" : outcome;
+      const std::string state(state_after(outcome));
       for_each_run(ids.size(), [&](size_t first, size_t count) {
         std::vector<Value> params;
         params.emplace_back(std::int64_t{attempt});
         params.emplace_back(std::int64_t{status});
         params.push_back(error.empty() ? Value() : Value(error));
         params.emplace_back(state);
-        params.push_back(outcome == "delivered" ? Value(now_text) : Value());
+        params.push_back(outcome == Outcome::kDelivered ? Value(now_text) : Value());
         params.push_back(when.empty() ? Value() : Value(when));
         params.emplace_back(now_text);
         for (size_t i = first; i < first + count; ++i)
@@ -542,7 +626,7 @@ struct Dispatcher::Impl {
           start_handed(handed);
       } catch (const std::exception& e) {
         // Their leases expire, and a dispatcher takes them then.
-        fmt::print(stderr, "autorules: outbox: {}\n", e.what());
+        spdlog::error("outbox: {}", e.what());
       }
       if (!stop) {
         try {
@@ -554,13 +638,13 @@ struct Dispatcher::Impl {
               claim(room);
           }
         } catch (const std::exception& e) {
-          fmt::print(stderr, "autorules: outbox: {}\n", e.what());
+          spdlog::error("outbox: {}", e.what());
         }
       }
       int running = 0;
-      curl_multi_perform(multi, &running);
+      curl_multi_perform(multi.get(), &running);
       int left = 0;
-      while (CURLMsg* m = curl_multi_info_read(multi, &left)) {
+      while (CURLMsg* m = curl_multi_info_read(multi.get(), &left)) {
         if (m->msg != CURLMSG_DONE)
           continue;
         // finish() removes the handle: read the message's fields first.
@@ -578,8 +662,7 @@ struct Dispatcher::Impl {
         if (unrecorded.empty())
           break;
         if (std::chrono::steady_clock::now() - stopped_at > std::chrono::seconds(10)) {
-          fmt::print(stderr, "autorules: outbox: {} attempt(s) left unrecorded at stop\n",
-                     unrecorded.size());
+          spdlog::error("outbox: {} attempt(s) left unrecorded at stop", unrecorded.size());
           break;
         }
       }
@@ -609,7 +692,7 @@ struct Dispatcher::Impl {
         wait = std::min(wait, std::chrono::milliseconds(100));
       if (!stop && stopping)
         continue;  // stopped meanwhile: no need to wait for the next event
-      curl_multi_poll(multi, nullptr, 0, static_cast<int>(wait.count()), nullptr);
+      curl_multi_poll(multi.get(), nullptr, 0, static_cast<int>(wait.count()), nullptr);
     }
   }
 };
@@ -635,7 +718,7 @@ void Dispatcher::stop() {
   impl_->inbox.close();
   internal::unregister_inbox(&impl_->inbox);
   impl_->stopping = true;
-  curl_multi_wakeup(impl_->multi);
+  curl_multi_wakeup(impl_->multi.get());
   if (impl_->thread.joinable())
     impl_->thread.join();
 }

@@ -1,11 +1,10 @@
 // The hand-over of committed messages to a dispatcher of this process (see inbox.h).
 #include "outbox/internal/inbox.h"
 
-#include <cstdio>
 #include <memory>
 #include <set>
 
-#include <fmt/format.h>
+#include <spdlog/spdlog.h>
 
 namespace autorules::outbox::internal {
 
@@ -76,8 +75,7 @@ void back_to_pending(orm::Runtime& runtime, const std::vector<Handed>& items) {
     env.commit();
   } catch (const std::exception& e) {
     // Their leases expire instead, and a dispatcher takes them then.
-    std::fprintf(stderr, "autorules: outbox: %zu message(s) wait for their lease: %s\n",
-                 items.size(), e.what());
+    spdlog::error("outbox: {} message(s) wait for their lease: {}", items.size(), e.what());
   }
 }
 
