@@ -53,7 +53,7 @@ void install(orm::Runtime& runtime) {
   // as the job's user, lastcall set, nextcall unchanged (Odoo's method_direct_trigger).
   runtime.add_method(
       "ir.cron", "method_direct_trigger",
-      orm::Method::make({}, {}, false, false, [](const orm::RecordSet& records, const Json&) {
+      orm::Method{.fn = [](const orm::RecordSet& records, const Json&) {
         records.check_access(orm::RecordSet::Operation::kWrite);
         records.ensure_exist();
         for (common::Id id : records.ids()) {
@@ -66,7 +66,7 @@ void install(orm::Runtime& runtime) {
           internal::run_in(records.env(), id, true);
         }
         return Json(true);
-      }));
+      }});
 }
 
 }  // namespace autorules::jobs

@@ -79,7 +79,7 @@ void install(orm::Runtime& runtime) {
   });
   runtime.add_method(
       "outbox.message", "action_retry",
-      orm::Method::make({}, {}, false, false, [](const orm::RecordSet& messages, const Json&) {
+      orm::Method{.fn = [](const orm::RecordSet& messages, const Json&) {
         messages.check_access(orm::RecordSet::Operation::kWrite);
         messages.ensure_exist();
         for (Id id : messages.ids()) {
@@ -95,7 +95,7 @@ void install(orm::Runtime& runtime) {
         }
         messages.env().after_end([](orm::Runtime&) { internal::wake_dispatchers(); });
         return Json(true);
-      }));
+      }});
 }
 
 }  // namespace autorules::outbox

@@ -64,12 +64,18 @@ std::int64_t delete_delivered(const orm::Env& env) {
       fmt::format("DELETE FROM \"outbox_message\" WHERE \"id\" IN ({})", chosen), params);
 }
 
+namespace {
+
+// outbox.message/_gc_delivered_messages, which the retention job calls.
+Json run_retention(const orm::RecordSet& records, const Json&) {
+  return Json(delete_delivered(records.env().sudo()));
+}
+
+}  // namespace
+
 void install_retention(orm::Runtime& runtime) {
-  runtime.add_method(
-      "outbox.message", "_gc_delivered_messages",
-      orm::Method::make({}, {}, true, false, [](const orm::RecordSet& rs, const Json&) {
-        return Json(delete_delivered(rs.env().sudo()));
-      }));
+  runtime.add_method("outbox.message", "_gc_delivered_messages",
+                     orm::Method{.fn = run_retention, .model_level = true});
   runtime.add_initializer([](const orm::Env& env) { ensure_job(env); });
 }
 
