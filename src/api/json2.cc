@@ -84,49 +84,44 @@ Response handle_json2(orm::Runtime& runtime, const std::string& model, const std
     bool readonly = orm::is_readonly_method(runtime, model, method);
     // A write conflicting with another process (SQLite busy, PostgreSQL serialization) is
     // retried as a whole, as Odoo does.
-    for (int attempt = 0;; ++attempt) {
-      try {
-        orm::Env txn =
-            orm::Env::begin(runtime, 0, readonly ? store::Access::kRead : store::Access::kWrite);
-        // Authenticated first (before the body is even parsed), inside the call's own
-        // transaction: no second connection, and the key is checked against the state the
-        // call sees.
-        common::Id uid = authenticate(txn, key);
-        // As Odoo's JSON-2: the body is always a JSON object, `{}` for no parameters; an empty
-        // body is not one (never "no domain, every record").
-        if (body.find_first_not_of(" \t\r\n") == std::string::npos) {
-          throw common::BadRequestError(
-              "the body is empty: send a JSON object of named parameters ({} for none)");
-        }
-        Json params = common::parse_json(body);
-        if (!params.is_object()) {
-          throw common::UnprocessableError(
-              fmt::format("the body must be a JSON object of named parameters, got {}",
-                          common::json_type_name(params)));
-        }
-        Json ids = nullptr;
-        if (auto it = params.find("ids"); it != params.end()) {
-          ids = *it;
-          params.erase(it);
-        }
-        if (auto it = params.find("context"); it != params.end()) {
-          if (!it->is_object() && !it->is_null()) {
-            throw common::UnprocessableError(
-                fmt::format("'context' must be an object, got {}", common::json_type_name(*it)));
-          }
-          if (it->is_object())
-            context = client_context(std::move(*it));
-          params.erase(it);
-        }
-        orm::Env env = txn.with_user(uid).with_context(context);
-        Json result = orm::call_method(env, model, method, ids, params);
-        env.commit();
-        return {200, result.dump(-1, ' ', false, Json::error_handler_t::replace)};
-      } catch (const common::ConflictError&) {
-        if (attempt >= 4)
-          throw;
+    return common::retry_on_conflict([&]() -> Response {
+      orm::Env txn =
+          orm::Env::begin(runtime, 0, readonly ? store::Access::kRead : store::Access::kWrite);
+      // Authenticated first (before the body is even parsed), inside the call's own
+      // transaction: no second connection, and the key is checked against the state the
+      // call sees.
+      common::Id uid = authenticate(txn, key);
+      // As Odoo's JSON-2: the body is always a JSON object, `{}` for no parameters; an empty
+      // body is not one (never "no domain, every record").
+      if (body.find_first_not_of(" \t\r\n") == std::string::npos) {
+        throw common::BadRequestError(
+            "the body is empty: send a JSON object of named parameters ({} for none)");
       }
-    }
+      Json params = common::parse_json(body);
+      if (!params.is_object()) {
+        throw common::UnprocessableError(
+            fmt::format("the body must be a JSON object of named parameters, got {}",
+                        common::json_type_name(params)));
+      }
+      Json ids = nullptr;
+      if (auto it = params.find("ids"); it != params.end()) {
+        ids = *it;
+        params.erase(it);
+      }
+      if (auto it = params.find("context"); it != params.end()) {
+        if (!it->is_object() && !it->is_null()) {
+          throw common::UnprocessableError(
+              fmt::format("'context' must be an object, got {}", common::json_type_name(*it)));
+        }
+        if (it->is_object())
+          context = client_context(std::move(*it));
+        params.erase(it);
+      }
+      orm::Env env = txn.with_user(uid).with_context(context);
+      Json result = orm::call_method(env, model, method, ids, params);
+      env.commit();
+      return {200, result.dump(-1, ' ', false, Json::error_handler_t::replace)};
+    });
   } catch (const common::Error& e) {
     if (e.kind() == ErrorKind::kInternal) {
       spdlog::error("/json/2/{}/{}: {}", model, method, e.what());

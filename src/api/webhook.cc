@@ -29,20 +29,18 @@ Response handle_webhook(orm::Runtime& runtime, const std::string& uuid, const st
     // Parameters are bytes: invalid UTF-8 becomes U+FFFD rather than an error later.
     payload = Json::parse(payload.dump(-1, ' ', false, Json::error_handler_t::replace));
   }
-  // As a JSON-2 call: a database busy with another process's writer is tried again, five times.
-  for (int attempt = 0;; ++attempt) {
-    try {
-      automation::WebhookResponse r = automation::receive_webhook(runtime, uuid, payload);
-      return Response{r.status, r.body.dump()};
-    } catch (const common::ConflictError& e) {
-      if (attempt >= 4) {
-        spdlog::error("/web/hook: the database stayed busy: {}", e.what());
-        return Response{500, Json{{"status", "error"}}.dump()};
-      }
-    } catch (const std::exception& e) {
-      spdlog::error("/web/hook: unexpected error: {}", e.what());
-      return Response{500, Json{{"status", "error"}}.dump()};
-    }
+  // As a JSON-2 call: a database busy with another process's writer is tried again
+  // (common::retry_on_conflict).
+  try {
+    automation::WebhookResponse r = common::retry_on_conflict(
+        [&] { return automation::receive_webhook(runtime, uuid, payload); });
+    return Response{r.status, r.body.dump()};
+  } catch (const common::ConflictError& e) {
+    spdlog::error("/web/hook: the database stayed busy: {}", e.what());
+    return Response{500, Json{{"status", "error"}}.dump()};
+  } catch (const std::exception& e) {
+    spdlog::error("/web/hook: unexpected error: {}", e.what());
+    return Response{500, Json{{"status", "error"}}.dump()};
   }
 }
 

@@ -39,34 +39,46 @@ const char* Error::name() const {
   return "builtins.Exception";
 }
 
-void throw_error(ErrorKind kind, const std::string& message) {
+namespace {
+
+template <class E>
+[[noreturn]] void throw_with(const std::string& message, std::optional<RuleContext> rule) {
+  E e(message);
+  if (rule)
+    e.set_rule(std::move(*rule));
+  throw e;
+}
+
+}  // namespace
+
+void throw_error(ErrorKind kind, const std::string& message, std::optional<RuleContext> rule) {
   switch (kind) {
     case ErrorKind::kUser:
-      throw UserError(message);
+      throw_with<UserError>(message, std::move(rule));
     case ErrorKind::kValidation:
-      throw ValidationError(message);
+      throw_with<ValidationError>(message, std::move(rule));
     case ErrorKind::kAccess:
-      throw AccessError(message);
+      throw_with<AccessError>(message, std::move(rule));
     case ErrorKind::kMissing:
-      throw MissingError(message);
+      throw_with<MissingError>(message, std::move(rule));
     case ErrorKind::kAccessDenied:
-      throw AccessDenied(message);
+      throw_with<AccessDenied>(message, std::move(rule));
     case ErrorKind::kNotFound:
-      throw NotFoundError(message);
+      throw_with<NotFoundError>(message, std::move(rule));
     case ErrorKind::kBadRequest:
-      throw BadRequestError(message);
+      throw_with<BadRequestError>(message, std::move(rule));
     case ErrorKind::kUnprocessable:
-      throw UnprocessableError(message);
+      throw_with<UnprocessableError>(message, std::move(rule));
     case ErrorKind::kValue:
-      throw ValueError(message);
+      throw_with<ValueError>(message, std::move(rule));
     case ErrorKind::kTooLarge:
-      throw TooLargeError(message);
+      throw_with<TooLargeError>(message, std::move(rule));
     case ErrorKind::kConflict:
-      throw ConflictError(message);
+      throw_with<ConflictError>(message, std::move(rule));
     case ErrorKind::kInternal:
       break;
   }
-  throw InternalError(message);
+  throw_with<InternalError>(message, std::move(rule));
 }
 
 }  // namespace autorules::common

@@ -8,8 +8,11 @@
 #pragma once
 
 #include <cstddef>
+#include <cstdint>
+#include <optional>
 #include <stdexcept>
 #include <string>
+#include <utility>
 
 namespace autorules::common {
 
@@ -33,15 +36,26 @@ enum class ErrorKind {
 // a client sent or user code produced.
 inline constexpr std::size_t kMaxErrorMessage = 16u << 10;
 
+// The automation rule in which an error happened: set once, by the innermost rule that saw it
+// (automation/internal/engine.cc), which also names it at the end of the message.
+struct RuleContext {
+  std::int64_t id = 0;
+  std::string name;
+};
+
 class Error : public std::runtime_error {
  public:
   Error(ErrorKind kind, const std::string& message);
   ErrorKind kind() const { return kind_; }
   // The fully qualified exception name of Odoo's JSON-2 error object.
   const char* name() const;
+  // The rule in which the error happened, if any (see RuleContext).
+  const std::optional<RuleContext>& rule() const { return rule_; }
+  void set_rule(RuleContext rule) { rule_ = std::move(rule); }
 
  private:
   ErrorKind kind_;
+  std::optional<RuleContext> rule_;
 };
 
 #define AUTORULES_ERROR(Class, Kind)                                            \
@@ -79,8 +93,29 @@ class MissingError : public UserError {
   explicit MissingError(const std::string& message) : UserError(ErrorKind::kMissing, message) {}
 };
 
-// Throws the error of `kind` (its class in the hierarchy above) with `message`: for layers that
-// add context to an error without changing what it is (e.g. naming the rule that raised it).
-[[noreturn]] void throw_error(ErrorKind kind, const std::string& message);
+// Throws the error of `kind` (its class in the hierarchy above) with `message` and `rule`: for
+// layers that add context to an error without changing what it is (e.g. naming the rule that
+// raised it).
+[[noreturn]] void throw_error(ErrorKind kind, const std::string& message,
+                              std::optional<RuleContext> rule = std::nullopt);
+
+// How many times a call is tried in all when the database reports a conflict (ConflictError:
+// SQLite busy across processes, a serialization failure), as Odoo retries a request.
+inline constexpr int kConflictAttempts = 5;
+
+// Runs `call` (a whole transaction: it begins, works and commits its own) and returns its result;
+// when it throws a ConflictError, runs it again, kConflictAttempts times in all, then lets the
+// last ConflictError through. Any other error goes through at once.
+template <class F>
+auto retry_on_conflict(F&& call) -> decltype(call()) {
+  for (int attempt = 1;; ++attempt) {
+    try {
+      return call();
+    } catch (const ConflictError&) {
+      if (attempt >= kConflictAttempts)
+        throw;
+    }
+  }
+}
 
 }  // namespace autorules::common
