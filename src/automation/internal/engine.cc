@@ -22,6 +22,17 @@ namespace {
 constexpr const char* kDone = "__action_done";
 constexpr const char* kOnchangeForm = "__onchange_form";
 
+// Rethrows `e`, an error raised by `rule`'s actions, as the same kind with the rule as its context
+// (common::Error::rule) and named at the end of its message; an error that already has a rule (a
+// rule triggered by this one's actions failed) goes through unchanged, naming the innermost rule.
+[[noreturn]] void throw_in_rule(const common::Error& e, const Rule& rule) {
+  if (e.rule())
+    throw;
+  common::throw_error(e.kind(),
+                      fmt::format("{}\n\n(automation rule '{}' #{})", e.what(), rule.name, rule.id),
+                      common::RuleContext{rule.id, rule.name});
+}
+
 // The records of `ids` that satisfy a rule's domain text, evaluated in memory on the current
 // (uncommitted) values, with the triggering user's uid in the domain's context.
 // No domain keeps every record.
@@ -200,11 +211,7 @@ void process(const orm::Env& env, const Rule& rule, const IdList& ids,
   } catch (const common::Error& e) {
     ++rule_failures();
     // The whole operation fails; the error says which rule.
-    std::string message = e.what();
-    if (message.find("(automation rule ") == std::string::npos) {
-      message += fmt::format("\n\n(automation rule '{}' #{})", rule.name, rule.id);
-    }
-    common::throw_error(e.kind(), message);
+    throw_in_rule(e, rule);
   } catch (...) {
     ++rule_failures();
     throw;
@@ -371,9 +378,7 @@ void Engine::on_change(const orm::RecordSet& records, const Json& form,
             actions::run(su.with_context(std::move(ctx))["ir.actions.server"].browse({action}));
       } catch (const common::Error& e) {
         ++rule_failures();
-        std::string message = e.what();
-        message += fmt::format("\n\n(automation rule '{}' #{})", rule.name, rule.id);
-        common::throw_error(e.kind(), message);
+        throw_in_rule(e, rule);
       } catch (...) {
         ++rule_failures();
         throw;
