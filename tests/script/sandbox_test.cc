@@ -1,6 +1,11 @@
 #include "script/sandbox.h"
 
+#include <optional>
+
+#include <fmt/format.h>
+
 #include "common/errors.h"
+#include "orm/model_hooks.h"
 #include "script_fixture.h"
 
 namespace autorules::script::test {
@@ -99,6 +104,80 @@ TEST_F(SandboxTest, UserErrorsPassThroughUnchanged) {
   // An ORM error inside the code keeps its kind when the code does not catch it.
   EXPECT_THROW(exec("env['res.partner'].create({'email': 'no name'})", ctx),
                common::ValidationError);
+}
+
+// res.partner.fail(kind): throws the error of that kind, with a rule as its context when
+// `rule` is given.
+void add_failing_method(orm::Runtime& runtime) {
+  runtime.add_method(
+      "res.partner", "fail",
+      orm::Method::make({"kind", "rule"}, {"kind"}, true, false,
+                        [](const RecordSet&, const Json& params) -> Json {
+                          std::optional<common::RuleContext> rule;
+                          if (params.value("rule", Json()).is_number())
+                            rule = common::RuleContext{params["rule"].get<Id>(), "Rule"};
+                          common::throw_error(
+                              static_cast<common::ErrorKind>(params["kind"].get<int>()),
+                              "under /var/secret", rule);
+                        }));
+}
+
+TEST_F(SandboxTest, ConflictsAndInternalErrorsCannotBeSwallowed) {
+  add_failing_method(*runtime_);
+  Env e = env();
+  Context ctx(e);
+  for (const char* wrapping :
+       {"{}\n", "try:\n    {}\nexcept Exception:\n    pass\n", "try:\n    {}\nexcept:\n    pass\n",
+        "try:\n    {}\nfinally:\n    action = 1\n"}) {
+    SCOPED_TRACE(wrapping);
+    auto code = [&](common::ErrorKind kind) {
+      return fmt::format(fmt::runtime(wrapping),
+                         fmt::format("env['res.partner'].fail({})", static_cast<int>(kind))) +
+             "action = 2";
+    };
+    EXPECT_THROW_MSG(exec(code(common::ErrorKind::kConflict), ctx), common::ConflictError,
+                     "under /var/secret");
+    // The C++ error itself: its details for the log, none in what the code could see.
+    EXPECT_THROW_MSG(exec(code(common::ErrorKind::kInternal), ctx), common::InternalError,
+                     "under /var/secret");
+    // Nothing of it is left for the next evaluation.
+    EXPECT_EQ(exec("action = 3", ctx), 3);
+  }
+  // In a computed value (eval), the same.
+  EXPECT_THROW(eval(fmt::format("env['res.partner'].fail({})",
+                                static_cast<int>(common::ErrorKind::kConflict)),
+                    ctx),
+               common::ConflictError);
+}
+
+TEST_F(SandboxTest, AUserErrorKeepsItsRuleAcrossPython) {
+  add_failing_method(*runtime_);
+  Env e = env();
+  Context ctx(e);
+  int user = static_cast<int>(common::ErrorKind::kValidation);
+  for (const char* code : {"env['res.partner'].fail({}, 7)",
+                           "try:\n    env['res.partner'].fail({}, 7)\nexcept UserError as e:\n    "
+                           "raise e"}) {
+    try {
+      exec(fmt::format(fmt::runtime(code), user), ctx);
+      ADD_FAILURE() << "no error";
+    } catch (const common::ValidationError& err) {
+      ASSERT_TRUE(err.rule()) << code;
+      EXPECT_EQ(err.rule()->id, 7);
+      EXPECT_EQ(err.rule()->name, "Rule");
+    }
+  }
+  // A new error raised by the code has no rule; nor has one from an ORM call outside a rule.
+  for (const char* code : {"try:\n    env['res.partner'].fail({}, 7)\nexcept UserError as e:\n    "
+                           "raise ValidationError(str(e))",
+                           "env['res.partner'].fail({})"}) {
+    try {
+      exec(fmt::format(fmt::runtime(code), user), ctx);
+      ADD_FAILURE() << "no error";
+    } catch (const common::ValidationError& err) {
+      EXPECT_FALSE(err.rule()) << code;
+    }
+  }
 }
 
 TEST_F(SandboxTest, OtherErrorsNameTheExceptionTheSourceAndTheLine) {

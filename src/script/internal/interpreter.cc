@@ -4,6 +4,7 @@
 #include <chrono>
 #include <map>
 #include <mutex>
+#include <optional>
 #include <thread>
 #include <unordered_map>
 
@@ -164,12 +165,26 @@ Watchdog& watchdog() {
 // (internal/deadline.h).
 thread_local int tl_depth = 0;
 thread_local int tl_logger_lines = 0;
+// The error the ORM raised under user code that the code may not handle (hold_uncatchable).
+thread_local std::exception_ptr tl_uncatchable;
+
+// Throws the held error, if any; the outermost evaluation forgets it as it throws it (a nested
+// one keeps it: the error goes on through the outer evaluation's code).
+void throw_uncatchable() {
+  if (!tl_uncatchable)
+    return;
+  std::exception_ptr error = tl_uncatchable;
+  if (tl_depth == 0)
+    tl_uncatchable = nullptr;
+  std::rethrow_exception(error);
+}
 
 class Limits {
  public:
   Limits() {
     if (tl_depth++ > 0)
       return;
+    tl_uncatchable = nullptr;
     thread_id_ = PyThreadState_Get()->thread_id;
     auto timeout = std::chrono::duration_cast<std::chrono::steady_clock::duration>(
         std::chrono::duration<double>(g_timeout.load()));
@@ -234,6 +249,33 @@ std::string bounded_text(F&& make, std::string_view fallback) {
 
 std::string type_name(py::handle value) {
   return Py_TYPE(value.ptr())->tp_name;
+}
+
+// The automation rule a user error came from, when the ORM raised it with one (proxies.cc keeps
+// it on the Python exception) and user code raised it on unchanged. Read only from the sandbox's
+// own exception classes (a user-made subclass could compute attributes).
+std::optional<common::RuleContext> rule_of(py::handle exc) {
+  bool ours = false;
+  for (const char* name : {"UserError", "ValidationError", "AccessError", "MissingError"})
+    ours =
+        ours || Py_TYPE(exc.ptr()) == reinterpret_cast<PyTypeObject*>(g_sandbox->attr(name).ptr());
+  if (!ours)
+    return std::nullopt;
+  PyObject* rule = PyObject_GetAttrString(exc.ptr(), "_autorules_rule");
+  if (!rule) {
+    PyErr_Clear();
+    return std::nullopt;
+  }
+  std::optional<common::RuleContext> out;
+  if (PyTuple_Check(rule) && PyTuple_GET_SIZE(rule) == 2 &&
+      PyLong_Check(PyTuple_GET_ITEM(rule, 0)) && PyUnicode_Check(PyTuple_GET_ITEM(rule, 1))) {
+    long long id = PyLong_AsLongLong(PyTuple_GET_ITEM(rule, 0));
+    if (!PyErr_Occurred())
+      out = common::RuleContext{id, message_text(PyTuple_GET_ITEM(rule, 1))};
+    PyErr_Clear();
+  }
+  Py_DECREF(rule);
+  return out;
 }
 
 }  // namespace
@@ -345,6 +387,8 @@ py::object compile(std::string_view source, Mode mode) {
   if (e.trace())
     PyException_SetTraceback(e.value().ptr(), e.trace().ptr());
   auto is = [&](const char* name) { return e.matches(sb.attr(name).ptr()); };
+  // A conflict or an internal error under the code ends it as itself, whatever it became since.
+  throw_uncatchable();
   if (is("SandboxTimeout")) {
     throw common::ValueError(fmt::format(
         "The code ran longer than the time limit of {} seconds and was stopped (an endless "
@@ -362,13 +406,13 @@ py::object compile(std::string_view source, Mode mode) {
     return bounded_text([&] { return sb.attr("exception_message")(e.value()); }, fallback);
   };
   if (is("MissingError"))
-    throw common::MissingError(message());
+    common::throw_error(common::ErrorKind::kMissing, message(), rule_of(e.value()));
   if (is("AccessError"))
-    throw common::AccessError(message());
+    common::throw_error(common::ErrorKind::kAccess, message(), rule_of(e.value()));
   if (is("ValidationError"))
-    throw common::ValidationError(message());
+    common::throw_error(common::ErrorKind::kValidation, message(), rule_of(e.value()));
   if (is("UserError"))
-    throw common::UserError(message());
+    common::throw_error(common::ErrorKind::kUser, message(), rule_of(e.value()));
   py::str text = py::str(std::string(source));  // copied before the budget: only its head is quoted
   std::string described = bounded_text([&] { return sb.attr("describe_error")(e.value(), text); },
                                        fallback + " while evaluating\n" + excerpt(source, 200));
@@ -380,6 +424,11 @@ py::object run(const py::object& code, py::dict globals, Mode mode, std::string_
   {
     Limits limits;
     result = PyEval_EvalCode(code.ptr(), globals.ptr(), globals.ptr());
+  }
+  if (result && tl_uncatchable) {  // the code caught it with a bare `except:`
+    Py_DECREF(result);
+    globals.clear();
+    throw_uncatchable();
   }
   if (!result) {
     py::error_already_set error;  // takes the exception being raised
@@ -401,11 +450,19 @@ py::object call_limited(const py::object& fn, py::handle arg, std::string_view s
     Limits limits;
     result = PyObject_CallOneArg(fn.ptr(), arg.ptr());
   }
+  if (result && tl_uncatchable) {
+    Py_DECREF(result);
+    throw_uncatchable();
+  }
   if (!result) {
     py::error_already_set error;
     rethrow(error, source);
   }
   return py::reinterpret_steal<py::object>(result);
+}
+
+void hold_uncatchable(std::exception_ptr error) {
+  tl_uncatchable = std::move(error);
 }
 
 bool charge(std::size_t bytes) {

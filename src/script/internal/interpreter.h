@@ -6,6 +6,7 @@
 #pragma once
 
 #include <cstddef>
+#include <exception>
 #include <string>
 #include <string_view>
 
@@ -59,6 +60,13 @@ py::object call_limited(const py::object& fn, py::handle arg, std::string_view s
 
 // --- The evaluation running on this thread (GIL held) --------------------------------------
 // Outside an evaluation nothing is counted and there is no deadline.
+
+// Keeps `error` (a common::ConflictError or InternalError that the ORM raised under user code) as
+// the outcome of the running evaluation: whatever the code does with the Python exception that
+// stands for it (SandboxConflict, SandboxInternalError: BaseExceptions, which `except Exception`
+// does not catch, but a bare `except:` does), run(), call_limited() and rethrow() throw `error`
+// itself at the end, so that the caller retries the call or answers 500.
+void hold_uncatchable(std::exception_ptr error);
 
 // (Its time limit, for C loops the watchdog cannot interrupt: internal/deadline.h.)
 // Counts `bytes` of memory that user code made the server hold outside Python's allocators (a

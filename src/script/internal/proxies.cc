@@ -1,6 +1,7 @@
 #include "script/internal/proxies.h"
 
 #include <algorithm>
+#include <cstring>
 #include <optional>
 #include <unordered_set>
 
@@ -633,6 +634,32 @@ PyObject* exception_type(const char* name) {
   return sandbox().attr(name).ptr();
 }
 
+// Raises `e` as the Python exception `type`. An error raised in an automation rule keeps the rule
+// on the exception, so that it reaches the caller with it (interpreter.cc, rule_of) when the code
+// lets it through: the rules it passes through then do not name themselves too.
+void raise_user_error(PyObject* type, const common::Error& e) {
+  if (!e.rule()) {
+    PyErr_SetString(type, e.what());
+    return;
+  }
+  auto message = py::reinterpret_steal<py::object>(
+      PyUnicode_DecodeUTF8(e.what(), static_cast<Py_ssize_t>(std::strlen(e.what())), "replace"));
+  if (!message)
+    return;  // MemoryError is set
+  PyObject* exc = PyObject_CallOneArg(type, message.ptr());
+  if (!exc)
+    return;
+  const std::string& name = e.rule()->name;
+  PyObject* rule = Py_BuildValue(
+      "(LN)", static_cast<long long>(e.rule()->id),
+      PyUnicode_DecodeUTF8(name.data(), static_cast<Py_ssize_t>(name.size()), "replace"));
+  if (!rule || PyObject_SetAttrString(exc, "_autorules_rule", rule) < 0)
+    PyErr_Clear();  // only the rule is lost: the rules it passes through name themselves
+  Py_XDECREF(rule);
+  PyErr_SetObject(type, exc);
+  Py_DECREF(exc);
+}
+
 // sudo() from an env that is not superuser: only for an evaluation that runs as superuser (a
 // rule's action that dropped it with sudo(False)), the superuser and administrators.
 void check_may_sudo(const orm::Env& env) {
@@ -661,16 +688,27 @@ PYBIND11_EMBEDDED_MODULE(_autorules_orm, m) {
     } catch (const common::Error& e) {
       switch (e.kind()) {
         case common::ErrorKind::kValidation:
-          PyErr_SetString(exception_type("ValidationError"), e.what());
+          raise_user_error(exception_type("ValidationError"), e);
           return;
         case common::ErrorKind::kAccess:
-          PyErr_SetString(exception_type("AccessError"), e.what());
+          raise_user_error(exception_type("AccessError"), e);
           return;
         case common::ErrorKind::kMissing:
-          PyErr_SetString(exception_type("MissingError"), e.what());
+          raise_user_error(exception_type("MissingError"), e);
           return;
         case common::ErrorKind::kUser:
-          PyErr_SetString(exception_type("UserError"), e.what());
+          raise_user_error(exception_type("UserError"), e);
+          return;
+        // Not the code's to handle: the evaluation ends with the error itself (a conflict is
+        // retried by the caller, an internal error is a 500 with its details in the log).
+        case common::ErrorKind::kConflict:
+          hold_uncatchable(p);
+          PyErr_SetString(exception_type("SandboxConflict"), e.what());
+          return;
+        case common::ErrorKind::kInternal:
+          hold_uncatchable(p);
+          PyErr_SetString(exception_type("SandboxInternalError"),
+                          "internal error (details in the server log)");
           return;
         case common::ErrorKind::kNotFound:
           PyErr_SetString(PyExc_KeyError, e.what());

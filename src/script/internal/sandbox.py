@@ -433,6 +433,17 @@ class SandboxTimeout(BaseException):
     """Raised asynchronously when an evaluation runs past its time limit."""
 
 
+class SandboxConflict(BaseException):
+    """The database reported a conflict under user code: the whole call is tried again. Not an
+    Exception, so `except Exception` does not swallow it; caught by a bare `except:` it is still
+    raised again, as the original error, when the evaluation ends (internal/interpreter.h)."""
+
+
+class SandboxInternalError(BaseException):
+    """An internal error (a bug, a disk failure) under user code: the call fails with it, as
+    SandboxConflict, its details only in the server's log."""
+
+
 # --- Builtins and wrapped modules (docs/sandbox.md) ----------------------------------------
 
 _IMPORTABLE = frozenset(["_strptime", "math", "time", "datetime", "_datetime"])
