@@ -146,9 +146,24 @@ TEST_F(SqlTest, NegatedInequalityKeepsNull) {
 TEST_F(SqlTest, TheConditionRunsInSqlite) {
   store::Lease conn = db_->acquire(store::Access::kWrite);
   store::sync_schema(*conn, registry_);
+  // Tags: 1, 2 under 1, 3 alone. Records: 1 tagged 2 with a line of 1; 2 tagged 3 with a line of
+  // 5; 3 tagged 3 with a line of 1; 4 with neither tags nor lines.
+  conn->execute(R"(INSERT INTO "t_tag" ("id", "name", "parent_id") VALUES (1, 'a', NULL), )"
+                R"((2, 'b', 1), (3, 'c', NULL))");
+  conn->execute(R"(INSERT INTO "t_record" ("id", "name") VALUES (1, 'r1'), (2, 'r2'), (3, 'r3'), )"
+                R"((4, 'r4'))");
+  conn->execute(R"(INSERT INTO "t_record_t_tag_rel" VALUES (1, 2), (2, 3), (3, 3))");
+  conn->execute(R"(INSERT INTO "t_line" ("id", "record_id", "qty") VALUES (1, 1, 1), (2, 2, 5), )"
+                R"((3, 3, 1))");
   SqlCondition c = sql(
       R"(["|", ["tag_ids.parent_id", "child_of", 1], "!", ["line_ids", "any", [["qty", "<", 2]]]])");
-  conn->fetch(R"(SELECT "id" FROM "t_record" AS "t" WHERE )" + c.sql, c.params);
+  store::ResultSet rows = conn->fetch(
+      R"(SELECT "id" FROM "t_record" AS "t" WHERE )" + c.sql + R"( ORDER BY "id")", c.params);
+  std::vector<std::int64_t> ids;
+  for (const auto& row : rows.rows)
+    ids.push_back(row[0].as_int());
+  // 1 by its tag's parent; 2 and 4 for having no line under 2; not 3.
+  EXPECT_EQ(ids, (std::vector<std::int64_t>{1, 2, 4}));
 }
 
 TEST_F(SqlTest, LongDisjunctionsRunInSqlite) {

@@ -12,6 +12,7 @@
 #include "orm/recordset.h"
 #include "orm/runtime.h"
 #include "store/database.h"
+#include "test_support/expect_throw.h"
 #include "test_support/temp_dir.h"
 
 namespace autorules::orm::test {
@@ -54,17 +55,5 @@ class OrmTest : public ::testing::Test {
   common::ManualClock clock_;
   std::unique_ptr<Runtime> runtime_;
 };
-
-// Expects `stmt` to throw ExceptionType with a message containing `fragment`.
-#define EXPECT_THROW_MSG(stmt, ExceptionType, fragment)                                   \
-  do {                                                                                    \
-    try {                                                                                 \
-      stmt;                                                                               \
-      ADD_FAILURE() << "expected " #ExceptionType " containing \"" << (fragment) << "\""; \
-    } catch (const ExceptionType& e__) {                                                  \
-      EXPECT_NE(std::string(e__.what()).find(fragment), std::string::npos)                \
-          << "message: " << e__.what();                                                   \
-    }                                                                                     \
-  } while (0)
 
 }  // namespace autorules::orm::test
