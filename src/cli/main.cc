@@ -14,6 +14,7 @@
 #include <CLI/CLI.hpp>
 #include <fmt/format.h>
 #include <pthread.h>
+#include <spdlog/sinks/stdout_color_sinks.h>
 #include <spdlog/spdlog.h>
 #include <sys/stat.h>
 
@@ -370,6 +371,9 @@ int main(int argc, char** argv) {
   add_common(cron_run_cmd);
 
   CLI11_PARSE(app, argc, argv);
+  // The log on stderr: stdout has only what a command prints for its user (the start-up message,
+  // a new key, the cron summary).
+  spdlog::set_default_logger(spdlog::stderr_color_mt("autorules"));
   spdlog::set_level(spdlog::level::from_str(c.log_level));
   try {
     if (serve_cmd->parsed()) {

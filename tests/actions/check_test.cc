@@ -287,8 +287,8 @@ TEST_F(CheckTest, AnEmptyMultiActionIsFineAChildThatCannotRunIsNot) {
   // ... and one that became a child before stops changes to its parent (Odoo's message).
   {
     Env e = env();
-    common::Value p[] = {common::Value(empty), common::Value(broken)};
-    e.cr().execute("UPDATE \"ir_actions_server\" SET \"parent_id\" = ? WHERE \"id\" = ?", p);
+    common::Value ids[] = {common::Value(empty), common::Value(broken)};
+    e.cr().execute("UPDATE \"ir_actions_server\" SET \"parent_id\" = ? WHERE \"id\" = ?", ids);
     e.commit();
   }
   Id another = create(Json{{"state", "code"}, {"code", "x = 1"}});
