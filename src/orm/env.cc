@@ -1,8 +1,7 @@
 #include "orm/env.h"
 
-#include <cstdio>
-
 #include <fmt/format.h>
+#include <spdlog/spdlog.h>
 
 #include "common/errors.h"
 #include "orm/internal/txn_state.h"
@@ -31,7 +30,7 @@ void TxnState::finish() {
     try {
       fn(runtime);
     } catch (const std::exception& e) {
-      std::fprintf(stderr, "autorules: work after a transaction failed: %s\n", e.what());
+      spdlog::error("work after a transaction failed: {}", e.what());
     }
   }
 }
