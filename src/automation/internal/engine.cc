@@ -122,21 +122,32 @@ Json value_json(const Value& v) {
   return common::to_json(v);
 }
 
-// Whether a record passes the watched-field check.
-bool watched_changed(const Rule& rule, Id id, const std::vector<std::string>& written,
-                     const orm::OldValues* old, const orm::RecordSet& records) {
+// The records (of `ids`, in order; `records` is them) that pass the watched-field check: a
+// watched field the write touched holds another value than before it.
+IdList watched_changed(const Rule& rule, const IdList& ids, const std::vector<std::string>& written,
+                       const orm::OldValues* old, const orm::RecordSet& records) {
   if (rule.watched.empty() || old == nullptr)
-    return true;
-  auto rec = old->find(id);
+    return ids;
+  // The watched fields the write touched, read now for every record at once (one read per
+  // field, not one per record and field).
+  std::vector<std::pair<const std::string*, std::vector<Value>>> now;
   for (const std::string& f : written) {
-    if (!rule.watched.count(f))
-      continue;
-    Value before = rec == old->end() || !rec->second.count(f) ? Value() : rec->second.at(f);
-    Value now = records.browse({id}).get(f);
-    if (!(before == now))
-      return true;
+    if (rule.watched.count(f))
+      now.emplace_back(&f, records.mapped(f));
   }
-  return false;
+  IdList kept;
+  for (std::size_t i = 0; i < ids.size(); ++i) {
+    auto rec = old->find(ids[i]);
+    for (const auto& [field, values] : now) {
+      Value before =
+          rec == old->end() || !rec->second.count(*field) ? Value() : rec->second.at(*field);
+      if (!(before == values[i])) {
+        kept.push_back(ids[i]);
+        break;
+      }
+    }
+  }
+  return kept;
 }
 
 // Runs a rule's actions on the records that remain: action-major, in superuser mode with
@@ -156,12 +167,8 @@ void process(const orm::Env& env, const Rule& rule, const IdList& ids,
   if (remaining.empty())
     return;
   orm::RecordSet records = env.sudo()[rule.model].browse(remaining);
-  IdList kept;
-  for (Id id : remaining) {
-    if (watched_changed(rule, id, written ? *written : std::vector<std::string>{}, old, records)) {
-      kept.push_back(id);
-    }
-  }
+  IdList kept = watched_changed(rule, remaining, written ? *written : std::vector<std::string>{},
+                                old, records);
   // Only the records kept are marked as done for this rule.
   if (kept.empty())
     return;
