@@ -5,9 +5,9 @@
 // the ORM; errors become Odoo's JSON error object with one status each (README, "Configuration"),
 // and nothing a client sends can crash the server or produce a 500 for its mistake.
 //
-// Thread-safety: bind() or listen(), port() and serve() from one thread; stop() from any thread (a signal
-// watcher): the server stops accepting, closes idle connections, finishes and answers the calls in
-// flight, and serve() returns.
+// Thread-safety: bind() or listen(), port() and serve() from one thread; stop() from any thread (a
+// signal watcher): the server stops accepting, closes idle connections, finishes and answers the
+// calls in flight, and serve() returns.
 #pragma once
 
 #include <cstddef>

@@ -1,7 +1,4 @@
 // The autorules command: serve, apikey, cron. Every flag also reads AUTORULES_<FLAG>.
-#include <fcntl.h>
-#include <unistd.h>
-
 #include <cerrno>
 #include <csignal>
 #include <cstring>
@@ -12,11 +9,13 @@
 #include <thread>
 
 #include <CLI/CLI.hpp>
+#include <fcntl.h>
 #include <fmt/format.h>
 #include <pthread.h>
 #include <spdlog/sinks/stdout_color_sinks.h>
 #include <spdlog/spdlog.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include "actions/actions.h"
 #include "api/server.h"
@@ -114,7 +113,8 @@ void write_key_file(const fs::path& file, const std::string& key) {
   ::close(fd);
   if (!ok || ::rename(tmp.c_str(), file.c_str()) != 0) {
     ::unlink(tmp.c_str());
-    throw common::UserError(fmt::format("cannot write {}: {}", file.string(), std::strerror(errno)));
+    throw common::UserError(
+        fmt::format("cannot write {}: {}", file.string(), std::strerror(errno)));
   }
 }
 
@@ -189,9 +189,10 @@ std::optional<fs::path> ensure_admin_key(orm::Runtime& rt, const std::string& db
 // What the server is, where, and what to try first.
 void print_welcome(const std::string& db, const std::string& host, int port,
                    const std::optional<fs::path>& key_file) {
-  std::string url = fmt::format("http://{}:{}",
-                                host.find(':') != std::string::npos ? "[" + host + "]" : host, port);
-  std::string key = key_file ? fmt::format("$(cat {})", key_file->string()) : "$AUTORULES_ADMIN_KEY";
+  std::string url = fmt::format(
+      "http://{}:{}", host.find(':') != std::string::npos ? "[" + host + "]" : host, port);
+  std::string key =
+      key_file ? fmt::format("$(cat {})", key_file->string()) : "$AUTORULES_ADMIN_KEY";
   std::cout << fmt::format(
                    "autorules: serving {} on {}\n"
                    "  the API's reference, model by model: {}/doc (with the key as a bearer "

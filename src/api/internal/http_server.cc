@@ -610,8 +610,8 @@ void HttpServer::adopt(ListeningSocket socket) {
   s.acceptor.assign(socket.v6 ? tcp::v6() : tcp::v4(), socket.fd, ec);
   if (ec) {
     close_socket(socket);
-    throw common::UserError(fmt::format("cannot listen on {}:{} ({})", s.options.host,
-                                        socket.port, ec.message()));
+    throw common::UserError(
+        fmt::format("cannot listen on {}:{} ({})", s.options.host, socket.port, ec.message()));
   }
   s.port = socket.port;
 }
