@@ -30,14 +30,14 @@ def run(api, action, ids=()):
                              "active_id": ids[0] if ids else False})
 
 
-def run_timed_while_polling(api, action):
-    """Runs the action in a thread while polling /health; (status, body, seconds, health
-    statuses seen meanwhile)."""
+def run_timed_while_polling(api, action, ids=()):
+    """Runs the action (on `ids`) in a thread while polling /health; (status, body, seconds,
+    health statuses seen meanwhile)."""
     result = {}
 
     def call():
         started = time.monotonic()
-        result["response"] = run(api, action)
+        result["response"] = run(api, action, ids)
         result["seconds"] = time.monotonic() - started
 
     thread = threading.Thread(target=call)
@@ -95,22 +95,9 @@ def test_hashing_a_value_that_shares_its_parts_stops_at_the_time_limit(server_fa
     pid = api.ok("res.partner", "create", vals_list=[{"name": "Kept"}])[0]
     action = code_action(api, "t = (1,)\nfor i in range(40):\n    t = (t, t)\nx = {t}\n"
                               "records.write({'name': 'Changed'})")
-    result = {}
-
-    def call():
-        started = time.monotonic()
-        result["response"] = run(api, action, [pid])
-        result["seconds"] = time.monotonic() - started
-
-    thread = threading.Thread(target=call)
-    thread.start()
-    health = []
-    while thread.is_alive():
-        health.append(api.get("/health")[0])
-        time.sleep(0.05)
-    thread.join()
-    assert_error(result["response"], 422, None, "time limit")
-    assert result["seconds"] < 3, result["seconds"]
+    status, body, seconds, health = run_timed_while_polling(api, action, [pid])
+    assert_error((status, body), 422, None, "time limit")
+    assert seconds < 3, seconds
     assert health and all(s == 200 for s in health), health
     assert api.ok("res.partner", "read", ids=[pid], fields=["name"])[0]["name"] == "Kept"
     quick = code_action(api, "action = {'n': len({(1, (2,)), (1, (2,))})}")

@@ -25,12 +25,6 @@ double seconds_since(Clock::time_point start) {
   return std::chrono::duration<double>(Clock::now() - start).count();
 }
 
-struct Attempt {
-  const char* what;
-  const char* code;
-  const char* message;  // a fragment of the error
-};
-
 // --- Integer work that CPython does in C, where the time limit cannot stop it -------------
 
 const Attempt kBigIntegers[] = {
@@ -83,15 +77,7 @@ TEST_P(BigIntegerTest, IsRefusedAtOnceWithAClearError) {
   EXPECT_EQ(eval("record.name + '!'", ctx), "Target!") << a.what;
 }
 
-INSTANTIATE_TEST_SUITE_P(Attempts, BigIntegerTest, ::testing::ValuesIn(kBigIntegers),
-                         [](const ::testing::TestParamInfo<Attempt>& param) {
-                           std::string name = param.param.what;
-                           for (char& c : name) {
-                             if (!std::isalnum(static_cast<unsigned char>(c)))
-                               c = '_';
-                           }
-                           return name;
-                         });
+INSTANTIATE_TEST_SUITE_P(Attempts, BigIntegerTest, ::testing::ValuesIn(kBigIntegers), attempt_name);
 
 TEST_F(SandboxTest, OrdinaryArithmeticIsUnchanged) {
   Env e = env();
@@ -280,15 +266,7 @@ TEST_P(LongCWorkTest, IsStoppedByTheTimeLimit) {
       << a.what;
 }
 
-INSTANTIATE_TEST_SUITE_P(Attempts, LongCWorkTest, ::testing::ValuesIn(kLongCWork),
-                         [](const ::testing::TestParamInfo<Attempt>& param) {
-                           std::string name = param.param.what;
-                           for (char& c : name) {
-                             if (!std::isalnum(static_cast<unsigned char>(c)))
-                               c = '_';
-                           }
-                           return name;
-                         });
+INSTANTIATE_TEST_SUITE_P(Attempts, LongCWorkTest, ::testing::ValuesIn(kLongCWork), attempt_name);
 
 TEST_F(SandboxTest, OrdinaryHashingAndComparingAreUnchanged) {
   Env e = env();
@@ -491,15 +469,7 @@ TEST_P(LoudErrorTest, GivesABoundedMessage) {
   EXPECT_EQ(eval("record.name + '!'", ctx), "Target!") << a.what;
 }
 
-INSTANTIATE_TEST_SUITE_P(Attempts, LoudErrorTest, ::testing::ValuesIn(kLoudErrors),
-                         [](const ::testing::TestParamInfo<Attempt>& param) {
-                           std::string name = param.param.what;
-                           for (char& c : name) {
-                             if (!std::isalnum(static_cast<unsigned char>(c)))
-                               c = '_';
-                           }
-                           return name;
-                         });
+INSTANTIATE_TEST_SUITE_P(Attempts, LoudErrorTest, ::testing::ValuesIn(kLoudErrors), attempt_name);
 
 TEST_F(SandboxTest, CodeLongerThanTheLimitIsRefusedBeforeCompiling) {
   Env e = env();
@@ -587,14 +557,7 @@ TEST_P(TangledValueTest, IsRefusedWithAClearError) {
 }
 
 INSTANTIATE_TEST_SUITE_P(Attempts, TangledValueTest, ::testing::ValuesIn(kTangledValues),
-                         [](const ::testing::TestParamInfo<Attempt>& param) {
-                           std::string name = param.param.what;
-                           for (char& c : name) {
-                             if (!std::isalnum(static_cast<unsigned char>(c)))
-                               c = '_';
-                           }
-                           return name;
-                         });
+                         attempt_name);
 
 TEST_F(SandboxTest, DeepValuesGivenToCodeAreRefused) {
   Env e = env();

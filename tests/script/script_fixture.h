@@ -1,6 +1,11 @@
 // The ORM fixture with the sandbox installed (a short time limit keeps the tests fast).
 #pragma once
 
+#include <cctype>
+#include <string>
+
+#include <gtest/gtest.h>
+
 #include "orm_fixture.h"
 #include "script/sandbox.h"
 
@@ -28,5 +33,23 @@ class SandboxTest : public OrmTest {
     return ctx;
   }
 };
+
+// One piece of hostile code for a parameterised test: what it tries, the code, and a fragment
+// of the error it must end in.
+struct Attempt {
+  const char* what;
+  const char* code;
+  const char* message;
+};
+
+// The test's name for an Attempt: `what` with every character but letters and digits as '_'.
+inline std::string attempt_name(const ::testing::TestParamInfo<Attempt>& param) {
+  std::string name = param.param.what;
+  for (char& c : name) {
+    if (!std::isalnum(static_cast<unsigned char>(c)))
+      c = '_';
+  }
+  return name;
+}
 
 }  // namespace autorules::script::test
