@@ -139,18 +139,6 @@ struct MessageRow {
   }
 };
 
-// scheme://host[:port] of a URL, without user information, path, query or fragment.
-std::string origin_of(std::string_view url) {
-  std::size_t start = url.find("://");
-  start = start == std::string_view::npos ? 0 : start + 3;
-  std::size_t end = url.find_first_of("/?#", start);
-  std::string_view authority =
-      url.substr(start, end == std::string_view::npos ? url.npos : end - start);
-  if (std::size_t at = authority.rfind('@'); at != std::string_view::npos)
-    authority.remove_prefix(at + 1);
-  return std::string(url.substr(0, start)) + std::string(authority);
-}
-
 // One message being sent.
 struct Flight {
   Id id = 0;
@@ -520,7 +508,7 @@ struct Dispatcher::Impl {
                        : r.outcome == Outcome::kDead ? "no attempt left, the message is dead"
                                                      : "not retried, the message failed";
     spdlog::warn("outbox: message {} to {}, attempt {}: {}; {}", r.flight.id,
-                 origin_of(r.flight.url), r.flight.attempt, r.error, next);
+                 target_origin(r.flight.url), r.flight.attempt, r.error, next);
   }
 
   // Records finished attempts and what comes next for their messages, in one transaction.

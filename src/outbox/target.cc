@@ -329,6 +329,20 @@ std::optional<std::string> check_target_address(std::string_view address, Target
   return fmt::format("the address {} is refused: {}", shown, *why);
 }
 
+std::string target_origin(std::string_view url) {
+  std::unique_ptr<CURLU, UrlDeleter> parsed(curl_url());
+  if (!parsed)
+    throw std::bad_alloc();
+  const std::string text(url);
+  if (curl_url_set(parsed.get(), CURLUPART_URL, text.c_str(), 0) != CURLUE_OK)
+    return "(an invalid URL)";
+  std::string origin = part(parsed.get(), CURLUPART_SCHEME).value_or("") + "://" +
+                       part(parsed.get(), CURLUPART_HOST).value_or("");
+  if (std::optional<std::string> port = part(parsed.get(), CURLUPART_PORT))
+    origin += ":" + *port;
+  return origin;
+}
+
 std::optional<std::string> check_target_url(std::string_view url, TargetPolicy policy) {
   std::string host;
   if (std::optional<std::string> error = syntax_error(url, host)) {

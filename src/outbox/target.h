@@ -92,4 +92,8 @@ std::optional<std::string> check_target_url(std::string_view url, TargetPolicy p
 // never called". Text that is not an IP address is not refused here (nullopt).
 std::optional<std::string> check_target_address(std::string_view address, TargetPolicy policy = {});
 
+// scheme://host[:port] of `url`, as libcurl parses it: no user information, path, query or
+// fragment (they may hold secrets), for logs. "(an invalid URL)" when libcurl cannot parse it.
+std::string target_origin(std::string_view url);
+
 }  // namespace autorules::outbox
