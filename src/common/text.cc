@@ -3,8 +3,9 @@
 #include <array>
 #include <cstdint>
 #include <fstream>
-#include <mutex>
 #include <random>
+
+#include "common/mutex.h"
 
 namespace autorules::common {
 namespace {
@@ -87,7 +88,10 @@ void encode_impl(char32_t cp, std::string& out) {
 
 constexpr char kB64[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
 
-std::mt19937_64& rng() {
+// Random bytes are read under one lock: the fallback generator is not thread-safe.
+Mutex g_random_mutex;
+
+std::mt19937_64& rng() REQUIRES(g_random_mutex) {
   static std::mt19937_64 gen = [] {
     std::random_device rd;
     std::seed_seq seq{rd(), rd(), rd(), rd(), rd(), rd(), rd(), rd()};
@@ -98,8 +102,7 @@ std::mt19937_64& rng() {
 
 void random_bytes(unsigned char* out, size_t n) {
   // /dev/urandom is the operating system's CSPRNG; the fallback only runs where it is missing.
-  static std::mutex mu;
-  std::lock_guard g(mu);
+  MutexLock lock(g_random_mutex);
   std::ifstream in("/dev/urandom", std::ios::binary);
   if (in && in.read(reinterpret_cast<char*>(out), static_cast<std::streamsize>(n))) {
     return;
