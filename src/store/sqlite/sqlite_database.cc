@@ -1,8 +1,6 @@
 #include "store/sqlite/sqlite_database.h"
 
-#include <condition_variable>
 #include <deque>
-#include <mutex>
 #include <thread>
 #include <unordered_map>
 
@@ -11,6 +9,7 @@
 #include <sqlite3.h>
 
 #include "common/errors.h"
+#include "common/mutex.h"
 #include "common/text.h"
 
 namespace autorules::store::sqlite {
@@ -313,19 +312,20 @@ class SqliteDatabase final : public Database {
   const Dialect& dialect() const override { return kDialect; }
   const std::string& url() const override { return url_; }
 
-  Lease acquire(Access access) override {
+  Lease acquire(Access access) override EXCLUDES(writer_mutex_, readers_mutex_) {
     if (access == Access::kWrite || memory_) {
-      std::unique_lock lock(writer_mutex_);
+      common::MutexLock lock(writer_mutex_);
       if (writer_busy_ && writer_owner_ == std::this_thread::get_id()) {
         // Waiting would never end: the lease is held further up this thread's stack.
         throw InternalError("this thread already holds the database's writer connection");
       }
-      writer_cv_.wait(lock, [&] { return !writer_busy_; });
+      while (writer_busy_)
+        writer_cv_.wait(writer_mutex_);
       writer_busy_ = true;
       writer_owner_ = std::this_thread::get_id();
       return Lease(writer_.get(), [this] {
         {
-          std::lock_guard g(writer_mutex_);
+          common::MutexLock released(writer_mutex_);
           writer_busy_ = false;
           writer_owner_ = std::thread::id();
         }
@@ -334,7 +334,7 @@ class SqliteDatabase final : public Database {
     }
     std::unique_ptr<SqliteConnection> conn;
     {
-      std::lock_guard g(readers_mutex_);
+      common::MutexLock lock(readers_mutex_);
       if (!readers_.empty()) {
         conn = std::move(readers_.back());
         readers_.pop_back();
@@ -347,7 +347,7 @@ class SqliteDatabase final : public Database {
     return Lease(raw, [this, raw] {
       std::unique_ptr<SqliteConnection> back(raw);
       back->rollback();
-      std::lock_guard g(readers_mutex_);
+      common::MutexLock lock(readers_mutex_);
       if (readers_.size() < static_cast<size_t>(options_.readers)) {
         readers_.push_back(std::move(back));
       }
@@ -361,13 +361,13 @@ class SqliteDatabase final : public Database {
   bool memory_ = false;
 
   std::unique_ptr<SqliteConnection> writer_;
-  std::mutex writer_mutex_;
-  std::condition_variable writer_cv_;
-  bool writer_busy_ = false;      // GUARDED_BY(writer_mutex_)
-  std::thread::id writer_owner_;  // GUARDED_BY(writer_mutex_)
+  common::Mutex writer_mutex_;
+  common::CondVar writer_cv_;
+  bool writer_busy_ GUARDED_BY(writer_mutex_) = false;
+  std::thread::id writer_owner_ GUARDED_BY(writer_mutex_);
 
-  std::mutex readers_mutex_;
-  std::deque<std::unique_ptr<SqliteConnection>> readers_;  // GUARDED_BY(readers_mutex_)
+  common::Mutex readers_mutex_;
+  std::deque<std::unique_ptr<SqliteConnection>> readers_ GUARDED_BY(readers_mutex_);
 };
 
 }  // namespace
