@@ -3,7 +3,6 @@
 #include <atomic>
 #include <chrono>
 #include <map>
-#include <mutex>
 #include <optional>
 #include <thread>
 #include <unordered_map>
@@ -13,6 +12,7 @@
 #include <pybind11/embed.h>
 
 #include "common/errors.h"
+#include "common/mutex.h"
 #include "sandbox_py.h"  // kSandboxPy, generated from internal/sandbox.py
 #include "script/internal/arith.h"
 #include "script/internal/deadline.h"
@@ -21,7 +21,7 @@ namespace autorules::script::internal {
 
 namespace {
 
-std::mutex g_start_mutex;
+common::Mutex g_start_mutex;  // held while the interpreter starts
 std::atomic<bool> g_started{false};
 std::atomic<double> g_timeout{5.0};
 std::atomic<std::size_t> g_budget{512u << 20};
@@ -101,27 +101,27 @@ class Watchdog {
   // Registering is a map insertion under a mutex: no wake-up. The watchdog looks every tick,
   // which bounds how late a timeout can be (a tick) at the cost of 20 idle wake-ups a second,
   // instead of a context switch per evaluation.
-  void add(unsigned long thread_id, std::chrono::steady_clock::time_point deadline) {
-    std::lock_guard g(mu_);
+  void add(unsigned long thread_id, std::chrono::steady_clock::time_point deadline) EXCLUDES(mu_) {
+    common::MutexLock lock(mu_);
     deadlines_[thread_id] = deadline;
     if (!thread_.joinable())
       thread_ = std::thread([this] { loop(); });
   }
-  void remove(unsigned long thread_id) {
-    std::lock_guard g(mu_);
+  void remove(unsigned long thread_id) EXCLUDES(mu_) {
+    common::MutexLock lock(mu_);
     deadlines_.erase(thread_id);
   }
 
  private:
   static constexpr auto kTick = std::chrono::milliseconds(50);
 
-  void loop() {
+  void loop() EXCLUDES(mu_) {
     while (true) {
       std::this_thread::sleep_for(kTick);
       auto now = std::chrono::steady_clock::now();
       std::vector<unsigned long> due;
       {
-        std::lock_guard g(mu_);
+        common::MutexLock lock(mu_);
         for (const auto& [tid, deadline] : deadlines_) {
           if (deadline <= now)
             due.push_back(tid);
@@ -135,7 +135,7 @@ class Watchdog {
         // Looked at again: while this thread waited for the GIL, the evaluation may have ended
         // (stopped by its own check of the time: internal/deadline.h) and the same thread begun
         // the next one, under a new deadline that must not get the old one's timeout.
-        std::lock_guard g(mu_);
+        common::MutexLock lock(mu_);
         now = std::chrono::steady_clock::now();
         for (unsigned long tid : due) {
           // Raised again every tick until the evaluation ends (against bare `except:`).
@@ -149,9 +149,9 @@ class Watchdog {
     }
   }
 
-  std::mutex mu_;
-  std::map<unsigned long, std::chrono::steady_clock::time_point> deadlines_;  // GUARDED_BY(mu_)
-  std::thread thread_;
+  common::Mutex mu_;
+  std::map<unsigned long, std::chrono::steady_clock::time_point> deadlines_ GUARDED_BY(mu_);
+  std::thread thread_ GUARDED_BY(mu_);  // started by the first add()
 };
 
 Watchdog& watchdog() {
@@ -293,7 +293,7 @@ bool Gil::keep_thread_state() {
 void start(const Options& options) {
   g_timeout = options.timeout_seconds;
   g_budget = options.memory_budget;
-  std::lock_guard g(g_start_mutex);
+  common::MutexLock lock(g_start_mutex);
   if (g_started) {
     py::gil_scoped_acquire gil;
     py::module_::import("sys").attr("setrecursionlimit")(options.recursion_limit);
