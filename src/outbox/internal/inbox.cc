@@ -32,7 +32,7 @@ void Inbox::release(int n) {
 
 void Inbox::deliver(std::vector<Handed> items) {
   {
-    std::lock_guard g(mutex_);
+    common::MutexLock lock(mutex_);
     for (Handed& h : items)
       items_.push_back(std::move(h));
   }
@@ -42,7 +42,7 @@ void Inbox::deliver(std::vector<Handed> items) {
 std::vector<Handed> Inbox::take() {
   std::vector<Handed> out;
   {
-    std::lock_guard g(mutex_);
+    common::MutexLock lock(mutex_);
     out.swap(items_);
   }
   reserved_ -= static_cast<int>(out.size());
@@ -51,15 +51,15 @@ std::vector<Handed> Inbox::take() {
 
 namespace {
 
-std::mutex g_mutex;
-std::set<Inbox*> g_inboxes;  // GUARDED_BY(g_mutex)
+common::Mutex g_mutex;
+std::set<Inbox*> g_inboxes GUARDED_BY(g_mutex);
 
 // What one transaction hands over: to one inbox, filled as the transaction queues messages.
 struct Pending {
-  Inbox* inbox = nullptr;  // only used while registered (checked under g_mutex)
-  int reserved = 0;
-  std::vector<Handed> items;
-  bool delivered = false;
+  Inbox* inbox GUARDED_BY(g_mutex) = nullptr;  // only used while registered (in g_inboxes)
+  int reserved GUARDED_BY(g_mutex) = 0;
+  std::vector<Handed> items GUARDED_BY(g_mutex);
+  bool delivered GUARDED_BY(g_mutex) = false;
 };
 
 // Messages whose dispatcher stopped before their commit: back to pending, for any dispatcher.
@@ -82,19 +82,19 @@ void back_to_pending(orm::Runtime& runtime, const std::vector<Handed>& items) {
 }  // namespace
 
 void register_inbox(Inbox* inbox) {
-  std::lock_guard g(g_mutex);
+  common::MutexLock lock(g_mutex);
   g_inboxes.insert(inbox);
 }
 
 void unregister_inbox(Inbox* inbox) {
-  std::lock_guard g(g_mutex);
+  common::MutexLock lock(g_mutex);
   g_inboxes.erase(inbox);
 }
 
 std::optional<common::DateTime> reserve_hand_off(const orm::Env& env) {
   std::shared_ptr<void>& slot = env.transaction_slot("outbox.hand_off");
   auto* pending = static_cast<Pending*>(slot.get());
-  std::lock_guard g(g_mutex);
+  common::MutexLock lock(g_mutex);
   if (!pending) {
     // The transaction's first message: the first dispatcher with room takes its messages.
     Inbox* chosen = nullptr;
@@ -114,7 +114,7 @@ std::optional<common::DateTime> reserve_hand_off(const orm::Env& env) {
     env.after_commit([made](orm::Runtime& runtime) {
       std::vector<Handed> orphans;
       {
-        std::lock_guard lock(g_mutex);
+        common::MutexLock at_commit(g_mutex);
         made->delivered = true;
         if (g_inboxes.count(made->inbox)) {
           made->inbox->release(made->reserved - static_cast<int>(made->items.size()));
@@ -129,7 +129,7 @@ std::optional<common::DateTime> reserve_hand_off(const orm::Env& env) {
       }
     });
     env.after_end([made](orm::Runtime&) {
-      std::lock_guard lock(g_mutex);
+      common::MutexLock at_end(g_mutex);
       if (!made->delivered && g_inboxes.count(made->inbox))
         made->inbox->release(made->reserved);  // rolled back: nothing to send
     });
@@ -143,12 +143,12 @@ std::optional<common::DateTime> reserve_hand_off(const orm::Env& env) {
 
 void hand_off(const orm::Env& env, Id id, std::string key) {
   auto* pending = static_cast<Pending*>(env.transaction_slot("outbox.hand_off").get());
-  std::lock_guard g(g_mutex);
+  common::MutexLock lock(g_mutex);
   pending->items.push_back(Handed{id, std::move(key)});
 }
 
 void wake_dispatchers() {
-  std::lock_guard g(g_mutex);
+  common::MutexLock lock(g_mutex);
   for (Inbox* inbox : g_inboxes)
     inbox->wake_to_claim();
 }

@@ -11,12 +11,12 @@
 #include <atomic>
 #include <chrono>
 #include <functional>
-#include <mutex>
 #include <optional>
 #include <string>
 #include <vector>
 
 #include "common/datetime.h"
+#include "common/mutex.h"
 #include "common/value.h"
 #include "orm/env.h"
 
@@ -44,10 +44,10 @@ class Inbox {
   // Gives back `n` slots reserved by a transaction that rolled back.
   void release(int n);
   // Messages committed with reserved slots; wakes the dispatcher.
-  void deliver(std::vector<Handed> items);
+  void deliver(std::vector<Handed> items) EXCLUDES(mutex_);
   // The dispatcher's side: what was delivered (their slots are free again once they are flights,
   // counted by set_in_flight), and how many are in flight.
-  std::vector<Handed> take();
+  std::vector<Handed> take() EXCLUDES(mutex_);
   void set_in_flight(int n) { in_flight_ = n; }
   // No more reservations (the dispatcher stops).
   void close() { closed_ = true; }
@@ -61,8 +61,8 @@ class Inbox {
   std::atomic<int> reserved_{0};  // slots held by open transactions and undelivered items
   std::atomic<int> in_flight_{0};
   std::atomic<bool> closed_{false};
-  std::mutex mutex_;
-  std::vector<Handed> items_;  // GUARDED_BY(mutex_)
+  common::Mutex mutex_;
+  std::vector<Handed> items_ GUARDED_BY(mutex_);
 };
 
 // The inboxes of the running dispatchers of this process.
