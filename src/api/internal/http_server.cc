@@ -31,6 +31,12 @@
 #include <unordered_set>
 #include <utility>  // before any Boost header: Boost 1.74's asio/awaitable.hpp needs std::exchange
 
+// Boost 1.74 looks for coroutines under clang only as the Coroutines TS (<experimental/coroutine>,
+// libc++'s); clang 14 with libstdc++ has C++20's <coroutine>, which Asio then uses.
+#if defined(__clang__) && !defined(BOOST_ASIO_HAS_CO_AWAIT)
+#define BOOST_ASIO_HAS_CO_AWAIT 1
+#endif
+
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/ip/tcp.hpp>
