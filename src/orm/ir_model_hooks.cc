@@ -451,7 +451,7 @@ void validate_field(const Env& env, const schema::Model& model, Field& f) {
     // Options may come with selection_ids right after; an empty selection is allowed.
   }
   if (!f.related.empty()) {
-    schema::Registry::PathEnd end{};
+    schema::Registry::ResolvedPath end;
     try {
       end = reg.resolve_path(model, f.related);
     } catch (const common::ValueError& e) {
@@ -769,24 +769,11 @@ class IrModelFieldsHooks final : public ModelHooks {
           std::vector<std::string> paths =
               of.related.empty() ? of.depends : std::vector<std::string>{of.related};
           for (const std::string& path : paths) {
-            try {
-              const schema::Model* cur = other;
-              size_t start = 0;
-              while (cur) {
-                size_t dot = path.find('.', start);
-                std::string seg =
-                    path.substr(start, dot == std::string::npos ? std::string::npos : dot - start);
-                const Field* sf = cur->field(seg);
-                if (!sf)
-                  break;
-                if (cur->name() == info.model && seg == info.name)
-                  depends = true;
-                if (dot == std::string::npos || !sf->is_relational())
-                  break;
-                cur = env.registry().find(sf->relation);
-                start = dot + 1;
-              }
-            } catch (...) {
+            auto walked =
+                env.registry().resolve_path(*other, path, schema::Registry::OnBadPath::kStop);
+            for (const schema::Registry::PathStep& step : walked.steps) {
+              if (step.model->name() == info.model && step.field->name == info.name)
+                depends = true;
             }
           }
           if (depends) {

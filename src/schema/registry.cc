@@ -45,33 +45,58 @@ std::vector<const Model*> Registry::models() const {
   return out;
 }
 
-Registry::PathEnd Registry::resolve_path(const Model& start, std::string_view path) const {
-  const Model* model = &start;
+Registry::ResolvedPath Registry::resolve_path(const Model& start, std::string_view path,
+                                              OnBadPath on_bad) const {
+  using Stop = ResolvedPath::Stop;
+  ResolvedPath out;
   size_t pos = 0;
   while (true) {
     size_t dot = path.find('.', pos);
-    std::string_view seg = path.substr(pos, dot == std::string_view::npos ? path.npos : dot - pos);
-    const Field* f = model->field(seg);
-    if (!f) {
-      throw common::ValueError(
-          fmt::format("Invalid field '{}' on model '{}' (in path '{}')", seg, model->name(), path));
-    }
-    if (dot == std::string_view::npos) {
-      return {model, f};
-    }
-    if (!f->is_relational()) {
-      throw common::ValueError(fmt::format(
-          "Invalid path '{}': field '{}' of '{}' is not relational and cannot be followed", path,
-          seg, model->name()));
-    }
-    const Model* next = find(f->relation);
-    if (!next) {
-      throw common::ValueError(
-          fmt::format("Invalid path '{}': the model '{}' does not exist", path, f->relation));
-    }
-    model = next;
+    out.segments.push_back(path.substr(pos, dot == path.npos ? path.npos : dot - pos));
+    if (dot == path.npos)
+      break;
     pos = dot + 1;
   }
+  out.model = &start;
+  for (size_t i = 0; i < out.segments.size(); ++i) {
+    std::string_view seg = out.segments[i];
+    out.field = out.model->field(seg);
+    if (!out.field) {
+      out.stop = Stop::kNoField;
+      break;
+    }
+    out.steps.push_back({out.model, out.field});
+    if (i + 1 == out.segments.size())
+      break;
+    if (!out.field->is_relational()) {
+      out.stop = Stop::kNotRelational;
+      break;
+    }
+    const Model* next = find(out.field->relation);
+    if (!next) {
+      out.stop = Stop::kNoModel;
+      break;
+    }
+    out.model = next;
+  }
+  if (out.stop == Stop::kNone || on_bad == OnBadPath::kStop)
+    return out;
+  switch (out.stop) {
+    case Stop::kNoField:
+      throw common::ValueError(fmt::format("Invalid field '{}' on model '{}' (in path '{}')",
+                                           out.segments[out.steps.size()], out.model->name(),
+                                           path));
+    case Stop::kNotRelational:
+      throw common::ValueError(fmt::format(
+          "Invalid path '{}': field '{}' of '{}' is not relational and cannot be followed", path,
+          out.field->name, out.model->name()));
+    case Stop::kNoModel:
+      throw common::ValueError(fmt::format("Invalid path '{}': the model '{}' does not exist", path,
+                                           out.field->relation));
+    case Stop::kNone:
+      break;
+  }
+  return out;
 }
 
 }  // namespace autorules::schema

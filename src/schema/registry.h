@@ -30,13 +30,38 @@ class Registry {
   std::vector<const Model*> models() const;
   size_t size() const { return models_.size(); }
 
-  // The model a dotted path ends on and the last field, e.g. ("partner_id.email") on
-  // sale.order → (res.partner, email). ValueError naming the bad segment otherwise.
-  struct PathEnd {
-    const Model* model;
+  // A dotted path followed from a model: e.g. "partner_id.country_id.code" on sale.order gives
+  // the steps (sale.order, partner_id), (res.partner, country_id), (res.country, code).
+  struct PathStep {
+    const Model* model;  // the model the field is on
     const Field* field;
   };
-  PathEnd resolve_path(const Model& start, std::string_view path) const;
+  struct ResolvedPath {
+    // Why the walk stopped before the end of the path (kNone: every segment resolved).
+    enum class Stop {
+      kNone,
+      kNoField,        // the model has no field named segments[steps.size()]
+      kNotRelational,  // the last step's field is not relational, and the path goes on
+      kNoModel,        // the last step's comodel does not exist, and the path goes on
+    };
+    std::vector<std::string_view> segments;  // the path split on '.' (views into the path)
+    std::vector<PathStep> steps;             // the fields found, in order
+    Stop stop = Stop::kNone;
+    // The last segment looked at: its model and its field. The end of the path when it
+    // resolved; for kNoField the model that lacks the segment (field is nullptr); otherwise the
+    // field that cannot be followed.
+    const Model* model = nullptr;
+    const Field* field = nullptr;
+  };
+  // How resolve_path answers a path that does not resolve to its end.
+  enum class OnBadPath {
+    kThrow,  // ValueError naming the bad segment
+    kStop,   // the steps found so far, and why it stopped
+  };
+  // Follows `path` from `start`, one field per segment. The result's segments view `path`, which
+  // must outlive it. Every walk of a dotted field path goes through here.
+  ResolvedPath resolve_path(const Model& start, std::string_view path,
+                            OnBadPath on_bad = OnBadPath::kThrow) const;
 
  private:
   std::map<std::string, std::shared_ptr<const Model>, std::less<>> models_;

@@ -3,6 +3,7 @@
 #include <gtest/gtest.h>
 
 #include "common/errors.h"
+#include "test_support/expect_throw.h"
 
 namespace autorules::schema {
 namespace {
@@ -49,6 +50,33 @@ TEST(RegistryTest, ResolvesDottedPathsAndNamesBadSegments) {
   EXPECT_THROW(r.resolve_path(r.get("res.users"), "partner_id.nope"), common::ValueError);
   EXPECT_THROW(r.resolve_path(r.get("res.users"), "login.x"), common::ValueError);
   EXPECT_THROW(r.get("no.such"), common::NotFoundError);
+}
+
+TEST(RegistryTest, ResolvingAsFarAsAPathGoesTellsWhereAndWhyItStopped) {
+  using Stop = Registry::ResolvedPath::Stop;
+  Registry r = builtin_registry();
+  const Model& users = r.get("res.users");
+  auto whole = r.resolve_path(users, "partner_id.parent_id.email", Registry::OnBadPath::kStop);
+  EXPECT_EQ(whole.stop, Stop::kNone);
+  ASSERT_EQ(whole.steps.size(), 3u);
+  EXPECT_EQ(whole.steps[0].model, &users);
+  EXPECT_EQ(whole.steps[0].field->name, "partner_id");
+  EXPECT_EQ(whole.steps[1].model->name(), "res.partner");
+  EXPECT_EQ(whole.steps[2].field, whole.field);
+  EXPECT_EQ(whole.segments, (std::vector<std::string_view>{"partner_id", "parent_id", "email"}));
+
+  auto missing = r.resolve_path(users, "partner_id.nope.x", Registry::OnBadPath::kStop);
+  EXPECT_EQ(missing.stop, Stop::kNoField);
+  EXPECT_EQ(missing.steps.size(), 1u);
+  EXPECT_EQ(missing.model->name(), "res.partner");
+  EXPECT_EQ(missing.field, nullptr);
+  EXPECT_EQ(missing.segments[missing.steps.size()], "nope");
+
+  auto flat = r.resolve_path(users, "login.x", Registry::OnBadPath::kStop);
+  EXPECT_EQ(flat.stop, Stop::kNotRelational);
+  ASSERT_EQ(flat.steps.size(), 1u);
+  EXPECT_EQ(flat.field->name, "login");
+  EXPECT_THROW_MSG(r.resolve_path(users, "login.x"), common::ValueError, "is not relational");
 }
 
 TEST(RegistryTest, CopiesShareModelsUntilChanged) {

@@ -116,36 +116,29 @@ bool finite_number(const std::string& raw) {
 // existing. The last field, or nullptr after setting `error`.
 const schema::Field* walk_path(const orm::Env& env, const schema::Model& start,
                                const std::string& path, std::string& error) {
-  const schema::Model* model = &start;
-  size_t begin = 0;
-  while (true) {
-    size_t dot = path.find('.', begin);
-    std::string seg =
-        path.substr(begin, dot == std::string::npos ? std::string::npos : dot - begin);
-    const schema::Field* f = model->field(seg);
-    if (!f) {
-      error = fmt::format("The field '{}' of the path '{}' does not exist on the model '{}'", seg,
-                          path, model->name());
-      return nullptr;
-    }
-    if (dot == std::string::npos)
-      return f;
-    if (!f->is_relational()) {
+  using Stop = schema::Registry::ResolvedPath::Stop;
+  auto walked = env.registry().resolve_path(start, path, schema::Registry::OnBadPath::kStop);
+  switch (walked.stop) {
+    case Stop::kNone:
+      return walked.field;
+    case Stop::kNoField:
+      error = fmt::format("The field '{}' of the path '{}' does not exist on the model '{}'",
+                          walked.segments[walked.steps.size()], path, walked.model->name());
+      break;
+    case Stop::kNotRelational:
       error = fmt::format(
           "The path contained by the field 'Field to Update Path' contains a non-relational "
           "field ({}) that is not the last field in the path. You can't traverse non-relational "
           "fields (even in the quantum realm). Make sure only the last field in the path is "
           "non-relational.",
-          f->string);
-      return nullptr;
-    }
-    model = env.registry().find(f->relation);
-    if (!model) {
-      error = fmt::format("The model '{}' of the path '{}' does not exist", f->relation, path);
-      return nullptr;
-    }
-    begin = dot + 1;
+          walked.field->string);
+      break;
+    case Stop::kNoModel:
+      error = fmt::format("The model '{}' of the path '{}' does not exist", walked.field->relation,
+                          path);
+      break;
   }
+  return nullptr;
 }
 
 // link_field_id of Create / Duplicate Record: a relational field of the action's model whose

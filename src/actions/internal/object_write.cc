@@ -104,20 +104,13 @@ std::string update_path(const Run& run) {
 }
 
 orm::RecordSet path_targets(const orm::RecordSet& records, const std::string& path) {
+  // Every segment but the last, followed on the records (related() rejects a segment that is
+  // not a relational field).
+  auto walked = records.env().registry().resolve_path(records.model(), path,
+                                                      schema::Registry::OnBadPath::kStop);
   orm::RecordSet targets = records;
-  size_t last_dot = path.rfind('.');
-  if (last_dot == std::string::npos)
-    return targets;
-  std::string prefix = path.substr(0, last_dot);
-  size_t start = 0;
-  while (true) {
-    size_t dot = prefix.find('.', start);
-    targets = targets.related(
-        prefix.substr(start, dot == std::string::npos ? std::string::npos : dot - start));
-    if (dot == std::string::npos)
-      break;
-    start = dot + 1;
-  }
+  for (size_t i = 0; i + 1 < walked.segments.size(); ++i)
+    targets = targets.related(walked.segments[i]);
   return targets;
 }
 

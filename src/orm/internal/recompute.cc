@@ -22,19 +22,6 @@ namespace {
 const std::vector<DependencyIndex::Trigger> kNoTriggers;
 const std::vector<DependencyIndex::Ref> kNoRefs;
 const std::vector<std::string> kNoFields;
-
-std::vector<std::string> split_path(const std::string& path) {
-  std::vector<std::string> out;
-  size_t start = 0;
-  while (true) {
-    size_t dot = path.find('.', start);
-    out.push_back(path.substr(start, dot == std::string::npos ? std::string::npos : dot - start));
-    if (dot == std::string::npos)
-      break;
-    start = dot + 1;
-  }
-  return out;
-}
 }  // namespace
 
 DependencyIndex::DependencyIndex(std::shared_ptr<const schema::Registry> registry)
@@ -55,17 +42,12 @@ DependencyIndex::DependencyIndex(std::shared_ptr<const schema::Registry> registr
       std::vector<std::string> deps =
           f.related.empty() ? f.depends : std::vector<std::string>{f.related};
       for (const std::string& dep : deps) {
-        const schema::Model* cur = m;
         std::string prefix;
-        for (const std::string& seg : split_path(dep)) {
-          const schema::Field* sf = cur ? cur->field(seg) : nullptr;
-          if (!sf)
-            break;
-          triggers_[{cur->name(), seg}].push_back({m->name(), f.name, prefix});
-          models_with_triggers_.insert(cur->name());
-          if (!sf->is_relational())
-            break;
-          cur = registry_->find(sf->relation);
+        for (const schema::Registry::PathStep& step :
+             registry_->resolve_path(*m, dep, schema::Registry::OnBadPath::kStop).steps) {
+          const std::string& seg = step.field->name;
+          triggers_[{step.model->name(), seg}].push_back({m->name(), f.name, prefix});
+          models_with_triggers_.insert(step.model->name());
           prefix = prefix.empty() ? seg : prefix + "." + seg;
         }
       }

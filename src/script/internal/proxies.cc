@@ -483,42 +483,42 @@ py::object mapped(const RecordsProxy& self, py::handle what) {
   if (py::isinstance<py::str>(what)) {
     // A dotted path: relational ends give the union of the records, others a list of values.
     std::string path = what.cast<std::string>();
-    const schema::Model* model = &self.rs.model();
-    orm::RecordSet current = self.rs;
-    size_t start = 0;
-    while (true) {
-      size_t dot = path.find('.', start);
-      std::string seg =
-          path.substr(start, dot == std::string::npos ? std::string::npos : dot - start);
-      const schema::Field* f = model->field(seg);
-      if (!f || f->secret) {
+    const orm::RecordSet& start = self.rs;
+    auto walked = start.env().registry().resolve_path(start.model(), path,
+                                                      schema::Registry::OnBadPath::kStop);
+    orm::RecordSet current = start;
+    for (size_t i = 0; i < walked.steps.size(); ++i) {
+      const auto& [model, f] = walked.steps[i];
+      if (f->secret) {
         throw py::attribute_error(
-            fmt::format("'{}' object has no attribute '{}'", model->name(), shown(seg)));
+            fmt::format("'{}' object has no attribute '{}'", model->name(), shown(f->name)));
       }
       if (f->is_relational()) {
         py::gil_scoped_release release;
-        current = current.related(seg);
-      } else {
-        py::list out;
-        std::vector<Value> values;
-        {
-          py::gil_scoped_release release;
-          values = current.mapped(seg);
-        }
-        for (size_t i = 0; i < values.size(); ++i) {
-          out.append(value_to_py(current.browse({current.ids()[i]}), *f, values[i]));
-        }
-        if (dot != std::string::npos) {
-          throw common::ValueError(
-              fmt::format("'{}' is not relational and cannot be followed", seg));
-        }
-        return out;
+        current = current.related(f->name);
+        continue;
       }
-      if (dot == std::string::npos)
-        return wrap(current);
-      model = &current.model();
-      start = dot + 1;
+      py::list out;
+      std::vector<Value> values;
+      {
+        py::gil_scoped_release release;
+        values = current.mapped(f->name);
+      }
+      for (size_t k = 0; k < values.size(); ++k) {
+        out.append(value_to_py(current.browse({current.ids()[k]}), *f, values[k]));
+      }
+      if (i + 1 < walked.segments.size()) {
+        throw common::ValueError(
+            fmt::format("'{}' is not relational and cannot be followed", f->name));
+      }
+      return out;
     }
+    if (walked.stop == schema::Registry::ResolvedPath::Stop::kNoField) {
+      throw py::attribute_error(fmt::format("'{}' object has no attribute '{}'",
+                                            walked.model->name(),
+                                            shown(walked.segments[walked.steps.size()])));
+    }
+    return wrap(current);
   }
   // A function: the list of its results, or the union when they are all records.
   py::list results;
