@@ -135,84 +135,115 @@ Json call_method(const Env& env, const std::string& model, const std::string& me
 void register_base_methods(Runtime& rt) {
   rt.add_method(
       "*", "search",
-      Method::make({"domain", "offset", "limit", "order"}, {"domain"}, true, true,
-                   [](const RecordSet& rs, const Json& p) {
-                     return Json(rs.search(param_domain(p, "domain"), search_options(p)).ids());
-                   }));
+      Method{.fn =
+                 [](const RecordSet& rs, const Json& p) {
+                   return Json(rs.search(param_domain(p, "domain"), search_options(p)).ids());
+                 },
+             .params = {"domain", "offset", "limit", "order"},
+             .required_params = {"domain"},
+             .model_level = true,
+             .readonly = true});
   rt.add_method("*", "search_count",
-                Method::make({"domain", "limit"}, {"domain"}, true, true,
-                             [](const RecordSet& rs, const Json& p) {
-                               return Json(rs.search_count(param_domain(p, "domain"),
-                                                           param_int(p, "limit", std::nullopt)));
-                             }));
+                Method{.fn =
+                           [](const RecordSet& rs, const Json& p) {
+                             return Json(rs.search_count(param_domain(p, "domain"),
+                                                         param_int(p, "limit", std::nullopt)));
+                           },
+                       .params = {"domain", "limit"},
+                       .required_params = {"domain"},
+                       .model_level = true,
+                       .readonly = true});
   rt.add_method("*", "search_read",
-                Method::make({"domain", "fields", "offset", "limit", "order", "load"}, {}, true,
-                             true, [](const RecordSet& rs, const Json& p) {
-                               return rs.search_read(param_domain(p, "domain"),
-                                                     param_strings(p, "fields"), search_options(p));
-                             }));
-  rt.add_method(
-      "*", "read",
-      Method::make({"fields", "load"}, {}, false, true, [](const RecordSet& rs, const Json& p) {
-        return rs.read(param_strings(p, "fields"));
-      }));
+                Method{.fn =
+                           [](const RecordSet& rs, const Json& p) {
+                             return rs.search_read(param_domain(p, "domain"),
+                                                   param_strings(p, "fields"), search_options(p));
+                           },
+                       .params = {"domain", "fields", "offset", "limit", "order", "load"},
+                       .model_level = true,
+                       .readonly = true});
+  rt.add_method("*", "read",
+                Method{.fn = [](const RecordSet& rs,
+                                const Json& p) { return rs.read(param_strings(p, "fields")); },
+                       .params = {"fields", "load"},
+                       .readonly = true});
   rt.add_method("*", "create",
-                Method::make({"vals_list"}, {"vals_list"}, true, false,
-                             [](const RecordSet& rs, const Json& p) {
-                               return Json(rs.create(p["vals_list"]).ids());
-                             }));
-  rt.add_method(
-      "*", "write",
-      Method::make({"vals"}, {"vals"}, false, false, [](const RecordSet& rs, const Json& p) {
-        rs.write(p["vals"]);
-        return Json(true);
-      }));
-  rt.add_method("*", "unlink",
-                Method::make({}, {}, false, false, [](const RecordSet& rs, const Json&) {
+                Method{.fn = [](const RecordSet& rs,
+                                const Json& p) { return Json(rs.create(p["vals_list"]).ids()); },
+                       .params = {"vals_list"},
+                       .required_params = {"vals_list"},
+                       .model_level = true});
+  rt.add_method("*", "write",
+                Method{.fn =
+                           [](const RecordSet& rs, const Json& p) {
+                             rs.write(p["vals"]);
+                             return Json(true);
+                           },
+                       .params = {"vals"},
+                       .required_params = {"vals"}});
+  rt.add_method("*", "unlink", Method{.fn = [](const RecordSet& rs, const Json&) {
                   rs.unlink();
                   return Json(true);
-                }));
-  rt.add_method("*", "copy",
-                Method::make({"default"}, {}, false, false, [](const RecordSet& rs, const Json& p) {
-                  auto it = p.find("default");
-                  return Json(rs.copy(it == p.end() || it->is_null() ? Json::object() : *it).ids());
-                }));
-  rt.add_method("*", "fields_get",
-                Method::make({"allfields", "attributes"}, {}, true, true,
-                             [](const RecordSet& rs, const Json& p) {
-                               return rs.fields_get(param_strings(p, "allfields"),
-                                                    param_strings(p, "attributes"));
-                             }));
-  rt.add_method("*", "default_get",
-                Method::make({"fields", "fields_list"}, {}, true, true,
-                             [](const RecordSet& rs, const Json& p) {
-                               auto f = param_strings(p, "fields");
-                               if (f.empty())
-                                 f = param_strings(p, "fields_list");
-                               return rs.default_get(f);
-                             }));
-  rt.add_method("*", "name_search",
-                Method::make({"name", "domain", "args", "operator", "limit"}, {}, true, true,
-                             [](const RecordSet& rs, const Json& p) {
-                               domain::Domain d = p.contains("domain") ? param_domain(p, "domain")
-                                                                       : param_domain(p, "args");
-                               return rs.name_search(param_string(p, "name", ""), d,
-                                                     param_string(p, "operator", "ilike"),
-                                                     param_int(p, "limit", 100));
-                             }));
-  rt.add_method("*", "onchange",
-                Method::make({"values", "field_names", "fields_spec"}, {"values"}, false, false,
-                             [](const RecordSet& rs, const Json& p) {
-                               return rs.onchange(
-                                   p["values"], param_strings(p, "field_names"),
-                                   p.contains("fields_spec") ? p["fields_spec"] : Json(nullptr));
-                             }));
+                }});
   rt.add_method(
-      "*", "name_create",
-      Method::make({"name"}, {"name"}, true, false, [](const RecordSet& rs, const Json& p) {
-        RecordSet r = rs.name_create(param_string(p, "name", ""));
-        return Json::array({r.id(), r.display_names()[0]});
-      }));
+      "*", "copy",
+      Method{.fn =
+                 [](const RecordSet& rs, const Json& p) {
+                   auto it = p.find("default");
+                   return Json(
+                       rs.copy(it == p.end() || it->is_null() ? Json::object() : *it).ids());
+                 },
+             .params = {"default"}});
+  rt.add_method("*", "fields_get",
+                Method{.fn =
+                           [](const RecordSet& rs, const Json& p) {
+                             return rs.fields_get(param_strings(p, "allfields"),
+                                                  param_strings(p, "attributes"));
+                           },
+                       .params = {"allfields", "attributes"},
+                       .model_level = true,
+                       .readonly = true});
+  rt.add_method("*", "default_get",
+                Method{.fn =
+                           [](const RecordSet& rs, const Json& p) {
+                             auto f = param_strings(p, "fields");
+                             if (f.empty())
+                               f = param_strings(p, "fields_list");
+                             return rs.default_get(f);
+                           },
+                       .params = {"fields", "fields_list"},
+                       .model_level = true,
+                       .readonly = true});
+  rt.add_method("*", "name_search",
+                Method{.fn =
+                           [](const RecordSet& rs, const Json& p) {
+                             domain::Domain d = p.contains("domain") ? param_domain(p, "domain")
+                                                                     : param_domain(p, "args");
+                             return rs.name_search(param_string(p, "name", ""), d,
+                                                   param_string(p, "operator", "ilike"),
+                                                   param_int(p, "limit", 100));
+                           },
+                       .params = {"name", "domain", "args", "operator", "limit"},
+                       .model_level = true,
+                       .readonly = true});
+  rt.add_method("*", "onchange",
+                Method{.fn =
+                           [](const RecordSet& rs, const Json& p) {
+                             return rs.onchange(
+                                 p["values"], param_strings(p, "field_names"),
+                                 p.contains("fields_spec") ? p["fields_spec"] : Json(nullptr));
+                           },
+                       .params = {"values", "field_names", "fields_spec"},
+                       .required_params = {"values"}});
+  rt.add_method("*", "name_create",
+                Method{.fn =
+                           [](const RecordSet& rs, const Json& p) {
+                             RecordSet r = rs.name_create(param_string(p, "name", ""));
+                             return Json::array({r.id(), r.display_names()[0]});
+                           },
+                       .params = {"name"},
+                       .required_params = {"name"},
+                       .model_level = true});
 }
 
 }  // namespace autorules::orm

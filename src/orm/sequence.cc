@@ -317,20 +317,25 @@ void register_sequences(Runtime& rt) {
   rt.add_hooks("ir.sequence", std::make_shared<SequenceHooks>());
   rt.add_hooks("ir.sequence.date_range", std::make_shared<DateRangeHooks>());
   rt.add_method("ir.sequence", "next_by_code",
-                Method::make({"sequence_code", "sequence_date"}, {"sequence_code"}, true, false,
-                             [](const RecordSet& rs, const Json& p) {
-                               rs.check_access(RecordSet::Operation::kRead);
-                               auto n = next_by_code(rs.env(), param_string(p, "sequence_code"),
-                                                     date_param(p));
-                               return n ? Json(*n) : Json(false);
-                             }));
+                Method{.fn =
+                           [](const RecordSet& rs, const Json& p) {
+                             rs.check_access(RecordSet::Operation::kRead);
+                             auto n = next_by_code(rs.env(), param_string(p, "sequence_code"),
+                                                   date_param(p));
+                             return n ? Json(*n) : Json(false);
+                           },
+                       .params = {"sequence_code", "sequence_date"},
+                       .required_params = {"sequence_code"},
+                       .model_level = true});
   rt.add_method(
       "ir.sequence", "next_by_id",
-      Method::make({"sequence_date"}, {}, false, false, [](const RecordSet& rs, const Json& p) {
-        rs.check_access(RecordSet::Operation::kRead);
-        rs.ensure_exist();
-        return Json(next_by_id(rs.sudo().with_env(rs.env().sudo()), date_param(p)));
-      }));
+      Method{.fn =
+                 [](const RecordSet& rs, const Json& p) {
+                   rs.check_access(RecordSet::Operation::kRead);
+                   rs.ensure_exist();
+                   return Json(next_by_id(rs.sudo().with_env(rs.env().sudo()), date_param(p)));
+                 },
+             .params = {"sequence_date"}});
 }
 
 }  // namespace autorules::orm

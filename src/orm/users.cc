@@ -249,80 +249,91 @@ void register_base_models(Runtime& rt) {
   }
 
   rt.add_method("res.users", "context_get",
-                Method::make({}, {}, true, true, [](const RecordSet& rs, const Json&) {
-                  return Json{{"lang", "en_US"}, {"tz", "UTC"}, {"uid", rs.env().uid()}};
-                }));
-  rt.add_method(
-      "ir.config_parameter", "get_param",
-      Method::make({"key", "default"}, {"key"}, true, true, [](const RecordSet& rs, const Json& p) {
-        rs.check_access(RecordSet::Operation::kRead);
-        auto v = get_param(rs.env(), param_string(p, "key"));
-        if (v)
-          return Json(*v);
-        return p.contains("default") ? p["default"] : Json(false);
-      }));
+                Method{.fn =
+                           [](const RecordSet& rs, const Json&) {
+                             return Json{{"lang", "en_US"}, {"tz", "UTC"}, {"uid", rs.env().uid()}};
+                           },
+                       .model_level = true,
+                       .readonly = true});
+  rt.add_method("ir.config_parameter", "get_param",
+                Method{.fn =
+                           [](const RecordSet& rs, const Json& p) {
+                             rs.check_access(RecordSet::Operation::kRead);
+                             auto v = get_param(rs.env(), param_string(p, "key"));
+                             if (v)
+                               return Json(*v);
+                             return p.contains("default") ? p["default"] : Json(false);
+                           },
+                       .params = {"key", "default"},
+                       .required_params = {"key"},
+                       .model_level = true,
+                       .readonly = true});
   rt.add_method(
       "ir.config_parameter", "set_param",
-      Method::make({"key", "value"}, {"key", "value"}, true, false,
-                   [](const RecordSet& rs, const Json& p) {
-                     std::string key = param_string(p, "key");
-                     if (key.empty())
-                       throw common::ValidationError("set_param needs a key");
-                     const Json& value = p["value"];
-                     RecordSet found = rs.search(domain::Domain::term("key", domain::Op::kEq, key));
-                     if (!truthy(value)) {
-                       found.unlink();
-                       return Json(true);
-                     }
-                     std::string text = value.is_string() ? value.get<std::string>() : value.dump();
-                     if (found.empty()) {
-                       rs.create(Json{{"key", key}, {"value", text}});
-                     } else {
-                       found.write(Json{{"value", text}});
-                     }
+      Method{.fn =
+                 [](const RecordSet& rs, const Json& p) {
+                   std::string key = param_string(p, "key");
+                   if (key.empty())
+                     throw common::ValidationError("set_param needs a key");
+                   const Json& value = p["value"];
+                   RecordSet found = rs.search(domain::Domain::term("key", domain::Op::kEq, key));
+                   if (!truthy(value)) {
+                     found.unlink();
                      return Json(true);
-                   }));
+                   }
+                   std::string text = value.is_string() ? value.get<std::string>() : value.dump();
+                   if (found.empty()) {
+                     rs.create(Json{{"key", key}, {"value", text}});
+                   } else {
+                     found.write(Json{{"value", text}});
+                   }
+                   return Json(true);
+                 },
+             .params = {"key", "value"},
+             .required_params = {"key", "value"},
+             .model_level = true});
   rt.add_method(
       "res.users.apikeys", "generate",
-      Method::make(
-          {"name", "scope", "expiration_date", "user_id"}, {"name"}, true, false,
-          [](const RecordSet& rs, const Json& p) {
-            const Env& env = rs.env();
-            if (!env.su() && !env.has_group("base.group_user")) {
-              throw common::AccessError("Only internal users may create API keys.");
-            }
-            Id uid = env.uid();
-            if (p.contains("user_id") && truthy(p["user_id"])) {
-              if (!p["user_id"].is_number_integer()) {
-                throw common::UnprocessableError("'user_id' must be a user id");
-              }
-              uid = p["user_id"].get<Id>();
-              if (uid != env.uid() && !env.su() && !env.is_system()) {
-                throw common::AccessError(
-                    "Only administrators may create API keys for other users.");
-              }
-              if (env.sudo()["res.users"].browse({uid}).exists().empty()) {
-                throw common::MissingError(fmt::format("The user {} does not exist", uid));
-              }
-            }
-            std::optional<common::DateTime> expiry;
-            std::string exp = param_string(p, "expiration_date");
-            if (!exp.empty()) {
-              expiry = common::parse_datetime(exp);
-              if (!expiry) {
-                throw common::ValueError(fmt::format(
-                    "Invalid expiration_date '{}': expected \"YYYY-MM-DD HH:MM:SS\"", exp));
-              }
-              if (*expiry <= env.now()) {
-                throw common::ValidationError(
-                    "The expiration date of an API key must be in the future.");
-              }
-            }
-            return Json(
-                generate_key(env, uid, param_string(p, "name"), param_string(p, "scope"), expiry));
-          }));
-  rt.add_method("res.users.apikeys", "revoke",
-                Method::make({}, {}, false, false, [](const RecordSet& rs, const Json&) {
+      Method{.fn =
+                 [](const RecordSet& rs, const Json& p) {
+                   const Env& env = rs.env();
+                   if (!env.su() && !env.has_group("base.group_user")) {
+                     throw common::AccessError("Only internal users may create API keys.");
+                   }
+                   Id uid = env.uid();
+                   if (p.contains("user_id") && truthy(p["user_id"])) {
+                     if (!p["user_id"].is_number_integer()) {
+                       throw common::UnprocessableError("'user_id' must be a user id");
+                     }
+                     uid = p["user_id"].get<Id>();
+                     if (uid != env.uid() && !env.su() && !env.is_system()) {
+                       throw common::AccessError(
+                           "Only administrators may create API keys for other users.");
+                     }
+                     if (env.sudo()["res.users"].browse({uid}).exists().empty()) {
+                       throw common::MissingError(fmt::format("The user {} does not exist", uid));
+                     }
+                   }
+                   std::optional<common::DateTime> expiry;
+                   std::string exp = param_string(p, "expiration_date");
+                   if (!exp.empty()) {
+                     expiry = common::parse_datetime(exp);
+                     if (!expiry) {
+                       throw common::ValueError(fmt::format(
+                           "Invalid expiration_date '{}': expected \"YYYY-MM-DD HH:MM:SS\"", exp));
+                     }
+                     if (*expiry <= env.now()) {
+                       throw common::ValidationError(
+                           "The expiration date of an API key must be in the future.");
+                     }
+                   }
+                   return Json(generate_key(env, uid, param_string(p, "name"),
+                                            param_string(p, "scope"), expiry));
+                 },
+             .params = {"name", "scope", "expiration_date", "user_id"},
+             .required_params = {"name"},
+             .model_level = true});
+  rt.add_method("res.users.apikeys", "revoke", Method{.fn = [](const RecordSet& rs, const Json&) {
                   const Env& env = rs.env();
                   RecordSet keys = rs.sudo();
                   keys.ensure_exist();
@@ -335,7 +346,7 @@ void register_base_models(Runtime& rt) {
                   }
                   keys.unlink();
                   return Json(true);
-                }));
+                }});
 }
 
 namespace {

@@ -109,17 +109,18 @@ TEST_F(SandboxTest, UserErrorsPassThroughUnchanged) {
 // res.partner.fail(kind): throws the error of that kind, with a rule as its context when
 // `rule` is given.
 void add_failing_method(orm::Runtime& runtime) {
-  runtime.add_method(
-      "res.partner", "fail",
-      orm::Method::make({"kind", "rule"}, {"kind"}, true, false,
-                        [](const RecordSet&, const Json& params) -> Json {
-                          std::optional<common::RuleContext> rule;
-                          if (params.value("rule", Json()).is_number())
-                            rule = common::RuleContext{params["rule"].get<Id>(), "Rule"};
-                          common::throw_error(
-                              static_cast<common::ErrorKind>(params["kind"].get<int>()),
-                              "under /var/secret", rule);
-                        }));
+  runtime.add_method("res.partner", "fail",
+                     orm::Method{.fn = [](const RecordSet&, const Json& params) -> Json {
+                                   std::optional<common::RuleContext> rule;
+                                   if (params.value("rule", Json()).is_number())
+                                     rule = common::RuleContext{params["rule"].get<Id>(), "Rule"};
+                                   common::throw_error(
+                                       static_cast<common::ErrorKind>(params["kind"].get<int>()),
+                                       "under /var/secret", rule);
+                                 },
+                                 .params = {"kind", "rule"},
+                                 .required_params = {"kind"},
+                                 .model_level = true});
 }
 
 TEST_F(SandboxTest, ConflictsAndInternalErrorsCannotBeSwallowed) {
