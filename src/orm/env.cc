@@ -5,7 +5,7 @@
 
 #include "common/errors.h"
 #include "orm/internal/txn_state.h"
-#include "orm/ir_model.h"
+#include "orm/ir_model_rows.h"
 #include "orm/recordset.h"
 
 namespace autorules::orm {
@@ -102,6 +102,14 @@ std::optional<Id> Env::xmlid_to_res_id(std::string_view xmlid) const {
 }
 
 RecordSet Env::ref(std::string_view xmlid) const {
+  std::optional<RecordSet> record = find_ref(xmlid);
+  if (!record) {
+    throw common::ValueError(fmt::format("External ID not found in the system: {}", xmlid));
+  }
+  return *record;
+}
+
+std::optional<RecordSet> Env::find_ref(std::string_view xmlid) const {
   size_t dot = xmlid.find('.');
   if (dot == std::string_view::npos) {
     throw common::ValueError(
@@ -112,7 +120,7 @@ RecordSet Env::ref(std::string_view xmlid) const {
       "SELECT \"model\", \"res_id\" FROM \"ir_model_data\" WHERE \"module\" = ? AND \"name\" = ?",
       p);
   if (rows.empty()) {
-    throw common::ValueError(fmt::format("External ID not found in the system: {}", xmlid));
+    return std::nullopt;
   }
   RecordSet rs = (*this)[rows.rows[0][0].as_string()];
   return rs.browse({rows.rows[0][1].as_int()});

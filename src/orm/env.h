@@ -33,6 +33,9 @@ class Env {
   // The records of a model: env["res.partner"]. NotFoundError for an unknown model.
   RecordSet operator[](std::string_view model) const;
   RecordSet ref(std::string_view xmlid) const;  // ValueError when unknown
+  // The record of xml id `module.name`, or nullopt when no such id exists (ValueError for an id
+  // without a module).
+  std::optional<RecordSet> find_ref(std::string_view xmlid) const;
   std::optional<common::Id> xmlid_to_res_id(std::string_view xmlid) const;
 
   common::Id uid() const { return uid_; }

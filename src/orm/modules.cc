@@ -11,8 +11,8 @@
 #include "common/errors.h"
 #include "orm/env.h"
 #include "orm/internal/rows.h"
-#include "orm/ir_model.h"
 #include "orm/recordset.h"
+#include "orm/xmlid.h"
 
 namespace autorules::orm {
 

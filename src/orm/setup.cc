@@ -2,7 +2,8 @@
 #include <fmt/format.h>
 
 #include "orm/env.h"
-#include "orm/ir_model.h"
+#include "orm/ir_model_hooks.h"
+#include "orm/ir_model_rows.h"
 #include "orm/methods.h"
 #include "orm/runtime.h"
 #include "orm/sequence.h"

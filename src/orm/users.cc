@@ -5,9 +5,9 @@
 #include "common/errors.h"
 #include "common/text.h"
 #include "orm/crypto.h"
-#include "orm/ir_model.h"
 #include "orm/methods.h"
 #include "orm/recordset.h"
+#include "orm/xmlid.h"
 
 namespace autorules::orm {
 

@@ -5,10 +5,11 @@
 
 #include "common/errors.h"
 #include "common/text.h"
-#include "orm/ir_model.h"
+#include "orm/ir_model_rows.h"
 #include "orm/methods.h"
 #include "orm/recordset.h"
 #include "orm/users.h"
+#include "orm/xmlid.h"
 #include "outbox/outbox.h"
 
 namespace autorules::outbox {

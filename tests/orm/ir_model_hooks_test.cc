@@ -1,31 +1,12 @@
-#include "orm/ir_model.h"
+// The hooks of ir.model, ir.model.fields and ir.model.fields.selection: records that change
+// the schema at once, Odoo's checks on names and base data, failed transactions forgotten.
+#include "orm/ir_model_hooks.h"
 
 #include "common/errors.h"
-#include "orm_fixture.h"
+#include "ir_model_fixture.h"
 
 namespace autorules::orm::test {
 namespace {
-
-Json field(const std::string& name, const std::string& ttype, Json extra = Json::object()) {
-  Json f = {{"name", name}, {"ttype", ttype}, {"field_description", name}};
-  for (const auto& [k, v] : extra.items())
-    f[k] = v;
-  return Json::array({0, 0, f});
-}
-
-class IrModelTest : public OrmTest {
- protected:
-  void make_ticket_model() {
-    Env e = env();
-    e["ir.model"].create(
-        Json{{"name", "Ticket"},
-             {"model", "x_ticket"},
-             {"field_id",
-              Json::array({field("x_name", "char"), field("x_qty", "integer"),
-                           field("x_partner_id", "many2one", {{"relation", "res.partner"}})})}});
-    e.commit();
-  }
-};
 
 TEST_F(IrModelTest, ModelCreatedInOneCallIsUsableAtOnce) {
   make_ticket_model();
@@ -121,20 +102,6 @@ TEST_F(IrModelTest, SchemaChangesOfAFailedTransactionAreForgotten) {
   e.commit();
 }
 
-TEST_F(IrModelTest, RunTimeModelsSurviveARestart) {
-  make_ticket_model();
-  {
-    Env e = env();
-    e["x_ticket"].create(Json{{"x_name", "persisted"}});
-    e.commit();
-  }
-  runtime_ =
-      std::make_unique<Runtime>(store::Database::open("sqlite:" + dir_.path("test.db")), clock_);
-  runtime_->initialize();
-  Env e = env();
-  EXPECT_EQ(e["x_ticket"].search_read(Domain(), {"x_name"})[0]["x_name"], "persisted");
-}
-
 TEST_F(IrModelTest, SelectionOptionsAndOneToManyInverses) {
   Env e = env();
   e["ir.model"].create(Json{
@@ -181,43 +148,6 @@ TEST_F(IrModelTest, SelectionOptionsAndOneToManyInverses) {
   EXPECT_NO_THROW(o.write(Json{{"x_state", "sent"}}));
   o.unlink();
   EXPECT_EQ(e["x_line"].search_count(Domain()), 0);  // cascade
-}
-
-}  // namespace
-}  // namespace autorules::orm::test
-
-namespace autorules::orm::test {
-namespace {
-
-// Two servers on one database file: a model made through one is usable through the other on
-// its very next call, and so are group changes (both follow generation counters in the file).
-TEST_F(IrModelTest, AnotherProcessSeesSchemaAndSecurityChangesAtOnce) {
-  Runtime other(store::Database::open("sqlite:" + dir_.path("test.db")), clock_);
-  other.initialize();
-  {
-    Env b = Env::begin(other, kAdminId, store::Access::kRead);
-    EXPECT_THROW(b["x_ticket"], common::NotFoundError);
-  }
-  make_ticket_model();
-  {
-    Env b = Env::begin(other, kAdminId, store::Access::kWrite);
-    EXPECT_EQ(b["x_ticket"].create(Json{{"x_name", "via B"}}).size(), 1u);
-    b.commit();
-  }
-  Id marc = make_internal_user();
-  {
-    Env b = Env::begin(other, marc, store::Access::kRead);
-    EXPECT_FALSE(b.is_system());
-  }
-  {
-    Env a = su();
-    Id system = a.ref("base.group_system").id();
-    a["res.users"].browse({marc}).write(
-        Json{{"groups_id", Json::array({Json::array({4, system})})}});
-    a.commit();
-  }
-  Env b = Env::begin(other, marc, store::Access::kRead);
-  EXPECT_TRUE(b.is_system());
 }
 
 }  // namespace

@@ -3,7 +3,6 @@
 #include <mutex>
 
 #include "common/errors.h"
-#include "orm/ir_model.h"
 #include "orm_fixture.h"
 
 namespace autorules::orm::test {

@@ -7,8 +7,9 @@
 #include <fmt/format.h>
 
 #include "common/errors.h"
-#include "orm/ir_model.h"
+#include "orm/ir_model_rows.h"
 #include "orm/logging.h"
+#include "orm/xmlid.h"
 #include "store/database.h"
 #include "store/schema_sync.h"
 
