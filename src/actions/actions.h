@@ -30,7 +30,7 @@ std::optional<std::string> cannot_run(const orm::RecordSet& action);
 // false. AccessError when the caller may not run one of them.
 common::Json run(const orm::RecordSet& actions);
 
-// Actions run by run() since the process started, and those that raised, by type (state): one
+// Actions run by run() in `runtime` since it started, and those that raised, by type (state): one
 // entry per type of ir.actions.server, in a fixed order, then "other" (for /metrics). An action
 // of a multi action counts on its own too.
 struct RunCount {
@@ -38,6 +38,6 @@ struct RunCount {
   std::uint64_t runs = 0;
   std::uint64_t failures = 0;
 };
-std::vector<RunCount> run_counts();
+std::vector<RunCount> run_counts(const orm::Runtime& runtime);
 
 }  // namespace autorules::actions

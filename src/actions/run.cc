@@ -77,13 +77,13 @@ struct Counter {
   std::atomic<std::uint64_t> failures{0};
 };
 
-std::array<Counter, kTypes.size()>& counters() {
-  static std::array<Counter, kTypes.size()> c;
-  return c;
-}
+// A runtime's counters, one per type (Runtime::component): two runtimes count apart.
+struct Counters {
+  std::array<Counter, kTypes.size()> of_type;
+};
 
-Counter& counter_of(Type type) {
-  return counters()[static_cast<std::size_t>(type)];
+Counter& counter_of(const orm::Runtime& runtime, Type type) {
+  return runtime.component<Counters>().of_type[static_cast<std::size_t>(type)];
 }
 
 // `state` is the action's own text, for the message of a type this build does not run.
@@ -166,7 +166,7 @@ Json run(const orm::RecordSet& actions) {
     }
     base.model = model;
     base.records = records;
-    Counter& counter = counter_of(type.type);
+    Counter& counter = counter_of(caller.runtime(), type.type);
     ++counter.runs;
     Json one = nullptr;
     try {
@@ -193,12 +193,13 @@ Json run(const orm::RecordSet& actions) {
   return result;
 }
 
-std::vector<RunCount> run_counts() {
+std::vector<RunCount> run_counts(const orm::Runtime& runtime) {
+  const Counters& counters = runtime.component<Counters>();
   std::vector<RunCount> out;
   out.reserve(kTypes.size());
   for (std::size_t i = 0; i < kTypes.size(); ++i) {
-    out.push_back(RunCount{std::string(kTypes[i].state), counters()[i].runs.load(),
-                           counters()[i].failures.load()});
+    out.push_back(RunCount{std::string(kTypes[i].state), counters.of_type[i].runs.load(),
+                           counters.of_type[i].failures.load()});
   }
   return out;
 }

@@ -81,15 +81,16 @@ std::string Metrics::render(orm::Runtime& runtime) const {
 
   header(out, "autorules_rule_runs_total", "counter",
          "Automation rule runs: a rule's actions run on a set of records, from any trigger.");
-  fmt::format_to(out, "autorules_rule_runs_total {}\n", automation::rule_runs());
+  automation::RuleCounts rules = automation::rule_counts(runtime);
+  fmt::format_to(out, "autorules_rule_runs_total {}\n", rules.runs);
   header(out, "autorules_rule_failures_total", "counter",
          "Automation rule runs that failed (an action raised).");
-  fmt::format_to(out, "autorules_rule_failures_total {}\n", automation::rule_failures());
+  fmt::format_to(out, "autorules_rule_failures_total {}\n", rules.failures);
   header(out, "autorules_time_rule_failures_total", "counter",
          "Records whose time-based rule failed (rolled back alone and logged).");
-  fmt::format_to(out, "autorules_time_rule_failures_total {}\n", automation::time_rule_failures());
+  fmt::format_to(out, "autorules_time_rule_failures_total {}\n", rules.time_failures);
 
-  std::vector<actions::RunCount> counts = actions::run_counts();
+  std::vector<actions::RunCount> counts = actions::run_counts(runtime);
   header(out, "autorules_action_runs_total", "counter",
          "Server action runs, by action type (an action of a multi action counts too).");
   for (const actions::RunCount& c : counts)
@@ -111,7 +112,7 @@ std::string Metrics::render(orm::Runtime& runtime) const {
     spdlog::warn("/metrics: autorules_outbox_messages left out: {}", e.what());
   }
 
-  outbox::DeliveryCounts d = outbox::delivery_counts();
+  outbox::DeliveryCounts d = outbox::delivery_counts(runtime);
   header(out, "autorules_outbox_attempts_total", "counter",
          "Delivery attempts of outgoing messages made by this process, by outcome.");
   fmt::format_to(out, "autorules_outbox_attempts_total{{outcome=\"delivered\"}} {}\n", d.delivered);

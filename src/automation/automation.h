@@ -31,12 +31,15 @@ struct WebhookResponse {
 WebhookResponse receive_webhook(orm::Runtime& runtime, std::string_view uuid,
                                 const common::Json& payload);
 
-// Rule runs since the process started: each time a rule's actions run on a set of records, from
-// any trigger (create, write, unlink, UI change, time, webhook), and those runs that raised.
-std::int64_t rule_runs();
-std::int64_t rule_failures();
-
-// Records whose time-based rule failed (rolled back alone and logged) since the process started.
-std::int64_t time_rule_failures();
+// What the engine of `runtime` counted since install() (for /metrics).
+struct RuleCounts {
+  // Each time a rule's actions ran on a set of records, from any trigger (create, write, unlink,
+  // UI change, time, webhook), and those runs that raised.
+  std::int64_t runs = 0;
+  std::int64_t failures = 0;
+  // Records whose time-based rule failed (rolled back alone and logged).
+  std::int64_t time_failures = 0;
+};
+RuleCounts rule_counts(const orm::Runtime& runtime);
 
 }  // namespace autorules::automation

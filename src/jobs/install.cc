@@ -38,10 +38,10 @@ class CronHooks final : public orm::ModelHooks {
         throw common::ValidationError(*error);
     }
   }
-  // Once the change is committed, the schedulers of this process look at the nextcalls again
+  // Once the change is committed, the schedulers of this runtime look at the nextcalls again
   // (other processes see it at their next poll).
   static void wake(const orm::Env& env) {
-    env.after_end([](orm::Runtime&) { internal::wake_schedulers(); });
+    env.after_end([](orm::Runtime& runtime) { internal::wake_schedulers(runtime); });
   }
 };
 

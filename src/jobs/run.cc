@@ -26,14 +26,19 @@ namespace {
 // How long a claimed job stays claimed when its process dies without releasing it.
 constexpr std::int64_t kLeaseSeconds = 3600;
 
-const std::string& owner() {
-  static const std::string id = [] {
+// Who holds a lease: this host, this process and this runtime (Runtime::component), so that two
+// runtimes of one process on one database never take each other's claims for their own.
+struct Owner {
+  std::string id = [] {
+    static std::atomic<int> runtimes{0};
     char host[256] = {0};
     gethostname(host, sizeof host - 1);
-    static std::atomic<int> n{0};
-    return fmt::format("{}:{}:{}", host, getpid(), n++);
+    return fmt::format("{}:{}:{}", host, getpid(), runtimes++);
   }();
-  return id;
+};
+
+const std::string& owner(const orm::Runtime& runtime) {
+  return runtime.component<Owner>().id;
 }
 
 void ensure_lease_table(store::Connection& cr) {
@@ -54,17 +59,17 @@ bool claim(orm::Runtime& runtime, Id job) {
       "INSERT INTO \"autorules_cron_lease\" (\"job_id\", \"owner\", \"until\") VALUES (?, ?, ?) "
       "ON CONFLICT (\"job_id\") DO UPDATE SET \"owner\" = excluded.\"owner\", \"until\" = "
       "excluded.\"until\" WHERE \"autorules_cron_lease\".\"until\" < ?",
-      std::vector<Value>{Value(job), Value(owner()), Value(until), Value(now_text)});
+      std::vector<Value>{Value(job), Value(owner(runtime)), Value(until), Value(now_text)});
   Value holder = cr.scalar("SELECT \"owner\" FROM \"autorules_cron_lease\" WHERE \"job_id\" = ?",
                            std::vector<Value>{Value(job)});
   env.commit();
-  return holder.is_string() && holder.as_string() == owner();
+  return holder.is_string() && holder.as_string() == owner(runtime);
 }
 
 void release(orm::Runtime& runtime, Id job) {
   orm::Env env = orm::Env::begin(runtime, orm::kSuperuserId, store::Access::kWrite);
   env.cr().execute("DELETE FROM \"autorules_cron_lease\" WHERE \"job_id\" = ? AND \"owner\" = ?",
-                   std::vector<Value>{Value(job), Value(owner())});
+                   std::vector<Value>{Value(job), Value(owner(runtime))});
   env.commit();
 }
 
@@ -148,7 +153,7 @@ bool held_elsewhere(const orm::Env& env, Id job) {
   Value holder = cr.scalar(
       "SELECT \"owner\" FROM \"autorules_cron_lease\" WHERE \"job_id\" = ? AND \"until\" >= ?",
       std::vector<Value>{Value(job), Value(common::format_datetime(env.now()))});
-  return holder.is_string() && holder.as_string() != owner();
+  return holder.is_string() && holder.as_string() != owner(env.runtime());
 }
 
 }  // namespace internal

@@ -6,6 +6,7 @@
 
 #include <spdlog/spdlog.h>
 
+#include "common/mutex.h"
 #include "jobs/internal/schedule.h"
 #include "jobs/jobs.h"
 
@@ -13,8 +14,11 @@ namespace autorules::jobs {
 
 namespace {
 
-std::mutex g_registry_mutex;
-std::set<Scheduler*> g_schedulers;  // GUARDED_BY(g_registry_mutex)
+// The running schedulers of one runtime (Runtime::component), for wake_schedulers().
+struct Running {
+  common::Mutex mutex;
+  std::set<Scheduler*> schedulers GUARDED_BY(mutex);
+};
 
 }  // namespace
 
@@ -84,16 +88,18 @@ Scheduler::~Scheduler() {
 
 void Scheduler::start() {
   {
-    std::lock_guard g(g_registry_mutex);
-    g_schedulers.insert(this);
+    Running& running = impl_->runtime.component<Running>();
+    common::MutexLock lock(running.mutex);
+    running.schedulers.insert(this);
   }
   impl_->thread = std::thread([this] { impl_->loop(); });
 }
 
 void Scheduler::stop() {
   {
-    std::lock_guard g(g_registry_mutex);
-    g_schedulers.erase(this);
+    Running& running = impl_->runtime.component<Running>();
+    common::MutexLock lock(running.mutex);
+    running.schedulers.erase(this);
   }
   {
     std::lock_guard g(impl_->mutex);
@@ -110,9 +116,10 @@ void Scheduler::wake() {
 
 namespace internal {
 
-void wake_schedulers() {
-  std::lock_guard g(g_registry_mutex);
-  for (Scheduler* s : g_schedulers)
+void wake_schedulers(const orm::Runtime& runtime) {
+  Running& running = runtime.component<Running>();
+  common::MutexLock lock(running.mutex);
+  for (Scheduler* s : running.schedulers)
     s->wake();
 }
 

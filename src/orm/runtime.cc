@@ -9,6 +9,14 @@ Runtime::Runtime(std::unique_ptr<store::Database> db, const common::Clock& clock
 
 Runtime::~Runtime() = default;
 
+void* Runtime::component(const void* key, std::shared_ptr<void> (*make)()) const {
+  common::MutexLock lock(components_mutex_);
+  std::shared_ptr<void>& slot = components_[key];
+  if (!slot)
+    slot = make();
+  return slot.get();
+}
+
 std::shared_ptr<const schema::Registry> Runtime::registry() const {
   std::lock_guard g(registry_mutex_);
   return registry_;

@@ -15,6 +15,7 @@
 #include <vector>
 
 #include "common/clock.h"
+#include "common/mutex.h"
 #include "orm/model_hooks.h"
 #include "orm/observer.h"
 #include "schema/registry.h"
@@ -109,11 +110,25 @@ class Runtime {
   const CodeChecker& code_checker() const { return code_checker_; }
   const DomainEvaluator& domain_evaluator() const { return domain_evaluator_; }
 
+  // The runtime's own object of type T for a layer above the ORM (the automation engine, a
+  // layer's counters): made on first use, destroyed with the runtime, so that two runtimes in
+  // one process share no state. T must be default-constructible. Thread-safe; the reference
+  // stays valid as long as the runtime.
+  template <class T>
+  T& component() const {
+    static const char key = 0;  // one per T: its address tells the types apart
+    return *static_cast<T*>(
+        component(&key, [] { return std::static_pointer_cast<void>(std::make_shared<T>()); }));
+  }
+
   // Where apps (modules/<app>/manifest.json) are found.
   void set_modules_path(std::string path) { modules_path_ = std::move(path); }
   const std::string& modules_path() const { return modules_path_; }
 
  private:
+  void* component(const void* key, std::shared_ptr<void> (*make)()) const
+      EXCLUDES(components_mutex_);
+
   std::unique_ptr<store::Database> db_;
   const common::Clock& clock_;
 
@@ -138,6 +153,9 @@ class Runtime {
   std::string modules_path_ = "modules";
   bool initialized_ = false;
   std::atomic<bool> ready_{false};
+  // Last, so that the layers' objects are destroyed first: they may use the members above.
+  mutable common::Mutex components_mutex_;
+  mutable std::map<const void*, std::shared_ptr<void>> components_ GUARDED_BY(components_mutex_);
 };
 
 }  // namespace autorules::orm

@@ -38,7 +38,10 @@ using common::Value;
 
 namespace {
 
-std::atomic<std::uint64_t> g_delivered{0}, g_retried{0}, g_failed{0}, g_dead{0};
+// A runtime's delivery attempts by outcome (Runtime::component), for delivery_counts().
+struct AttemptCounters {
+  std::atomic<std::uint64_t> delivered{0}, retried{0}, failed{0}, dead{0};
+};
 
 // The one owner of each libcurl handle.
 struct EasyCleanup {
@@ -94,18 +97,18 @@ std::string_view state_after(Outcome o) {
 }
 
 // The attempts counter of delivery_counts() for `o`.
-std::atomic<std::uint64_t>& counter_of(Outcome o) {
+std::atomic<std::uint64_t>& counter_of(AttemptCounters& counters, Outcome o) {
   switch (o) {
     case Outcome::kDelivered:
-      return g_delivered;
+      return counters.delivered;
     case Outcome::kRetry:
-      return g_retried;
+      return counters.retried;
     case Outcome::kFailed:
-      return g_failed;
+      return counters.failed;
     case Outcome::kDead:
-      return g_dead;
+      return counters.dead;
   }
-  return g_failed;
+  return counters.failed;
 }
 
 // The columns of outbox_message an attempt needs, in MessageRow::from's order.
@@ -529,7 +532,7 @@ struct Dispatcher::Impl {
     for (const Result& r : results) {
       if (r.outcome != Outcome::kDelivered)
         log_failure(r);
-      ++counter_of(r.outcome);
+      ++counter_of(runtime.component<AttemptCounters>(), r.outcome);
       flying.erase(r.flight.id);
     }
     results.clear();
@@ -715,8 +718,9 @@ void Dispatcher::wake() {
   impl_->inbox.wake_to_claim();
 }
 
-DeliveryCounts delivery_counts() {
-  return DeliveryCounts{g_delivered.load(), g_retried.load(), g_failed.load(), g_dead.load()};
+DeliveryCounts delivery_counts(const orm::Runtime& runtime) {
+  const AttemptCounters& c = runtime.component<AttemptCounters>();
+  return DeliveryCounts{c.delivered.load(), c.retried.load(), c.failed.load(), c.dead.load()};
 }
 
 }  // namespace autorules::outbox

@@ -66,11 +66,11 @@ void install(orm::Runtime& runtime);
 std::int64_t delete_delivered(const orm::Env& env);
 void install_retention(orm::Runtime& runtime);
 
-// Attempts recorded by this process's dispatchers since it started, by outcome (for /metrics).
+// Attempts recorded by the dispatchers of `runtime` since it started, by outcome (for /metrics).
 struct DeliveryCounts {
   std::uint64_t delivered = 0, retried = 0, failed = 0, dead = 0;
 };
-DeliveryCounts delivery_counts();
+DeliveryCounts delivery_counts(const orm::Runtime& runtime);
 
 // The delivery thread of `serve`.
 class Dispatcher {

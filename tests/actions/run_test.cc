@@ -64,14 +64,14 @@ TEST_F(ActionsTest, CodeActionRunsOnTheActiveRecordsAndReturnsItsAction) {
 // for all the records (code) counts one run, as does one called for each record (Update Record).
 TEST_F(ActionsTest, RunCountsListEveryTypeThenOtherAndCountOneRunPerAction) {
   std::vector<std::string> types;
-  for (const RunCount& c : run_counts())
+  for (const RunCount& c : run_counts(*runtime_))
     types.push_back(c.type);
   EXPECT_EQ(types, (std::vector<std::string>{"object_write", "object_create", "object_copy", "code",
                                              "webhook", "multi", "mail_post", "followers",
                                              "remove_followers", "next_activity", "sms", "whatsapp",
                                              "other"}));
-  auto runs_of = [](const std::string& type) {
-    for (const RunCount& c : run_counts()) {
+  auto runs_of = [this](const std::string& type) {
+    for (const RunCount& c : run_counts(*runtime_)) {
       if (c.type == type)
         return c.runs;
     }

@@ -6,12 +6,12 @@
 namespace autorules::automation::internal {
 namespace {
 
-Rule make(common::Id id, std::string trigger, std::set<std::string> watched = {}) {
+Rule make(common::Id id, std::string_view trigger, std::set<std::string> watched = {}) {
   Rule r;
   r.id = id;
   r.name = "rule " + std::to_string(id);
   r.model = "res.partner";
-  r.trigger = std::move(trigger);
+  r.trigger = parse_trigger(trigger);
   r.watched = std::move(watched);
   return r;
 }

@@ -8,6 +8,7 @@
 #include "automation/automation.h"
 #include "automation/internal/engine.h"
 #include "automation/internal/time_rules.h"
+#include "automation/internal/trigger.h"
 #include "automation/internal/webhook.h"
 #include "common/errors.h"
 #include "domain/resolve.h"
@@ -20,10 +21,10 @@ using common::IdList;
 using common::Json;
 using common::ValidationError;
 using common::Value;
+using internal::parse_trigger;
+using internal::Trigger;
 
 namespace {
-
-const std::set<std::string> kMailTriggers = {"on_message_received", "on_message_sent"};
 
 Id model_id_of(const orm::Env& env, const std::string& model) {
   Value p[] = {Value(model)};
@@ -34,7 +35,7 @@ Id model_id_of(const orm::Env& env, const std::string& model) {
 }
 
 // The conventional field an "X is set" trigger watches, or nullptr.
-const schema::Field* conventional_field(const schema::Model& m, const std::string& trigger) {
+const schema::Field* conventional_field(const schema::Model& m, Trigger trigger) {
   using T = schema::FieldType;
   auto first = [&](std::initializer_list<const char*> names, auto ok) -> const schema::Field* {
     for (const char* n : names) {
@@ -44,39 +45,34 @@ const schema::Field* conventional_field(const schema::Model& m, const std::strin
     }
     return nullptr;
   };
-  if (trigger == "on_stage_set") {
+  if (trigger == Trigger::kOnStageSet) {
     return first({"stage_id", "x_studio_stage_id"},
                  [](const schema::Field& f) { return f.type == T::kMany2one; });
   }
-  if (trigger == "on_tag_set") {
+  if (trigger == Trigger::kOnTagSet) {
     return first({"tag_ids", "x_studio_tag_ids"},
                  [](const schema::Field& f) { return f.type == T::kMany2many; });
   }
-  if (trigger == "on_priority_set") {
+  if (trigger == Trigger::kOnPrioritySet) {
     return first({"priority", "x_studio_priority"},
                  [](const schema::Field& f) { return f.type == T::kSelection; });
   }
-  if (trigger == "on_state_set") {
+  if (trigger == Trigger::kOnStateSet) {
     return first({"state", "x_studio_state"},
                  [](const schema::Field& f) { return f.type == T::kSelection; });
   }
-  if (trigger == "on_user_set") {
+  if (trigger == Trigger::kOnUserSet) {
     return first({"user_id", "user_ids", "x_studio_user_id", "x_studio_user_ids"},
                  [](const schema::Field& f) {
                    return (f.type == T::kMany2one || f.type == T::kMany2many) &&
                           f.relation == "res.users";
                  });
   }
-  if (trigger == "on_archive" || trigger == "on_unarchive") {
+  if (trigger == Trigger::kOnArchive || trigger == Trigger::kOnUnarchive) {
     return first({"active", "x_active"},
                  [](const schema::Field& f) { return f.type == T::kBoolean; });
   }
   return nullptr;
-}
-
-bool is_set_trigger(const std::string& t) {
-  return t == "on_stage_set" || t == "on_tag_set" || t == "on_priority_set" ||
-         t == "on_state_set" || t == "on_user_set" || t == "on_archive" || t == "on_unarchive";
 }
 
 Id field_id_of(const orm::Env& env, const std::string& model, const std::string& field) {
@@ -90,7 +86,8 @@ Id field_id_of(const orm::Env& env, const std::string& model, const std::string&
 // caller wrote (a value the caller gave is never overridden).
 Json configure(const orm::Env& env, const orm::RecordSet& rule, const Json& written) {
   Json out = Json::object();
-  std::string trigger = rule.get("trigger").is_string() ? rule.get("trigger").as_string() : "";
+  Trigger trigger =
+      parse_trigger(rule.get("trigger").is_string() ? rule.get("trigger").as_string() : "");
   std::string model = rule.get("model_name").is_string() ? rule.get("model_name").as_string() : "";
   const schema::Model* m = env.registry().find(model);
   bool trigger_changed =
@@ -103,7 +100,7 @@ Json configure(const orm::Env& env, const orm::RecordSet& rule, const Json& writ
       throw ValidationError(fmt::format(
           "The trigger '{}' needs a field of the conventional name and type on '{}' (see the "
           "documentation: e.g. stage_id, tag_ids, priority, state, user_id, active)",
-          trigger, model));
+          trigger_name(trigger), model));
     }
     if (trigger_changed && !written.contains("trigger_field_ids")) {
       out["trigger_field_ids"] =
@@ -113,26 +110,26 @@ Json configure(const orm::Env& env, const orm::RecordSet& rule, const Json& writ
     std::string pre;
     Value ref = rule.get("trg_field_ref");
     Id ref_id = ref.is_int() ? ref.as_int() : 0;
-    if (trigger == "on_state_set" || trigger == "on_priority_set") {
+    if (trigger == Trigger::kOnStateSet || trigger == Trigger::kOnPrioritySet) {
       Value sel = rule.get("trg_selection_field_id");
       if (sel.is_int()) {
         std::string key =
             env.sudo()["ir.model.fields.selection"].browse({sel.as_int()}).get("value").as_string();
         domain = fmt::format("[('{}', '=', '{}')]", f->name, key);
       }
-    } else if (trigger == "on_stage_set") {
+    } else if (trigger == Trigger::kOnStageSet) {
       if (ref_id)
         domain = fmt::format("[('{}', '=', {})]", f->name, ref_id);
-    } else if (trigger == "on_tag_set") {
+    } else if (trigger == Trigger::kOnTagSet) {
       if (ref_id) {
         domain = fmt::format("[('{}', 'in', [{}])]", f->name, ref_id);
         pre = fmt::format("[('{}', 'not in', [{}])]", f->name, ref_id);
       }
-    } else if (trigger == "on_user_set") {
+    } else if (trigger == Trigger::kOnUserSet) {
       domain = fmt::format("[('{}', '!=', False)]", f->name);
-    } else if (trigger == "on_archive") {
+    } else if (trigger == Trigger::kOnArchive) {
       domain = fmt::format("[('{}', '=', False)]", f->name);
-    } else if (trigger == "on_unarchive") {
+    } else if (trigger == Trigger::kOnUnarchive) {
       domain = fmt::format("[('{}', '=', True)]", f->name);
     }
     bool inputs_changed = trigger_changed || written.contains("trg_selection_field_id") ||
@@ -140,17 +137,18 @@ Json configure(const orm::Env& env, const orm::RecordSet& rule, const Json& writ
     if (inputs_changed && !written.contains("filter_domain")) {
       out["filter_domain"] = domain.empty() ? Json(false) : Json(domain);
     }
-    if (inputs_changed && trigger == "on_tag_set" && !written.contains("filter_pre_domain")) {
+    if (inputs_changed && trigger == Trigger::kOnTagSet && !written.contains("filter_pre_domain")) {
       out["filter_pre_domain"] = pre.empty() ? Json(false) : Json(pre);
     }
     if (f->is_relational())
       out["trg_field_ref_model_name"] = f->relation;
   }
-  if (trigger_changed && trigger != "on_tag_set" && !written.contains("filter_pre_domain") &&
+  if (trigger_changed && trigger != Trigger::kOnTagSet && !written.contains("filter_pre_domain") &&
       is_set_trigger(trigger)) {
     out["filter_pre_domain"] = false;
   }
-  if (trigger_changed && trigger != "on_change" && !written.contains("on_change_field_ids")) {
+  if (trigger_changed && trigger != Trigger::kOnChange &&
+      !written.contains("on_change_field_ids")) {
     Value current = rule.get("on_change_field_ids");
     if (current.is_ids() && !current.as_ids().empty())
       out["on_change_field_ids"] = Json::array({Json::array({5})});
@@ -160,12 +158,12 @@ Json configure(const orm::Env& env, const orm::RecordSet& rule, const Json& writ
 
 // The constraints and checks of what the rule refers to, with Odoo's messages.
 void check(const orm::Env& env, const orm::RecordSet& rule) {
-  std::string trigger = rule.get("trigger").as_string();
+  Trigger trigger = parse_trigger(rule.get("trigger").as_string());
   std::string model = rule.get("model_name").as_string();
   const schema::Model* m = env.registry().find(model);
   if (!m)
     throw ValidationError(fmt::format("Unknown model '{}'", model));
-  if (kMailTriggers.count(trigger) && !m->is_mail_thread()) {
+  if (is_mail_trigger(trigger) && !m->is_mail_thread()) {
     throw ValidationError(
         fmt::format("Mail event can not be configured on model {}. Only models with discussion "
                     "feature can be used.",
@@ -179,10 +177,10 @@ void check(const orm::Env& env, const orm::RecordSet& rule) {
     if (action.get("model_id").as_int() != model_id)
       wrong.push_back(action.display_names()[0]);
     std::string state = action.get("state").as_string();
-    if (trigger == "on_change" && state != "code") {
+    if (trigger == Trigger::kOnChange && state != "code") {
       throw ValidationError("The \"On UI change\" trigger can only run \"Execute Code\" actions.");
     }
-    if (trigger == "on_unlink" &&
+    if (trigger == Trigger::kOnUnlink &&
         (state == "mail_post" || state == "followers" || state == "next_activity")) {
       throw ValidationError(
           "Email, follower or activity actions are not supported with the \"On deletion\" "
@@ -342,32 +340,26 @@ class ActionHooks final : public orm::ModelHooks {
 
 }  // namespace
 
-std::int64_t time_rule_failures() {
-  return internal::time_rule_failures().load();
-}
-
-std::int64_t rule_runs() {
-  return internal::rule_runs().load();
-}
-
-std::int64_t rule_failures() {
-  return internal::rule_failures().load();
+RuleCounts rule_counts(const orm::Runtime& runtime) {
+  const internal::Counters& c = internal::Engine::of(runtime).counters();
+  return {c.rule_runs.load(), c.rule_failures.load(), c.time_rule_failures.load()};
 }
 
 void install(orm::Runtime& runtime) {
-  internal::Engine* engine = &internal::engine();
+  internal::Engine* engine = &internal::Engine::of(runtime);
   runtime.add_observer(engine);
-  runtime.add_onchange_handler(
-      [](const orm::RecordSet& records, const Json& form, const std::vector<std::string>& changed,
-         Json& result) { internal::engine().on_change(records, form, changed, result); });
+  runtime.add_onchange_handler([engine](const orm::RecordSet& records, const Json& form,
+                                        const std::vector<std::string>& changed, Json& result) {
+    engine->on_change(records, form, changed, result);
+  });
   runtime.add_hooks("base.automation", std::make_shared<RuleHooks>());
   runtime.add_hooks("ir.actions.server", std::make_shared<ActionHooks>());
   // The time-based rules' check, run by the "check and execute" job (private: not callable
   // through JSON-2; the scheduler calls it).
   runtime.add_method(
       "base.automation", "_cron_process_time_based_actions",
-      orm::Method::make({}, {}, true, false, [](const orm::RecordSet& rs, const Json&) {
-        return Json(internal::check_time_rules(internal::engine(), rs.env()));
+      orm::Method::make({}, {}, true, false, [engine](const orm::RecordSet& rs, const Json&) {
+        return Json(internal::check_time_rules(*engine, rs.env()));
       }));
   runtime.add_initializer([](const orm::Env& env) { internal::ensure_check_job(env); });
   internal::register_webhook_methods(runtime);

@@ -152,7 +152,7 @@ IdList watched_changed(const Rule& rule, const IdList& ids, const std::vector<st
 
 // Runs a rule's actions on the records that remain: action-major, in superuser mode with
 // the caller's uid, the done map and the automation context carried along.
-void process(const orm::Env& env, const Rule& rule, const IdList& ids,
+void process(Counters& counters, const orm::Env& env, const Rule& rule, const IdList& ids,
              const std::vector<std::string>* written, const orm::OldValues* old,
              const Json& domain_post) {
   const Json& context = env.context();
@@ -178,7 +178,7 @@ void process(const orm::Env& env, const Rule& rule, const IdList& ids,
   std::int64_t done = static_cast<std::int64_t>(chain.size()) - 1;
   if (rule.actions.empty())
     return;
-  ++rule_runs();
+  ++counters.rule_runs;
 
   // old_values, per record id: each run gets the entry of the record it runs on (so that
   // passing them on does not grow with the number of records).
@@ -216,11 +216,11 @@ void process(const orm::Env& env, const Rule& rule, const IdList& ids,
       }
     }
   } catch (const common::Error& e) {
-    ++rule_failures();
+    ++counters.rule_failures;
     // The whole operation fails; the error says which rule.
     throw_in_rule(e, rule);
   } catch (...) {
-    ++rule_failures();
+    ++counters.rule_failures;
     throw;
   }
 }
@@ -237,21 +237,6 @@ struct WriteState {
 };
 
 }  // namespace
-
-Engine& engine() {
-  static Engine* instance = new Engine();  // one per process, never freed
-  return *instance;
-}
-
-std::atomic<std::int64_t>& rule_runs() {
-  static std::atomic<std::int64_t> n{0};
-  return n;
-}
-
-std::atomic<std::int64_t>& rule_failures() {
-  static std::atomic<std::int64_t> n{0};
-  return n;
-}
 
 bool Engine::watches(const orm::Env& env, const schema::Model& model, orm::Event event,
                      const std::vector<std::string>& fields) const {
@@ -310,13 +295,13 @@ void Engine::after_write(const orm::Env& env, const orm::RecordSet& records,
   // Rules in order; a later rule's post-filter sees what an earlier rule's actions did.
   for (auto& [rule, pre] : state->pre) {
     IdList post = filter(env, *rule, rule->post_domain, pre);
-    process(env, *rule, post, &fields, &old_values, post_domain_json(env, *rule));
+    process(counters_, env, *rule, post, &fields, &old_values, post_domain_json(env, *rule));
   }
 }
 
 void Engine::run_unfiltered(const orm::Env& env, const Rule& rule, const IdList& ids) const {
-  process(env.with_context_update(Json{{"old_values", nullptr}}), rule, ids, nullptr, nullptr,
-          post_domain_json(env, rule));
+  process(counters_, env.with_context_update(Json{{"old_values", nullptr}}), rule, ids, nullptr,
+          nullptr, post_domain_json(env, rule));
 }
 
 void Engine::before_unlink(const orm::Env& env, const orm::RecordSet& records) {
@@ -327,7 +312,7 @@ void Engine::before_unlink(const orm::Env& env, const orm::RecordSet& records) {
   for (const Rule* r : mr->of(mr->on_unlink)) {
     const Rule& rule = *r;
     IdList ids = filter(env, rule, rule.post_domain, records.ids());
-    process(env, rule, ids, nullptr, nullptr, post_domain_json(env, rule));
+    process(counters_, env, rule, ids, nullptr, nullptr, post_domain_json(env, rule));
   }
 }
 
@@ -371,7 +356,7 @@ void Engine::on_change(const orm::RecordSet& records, const Json& form,
     }
     Json before = form_record.empty() ? Json::array() : form_record.read({});
     if (!rule.actions.empty())
-      ++rule_runs();
+      ++counters_.rule_runs;
     for (Id action : rule.actions) {
       Json ctx = env.context();
       ctx[kOnchangeForm] = true;
@@ -384,10 +369,10 @@ void Engine::on_change(const orm::RecordSet& records, const Json& form,
         returned =
             actions::run(su.with_context(std::move(ctx))["ir.actions.server"].browse({action}));
       } catch (const common::Error& e) {
-        ++rule_failures();
+        ++counters_.rule_failures;
         throw_in_rule(e, rule);
       } catch (...) {
-        ++rule_failures();
+        ++counters_.rule_failures;
         throw;
       }
       if (!returned.is_object())

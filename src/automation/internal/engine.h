@@ -7,20 +7,25 @@
 
 #include "automation/internal/rules.h"
 #include "orm/observer.h"
+#include "orm/runtime.h"
 
 namespace autorules::automation::internal {
 
-class Engine;
-// The process's engine (created on first use, never freed).
-Engine& engine();
+// What an engine counted since its runtime started (for /metrics).
+struct Counters {
+  // Rule runs: a rule's actions run on a set of records, from any trigger; and those that raised.
+  std::atomic<std::int64_t> rule_runs{0};
+  std::atomic<std::int64_t> rule_failures{0};
+  // Records whose time-based rule failed (rolled back alone and logged).
+  std::atomic<std::int64_t> time_rule_failures{0};
+};
 
-// Rule runs (a rule's actions run on a set of records, from any trigger) and those that raised,
-// since the process started (for /metrics).
-std::atomic<std::int64_t>& rule_runs();
-std::atomic<std::int64_t>& rule_failures();
-
+// One per runtime (Runtime::component), registered as its observer by install(). Thread-safe:
+// the rule cache and the counters are shared by every transaction of the runtime.
 class Engine final : public orm::Observer {
  public:
+  static Engine& of(const orm::Runtime& runtime) { return runtime.component<Engine>(); }
+
   bool watches(const orm::Env& env, const schema::Model& model, orm::Event event,
                const std::vector<std::string>& fields) const override;
   void after_create(const orm::Env& env, const orm::RecordSet& records) override;
@@ -40,9 +45,11 @@ class Engine final : public orm::Observer {
   void run_unfiltered(const orm::Env& env, const Rule& rule, const common::IdList& ids) const;
 
   RuleCache& cache() const { return cache_; }
+  Counters& counters() const { return counters_; }
 
  private:
   mutable RuleCache cache_;
+  mutable Counters counters_;
 };
 
 }  // namespace autorules::automation::internal

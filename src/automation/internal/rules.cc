@@ -15,13 +15,6 @@ using common::Value;
 
 namespace {
 
-const std::set<std::string> kCreateTriggers = {
-    "on_create",    "on_create_or_write", "on_priority_set", "on_stage_set",
-    "on_state_set", "on_tag_set",         "on_user_set"};
-const std::set<std::string> kWriteTriggers = {
-    "on_write",     "on_archive",   "on_unarchive", "on_create_or_write", "on_priority_set",
-    "on_stage_set", "on_state_set", "on_tag_set",   "on_user_set"};
-
 std::optional<RuleDomain> domain_text(const store::RowView& r, int col) {
   if (r.is_null(col))
     return std::nullopt;
@@ -51,16 +44,6 @@ common::Json RuleDomain::json(const orm::Env& env) const {
   return literal ? literal_json : get(env).to_json();
 }
 
-bool Rule::on_create() const {
-  return kCreateTriggers.count(trigger) > 0;
-}
-bool Rule::on_write() const {
-  return kWriteTriggers.count(trigger) > 0;
-}
-bool Rule::on_time() const {
-  return trigger == "on_time" || trigger == "on_time_created" || trigger == "on_time_updated";
-}
-
 std::shared_ptr<const RuleSet> load_rules(const orm::Env& env) {
   auto set = std::make_shared<RuleSet>();
   set->automation_generation = env.generation("automation");
@@ -80,7 +63,7 @@ std::shared_ptr<const RuleSet> load_rules(const orm::Env& env) {
         rule.id = r.int64(0);
         rule.name = std::string(r.text(1));
         rule.model = std::string(r.text(2));
-        rule.trigger = std::string(r.text(3));
+        rule.trigger = parse_trigger(r.text(3));
         rule.pre_domain = domain_text(r, 4);
         rule.post_domain = domain_text(r, 5);
         if (!r.is_null(6))
@@ -88,8 +71,9 @@ std::shared_ptr<const RuleSet> load_rules(const orm::Env& env) {
         if (!r.is_null(7))
           rule.delay = r.int64(7);
         if (!r.is_null(8))
-          rule.delay_unit = std::string(r.text(8));
-        rule.delay_mode = r.is_null(9) ? "after" : std::string(r.text(9));
+          rule.delay_unit = parse_delay_unit(r.text(8));
+        if (!r.is_null(9))
+          rule.delay_mode = parse_delay_mode(r.text(9));
         if (!r.is_null(10))
           rule.webhook_uuid = std::string(r.text(10));
         if (!r.is_null(11))

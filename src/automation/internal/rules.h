@@ -10,6 +10,7 @@
 #include <string>
 #include <vector>
 
+#include "automation/internal/trigger.h"
 #include "common/value.h"
 #include "domain/domain.h"
 #include "orm/env.h"
@@ -32,7 +33,7 @@ struct Rule {
   common::Id id = 0;
   std::string name;
   std::string model;
-  std::string trigger;
+  Trigger trigger = Trigger::kUnknown;
   std::optional<RuleDomain> pre_domain;   // filter_pre_domain, when set ('[]' counts as set)
   std::optional<RuleDomain> post_domain;  // filter_domain
   std::set<std::string> watched;          // trigger_field_ids (empty: any field)
@@ -41,18 +42,18 @@ struct Rule {
   // Time triggers: the date field (trg_date_id's name), the delay and its unit and mode.
   std::string date_field;
   std::int64_t delay = 0;
-  std::string delay_unit;  // minutes, hour, day, month
-  std::string delay_mode;  // after, before
+  DelayUnit delay_unit = DelayUnit::kNone;
+  DelayMode delay_mode = DelayMode::kAfter;
   // Webhooks: the secret, the record getter (a Python expression) and whether calls are logged.
   std::string webhook_uuid;
   std::string record_getter;
   bool log_calls = false;
 
-  bool on_create() const;
-  bool on_write() const;
-  bool on_unlink() const { return trigger == "on_unlink"; }
-  bool on_change() const { return trigger == "on_change"; }
-  bool on_time() const;  // on_time, on_time_created, on_time_updated
+  bool on_create() const { return fires_on_create(trigger); }
+  bool on_write() const { return fires_on_write(trigger); }
+  bool on_unlink() const { return trigger == Trigger::kOnUnlink; }
+  bool on_change() const { return trigger == Trigger::kOnChange; }
+  bool on_time() const { return is_time_trigger(trigger); }
 };
 
 // The active rules of one model, indexed by what they react to, so that an operation looks only

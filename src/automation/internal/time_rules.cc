@@ -27,24 +27,11 @@ std::string text_of(const Value& v) {
   return v.is_string() ? v.as_string() : std::string();
 }
 
-// Minutes per delay unit, for the job's interval (a month counts 30 days there).
-std::int64_t unit_minutes(const std::string& unit) {
-  if (unit == "minutes")
-    return 1;
-  if (unit == "hour")
-    return 60;
-  if (unit == "day")
-    return 1440;
-  if (unit == "month")
-    return 43200;
-  return 0;
-}
-
 // `t` moved by `n` delay units (months by calendar, clamped to the month's end).
-DateTime shift(DateTime t, std::int64_t n, const std::string& unit) {
-  if (unit == "month")
+DateTime shift(DateTime t, std::int64_t n, DelayUnit unit) {
+  if (unit == DelayUnit::kMonth)
     return common::add_months(t, n);
-  return common::add_seconds(t, n * unit_minutes(unit) * 60);
+  return common::add_seconds(t, n * minutes_per(unit) * 60);
 }
 
 Id field_id(const orm::Env& env, const std::string& model, const std::string& field) {
@@ -68,15 +55,6 @@ void log_warning(const orm::Env& env, const Rule& rule, const std::string& messa
 
 }  // namespace
 
-bool is_time_trigger(const std::string& trigger) {
-  return trigger == "on_time" || trigger == "on_time_created" || trigger == "on_time_updated";
-}
-
-std::atomic<std::int64_t>& time_rule_failures() {
-  static std::atomic<std::int64_t> n{0};
-  return n;
-}
-
 void normalize_delay(const orm::RecordSet& rules, Json& vals) {
   auto range = vals.find("trg_date_range");
   if (range == vals.end() || !range->is_number_integer() || range->get<std::int64_t>() >= 0)
@@ -92,7 +70,7 @@ void normalize_delay(const orm::RecordSet& rules, Json& vals) {
 
 Json configure_time(const orm::Env& env, const orm::RecordSet& rule, const Json& written) {
   Json out = Json::object();
-  std::string trigger = text_of(rule.get("trigger"));
+  Trigger trigger = parse_trigger(text_of(rule.get("trigger")));
   std::string model = text_of(rule.get("model_name"));
   bool trigger_changed =
       written.contains("trigger") || written.contains("model_id") || written.contains("model_name");
@@ -104,8 +82,8 @@ Json configure_time(const orm::Env& env, const orm::RecordSet& rule, const Json&
     return out;
   }
   if (trigger_changed && !written.contains("trg_date_id") &&
-      (trigger == "on_time_created" || trigger == "on_time_updated")) {
-    Id f = field_id(env, model, trigger == "on_time_created" ? "create_date" : "write_date");
+      (trigger == Trigger::kOnTimeCreated || trigger == Trigger::kOnTimeUpdated)) {
+    Id f = field_id(env, model, trigger == Trigger::kOnTimeCreated ? "create_date" : "write_date");
     if (f)
       out["trg_date_id"] = f;
   }
@@ -119,7 +97,7 @@ Json configure_time(const orm::Env& env, const orm::RecordSet& rule, const Json&
 }
 
 void check_time(const orm::Env& env, const orm::RecordSet& rule, const Json& written) {
-  std::string trigger = text_of(rule.get("trigger"));
+  Trigger trigger = parse_trigger(text_of(rule.get("trigger")));
   if (!is_time_trigger(trigger))
     return;
   std::string model = text_of(rule.get("model_name"));
@@ -188,8 +166,9 @@ void sync_check_job(const orm::Env& env) {
       "\"active\" = 1 AND \"trigger\" IN ('on_time', 'on_time_created', 'on_time_updated')",
       {}, [&](const store::RowView& r) {
         any = true;
-        std::int64_t minutes = std::llabs(r.is_null(0) ? 0 : r.int64(0)) *
-                               unit_minutes(r.is_null(1) ? "" : std::string(r.text(1)));
+        std::int64_t minutes =
+            std::llabs(r.is_null(0) ? 0 : r.int64(0)) *
+            minutes_per(r.is_null(1) ? DelayUnit::kNone : parse_delay_unit(r.text(1)));
         if (minutes > 0 && (least == 0 || minutes < least))
           least = minutes;
       });
@@ -245,7 +224,7 @@ std::int64_t check_time_rules(const Engine& engine, const orm::Env& env) {
                             : DateTime{};
     // The window (docs/automation.md, "On time triggers"): "after" fires when date + delay is in
     // [last_run, now), "before" when date - delay is.
-    std::int64_t n = rule->delay_mode == "before" ? rule->delay : -rule->delay;
+    std::int64_t n = rule->delay_mode == DelayMode::kBefore ? rule->delay : -rule->delay;
     DateTime lower = shift(last_run, n, rule->delay_unit);
     DateTime upper = shift(now, n, rule->delay_unit);
     domain::Domain window;
@@ -294,7 +273,7 @@ std::int64_t check_time_rules(const Engine& engine, const orm::Env& env) {
           ++processed;
         } catch (const std::exception& e) {
           // Rolled back alone (the savepoint's destructor), logged and counted.
-          ++time_rule_failures();
+          ++engine.counters().time_rule_failures;
           log_failure(su, *rule, id, e.what());
         }
       }

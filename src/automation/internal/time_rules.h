@@ -14,8 +14,6 @@ namespace autorules::automation::internal {
 
 inline constexpr const char* kCheckJobXmlid = "base_automation.ir_cron_data_base_automation_check";
 
-bool is_time_trigger(const std::string& trigger);
-
 // Before a rule is saved: a negative trg_date_range becomes positive and flips the mode.
 void normalize_delay(const orm::RecordSet& rules, common::Json& vals);
 
@@ -37,11 +35,9 @@ void sync_check_job(const orm::Env& env);
 void ensure_check_job(const orm::Env& env);
 
 // One pass of the check: every active time rule's due records (one indexed query each), each
-// processed in its own savepoint; a failing record is rolled back alone, logged and counted;
+// processed in its own savepoint; a failing record is rolled back alone, logged and counted
+// (the engine's time_rule_failures);
 // then last_run = now. Returns the number of records processed.
 std::int64_t check_time_rules(const Engine& engine, const orm::Env& env);
-
-// Records whose actions failed during checks, since the process started (for /metrics).
-std::atomic<std::int64_t>& time_rule_failures();
 
 }  // namespace autorules::automation::internal

@@ -43,7 +43,7 @@ const Json kError = {{"status", "error"}};
 }  // namespace
 
 WebhookResponse receive_webhook(orm::Runtime& runtime, std::string_view uuid, const Json& payload) {
-  internal::Engine& engine = internal::engine();
+  const internal::Engine& engine = internal::Engine::of(runtime);
   orm::Env env = orm::Env::begin(runtime, orm::kSuperuserId, store::Access::kWrite).sudo();
   // Every active webhook rule's secret is compared, whatever the first match: an unknown uuid
   // costs the same as a known one.
@@ -51,7 +51,8 @@ WebhookResponse receive_webhook(orm::Runtime& runtime, std::string_view uuid, co
   const internal::Rule* found = nullptr;
   for (const auto& [_, model_rules] : rules->by_model) {
     for (const internal::Rule& r : model_rules.rules) {
-      if (r.trigger == "on_webhook" && orm::constant_time_equal(r.webhook_uuid, uuid) && !found)
+      if (r.trigger == internal::Trigger::kOnWebhook &&
+          orm::constant_time_equal(r.webhook_uuid, uuid) && !found)
         found = &r;
     }
   }
@@ -115,7 +116,8 @@ Json configure_webhook(const orm::Env& env, const orm::RecordSet& rule, const Js
   common::Value trigger = rule.get("trigger");
   common::Value uuid = rule.get("webhook_uuid");
   std::string url;
-  if (trigger.is_string() && trigger.as_string() == "on_webhook" && uuid.is_string()) {
+  if (trigger.is_string() && parse_trigger(trigger.as_string()) == Trigger::kOnWebhook &&
+      uuid.is_string()) {
     std::string base = orm::get_param(env.sudo(), "web.base.url").value_or("http://localhost:8069");
     while (!base.empty() && base.back() == '/')
       base.pop_back();

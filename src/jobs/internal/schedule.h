@@ -7,6 +7,7 @@
 #include "common/datetime.h"
 #include "common/value.h"
 #include "orm/env.h"
+#include "orm/runtime.h"
 
 namespace autorules::jobs::internal {
 
@@ -23,7 +24,7 @@ void run_in(const orm::Env& env, common::Id id, bool manual);
 // Whether another process holds the job's lease now.
 bool held_elsewhere(const orm::Env& env, common::Id job);
 
-// Wakes every Scheduler of this process (a job was created or its nextcall changed).
-void wake_schedulers();
+// Wakes every running Scheduler of `runtime` (a job was created or its nextcall changed).
+void wake_schedulers(const orm::Runtime& runtime);
 
 }  // namespace autorules::jobs::internal
