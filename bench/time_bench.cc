@@ -12,19 +12,18 @@
 #include <benchmark/benchmark.h>
 #include <sqlite3.h>
 
-#include "actions/actions.h"
-#include "automation/automation.h"
+#include "api/runtime.h"
 #include "common/clock.h"
 #include "orm/env.h"
 #include "orm/recordset.h"
 #include "orm/runtime.h"
-#include "script/sandbox.h"
 #include "store/database.h"
 
 namespace {
 
 using autorules::common::Id;
 using autorules::common::Json;
+namespace api = autorules::api;
 namespace common = autorules::common;
 namespace orm = autorules::orm;
 namespace store = autorules::store;
@@ -45,12 +44,8 @@ struct Fixture {
     std::filesystem::remove_all(dir);
     std::filesystem::create_directories(dir);
     path = (dir / "bench.db").string();
-    runtime = std::make_unique<orm::Runtime>(
-        store::Database::open("sqlite:" + path + "?synchronous=normal"), clock);
-    autorules::script::install(*runtime);
-    autorules::actions::install(*runtime);
-    autorules::automation::install(*runtime);
-    runtime->initialize();
+    runtime =
+        api::make_runtime({.database = "sqlite:" + path + "?synchronous=normal", .clock = &clock});
     orm::Env env = orm::Env::begin(*runtime, orm::kSuperuserId, store::Access::kWrite).sudo();
     env["ir.model"].create(Json{
         {"name", "Bench"},

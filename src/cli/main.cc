@@ -17,9 +17,8 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "actions/actions.h"
+#include "api/runtime.h"
 #include "api/server.h"
-#include "automation/automation.h"
 #include "common/clock.h"
 #include "common/errors.h"
 #include "jobs/jobs.h"
@@ -29,7 +28,6 @@
 #include "orm/runtime.h"
 #include "orm/users.h"
 #include "outbox/outbox.h"
-#include "script/sandbox.h"
 #include "store/database.h"
 
 namespace fs = std::filesystem;
@@ -83,18 +81,11 @@ std::unique_ptr<orm::Runtime> open_runtime(const Common& c, double script_timeou
     if (p.string() != ":memory:" && p.has_parent_path())
       fs::create_directories(p.parent_path());
   }
-  auto rt =
-      std::make_unique<orm::Runtime>(store::Database::open(c.db), common::SystemClock::instance());
-  rt->set_modules_path(c.modules_path.empty() ? default_modules_path() : c.modules_path);
-  script::Options sandbox;
-  sandbox.timeout_seconds = script_timeout;
-  script::install(*rt, sandbox);
-  actions::install(*rt);
-  automation::install(*rt);
-  jobs::install(*rt);
-  outbox::install(*rt);
-  rt->initialize();
-  return rt;
+  api::RuntimeOptions options{
+      .database = c.db,
+      .modules_path = c.modules_path.empty() ? default_modules_path() : c.modules_path};
+  options.sandbox.timeout_seconds = script_timeout;
+  return api::make_runtime(options);
 }
 
 // Writes `key` to `file` readable by its owner only: a new file made 0600 from the start, then

@@ -19,42 +19,33 @@
 #include "orm/users.h"
 #include "script/sandbox.h"
 #include "store/database.h"
-#include "test_support/temp_dir.h"
+#include "test_support/engine_fixture.h"
 
 namespace autorules::api {
 namespace {
 
 using common::Json;
 
-class UncatchableErrorTest : public ::testing::Test {
+class UncatchableErrorTest : public test::EngineTest {
  protected:
-  UncatchableErrorTest()
-      : clock_(*common::parse_datetime("2026-01-15 10:00:00")),
-        runtime_(store::Database::open("sqlite:" + dir_.path("a.db")), clock_) {
-    script::install(runtime_);
-    actions::install(runtime_);
-    automation::install(runtime_);
+  UncatchableErrorTest() {
     // res.partner.flaky(): a conflict while conflicts_ lasts, an internal error whose message
     // holds a detail no client may see while broken_, else true. Counts its calls.
-    runtime_.add_method("res.partner", "flaky",
-                        orm::Method::make({}, {}, true, false, [this](const auto&, const Json&) {
-                          ++calls_;
-                          if (conflicts_ > 0) {
-                            --conflicts_;
-                            throw common::ConflictError("database is locked");
-                          }
-                          if (broken_)
-                            throw common::InternalError("disk I/O error in /var/secret/a.db");
-                          return Json(true);
-                        }));
-    runtime_.initialize();
-    orm::Env env = orm::Env::begin(runtime_, orm::kSuperuserId, store::Access::kWrite).sudo();
-    key_ = orm::generate_key(env, orm::kAdminId, "test", "rpc");
-    env.commit();
+    runtime_->add_method("res.partner", "flaky",
+                         orm::Method::make({}, {}, true, false, [this](const auto&, const Json&) {
+                           ++calls_;
+                           if (conflicts_ > 0) {
+                             --conflicts_;
+                             throw common::ConflictError("database is locked");
+                           }
+                           if (broken_)
+                             throw common::InternalError("disk I/O error in /var/secret/a.db");
+                           return Json(true);
+                         }));
   }
 
   Response call(const std::string& model, const std::string& method, const Json& params) {
-    return handle_json2(runtime_, model, method, "bearer " + key_, params.dump());
+    return handle_json2(*runtime_, model, method, "bearer " + key_, params.dump());
   }
   Json ok(const std::string& model, const std::string& method, const Json& params) {
     Response r = call(model, method, params);
@@ -81,10 +72,7 @@ class UncatchableErrorTest : public ::testing::Test {
         .get<int>();
   }
 
-  test::TempDir dir_;
-  common::ManualClock clock_;
-  orm::Runtime runtime_;
-  std::string key_;
+  std::string key_ = admin_key();
   int conflicts_ = 0;
   int calls_ = 0;
   bool broken_ = false;
@@ -167,7 +155,7 @@ TEST_F(UncatchableErrorTest, AConflictInAWebhooksRecordGetterRetriesTheCall) {
     calls_ = 0;
     std::string mark = fmt::format("hooked by {}", getter);
     Response r =
-        handle_webhook(runtime_, uuid, Json{{"id", partner[0]}, {"mark", mark}}.dump(), {});
+        handle_webhook(*runtime_, uuid, Json{{"id", partner[0]}, {"mark", mark}}.dump(), {});
     EXPECT_EQ(r.status, 200) << getter << r.body;
     EXPECT_EQ(calls_, 2) << getter;
     Json read =
@@ -187,7 +175,7 @@ TEST_F(UncatchableErrorTest, AnInternalErrorInAWebhooksRecordGetterIsA500) {
       ok("base.automation", "read",
          Json{{"ids", rule}, {"fields", Json::array({"webhook_uuid"})}})[0]["webhook_uuid"];
   broken_ = true;
-  Response r = handle_webhook(runtime_, uuid, "{}", {});
+  Response r = handle_webhook(*runtime_, uuid, "{}", {});
   EXPECT_EQ(r.status, 500) << r.body;
   EXPECT_EQ(Json::parse(r.body), (Json{{"status", "error"}}));
   EXPECT_EQ(calls_, 1);

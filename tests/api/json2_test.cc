@@ -9,33 +9,22 @@
 #include "orm/runtime.h"
 #include "orm/users.h"
 #include "store/database.h"
-#include "test_support/temp_dir.h"
+#include "test_support/engine_fixture.h"
 
 namespace autorules::api {
 namespace {
 
 using common::Json;
 
-class Json2Test : public ::testing::Test {
+class Json2Test : public test::EngineTest {
  protected:
-  Json2Test()
-      : clock_(*common::parse_datetime("2026-01-15 10:00:00")),
-        runtime_(store::Database::open("sqlite:" + dir_.path("a.db")), clock_) {
-    runtime_.initialize();
-    orm::Env env = orm::Env::begin(runtime_, orm::kSuperuserId, store::Access::kWrite).sudo();
-    key_ = orm::generate_key(env, orm::kAdminId, "test", "rpc");
-    env.commit();
-  }
   Response call(const std::string& model, const std::string& method, const std::string& body,
                 const std::string& auth = "") {
-    return handle_json2(runtime_, model, method, auth.empty() ? "bearer " + key_ : auth, body);
+    return handle_json2(*runtime_, model, method, auth.empty() ? "bearer " + key_ : auth, body);
   }
   static Json parse(const Response& r) { return Json::parse(r.body); }
 
-  test::TempDir dir_;
-  common::ManualClock clock_;
-  orm::Runtime runtime_;
-  std::string key_;
+  std::string key_ = admin_key();
 };
 
 TEST_F(Json2Test, SuccessReturnsTheMethodsResult) {

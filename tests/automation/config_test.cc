@@ -16,8 +16,8 @@
 #include "orm/runtime.h"
 #include "script/sandbox.h"
 #include "store/database.h"
+#include "test_support/engine_fixture.h"
 #include "test_support/expect_throw.h"
-#include "test_support/temp_dir.h"
 
 namespace autorules::automation {
 namespace {
@@ -25,21 +25,15 @@ namespace {
 using common::Id;
 using common::Json;
 
-class RuleConfigTest : public ::testing::Test {
+class RuleConfigTest : public test::EngineTest {
  protected:
-  RuleConfigTest()
-      : clock_(*common::parse_datetime("2026-01-15 10:00:00")),
-        runtime_(store::Database::open("sqlite:" + dir_.path("t.db")), clock_) {
-    script::install(runtime_);
-    actions::install(runtime_);
-    install(runtime_);
-    runtime_.initialize();
+  RuleConfigTest() {
     orm::Env e = admin();
     partner_model_ =
         e["ir.model"].search(domain::Domain::from_text("[('model', '=', 'res.partner')]")).id();
   }
 
-  orm::Env admin() { return orm::Env::begin(runtime_, orm::kAdminId, store::Access::kWrite); }
+  orm::Env admin() { return env(); }
 
   // A Send Email action as an older database holds it: saved as code, changed behind the ORM.
   Id old_mail_action() {
@@ -62,9 +56,6 @@ class RuleConfigTest : public ::testing::Test {
   }
 
   Id partner_model_ = 0;
-  ::autorules::test::TempDir dir_;
-  common::ManualClock clock_;
-  orm::Runtime runtime_;
 };
 
 TEST_F(RuleConfigTest, ARuleMayNotTakeAnActionThatCannotRun) {

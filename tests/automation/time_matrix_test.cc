@@ -15,7 +15,7 @@
 #include "orm/runtime.h"
 #include "script/sandbox.h"
 #include "store/database.h"
-#include "test_support/temp_dir.h"
+#include "test_support/engine_fixture.h"
 
 namespace autorules::automation {
 namespace {
@@ -36,15 +36,9 @@ DateTime shift(DateTime t, int n, const std::string& unit) {
   return common::add_seconds(t, n * s);
 }
 
-class TimeMatrix : public ::testing::TestWithParam<Param> {
+class TimeMatrix : public test::EngineFixture<::testing::TestWithParam<Param>> {
  protected:
-  TimeMatrix()
-      : clock_(*common::parse_datetime(kStart)),
-        runtime_(store::Database::open("sqlite:" + dir_.path("t.db")), clock_) {
-    script::install(runtime_);
-    actions::install(runtime_);
-    install(runtime_);
-    runtime_.initialize();
+  TimeMatrix() : EngineFixture(kStart) {
     orm::Env e = su();
     Id partner =
         e["ir.model"].search(domain::Domain::from_text("[('model', '=', 'res.partner')]")).id();
@@ -59,10 +53,6 @@ class TimeMatrix : public ::testing::TestWithParam<Param> {
     e.commit();
   }
 
-  orm::Env su() {
-    return orm::Env::begin(runtime_, orm::kSuperuserId, store::Access::kWrite).sudo();
-  }
-
   Id field_id(const std::string& name) {
     return su()["ir.model.fields"]
         .search(domain::Domain::from_text(
@@ -74,16 +64,12 @@ class TimeMatrix : public ::testing::TestWithParam<Param> {
   std::int64_t check(Id record) {
     {
       orm::Env e = su();
-      runtime_.method("base.automation", "_cron_process_time_based_actions")
+      runtime_->method("base.automation", "_cron_process_time_based_actions")
           ->fn(e["base.automation"], Json::object());
       e.commit();
     }
     return su()["res.partner"].browse({record}).get("customer_rank").as_int();
   }
-
-  ::autorules::test::TempDir dir_;
-  common::ManualClock clock_;
-  orm::Runtime runtime_;
 };
 
 TEST_P(TimeMatrix, FiresOnceAtTheFirstPassAfterTheMoment) {

@@ -3,12 +3,10 @@
 #include <chrono>
 #include <thread>
 
-#include "actions/actions.h"
-#include "automation/automation.h"
 #include "jobs/jobs.h"
 #include "orm/methods.h"
-#include "orm_fixture.h"
-#include "script/sandbox.h"
+#include "test_support/engine_fixture.h"
+#include "test_support/expect_throw.h"
 
 namespace autorules::jobs {
 namespace {
@@ -16,25 +14,22 @@ namespace {
 using common::Id;
 using common::Json;
 using common::Value;
-using orm::test::OrmTest;
+using domain::Domain;
 
-class JobsTest : public OrmTest {
+class JobsTest : public test::EngineTest {
  protected:
+  // The tests count the runs of their own jobs: the built-in ones (the outbox's clean-up, the
+  // time-based rules' check) are archived.
   JobsTest() {
-    runtime_ = std::make_unique<orm::Runtime>(
-        store::Database::open("sqlite:" + dir_.path("jobs.db")), clock_);
-    runtime_->set_modules_path(AUTORULES_SOURCE_DIR "/modules");
-    script::install(*runtime_);
-    actions::install(*runtime_);
-    automation::install(*runtime_);
-    install(*runtime_);
-    runtime_->initialize();
+    orm::Env e = su();
+    e["ir.cron"].search(Domain()).write(Json{{"active", false}});
+    e.commit();
   }
 
   // A job that creates a partner named `name` each time it runs.
   Id make_job(const std::string& name, const std::string& nextcall, std::string code = "") {
     orm::Env e = su();
-    Id model = e["ir.model"].search(term("model", domain::Op::kEq, "res.partner")).id();
+    Id model = e["ir.model"].search(Domain::term("model", domain::Op::kEq, "res.partner")).id();
     if (code.empty())
       code = "env['res.partner'].create({'name': '" + name + "'})";
     Id id = e["ir.cron"]
@@ -50,7 +45,7 @@ class JobsTest : public OrmTest {
   }
 
   std::int64_t partners(const std::string& name) {
-    return reader()["res.partner"].search_count(term("name", domain::Op::kEq, name));
+    return reader()["res.partner"].search_count(Domain::term("name", domain::Op::kEq, name));
   }
 
   Json job(Id id, std::vector<std::string> fields) {
@@ -89,8 +84,8 @@ TEST_F(JobsTest, AFailingJobIsRolledBackLoggedAndRescheduledAndOthersStillRun) {
   EXPECT_EQ(job(bad, {"nextcall"})["nextcall"], "2026-01-15 11:00:00");  // strictly after now
   orm::Env e = reader();
   EXPECT_EQ(e.sudo()["ir.logging"].search_count(
-                parse("[('level', '=', 'ERROR'), ('path', '=', 'ir.cron(" + std::to_string(bad) +
-                      ")'), ('message', 'like', 'broken')]")),
+                Domain::from_text("[('level', '=', 'ERROR'), ('path', '=', 'ir.cron(" +
+                                  std::to_string(bad) + ")'), ('message', 'like', 'broken')]")),
             1);
 }
 
@@ -142,7 +137,7 @@ TEST_F(JobsTest, RunManuallyRunsNowInTheCallAndKeepsTheNextCall) {
 
 TEST_F(JobsTest, BadJobsAreRefusedAtSave) {
   orm::Env e = su();
-  Id model = e["ir.model"].search(term("model", domain::Op::kEq, "res.partner")).id();
+  Id model = e["ir.model"].search(Domain::term("model", domain::Op::kEq, "res.partner")).id();
   EXPECT_THROW_MSG(
       e["ir.cron"].create(
           Json{{"name", "x"}, {"model_id", model}, {"code", "x = = 1"}, {"interval_number", 1}}),

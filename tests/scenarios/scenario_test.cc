@@ -20,7 +20,7 @@
 #include "orm/recordset.h"
 #include "script/sandbox.h"
 #include "store/database.h"
-#include "test_support/temp_dir.h"
+#include "test_support/engine_fixture.h"
 
 namespace autorules::scenarios {
 namespace {
@@ -39,19 +39,9 @@ std::vector<std::string> scenario_files() {
   return out;
 }
 
-class Scenario : public ::testing::TestWithParam<std::string> {
+class Scenario : public test::EngineFixture<::testing::TestWithParam<std::string>> {
  protected:
-  Scenario()
-      : clock_(*common::parse_datetime("2026-01-15 10:00:00")),
-        runtime_(store::Database::open("sqlite:" + dir_.path("s.db")), clock_) {
-    runtime_.set_modules_path(AUTORULES_SOURCE_DIR "/modules");
-    script::Options o;
-    o.timeout_seconds = 2;
-    script::install(runtime_, o);
-    actions::install(runtime_);
-    automation::install(runtime_);
-    runtime_.initialize();
-  }
+  Scenario() : EngineFixture(kStart, script::Options{.timeout_seconds = 2}) {}
 
   // "${name}" alone → the record's id; inside a longer text, or as "$str{name}", its digits.
   Json resolve(const Json& v) const {
@@ -94,7 +84,7 @@ class Scenario : public ::testing::TestWithParam<std::string> {
   // An alias of the scenario, or an xml id ("crm.field_crm_lead__state").
   Id id_of(const std::string& alias) const {
     if (alias.find('.') != std::string::npos) {
-      orm::Env e = orm::Env::begin(const_cast<orm::Runtime&>(runtime_), orm::kSuperuserId,
+      orm::Env e = orm::Env::begin(const_cast<orm::Runtime&>(*runtime_), orm::kSuperuserId,
                                    store::Access::kRead);
       auto id = e.xmlid_to_res_id(alias);
       if (!id)
@@ -108,7 +98,7 @@ class Scenario : public ::testing::TestWithParam<std::string> {
   }
 
   orm::Env env(Id uid = orm::kAdminId) {
-    return orm::Env::begin(runtime_, uid, store::Access::kWrite);
+    return orm::Env::begin(*runtime_, uid, store::Access::kWrite);
   }
 
   void create(const Json& spec) {
@@ -125,7 +115,7 @@ class Scenario : public ::testing::TestWithParam<std::string> {
     auto it = aliases_.find(alias);
     if (it != aliases_.end())
       return it->second;
-    orm::Env e = orm::Env::begin(const_cast<orm::Runtime&>(runtime_), orm::kSuperuserId,
+    orm::Env e = orm::Env::begin(const_cast<orm::Runtime&>(*runtime_), orm::kSuperuserId,
                                  store::Access::kRead);
     size_t dot = alias.find('.');
     if (dot != std::string::npos) {
@@ -216,7 +206,7 @@ class Scenario : public ::testing::TestWithParam<std::string> {
       } else if (step.contains("check")) {
         // One pass of the time-based rules' check, as the scheduled job runs it.
         const orm::Method* m =
-            runtime_.method("base.automation", "_cron_process_time_based_actions");
+            runtime_->method("base.automation", "_cron_process_time_based_actions");
         Json processed = m->fn(e.sudo()["base.automation"], Json::object());
         if (step["check"].is_number_integer()) {
           EXPECT_EQ(processed, step["check"]) << where << ": records processed by the check";
@@ -248,9 +238,6 @@ class Scenario : public ::testing::TestWithParam<std::string> {
     }
   }
 
-  ::autorules::test::TempDir dir_;
-  common::ManualClock clock_;
-  orm::Runtime runtime_;
   std::map<std::string, std::pair<std::string, Id>> aliases_;
 };
 
@@ -260,7 +247,7 @@ TEST_P(Scenario, Runs) {
   ss << in.rdbuf();
   Json s = Json::parse(ss.str());
   if (s.contains("apps"))
-    orm::install_apps(runtime_, s["apps"].get<std::vector<std::string>>(), false);
+    orm::install_apps(*runtime_, s["apps"].get<std::vector<std::string>>(), false);
   for (const Json& r : s.value("records", Json::array()))
     create(r);
   for (const Json& r : s.value("rules", Json::array())) {
