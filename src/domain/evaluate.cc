@@ -21,6 +21,7 @@
 #include <functional>
 #include <limits>
 #include <memory>
+#include <optional>
 #include <unordered_set>
 
 #include "common/text.h"
@@ -491,6 +492,19 @@ class Evaluator {
     sel.resize(out);
   }
 
+  // (not) like / ilike: `match(like, v)` matches a value's text, or is nullopt for a value that
+  // has none (unset, another type), which only the negative operators keep.
+  template <class Match>
+  void keep_like(const Resolved& n, std::span<const Id> ids, std::vector<std::uint32_t>& sel,
+                 Match match) {
+    LikeMatcher like(n.pattern, n.cmp == Cmp::kIlike || n.cmp == Cmp::kNotIlike);
+    bool positive = is_positive_like(n.cmp);
+    keep_if(n, ids, sel, [&](const Value& v) {
+      std::optional<bool> matched = match(like, v);
+      return matched ? *matched == positive : !positive;
+    });
+  }
+
   template <class Pred>
   void keep_if_id(std::span<const Id> ids, std::vector<std::uint32_t>& sel, Pred pred) {
     size_t out = 0;
@@ -686,17 +700,13 @@ class Evaluator {
       case Cmp::kLike:
       case Cmp::kIlike:
       case Cmp::kNotLike:
-      case Cmp::kNotIlike: {
-        LikeMatcher like(n.pattern, n.cmp == Cmp::kIlike || n.cmp == Cmp::kNotIlike);
-        bool positive = is_positive_like(n.cmp);
-        keep_if(n, ids, sel, [&](const Value& v) {
-          if (!v.is_string()) {
-            return !positive;
-          }
-          return like(v.as_string()) == positive;
+      case Cmp::kNotIlike:
+        keep_like(n, ids, sel, [](const LikeMatcher& like, const Value& v) -> std::optional<bool> {
+          if (!v.is_string())
+            return std::nullopt;
+          return like(v.as_string());
         });
         return;
-      }
       case Cmp::kIn:
       case Cmp::kNotIn: {
         StringSet set(n.values);
@@ -737,24 +747,18 @@ class Evaluator {
       case Cmp::kLike:
       case Cmp::kIlike:
       case Cmp::kNotLike:
-      case Cmp::kNotIlike: {
+      case Cmp::kNotIlike:
         // The text the database holds: "YYYY-MM-DD" or "YYYY-MM-DD HH:MM:SS".
-        LikeMatcher like(n.pattern, n.cmp == Cmp::kIlike || n.cmp == Cmp::kNotIlike);
-        bool positive = is_positive_like(n.cmp);
-        keep_if(n, ids, sel, [&](const Value& v) {
-          if (v.is_date()) {
-            return like(common::format_date(v.as_date())) == positive;
-          }
-          if (v.is_datetime()) {
-            return like(common::format_datetime(v.as_datetime())) == positive;
-          }
-          if (v.is_string()) {
-            return like(v.as_string()) == positive;
-          }
-          return !positive;
+        keep_like(n, ids, sel, [](const LikeMatcher& like, const Value& v) -> std::optional<bool> {
+          if (v.is_date())
+            return like(common::format_date(v.as_date()));
+          if (v.is_datetime())
+            return like(common::format_datetime(v.as_datetime()));
+          if (v.is_string())
+            return like(v.as_string());
+          return std::nullopt;
         });
         return;
-      }
       case Cmp::kIn:
       case Cmp::kNotIn: {
         std::vector<std::int64_t> set;
