@@ -1,6 +1,4 @@
 // The scheduler thread of `serve`.
-#include <condition_variable>
-#include <mutex>
 #include <set>
 #include <thread>
 
@@ -25,17 +23,17 @@ struct Running {
 struct Scheduler::Impl {
   orm::Runtime& runtime;
   std::chrono::milliseconds poll;
-  std::mutex mutex;
-  std::condition_variable cv;
-  bool stopping = false;  // GUARDED_BY(mutex)
-  bool woken = false;     // GUARDED_BY(mutex)
+  common::Mutex mutex;
+  common::CondVar cv;
+  bool stopping GUARDED_BY(mutex) = false;
+  bool woken GUARDED_BY(mutex) = false;
   std::thread thread;
 
   Impl(orm::Runtime& rt, std::chrono::milliseconds p) : runtime(rt), poll(p) {}
 
-  void wake() {
+  void wake() EXCLUDES(mutex) {
     {
-      std::lock_guard g(mutex);
+      common::MutexLock lock(mutex);
       woken = true;
     }
     cv.notify_all();
@@ -57,10 +55,10 @@ struct Scheduler::Impl {
     return wait;
   }
 
-  void loop() {
+  void loop() EXCLUDES(mutex) {
     while (true) {
       {
-        std::lock_guard g(mutex);
+        common::MutexLock lock(mutex);
         if (stopping)
           return;
         woken = false;
@@ -70,9 +68,12 @@ struct Scheduler::Impl {
       } catch (const std::exception& e) {
         spdlog::error("scheduler: {}", e.what());
       }
-      std::chrono::milliseconds wait = sleep_time();
-      std::unique_lock lock(mutex);
-      cv.wait_for(lock, wait, [&] { return stopping || woken; });
+      auto deadline = std::chrono::steady_clock::now() + sleep_time();
+      common::MutexLock lock(mutex);
+      while (!stopping && !woken) {
+        if (!cv.wait_until(mutex, deadline))
+          break;
+      }
       if (stopping)
         return;
     }
@@ -102,7 +103,7 @@ void Scheduler::stop() {
     running.schedulers.erase(this);
   }
   {
-    std::lock_guard g(impl_->mutex);
+    common::MutexLock lock(impl_->mutex);
     impl_->stopping = true;
   }
   impl_->cv.notify_all();
