@@ -567,7 +567,15 @@ struct Dispatcher::Impl {
                        params);
     });
     // What comes next, grouped by the values written.
-    std::map<std::tuple<int, long, std::string, Outcome, std::string>, std::vector<Id>> next;
+    struct After {
+      int attempt;
+      long status;
+      std::string error;
+      Outcome outcome;
+      std::string when;
+      auto operator<=>(const After&) const = default;
+    };
+    std::map<After, std::vector<Id>> next;
     for (const Result& r : results) {
       std::string when;
       if (r.outcome == Outcome::kRetry) {
@@ -576,17 +584,19 @@ struct Dispatcher::Impl {
       }
       next[{r.flight.attempt, r.status, r.error, r.outcome, when}].push_back(r.flight.id);
     }
-    for (const auto& [values, ids] : next) {
-      const auto& [attempt, status, error, outcome, when] = values;
-      const std::string state(state_after(outcome));
+    // Named members, not structured bindings: a lambda may capture those only from clang 16 on.
+    for (const auto& group : next) {
+      const After& after = group.first;
+      const std::vector<Id>& ids = group.second;
+      const std::string state(state_after(after.outcome));
       for_each_run(ids.size(), [&](size_t first, size_t count) {
         std::vector<Value> params;
-        params.emplace_back(std::int64_t{attempt});
-        params.emplace_back(std::int64_t{status});
-        params.push_back(error.empty() ? Value() : Value(error));
+        params.emplace_back(std::int64_t{after.attempt});
+        params.emplace_back(std::int64_t{after.status});
+        params.push_back(after.error.empty() ? Value() : Value(after.error));
         params.emplace_back(state);
-        params.push_back(outcome == Outcome::kDelivered ? Value(now_text) : Value());
-        params.push_back(when.empty() ? Value() : Value(when));
+        params.push_back(after.outcome == Outcome::kDelivered ? Value(now_text) : Value());
+        params.push_back(after.when.empty() ? Value() : Value(after.when));
         params.emplace_back(now_text);
         for (size_t i = first; i < first + count; ++i)
           params.push_back(Value(ids[i]));
