@@ -1,12 +1,12 @@
 // Runtime::initialize: from an empty or older database to one the server can serve.
 #include <fmt/format.h>
 
+#include "orm/base/ir_model_hooks.h"
+#include "orm/base/sequence.h"
 #include "orm/env.h"
-#include "orm/ir_model_hooks.h"
 #include "orm/ir_model_rows.h"
 #include "orm/methods.h"
 #include "orm/runtime.h"
-#include "orm/sequence.h"
 #include "orm/users.h"
 #include "store/schema_sync.h"
 

@@ -1,5 +1,5 @@
 // The hooks of ir.model, ir.model.fields and ir.model.fields.selection: see ir_model_hooks.h.
-#include "orm/ir_model_hooks.h"
+#include "orm/base/ir_model_hooks.h"
 
 #include <regex>
 #include <set>

@@ -1,9 +1,9 @@
 // The hooks of ir.model, ir.model.fields and ir.model.fields.selection: records that change
 // the schema at once, Odoo's checks on names and base data, failed transactions forgotten.
-#include "orm/ir_model_hooks.h"
+#include "orm/base/ir_model_hooks.h"
 
 #include "common/errors.h"
-#include "ir_model_fixture.h"
+#include "orm/ir_model_fixture.h"
 
 namespace autorules::orm::test {
 namespace {

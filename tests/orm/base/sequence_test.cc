@@ -1,4 +1,4 @@
-#include "orm/sequence.h"
+#include "orm/base/sequence.h"
 
 #include <limits>
 #include <set>
@@ -6,7 +6,7 @@
 
 #include "common/errors.h"
 #include "orm/methods.h"
-#include "orm_fixture.h"
+#include "orm/orm_fixture.h"
 
 namespace autorules::orm::test {
 namespace {

@@ -1,4 +1,4 @@
-#include "orm/sequence.h"
+#include "orm/base/sequence.h"
 
 #include <limits>
 #include <map>
