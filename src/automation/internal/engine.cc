@@ -33,6 +33,21 @@ constexpr const char* kOnchangeForm = "__onchange_form";
                       common::RuleContext{rule.id, rule.name});
 }
 
+// Runs `work`, a rule's actions: a failure counts as one of the rule's failures, and an error of
+// ours fails the whole operation naming the rule (throw_in_rule).
+template <class Work>
+auto run_counted(Counters& counters, const Rule& rule, Work work) {
+  try {
+    return work();
+  } catch (const common::Error& e) {
+    ++counters.rule_failures;
+    throw_in_rule(e, rule);
+  } catch (...) {
+    ++counters.rule_failures;
+    throw;
+  }
+}
+
 // The records of `ids` that satisfy a rule's domain text, evaluated in memory on the current
 // (uncommitted) values, with the triggering user's uid in the domain's context.
 // No domain keeps every record.
@@ -195,7 +210,7 @@ void process(Counters& counters, const orm::Env& env, const Rule& rule, const Id
     }
   }
   orm::Env su = env.sudo();
-  try {
+  run_counted(counters, rule, [&] {
     NestingGuard nesting(env, rule);
     for (Id action : rule.actions) {
       for (Id rid : kept) {
@@ -215,14 +230,7 @@ void process(Counters& counters, const orm::Env& env, const Rule& rule, const Id
         actions::run(run_env["ir.actions.server"].browse({action}));
       }
     }
-  } catch (const common::Error& e) {
-    ++counters.rule_failures;
-    // The whole operation fails; the error says which rule.
-    throw_in_rule(e, rule);
-  } catch (...) {
-    ++counters.rule_failures;
-    throw;
-  }
+  });
 }
 
 Json post_domain_json(const orm::Env& env, const Rule& rule) {
@@ -364,17 +372,9 @@ void Engine::on_change(const orm::RecordSet& records, const Json& form,
       ctx["active_model"] = rule.model;
       ctx["active_id"] = saved ? Json(saved) : Json(false);
       ctx["active_ids"] = form_record.empty() ? Json::array() : Json(form_record.ids());
-      Json returned;
-      try {
-        returned =
-            actions::run(su.with_context(std::move(ctx))["ir.actions.server"].browse({action}));
-      } catch (const common::Error& e) {
-        ++counters_.rule_failures;
-        throw_in_rule(e, rule);
-      } catch (...) {
-        ++counters_.rule_failures;
-        throw;
-      }
+      Json returned = run_counted(counters_, rule, [&] {
+        return actions::run(su.with_context(std::move(ctx))["ir.actions.server"].browse({action}));
+      });
       if (!returned.is_object())
         continue;
       // action = {'value': ..., 'warning': ..., 'domain': ...} (docs/automation.md, "On UI

@@ -83,31 +83,27 @@ std::shared_ptr<const RuleSet> load_rules(const orm::Env& env) {
         rules.push_back(std::move(rule));
       });
   if (!rules.empty()) {
-    cr.query(
+    // Each row (rule id, value) gives one active rule a value: `add` puts it in place.
+    auto per_rule = [&](const char* sql, auto add) {
+      cr.query(sql, {}, [&](const store::RowView& r) {
+        if (auto it = index.find(r.int64(0)); it != index.end())
+          add(rules[it->second], r);
+      });
+    };
+    per_rule(
         "SELECT r.\"base_automation_id\", f.\"name\" FROM \"base_automation_ir_model_fields_rel\" "
-        "AS r "
-        "JOIN \"ir_model_fields\" AS f ON f.\"id\" = r.\"ir_model_fields_id\"",
-        {}, [&](const store::RowView& r) {
-          auto it = index.find(r.int64(0));
-          if (it != index.end())
-            rules[it->second].watched.insert(std::string(r.text(1)));
-        });
-    cr.query(
+        "AS r JOIN \"ir_model_fields\" AS f ON f.\"id\" = r.\"ir_model_fields_id\"",
+        [](Rule& rule, const store::RowView& r) { rule.watched.insert(std::string(r.text(1))); });
+    per_rule(
         "SELECT r.\"action_id\", f.\"name\" FROM \"base_automation_onchange_fields_rel\" AS r "
         "JOIN \"ir_model_fields\" AS f ON f.\"id\" = r.\"field_id\"",
-        {}, [&](const store::RowView& r) {
-          auto it = index.find(r.int64(0));
-          if (it != index.end())
-            rules[it->second].onchange_fields.insert(std::string(r.text(1)));
+        [](Rule& rule, const store::RowView& r) {
+          rule.onchange_fields.insert(std::string(r.text(1)));
         });
-    cr.query(
+    per_rule(
         "SELECT \"base_automation_id\", \"id\" FROM \"ir_actions_server\" "
         "WHERE \"base_automation_id\" IS NOT NULL ORDER BY \"sequence\", \"name\", \"id\"",
-        {}, [&](const store::RowView& r) {
-          auto it = index.find(r.int64(0));
-          if (it != index.end())
-            rules[it->second].actions.push_back(r.int64(1));
-        });
+        [](Rule& rule, const store::RowView& r) { rule.actions.push_back(r.int64(1)); });
   }
   for (Rule& rule : rules)
     set->by_model[rule.model].rules.push_back(std::move(rule));

@@ -46,6 +46,19 @@ constexpr bool rows_in_order() {
 }
 static_assert(rows_in_order(), "kTriggers[i].trigger == Trigger(i), one row per known trigger");
 
+struct UnitRow {
+  DelayUnit unit;
+  std::string_view name;
+  std::int64_t minutes;  // a month counts 30 days
+};
+
+constexpr std::array<UnitRow, 4> kUnits = {{
+    {DelayUnit::kMinutes, "minutes", 1},
+    {DelayUnit::kHour, "hour", 60},
+    {DelayUnit::kDay, "day", 1440},
+    {DelayUnit::kMonth, "month", 43200},
+}};
+
 const TriggerRow* row_of(Trigger trigger) {
   auto i = static_cast<std::size_t>(trigger);
   return i < kTriggers.size() ? &kTriggers[i] : nullptr;
@@ -91,29 +104,17 @@ bool is_mail_trigger(Trigger trigger) {
 }
 
 DelayUnit parse_delay_unit(std::string_view name) {
-  if (name == "minutes")
-    return DelayUnit::kMinutes;
-  if (name == "hour")
-    return DelayUnit::kHour;
-  if (name == "day")
-    return DelayUnit::kDay;
-  if (name == "month")
-    return DelayUnit::kMonth;
+  for (const UnitRow& row : kUnits) {
+    if (row.name == name)
+      return row.unit;
+  }
   return DelayUnit::kNone;
 }
 
 std::int64_t minutes_per(DelayUnit unit) {
-  switch (unit) {
-    case DelayUnit::kMinutes:
-      return 1;
-    case DelayUnit::kHour:
-      return 60;
-    case DelayUnit::kDay:
-      return 1440;
-    case DelayUnit::kMonth:
-      return 43200;
-    case DelayUnit::kNone:
-      break;
+  for (const UnitRow& row : kUnits) {
+    if (row.unit == unit)
+      return row.minutes;
   }
   return 0;
 }
