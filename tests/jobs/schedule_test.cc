@@ -10,33 +10,45 @@ common::DateTime at(const char* text) {
   return *common::parse_datetime(text);
 }
 
+// next_call(from, number, unit, now) == expected, for each row.
+struct Case {
+  const char* from;
+  std::int64_t number;
+  const char* unit;
+  const char* now;
+  const char* expected;
+};
+
+void expect_next_calls(std::initializer_list<Case> cases) {
+  for (const Case& c : cases) {
+    EXPECT_EQ(next_call(at(c.from), c.number, c.unit, at(c.now)), at(c.expected))
+        << c.from << " + " << c.number << " " << c.unit << " after " << c.now;
+  }
+}
+
 TEST(NextCallTest, MovesByWholeIntervalsPastNowSkippingMissedRuns) {
-  EXPECT_EQ(next_call(at("2026-01-15 10:00:00"), 5, "minutes", at("2026-01-15 10:00:00")),
-            at("2026-01-15 10:05:00"));
-  EXPECT_EQ(next_call(at("2026-01-15 10:00:00"), 5, "minutes", at("2026-01-15 10:12:00")),
-            at("2026-01-15 10:15:00"));
-  EXPECT_EQ(next_call(at("2026-01-15 10:00:00"), 2, "hours", at("2026-01-16 09:59:59")),
-            at("2026-01-16 10:00:00"));
-  EXPECT_EQ(next_call(at("2026-01-15 10:00:00"), 1, "days", at("2026-01-15 10:00:01")),
-            at("2026-01-16 10:00:00"));
-  EXPECT_EQ(next_call(at("2026-01-15 10:00:00"), 1, "weeks", at("2026-01-20 00:00:00")),
-            at("2026-01-22 10:00:00"));
+  expect_next_calls({
+      {"2026-01-15 10:00:00", 5, "minutes", "2026-01-15 10:00:00", "2026-01-15 10:05:00"},
+      {"2026-01-15 10:00:00", 5, "minutes", "2026-01-15 10:12:00", "2026-01-15 10:15:00"},
+      {"2026-01-15 10:00:00", 2, "hours", "2026-01-16 09:59:59", "2026-01-16 10:00:00"},
+      {"2026-01-15 10:00:00", 1, "days", "2026-01-15 10:00:01", "2026-01-16 10:00:00"},
+      {"2026-01-15 10:00:00", 1, "weeks", "2026-01-20 00:00:00", "2026-01-22 10:00:00"},
+  });
 }
 
 TEST(NextCallTest, MonthsFollowTheCalendarFromTheFirstCall) {
-  EXPECT_EQ(next_call(at("2026-01-31 08:00:00"), 1, "months", at("2026-01-31 08:00:00")),
-            at("2026-02-28 08:00:00"));
-  EXPECT_EQ(next_call(at("2026-01-31 08:00:00"), 1, "months", at("2026-03-01 00:00:00")),
-            at("2026-03-31 08:00:00"));
-  EXPECT_EQ(next_call(at("2024-01-31 08:00:00"), 1, "months", at("2024-02-01 00:00:00")),
-            at("2024-02-29 08:00:00"));
+  expect_next_calls({
+      {"2026-01-31 08:00:00", 1, "months", "2026-01-31 08:00:00", "2026-02-28 08:00:00"},
+      {"2026-01-31 08:00:00", 1, "months", "2026-03-01 00:00:00", "2026-03-31 08:00:00"},
+      {"2024-01-31 08:00:00", 1, "months", "2024-02-01 00:00:00", "2024-02-29 08:00:00"},
+  });
 }
 
 TEST(NextCallTest, AFutureCallStaysAndANonPositiveIntervalCountsAsOne) {
-  EXPECT_EQ(next_call(at("2026-02-01 00:00:00"), 1, "days", at("2026-01-15 10:00:00")),
-            at("2026-02-01 00:00:00"));
-  EXPECT_EQ(next_call(at("2026-01-15 10:00:00"), 0, "minutes", at("2026-01-15 10:00:30")),
-            at("2026-01-15 10:01:00"));
+  expect_next_calls({
+      {"2026-02-01 00:00:00", 1, "days", "2026-01-15 10:00:00", "2026-02-01 00:00:00"},
+      {"2026-01-15 10:00:00", 0, "minutes", "2026-01-15 10:00:30", "2026-01-15 10:01:00"},
+  });
 }
 
 }  // namespace

@@ -96,6 +96,24 @@ class OutboxTest : public orm::test::OrmTest {
         id, [&](const Json& r) { return r["state"] == state && r["attempts"] == attempts; });
   }
 
+  // Waits for the message's first attempt to end without an answer (a time-out, a refused
+  // connection) and checks it: pending again, one attempt logged as a retry with status 0 and an
+  // error, which is also the message's last_error. Returns the message's row.
+  Json expect_first_attempt_unanswered(Id id) {
+    Json row = wait_state(id, "pending", 1);
+    EXPECT_EQ(row["attempts"], 1) << row.dump();
+    Json log = attempts(id);
+    EXPECT_EQ(log.size(), 1u) << log.dump();
+    if (log.size() != 1)
+      return row;
+    EXPECT_EQ(str(log[0]["outcome"]), "retry");
+    EXPECT_EQ(log[0]["status"], 0);
+    EXPECT_TRUE(log[0]["error"].is_string() && !log[0]["error"].get<std::string>().empty())
+        << log.dump();
+    EXPECT_EQ(row["last_error"], log[0]["error"]);
+    return row;
+  }
+
   // Moves the manual clock to the message's next attempt and wakes the dispatcher.
   void advance_to_next_attempt(Id id) {
     Json row = message(id);
