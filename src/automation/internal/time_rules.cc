@@ -152,12 +152,9 @@ void ensure_check_job(const orm::Env& env) {
 
 void sync_check_job(const orm::Env& env) {
   orm::Env su = env.sudo();
-  std::optional<orm::RecordSet> found;
-  try {
-    found = su.ref(kCheckJobXmlid);
-  } catch (const common::ValueError&) {
+  std::optional<orm::RecordSet> found = su.find_ref(kCheckJobXmlid);
+  if (!found)
     return;  // not created yet (initialize creates it)
-  }
   const orm::RecordSet& job = *found;
   bool any = false;
   std::int64_t least = 0;  // smallest non-zero delay in minutes (Odoo 19 drops zero delays)
