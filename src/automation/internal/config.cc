@@ -2,6 +2,8 @@
 // the "X is set" triggers configure their watched field and domains, the constraints are checked
 // on save (docs/automation.md, "Triggers"), and every change bumps the "automation" generation
 // so that the rule index is rebuilt for the very next call, in every process.
+#include <algorithm>
+
 #include <fmt/format.h>
 
 #include "actions/actions.h"
@@ -34,43 +36,39 @@ Id model_id_of(const orm::Env& env, const std::string& model) {
   return id.as_int();
 }
 
-// The conventional field an "X is set" trigger watches, or nullptr.
+// The conventional fields of the "X is set" triggers: the names looked for, in order, and the
+// types the field may have (a user field must point to res.users).
+struct ConventionalField {
+  Trigger trigger;
+  std::initializer_list<const char*> names;
+  std::initializer_list<schema::FieldType> types;
+};
+
+const ConventionalField kConventionalFields[] = {
+    {Trigger::kOnStageSet, {"stage_id", "x_studio_stage_id"}, {schema::FieldType::kMany2one}},
+    {Trigger::kOnTagSet, {"tag_ids", "x_studio_tag_ids"}, {schema::FieldType::kMany2many}},
+    {Trigger::kOnPrioritySet, {"priority", "x_studio_priority"}, {schema::FieldType::kSelection}},
+    {Trigger::kOnStateSet, {"state", "x_studio_state"}, {schema::FieldType::kSelection}},
+    {Trigger::kOnUserSet,
+     {"user_id", "user_ids", "x_studio_user_id", "x_studio_user_ids"},
+     {schema::FieldType::kMany2one, schema::FieldType::kMany2many}},
+    {Trigger::kOnArchive, {"active", "x_active"}, {schema::FieldType::kBoolean}},
+    {Trigger::kOnUnarchive, {"active", "x_active"}, {schema::FieldType::kBoolean}},
+};
+
+// The conventional field an "X is set" trigger watches on `m`, or nullptr.
 const schema::Field* conventional_field(const schema::Model& m, Trigger trigger) {
-  using T = schema::FieldType;
-  auto first = [&](std::initializer_list<const char*> names, auto ok) -> const schema::Field* {
-    for (const char* n : names) {
-      const schema::Field* f = m.field(n);
-      if (f && ok(*f))
-        return f;
+  for (const ConventionalField& c : kConventionalFields) {
+    if (c.trigger != trigger)
+      continue;
+    for (const char* name : c.names) {
+      const schema::Field* f = m.field(name);
+      if (!f || std::find(c.types.begin(), c.types.end(), f->type) == c.types.end())
+        continue;
+      if (trigger == Trigger::kOnUserSet && f->relation != "res.users")
+        continue;
+      return f;
     }
-    return nullptr;
-  };
-  if (trigger == Trigger::kOnStageSet) {
-    return first({"stage_id", "x_studio_stage_id"},
-                 [](const schema::Field& f) { return f.type == T::kMany2one; });
-  }
-  if (trigger == Trigger::kOnTagSet) {
-    return first({"tag_ids", "x_studio_tag_ids"},
-                 [](const schema::Field& f) { return f.type == T::kMany2many; });
-  }
-  if (trigger == Trigger::kOnPrioritySet) {
-    return first({"priority", "x_studio_priority"},
-                 [](const schema::Field& f) { return f.type == T::kSelection; });
-  }
-  if (trigger == Trigger::kOnStateSet) {
-    return first({"state", "x_studio_state"},
-                 [](const schema::Field& f) { return f.type == T::kSelection; });
-  }
-  if (trigger == Trigger::kOnUserSet) {
-    return first({"user_id", "user_ids", "x_studio_user_id", "x_studio_user_ids"},
-                 [](const schema::Field& f) {
-                   return (f.type == T::kMany2one || f.type == T::kMany2many) &&
-                          f.relation == "res.users";
-                 });
-  }
-  if (trigger == Trigger::kOnArchive || trigger == Trigger::kOnUnarchive) {
-    return first({"active", "x_active"},
-                 [](const schema::Field& f) { return f.type == T::kBoolean; });
   }
   return nullptr;
 }
@@ -356,11 +354,12 @@ void install(orm::Runtime& runtime) {
   runtime.add_hooks("ir.actions.server", std::make_shared<ActionHooks>());
   // The time-based rules' check, run by the "check and execute" job (private: not callable
   // through JSON-2; the scheduler calls it).
-  runtime.add_method(
-      "base.automation", "_cron_process_time_based_actions",
-      orm::Method::make({}, {}, true, false, [engine](const orm::RecordSet& rs, const Json&) {
-        return Json(internal::check_time_rules(*engine, rs.env()));
-      }));
+  runtime.add_method("base.automation", "_cron_process_time_based_actions",
+                     orm::Method{.fn =
+                                     [engine](const orm::RecordSet& rs, const Json&) {
+                                       return Json(internal::check_time_rules(*engine, rs.env()));
+                                     },
+                                 .model_level = true});
   runtime.add_initializer([](const orm::Env& env) { internal::ensure_check_job(env); });
   internal::register_webhook_methods(runtime);
 }
