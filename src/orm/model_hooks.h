@@ -33,7 +33,9 @@ class ModelHooks {
   virtual void copy_data(const RecordSet& record, common::Json& vals);
 };
 
-// A public method of a model, callable through JSON-2 as /json/2/<model>/<name>.
+// A public method of a model, callable through JSON-2 as /json/2/<model>/<name>. Written with
+// designated initializers, leaving out what is empty or false:
+// Method{.fn = ..., .params = {"a", "b"}, .required_params = {"a"}, .model_level = true}.
 struct Method {
   // Receives the records (empty for model-level methods) and the named parameters (an object
   // holding only known names); returns the JSON result.
@@ -42,18 +44,6 @@ struct Method {
   std::vector<std::string> required_params;  // those that must be given
   bool model_level = false;                  // refuses ids
   bool readonly = false;                     // runs on a read-only transaction
-
-  static Method make(std::vector<std::string> params, std::vector<std::string> required,
-                     bool model_level, bool readonly,
-                     std::function<common::Json(const RecordSet&, const common::Json&)> fn) {
-    Method m;
-    m.fn = std::move(fn);
-    m.params = std::move(params);
-    m.required_params = std::move(required);
-    m.model_level = model_level;
-    m.readonly = readonly;
-    return m;
-  }
 };
 
 }  // namespace autorules::orm

@@ -31,17 +31,20 @@ class UncatchableErrorTest : public test::EngineTest {
   UncatchableErrorTest() {
     // res.partner.flaky(): a conflict while conflicts_ lasts, an internal error whose message
     // holds a detail no client may see while broken_, else true. Counts its calls.
-    runtime_->add_method("res.partner", "flaky",
-                         orm::Method::make({}, {}, true, false, [this](const auto&, const Json&) {
-                           ++calls_;
-                           if (conflicts_ > 0) {
-                             --conflicts_;
-                             throw common::ConflictError("database is locked");
-                           }
-                           if (broken_)
-                             throw common::InternalError("disk I/O error in /var/secret/a.db");
-                           return Json(true);
-                         }));
+    runtime_->add_method(
+        "res.partner", "flaky",
+        orm::Method{.fn =
+                        [this](const auto&, const Json&) {
+                          ++calls_;
+                          if (conflicts_ > 0) {
+                            --conflicts_;
+                            throw common::ConflictError("database is locked");
+                          }
+                          if (broken_)
+                            throw common::InternalError("disk I/O error in /var/secret/a.db");
+                          return Json(true);
+                        },
+                    .model_level = true});
   }
 
   Response call(const std::string& model, const std::string& method, const Json& params) {

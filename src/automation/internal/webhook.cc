@@ -132,14 +132,14 @@ Json configure_webhook(const orm::Env& env, const orm::RecordSet& rule, const Js
 void register_webhook_methods(orm::Runtime& runtime) {
   runtime.add_method(
       "base.automation", "action_rotate_webhook_uuid",
-      orm::Method::make({}, {}, false, false, [](const orm::RecordSet& rules, const Json&) {
+      orm::Method{.fn = [](const orm::RecordSet& rules, const Json&) {
         rules.check_access(orm::RecordSet::Operation::kWrite);
         rules.ensure_exist();
         for (common::Id id : rules.ids()) {
           rules.sudo().browse({id}).write(Json{{"webhook_uuid", common::random_uuid4()}});
         }
         return Json(true);
-      }));
+      }});
 }
 
 }  // namespace internal
