@@ -9,8 +9,8 @@
 #include "actions/internal/types.h"
 #include "common/errors.h"
 #include "common/text.h"
+#include "orm/base/users.h"
 #include "orm/methods.h"
-#include "orm/users.h"
 #include "outbox/target.h"
 #include "script/sandbox.h"
 

@@ -3,7 +3,7 @@
 #include <cctype>
 
 #include "common/errors.h"
-#include "orm/users.h"
+#include "orm/base/users.h"
 
 namespace autorules::api {
 

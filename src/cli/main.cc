@@ -22,11 +22,11 @@
 #include "common/clock.h"
 #include "common/errors.h"
 #include "jobs/jobs.h"
+#include "orm/base/modules.h"
+#include "orm/base/users.h"
 #include "orm/env.h"
-#include "orm/modules.h"
 #include "orm/recordset.h"
 #include "orm/runtime.h"
-#include "orm/users.h"
 #include "outbox/outbox.h"
 #include "store/database.h"
 

@@ -3,11 +3,11 @@
 
 #include "orm/base/ir_model_hooks.h"
 #include "orm/base/sequence.h"
+#include "orm/base/users.h"
 #include "orm/env.h"
 #include "orm/ir_model_rows.h"
 #include "orm/methods.h"
 #include "orm/runtime.h"
-#include "orm/users.h"
 #include "store/schema_sync.h"
 
 namespace autorules::orm {

@@ -5,10 +5,10 @@
 
 #include "common/errors.h"
 #include "common/text.h"
+#include "orm/base/users.h"
 #include "orm/ir_model_rows.h"
 #include "orm/methods.h"
 #include "orm/recordset.h"
-#include "orm/users.h"
 #include "orm/xmlid.h"
 #include "outbox/outbox.h"
 

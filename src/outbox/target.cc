@@ -11,11 +11,11 @@
 #include <curl/curl.h>
 #include <fmt/format.h>
 
+#include "orm/base/users.h"
 #include "orm/env.h"
 #include "orm/model_hooks.h"
 #include "orm/recordset.h"
 #include "orm/runtime.h"
-#include "orm/users.h"
 
 namespace autorules::outbox {
 

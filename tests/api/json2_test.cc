@@ -5,9 +5,9 @@
 
 #include "api/server.h"
 #include "common/clock.h"
+#include "orm/base/users.h"
 #include "orm/env.h"
 #include "orm/runtime.h"
-#include "orm/users.h"
 #include "store/database.h"
 #include "test_support/engine_fixture.h"
 

@@ -1,8 +1,8 @@
 // Retention: delivered messages older than outbox.retention_days (30 by default) are deleted with
 // their attempts, oldest first and in bounded batches, by an hourly job; failed and dead ones stay.
 #include "common/errors.h"
+#include "orm/base/users.h"
 #include "orm/model_hooks.h"
-#include "orm/users.h"
 #include "outbox_fixture.h"
 
 namespace autorules::outbox::test {

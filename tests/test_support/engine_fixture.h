@@ -12,10 +12,10 @@
 
 #include "api/runtime.h"
 #include "common/clock.h"
+#include "orm/base/users.h"
 #include "orm/env.h"
 #include "orm/recordset.h"
 #include "orm/runtime.h"
-#include "orm/users.h"
 #include "test_support/temp_dir.h"
 
 namespace autorules::test {

@@ -9,10 +9,10 @@
 #include "automation/internal/engine.h"
 #include "common/errors.h"
 #include "common/text.h"
+#include "orm/base/users.h"
 #include "orm/crypto.h"
 #include "orm/logging.h"
 #include "orm/recordset.h"
-#include "orm/users.h"
 #include "script/sandbox.h"
 
 namespace autorules::automation {

@@ -1,7 +1,7 @@
-#include "orm/modules.h"
+#include "orm/base/modules.h"
 
 #include "common/errors.h"
-#include "orm_fixture.h"
+#include "orm/orm_fixture.h"
 
 namespace autorules::orm::test {
 namespace {

@@ -1,4 +1,4 @@
-#include "orm/users.h"
+#include "orm/base/users.h"
 
 #include <fmt/format.h>
 

@@ -1,8 +1,8 @@
-#include "orm/users.h"
+#include "orm/base/users.h"
 
 #include "common/errors.h"
 #include "orm/methods.h"
-#include "orm_fixture.h"
+#include "orm/orm_fixture.h"
 
 namespace autorules::orm::test {
 namespace {

@@ -1,4 +1,4 @@
-#include "orm/modules.h"
+#include "orm/base/modules.h"
 
 #include <filesystem>
 #include <fstream>
