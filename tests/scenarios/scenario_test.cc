@@ -41,7 +41,7 @@ std::vector<std::string> scenario_files() {
 
 class Scenario : public test::EngineFixture<::testing::TestWithParam<std::string>> {
  protected:
-  Scenario() : EngineFixture(kStart, script::Options{.timeout_seconds = 2}) {}
+  Scenario() : EngineFixture(kDefaultStart, script::Options{.timeout_seconds = 2}) {}
 
   // "${name}" alone → the record's id; inside a longer text, or as "$str{name}", its digits.
   Json resolve(const Json& v) const {

@@ -23,9 +23,9 @@ namespace autorules::test {
 template <class Base = ::testing::Test>
 class EngineFixture : public Base {
  protected:
-  static constexpr const char* kStart = "2026-01-15 10:00:00";
+  static constexpr const char* kDefaultStart = "2026-01-15 10:00:00";
 
-  explicit EngineFixture(const char* start = kStart, script::Options sandbox = {})
+  explicit EngineFixture(const char* start = kDefaultStart, script::Options sandbox = {})
       : clock_(*common::parse_datetime(start)),
         runtime_(api::make_runtime({.database = "sqlite:" + dir_.path("engine.db"),
                                     .clock = &clock_,
