@@ -18,18 +18,18 @@ void* Runtime::component(const void* key, std::shared_ptr<void> (*make)()) const
 }
 
 std::shared_ptr<const schema::Registry> Runtime::registry() const {
-  std::lock_guard g(registry_mutex_);
+  common::MutexLock lock(registry_mutex_);
   return registry_;
 }
 
 std::pair<std::shared_ptr<const schema::Registry>, std::int64_t> Runtime::registry_and_generation()
     const {
-  std::lock_guard g(registry_mutex_);
+  common::MutexLock lock(registry_mutex_);
   return {registry_, schema_generation_};
 }
 
 void Runtime::publish(std::shared_ptr<const schema::Registry> registry, std::int64_t generation) {
-  std::lock_guard g(registry_mutex_);
+  common::MutexLock lock(registry_mutex_);
   // Never go back to an older schema (a slower thread publishing what it rebuilt earlier).
   if (generation >= 0 && generation < schema_generation_)
     return;
@@ -41,13 +41,13 @@ void Runtime::publish(std::shared_ptr<const schema::Registry> registry, std::int
 std::shared_ptr<const DependencyIndex> Runtime::dependencies(
     const std::shared_ptr<const schema::Registry>& registry) const {
   {
-    std::lock_guard g(registry_mutex_);
+    common::MutexLock lock(registry_mutex_);
     if (registry == registry_ && deps_) {
       return deps_;
     }
   }
   auto deps = std::make_shared<const DependencyIndex>(registry);
-  std::lock_guard g(registry_mutex_);
+  common::MutexLock lock(registry_mutex_);
   if (registry == registry_) {
     deps_ = deps;
   }
@@ -107,7 +107,7 @@ ModelAccess Runtime::access(const std::string& model) const {
 
 std::optional<std::set<std::string>> Runtime::cached_groups(common::Id uid,
                                                             std::int64_t generation) const {
-  std::lock_guard g(groups_mutex_);
+  common::MutexLock lock(groups_mutex_);
   auto it = groups_.find(uid);
   if (it == groups_.end() || it->second.first != generation)
     return std::nullopt;
@@ -115,7 +115,7 @@ std::optional<std::set<std::string>> Runtime::cached_groups(common::Id uid,
 }
 
 void Runtime::cache_groups(common::Id uid, std::int64_t generation, std::set<std::string> groups) {
-  std::lock_guard g(groups_mutex_);
+  common::MutexLock lock(groups_mutex_);
   groups_[uid] = {generation, std::move(groups)};
 }
 

@@ -132,18 +132,18 @@ class Runtime {
   std::unique_ptr<store::Database> db_;
   const common::Clock& clock_;
 
-  mutable std::mutex registry_mutex_;
-  std::shared_ptr<const schema::Registry> registry_;  // GUARDED_BY(registry_mutex_)
-  std::int64_t schema_generation_ = -1;               // GUARDED_BY(registry_mutex_)
+  mutable common::Mutex registry_mutex_;
+  std::shared_ptr<const schema::Registry> registry_ GUARDED_BY(registry_mutex_);
+  std::int64_t schema_generation_ GUARDED_BY(registry_mutex_) = -1;
   std::shared_ptr<const schema::Registry> code_registry_;
-  mutable std::shared_ptr<const DependencyIndex> deps_;  // GUARDED_BY(registry_mutex_)
+  mutable std::shared_ptr<const DependencyIndex> deps_ GUARDED_BY(registry_mutex_);
 
   std::map<std::string, std::vector<std::shared_ptr<ModelHooks>>> hooks_;
   std::map<std::string, std::map<std::string, Method>> methods_;
   std::map<std::string, ModelAccess> access_;
-  mutable std::mutex groups_mutex_;
-  std::map<common::Id, std::pair<std::int64_t, std::set<std::string>>>
-      groups_;  // GUARDED_BY(groups_mutex_)
+  mutable common::Mutex groups_mutex_;
+  std::map<common::Id, std::pair<std::int64_t, std::set<std::string>>> groups_
+      GUARDED_BY(groups_mutex_);
   std::vector<Observer*> observers_;
   ComputeFn compute_;
   DomainEvaluator domain_evaluator_;

@@ -163,7 +163,7 @@ std::shared_ptr<const RuleSet> RuleCache::get(const orm::Env& env) {
   std::int64_t schema = env.generation("schema");
   bool own_changes = env.bumped_generation("automation") || env.bumped_generation("schema");
   if (!own_changes) {
-    std::lock_guard g(mutex_);
+    common::MutexLock lock(mutex_);
     if (rules_ && rules_->automation_generation == automation &&
         rules_->schema_generation == schema) {
       return rules_;
@@ -171,7 +171,7 @@ std::shared_ptr<const RuleSet> RuleCache::get(const orm::Env& env) {
   }
   std::shared_ptr<const RuleSet> fresh = load_rules(env);
   if (!own_changes) {
-    std::lock_guard g(mutex_);
+    common::MutexLock lock(mutex_);
     rules_ = fresh;
   }
   return fresh;

@@ -11,6 +11,7 @@
 #include <vector>
 
 #include "automation/internal/trigger.h"
+#include "common/mutex.h"
 #include "common/value.h"
 #include "domain/domain.h"
 #include "orm/env.h"
@@ -95,8 +96,8 @@ class RuleCache {
   std::shared_ptr<const RuleSet> get(const orm::Env& env);
 
  private:
-  std::mutex mutex_;
-  std::shared_ptr<const RuleSet> rules_;  // GUARDED_BY(mutex_)
+  common::Mutex mutex_;
+  std::shared_ptr<const RuleSet> rules_ GUARDED_BY(mutex_);
 };
 
 }  // namespace autorules::automation::internal
