@@ -59,7 +59,11 @@ const Attempt kAttempts[] = {
     {"recursion bomb", "def f(n):\n    return f(n + 1)\nf(0)", "RecursionError"},
 };
 
-class HostileTest : public SandboxTest, public ::testing::WithParamInterface<Attempt> {};
+class HostileTest : public SandboxTest, public ::testing::WithParamInterface<Attempt> {
+ protected:
+  // The allocation loop must reach the memory budget before the time limit.
+  HostileTest() { allow_for_slowdown(); }
+};
 
 TEST_P(HostileTest, IsRefusedClearlyAndChangesNothing) {
   const Attempt& a = GetParam();

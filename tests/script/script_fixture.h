@@ -8,6 +8,7 @@
 
 #include "orm_fixture.h"
 #include "script/sandbox.h"
+#include "test_support/slowdown.h"
 
 namespace autorules::script::test {
 
@@ -19,11 +20,12 @@ using orm::test::OrmTest;
 
 class SandboxTest : public OrmTest {
  protected:
-  SandboxTest() {
-    Options o;
-    o.timeout_seconds = 0.5;
-    o.memory_budget = 64u << 20;
-    install(*runtime_, o);
+  SandboxTest() { install(*runtime_, options_); }
+  // For code that must end before the time limit though it allocates or compares much memory:
+  // the limit times test::kSlowdown (a sanitizer build checks every allocation and memcmp).
+  void allow_for_slowdown() {
+    options_.timeout_seconds *= autorules::test::kSlowdown;
+    install(*runtime_, options_);
   }
   // A context on res.partner with the given records.
   Context partner_context(orm::Env& e, IdList ids = {}) {
@@ -32,6 +34,8 @@ class SandboxTest : public OrmTest {
     ctx.records = std::move(ids);
     return ctx;
   }
+
+  Options options_{.timeout_seconds = 0.5, .memory_budget = 64u << 20};
 };
 
 // One piece of hostile code for a parameterised test: what it tries, the code, and a fragment
