@@ -2,6 +2,8 @@
 #   make run      installs what is missing, builds the server only, serves the demo
 #   make test     builds everything (server, tests, benchmarks) and runs the whole suite
 #   make install  the server and its apps into $(PREFIX) (default /usr/local): `autorules` on PATH
+#   make sanitize the unit tests under ASan+UBSan (clang, which also checks the locking
+#                 annotations) and under TSan, in build/asan and build/tsan (scripts/sanitize)
 PRESET ?= release
 BUILD  := build/$(PRESET)
 JOBS   ?= $(shell nproc)
@@ -10,7 +12,7 @@ PREFIX ?= /usr/local
 SERVER := $(BUILD)/src/cli/autorules
 export CCACHE_SLOPPINESS := pch_defines,time_macros,include_file_mtime,include_file_ctime
 
-.PHONY: all deps configure server build run install test unit e2e bench fmt fmt-check clean
+.PHONY: all deps configure server build run install test unit e2e sanitize bench fmt fmt-check clean
 
 all: build
 
@@ -51,6 +53,9 @@ e2e: build
 	AUTORULES_BIN=$(abspath $(SERVER)) $(PYTHON) -m pytest -q tests/e2e
 
 test: unit e2e
+
+sanitize: deps
+	JOBS=$(JOBS) scripts/sanitize
 
 bench: build
 	bench/run $(BUILD)
