@@ -65,10 +65,12 @@ class Runtime {
   store::Database& database() { return *db_; }
   const common::Clock& clock() const { return clock_; }
 
-  std::shared_ptr<const schema::Registry> registry() const;
+  std::shared_ptr<const schema::Registry> registry() const EXCLUDES(registry_mutex_);
   // The published registry and the "schema" generation it was built for.
-  std::pair<std::shared_ptr<const schema::Registry>, std::int64_t> registry_and_generation() const;
-  void publish(std::shared_ptr<const schema::Registry> registry, std::int64_t generation = -1);
+  std::pair<std::shared_ptr<const schema::Registry>, std::int64_t> registry_and_generation() const
+      EXCLUDES(registry_mutex_);
+  void publish(std::shared_ptr<const schema::Registry> registry, std::int64_t generation = -1)
+      EXCLUDES(registry_mutex_);
   // The built-in definitions (what initialize() started from); registries are rebuilt from them
   // and the database's rows when another process changed the schema.
   const schema::Registry& code_registry() const { return *code_registry_; }
@@ -76,7 +78,7 @@ class Runtime {
   bool ready() const { return ready_.load(); }
   // Dependencies of stored related/computed fields for a registry (cached for the published one).
   std::shared_ptr<const DependencyIndex> dependencies(
-      const std::shared_ptr<const schema::Registry>& registry) const;
+      const std::shared_ptr<const schema::Registry>& registry) const EXCLUDES(registry_mutex_);
 
   void add_hooks(const std::string& model, std::shared_ptr<ModelHooks> hooks);
   const std::vector<std::shared_ptr<ModelHooks>>& hooks(const std::string& model) const;
@@ -93,8 +95,10 @@ class Runtime {
   const std::vector<Observer*>& observers() const { return observers_; }
 
   // Groups per user under a "security" generation (see Env::generation); thread-safe.
-  std::optional<std::set<std::string>> cached_groups(common::Id uid, std::int64_t generation) const;
-  void cache_groups(common::Id uid, std::int64_t generation, std::set<std::string> groups);
+  std::optional<std::set<std::string>> cached_groups(common::Id uid, std::int64_t generation) const
+      EXCLUDES(groups_mutex_);
+  void cache_groups(common::Id uid, std::int64_t generation, std::set<std::string> groups)
+      EXCLUDES(groups_mutex_);
 
   void set_compute(ComputeFn fn) { compute_ = std::move(fn); }
   const ComputeFn& compute() const { return compute_; }

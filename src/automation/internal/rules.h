@@ -93,7 +93,7 @@ std::shared_ptr<const RuleSet> load_rules(const orm::Env& env);
 // transaction sees, else a rebuilt one (shared only when the transaction did not change rules).
 class RuleCache {
  public:
-  std::shared_ptr<const RuleSet> get(const orm::Env& env);
+  std::shared_ptr<const RuleSet> get(const orm::Env& env) EXCLUDES(mutex_);
 
  private:
   common::Mutex mutex_;
