@@ -1,0 +1,7 @@
+#include "mail/mail.h"
+
+namespace autorules::mail {
+
+void install(orm::Runtime&) {}
+
+}  // namespace autorules::mail

@@ -1,0 +1,1 @@
+// Placeholder while the mail subsystem is being built.
