@@ -1,6 +1,7 @@
-// The delivery thread: claims due messages, sends them with libcurl's multi interface, records
-// each attempt and what comes next. Every connection and every request is checked against the
-// address policy (target.h) on the address actually connected to.
+// The delivery thread: claims due messages, sends them with libcurl's multi interface (webhooks
+// over HTTP, emails over SMTP), records each attempt and what comes next, and tells the layers
+// above (on_outcome). Every connection and every request is checked against the address policy
+// (target.h) on the address actually connected to.
 #include <algorithm>
 #include <atomic>
 #include <cstring>
@@ -21,13 +22,16 @@
 #include <spdlog/spdlog.h>
 #include <sys/socket.h>
 
+#include "common/mutex.h"
 #include "common/text.h"
 #include "orm/crypto.h"
 #include "orm/env.h"
 #include "orm/recordset.h"
 #include "outbox/internal/inbox.h"
+#include "outbox/internal/smtp.h"
 #include "outbox/outbox.h"
 #include "outbox/target.h"
+#include "store/database.h"
 
 namespace autorules::outbox {
 
@@ -73,25 +77,22 @@ class HeaderList {
   std::unique_ptr<curl_slist, SlistCleanup> list_;
 };
 
-// What an attempt leads to. Its text (outcome_text) is written to outbox_attempt.outcome, and
-// the message's next state (state_after) to outbox_message.state; nothing reads them back here.
-enum class Outcome { kDelivered, kRetry, kFailed, kDead };
+// The outcome handlers of a runtime (Runtime::component), by kind of message: a snapshot replaced
+// on every registration, so that a dispatcher takes it once per recording without copying.
+struct OutcomeHandlers {
+  using ByKind = std::map<std::string, std::vector<OutcomeHandler>, std::less<>>;
+  common::Mutex mutex;
+  std::shared_ptr<const ByKind> by_kind GUARDED_BY(mutex) = std::make_shared<ByKind>();
 
-std::string_view outcome_text(Outcome o) {
-  switch (o) {
-    case Outcome::kDelivered:
-      return "delivered";
-    case Outcome::kRetry:
-      return "retry";
-    case Outcome::kFailed:
-      return "failed";
-    case Outcome::kDead:
-      return "dead";
+  std::shared_ptr<const ByKind> get() EXCLUDES(mutex) {
+    common::MutexLock lock(mutex);
+    return by_kind;
   }
-  return "failed";
-}
+};
 
-// A message to retry is pending again; the others keep their outcome as their state.
+// An attempt's outcome (outcome_text, outbox.h) is written to outbox_attempt.outcome, and the
+// message's next state (state_after) to outbox_message.state; nothing reads them back here. A
+// message to retry is pending again; the others keep their outcome as their state.
 std::string_view state_after(Outcome o) {
   return o == Outcome::kRetry ? "pending" : outcome_text(o);
 }
@@ -114,7 +115,8 @@ std::atomic<std::uint64_t>& counter_of(AttemptCounters& counters, Outcome o) {
 // The columns of outbox_message an attempt needs, in MessageRow::from's order.
 constexpr const char* kMessageColumns =
     "\"id\", \"url\", \"headers\", \"body\", \"idempotency_key\", \"attempts\", "
-    "\"signing_secret\"";
+    "\"signing_secret\", \"kind\", \"res_model\", \"res_id\", \"mail_from\", \"recipients\", "
+    "\"smtp_encryption\", \"smtp_user\", \"smtp_password\"";
 
 // One message about to be sent, read from a row of kMessageColumns.
 struct MessageRow {
@@ -125,6 +127,14 @@ struct MessageRow {
   std::optional<std::string> idempotency_key;  // nullopt for a NULL column
   std::int64_t attempts = 0;                   // those made before
   std::string signing_secret;
+  std::string kind;
+  std::string res_model;
+  Id res_id = 0;
+  // Emails.
+  std::string mail_from;
+  std::vector<std::string> recipients;
+  std::optional<Encryption> encryption;  // nullopt: none or not a valid one
+  std::string smtp_user, smtp_password;
 
   static MessageRow from(const std::vector<Value>& r) {
     auto text = [&](std::size_t i) { return r[i].is_string() ? r[i].as_string() : std::string(); };
@@ -138,14 +148,46 @@ struct MessageRow {
       m.idempotency_key = r[4].as_string();
     m.attempts = r[5].is_int() ? r[5].as_int() : 0;
     m.signing_secret = text(6);
+    m.kind = text(7);
+    m.res_model = text(8);
+    m.res_id = r[9].is_int() ? r[9].as_int() : 0;
+    m.mail_from = text(10);
+    // Written by enqueue() as a JSON array of strings; anything else is no recipient (the
+    // attempt then fails before it starts).
+    Json rcpt = Json::parse(text(11), nullptr, false);
+    if (rcpt.is_array()) {
+      for (const Json& a : rcpt) {
+        if (a.is_string())
+          m.recipients.push_back(a.get<std::string>());
+      }
+    }
+    m.encryption = parse_encryption(text(12));
+    m.smtp_user = text(13);
+    m.smtp_password = text(14);
     return m;
   }
 };
+
+// How a message travels.
+enum class Transport { kHttp, kSmtp };
+
+// The connections of one SMTP server that libcurl must not share between messages of different
+// encryption modes. libcurl (7.88) reuses a connection for any message to the same host, port
+// and credentials over smtp://, whatever CURLOPT_USE_SSL and the certificate checks asked for:
+// a message that requires STARTTLS could go over a plain connection, a strict one over a
+// connection whose certificate nobody verified. (smtps:// connections are matched on their TLS
+// options, so ssl and ssl_strict do not mix.) So a message whose mode is stricter than one used
+// before with its server by this dispatcher opens a fresh connection (CURLOPT_FRESH_CONNECT);
+// with one mode per server, the usual case, every connection is reused.
+enum class SmtpClass : unsigned { kPlain = 1, kStarttls = 2, kStarttlsStrict = 4 };
 
 // One message being sent.
 struct Flight {
   Id id = 0;
   int attempt = 0;  // this attempt's number (1 for the first)
+  Transport transport = Transport::kHttp;
+  std::string kind, res_model;
+  Id res_id = 0;
   std::string url, body;
   HeaderList headers;
   DateTime started;
@@ -157,6 +199,14 @@ struct Flight {
   int connections = 0, refusals = 0;
   bool request_refused = false;
   std::string refused;
+  // Emails: the envelope, the login, how much of the body is uploaded, the conversation, and
+  // libcurl's words for a failure.
+  std::string mail_from, smtp_user, smtp_password;
+  std::vector<std::string> recipients;
+  HeaderList rcpt;
+  size_t uploaded = 0;
+  internal::SmtpDialogue dialogue;
+  std::unique_ptr<char[]> error_buffer;  // CURL_ERROR_SIZE bytes
 };
 
 // libcurl calls this instead of socket() for every connection it opens, with the address it
@@ -196,6 +246,40 @@ int before_request(void* clientp, char* primary_ip, char*, int, int) {
   return CURL_PREREQFUNC_OK;
 }
 
+// An email's bytes, from the flight's memory (libcurl adds the SMTP dot-stuffing and the final
+// dot).
+size_t read_body(char* buffer, size_t size, size_t n, void* clientp) {
+  auto* f = static_cast<Flight*>(clientp);
+  size_t k = std::min(size * n, f->body.size() - f->uploaded);
+  std::memcpy(buffer, f->body.data() + f->uploaded, k);
+  f->uploaded += k;
+  return k;
+}
+
+// Back to `offset`, when libcurl sends the body again (on a fresh connection).
+int seek_body(void* clientp, curl_off_t offset, int origin) {
+  auto* f = static_cast<Flight*>(clientp);
+  if (origin != SEEK_SET || offset < 0 || static_cast<size_t>(offset) > f->body.size())
+    return CURL_SEEKFUNC_FAIL;
+  f->uploaded = static_cast<size_t>(offset);
+  return CURL_SEEKFUNC_OK;
+}
+
+// libcurl's debug callback (CURLOPT_VERBOSE) on SMTP transfers: the commands it sends and the
+// server's replies, which the flight's dialogue follows (internal/smtp.h). Nothing else is kept:
+// not the message's bytes, not the lines of an AUTH exchange.
+int smtp_debug(CURL*, curl_infotype type, char* data, size_t size, void* clientp) {
+  auto* f = static_cast<Flight*>(clientp);
+  if (f == nullptr)
+    return 0;
+  if (type == CURLINFO_HEADER_OUT) {
+    f->dialogue.command(std::string_view(data, size));
+  } else if (type == CURLINFO_HEADER_IN) {
+    f->dialogue.reply_line(std::string_view(data, size));
+  }
+  return 0;
+}
+
 // Standard Webhooks: "v1," + base64(HMAC-SHA256(key, id.timestamp.body)); a "whsec_" secret is
 // the base64 of the key, any other secret is the key itself.
 std::string signature(const std::string& secret, const std::string& id, std::int64_t timestamp,
@@ -209,6 +293,29 @@ std::string signature(const std::string& secret, const std::string& id, std::int
          common::base64_encode(orm::hmac_sha256(key, fmt::format("{}.{}.{}", id, timestamp, body)));
 }
 
+// "host:port" of an SMTP URL in lower case, the port libcurl uses by default when none is given
+// (what libcurl matches connections on); the URL itself when libcurl cannot parse it.
+std::string smtp_server(const std::string& url) {
+  struct UrlDeleter {
+    void operator()(CURLU* u) const { curl_url_cleanup(u); }
+  };
+  std::unique_ptr<CURLU, UrlDeleter> parsed(curl_url());
+  if (!parsed || curl_url_set(parsed.get(), CURLUPART_URL, url.c_str(), 0) != CURLUE_OK)
+    return url;
+  auto get = [&](CURLUPart what, unsigned flags) {
+    char* text = nullptr;
+    std::string out;
+    if (curl_url_get(parsed.get(), what, &text, flags) == CURLUE_OK && text != nullptr)
+      out = text;
+    curl_free(text);
+    return out;
+  };
+  std::string server = get(CURLUPART_HOST, 0) + ":" + get(CURLUPART_PORT, CURLU_DEFAULT_PORT);
+  for (char& c : server)
+    c = c >= 'A' && c <= 'Z' ? static_cast<char>(c - 'A' + 'a') : c;
+  return server;
+}
+
 // One finished attempt, waiting to be recorded.
 struct Result {
   Flight flight;
@@ -216,6 +323,11 @@ struct Result {
   double ms = 0;
   std::string error;
   Outcome outcome = Outcome::kFailed;
+  // Emails: the recipients' answers (OutcomeEvent), and the message's recipients from now on when
+  // they change.
+  std::vector<std::string> accepted;
+  std::vector<RecipientReply> refused, deferred;
+  std::optional<std::vector<std::string>> recipients_after;
 };
 
 size_t discard(char*, size_t size, size_t n, void*) {
@@ -259,9 +371,13 @@ struct Dispatcher::Impl {
   std::atomic<bool> stopping{false};
   std::map<CURL*, Flight> flights;  // by their Flight::easy
   std::vector<Result> unrecorded;   // finished attempts not recorded yet
-  std::vector<EasyHandle> spare;    // finished easy handles, reset and used again
-  std::atomic<bool> woken{false};   // by a commit that queued messages: claim without looking
-  std::unordered_set<Id> flying;    // the ids of `flights` and of `unrecorded`
+  // Finished easy handles, used again, by transport (their common options differ).
+  std::vector<EasyHandle> spare_http, spare_smtp;
+  // The SMTP encryption modes used with each server ("host:port", lower case) since the start, as
+  // SmtpClass bits: a stricter message than one before opens a fresh connection.
+  std::map<std::string, unsigned> smtp_classes;
+  std::atomic<bool> woken{false};  // by a commit that queued messages: claim without looking
+  std::unordered_set<Id> flying;   // the ids of `flights` and of `unrecorded`
   // After a failed recording (the database busy or failing), when to try again, and the delay.
   std::chrono::steady_clock::time_point record_retry_at;
   std::chrono::milliseconds record_backoff{0};
@@ -298,9 +414,10 @@ struct Dispatcher::Impl {
       resolve.append(entry);
   }
 
-  // An easy handle with the options every attempt shares; a finished one is used again as it is
-  // (the options stay set: each attempt sets its URL, body and headers).
-  EasyHandle take_handle() {
+  // An easy handle with the options every attempt of `transport` shares; a finished one is used
+  // again as it is (the options stay set: each attempt sets its own).
+  EasyHandle take_handle(Transport transport) {
+    std::vector<EasyHandle>& spare = transport == Transport::kSmtp ? spare_smtp : spare_http;
     if (!spare.empty()) {
       EasyHandle easy = std::move(spare.back());
       spare.pop_back();
@@ -308,22 +425,45 @@ struct Dispatcher::Impl {
     }
     EasyHandle handle(curl_easy_init());
     CURL* easy = handle.get();
-    curl_easy_setopt(easy, CURLOPT_PROTOCOLS_STR, "http,https");
-    curl_easy_setopt(easy, CURLOPT_POST, 1L);
     curl_easy_setopt(easy, CURLOPT_TIMEOUT_MS, static_cast<long>(options.timeout.count()));
     curl_easy_setopt(easy, CURLOPT_NOSIGNAL, 1L);
-    curl_easy_setopt(easy, CURLOPT_WRITEFUNCTION, discard);
-    curl_easy_setopt(easy, CURLOPT_USERAGENT, "autorules");
-    // Redirects are not followed (CURLOPT_FOLLOWLOCATION stays off): a 3xx is an answer that is
-    // not retried, and no connection goes anywhere but to the message's URL.
     curl_easy_setopt(easy, CURLOPT_OPENSOCKETFUNCTION, open_socket);
     curl_easy_setopt(easy, CURLOPT_PREREQFUNCTION, before_request);
     if (resolve.get())
       curl_easy_setopt(easy, CURLOPT_RESOLVE, resolve.get());
+    if (!options.ca_file_for_testing.empty())
+      curl_easy_setopt(easy, CURLOPT_CAINFO, options.ca_file_for_testing.c_str());
+    if (transport == Transport::kSmtp) {
+      curl_easy_setopt(easy, CURLOPT_PROTOCOLS_STR, "smtp,smtps");
+      curl_easy_setopt(easy, CURLOPT_UPLOAD, 1L);
+      curl_easy_setopt(easy, CURLOPT_READFUNCTION, read_body);
+      curl_easy_setopt(easy, CURLOPT_SEEKFUNCTION, seek_body);
+      // The replies are followed through the debug callback, which sees both directions.
+      curl_easy_setopt(easy, CURLOPT_VERBOSE, 1L);
+      curl_easy_setopt(easy, CURLOPT_DEBUGFUNCTION, smtp_debug);
+      // One refused recipient does not stop the others (libcurl 7.88 spells it with three L's;
+      // 8.2 added CURLOPT_MAIL_RCPT_ALLOWFAILS, the same option).
+      curl_easy_setopt(easy, CURLOPT_MAIL_RCPT_ALLLOWFAILS, 1L);
+      return handle;
+    }
+    curl_easy_setopt(easy, CURLOPT_PROTOCOLS_STR, "http,https");
+    curl_easy_setopt(easy, CURLOPT_POST, 1L);
+    curl_easy_setopt(easy, CURLOPT_WRITEFUNCTION, discard);
+    curl_easy_setopt(easy, CURLOPT_USERAGENT, "autorules");
+    // Redirects are not followed (CURLOPT_FOLLOWLOCATION stays off): a 3xx is an answer that is
+    // not retried, and no connection goes anywhere but to the message's URL.
     return handle;
   }
-  // Keeps a finished handle for the next attempt, or cleans it up when enough are kept.
-  void give_back(EasyHandle easy) {
+  // Keeps a finished handle for the next attempt, or cleans it up when enough are kept. An SMTP
+  // handle forgets its flight's memory first.
+  void give_back(EasyHandle easy, Transport transport) {
+    if (transport == Transport::kSmtp) {
+      CURL* e = easy.get();
+      curl_easy_setopt(e, CURLOPT_DEBUGDATA, nullptr);
+      curl_easy_setopt(e, CURLOPT_ERRORBUFFER, nullptr);
+      curl_easy_setopt(e, CURLOPT_PASSWORD, nullptr);
+    }
+    std::vector<EasyHandle>& spare = transport == Transport::kSmtp ? spare_smtp : spare_http;
     if (spare.size() < static_cast<size_t>(options.max_in_flight))
       spare.push_back(std::move(easy));
   }
@@ -411,39 +551,62 @@ struct Dispatcher::Impl {
     for (const internal::Handed& h : handed) {
       auto it = rows.find(h.id);
       if (it != rows.end() && it->second.idempotency_key == h.key)
-        start(it->second, t, in_force);
+        start(std::move(it->second), t, in_force);
     }
   }
 
   // Puts one message in flight, under the address policy `in_force`.
-  void start(const MessageRow& m, DateTime t, TargetPolicy in_force) {
+  void start(MessageRow m, DateTime t, TargetPolicy in_force) {
     if (!flying.insert(m.id).second)
       return;  // already being sent (a lease that expired while it was)
     Flight f;
     f.id = m.id;
     f.attempt = static_cast<int>(m.attempts) + 1;
-    f.url = m.url;
-    f.body = m.body;
-    const std::string key = m.idempotency_key.value_or("");
-    f.headers.append("Content-Type: application/json");
-    f.headers.append("Idempotency-Key: " + key);
-    if (!m.signing_secret.empty()) {
-      std::int64_t ts = t.seconds;
-      f.headers.append("webhook-id: " + key);
-      f.headers.append(fmt::format("webhook-timestamp: {}", ts));
-      f.headers.append("webhook-signature: " + signature(m.signing_secret, key, ts, f.body));
-    }
-    Json extra = m.headers == "{}" ? Json() : Json::parse(m.headers, nullptr, false);
-    if (extra.is_object()) {
-      for (const auto& [k, v] : extra.items()) {
-        std::string value = v.is_string() ? v.get<std::string>() : v.dump();
-        f.headers.append(k + ": " + value);
+    f.transport = m.kind == "email" ? Transport::kSmtp : Transport::kHttp;
+    f.kind = std::move(m.kind);
+    f.res_model = std::move(m.res_model);
+    f.res_id = m.res_id;
+    f.url = std::move(m.url);
+    f.body = std::move(m.body);
+    if (f.transport == Transport::kHttp) {
+      const std::string key = m.idempotency_key.value_or("");
+      f.headers.append("Content-Type: application/json");
+      f.headers.append("Idempotency-Key: " + key);
+      if (!m.signing_secret.empty()) {
+        std::int64_t ts = t.seconds;
+        f.headers.append("webhook-id: " + key);
+        f.headers.append(fmt::format("webhook-timestamp: {}", ts));
+        f.headers.append("webhook-signature: " + signature(m.signing_secret, key, ts, f.body));
       }
+      Json extra = m.headers == "{}" ? Json() : Json::parse(m.headers, nullptr, false);
+      if (extra.is_object()) {
+        for (const auto& [k, v] : extra.items()) {
+          std::string value = v.is_string() ? v.get<std::string>() : v.dump();
+          f.headers.append(k + ": " + value);
+        }
+      }
+    } else {
+      // The row may have been written through the API since enqueue() checked it.
+      if (std::optional<std::string> why =
+              internal::email_problem(f.url, m.encryption, m.mail_from, m.recipients)) {
+        f.started = t;
+        f.t0 = std::chrono::steady_clock::now();
+        fail_before_start(std::move(f), std::move(*why));
+        return;
+      }
+      f.mail_from = std::move(m.mail_from);
+      f.recipients = std::move(m.recipients);
+      for (const std::string& r : f.recipients)
+        f.rcpt.append(r);
+      f.smtp_user = std::move(m.smtp_user);
+      f.smtp_password = std::move(m.smtp_password);
+      f.error_buffer = std::make_unique<char[]>(CURL_ERROR_SIZE);
+      f.error_buffer[0] = '\0';
     }
     f.started = t;
     f.t0 = std::chrono::steady_clock::now();
     f.policy = in_force;
-    f.easy = take_handle();
+    f.easy = take_handle(f.transport);
     CURL* easy = f.easy.get();
     // The body is sent from the flight itself (no copy), and the callbacks write to it: map
     // nodes do not move.
@@ -451,11 +614,58 @@ struct Dispatcher::Impl {
     curl_easy_setopt(easy, CURLOPT_OPENSOCKETDATA, &flight);
     curl_easy_setopt(easy, CURLOPT_PREREQDATA, &flight);
     curl_easy_setopt(easy, CURLOPT_URL, flight.url.c_str());
-    curl_easy_setopt(easy, CURLOPT_POSTFIELDSIZE, static_cast<long>(flight.body.size()));
-    curl_easy_setopt(easy, CURLOPT_POSTFIELDS, flight.body.c_str());
-    curl_easy_setopt(easy, CURLOPT_HTTPHEADER, flight.headers.get());
+    if (flight.transport == Transport::kHttp) {
+      curl_easy_setopt(easy, CURLOPT_POSTFIELDSIZE, static_cast<long>(flight.body.size()));
+      curl_easy_setopt(easy, CURLOPT_POSTFIELDS, flight.body.c_str());
+      curl_easy_setopt(easy, CURLOPT_HTTPHEADER, flight.headers.get());
+    } else {
+      set_smtp_options(easy, flight, *m.encryption);
+    }
     curl_multi_add_handle(multi.get(), easy);
     inbox.set_in_flight(static_cast<int>(flights.size()));
+  }
+
+  // An attempt that cannot start: recorded as failed, not retried.
+  void fail_before_start(Flight f, std::string error) {
+    Result r;
+    r.outcome = Outcome::kFailed;
+    r.error = std::move(error) + " (not retried)";
+    r.flight = std::move(f);
+    if (unrecorded.empty())
+      first_unrecorded = std::chrono::steady_clock::now();
+    unrecorded.push_back(std::move(r));
+  }
+
+  // An email's own options: envelope, body, login, encryption.
+  void set_smtp_options(CURL* easy, Flight& flight, Encryption encryption) {
+    curl_easy_setopt(easy, CURLOPT_READDATA, &flight);
+    curl_easy_setopt(easy, CURLOPT_SEEKDATA, &flight);
+    curl_easy_setopt(easy, CURLOPT_DEBUGDATA, &flight);
+    curl_easy_setopt(easy, CURLOPT_ERRORBUFFER, flight.error_buffer.get());
+    curl_easy_setopt(easy, CURLOPT_INFILESIZE_LARGE, static_cast<curl_off_t>(flight.body.size()));
+    curl_easy_setopt(easy, CURLOPT_MAIL_FROM, flight.mail_from.c_str());
+    curl_easy_setopt(easy, CURLOPT_MAIL_RCPT, flight.rcpt.get());
+    const bool user = !flight.smtp_user.empty();
+    curl_easy_setopt(easy, CURLOPT_USERNAME, user ? flight.smtp_user.c_str() : nullptr);
+    curl_easy_setopt(easy, CURLOPT_PASSWORD, user ? flight.smtp_password.c_str() : nullptr);
+    const bool strict =
+        encryption == Encryption::kStarttlsStrict || encryption == Encryption::kSslStrict;
+    const bool starttls =
+        encryption == Encryption::kStarttls || encryption == Encryption::kStarttlsStrict;
+    curl_easy_setopt(easy, CURLOPT_USE_SSL, starttls ? CURLUSESSL_ALL : CURLUSESSL_NONE);
+    curl_easy_setopt(easy, CURLOPT_SSL_VERIFYPEER, strict ? 1L : 0L);
+    curl_easy_setopt(easy, CURLOPT_SSL_VERIFYHOST, strict ? 2L : 0L);
+    long fresh = 0;
+    if (encryption != Encryption::kSsl && encryption != Encryption::kSslStrict) {
+      const SmtpClass c = encryption == Encryption::kNone       ? SmtpClass::kPlain
+                          : encryption == Encryption::kStarttls ? SmtpClass::kStarttls
+                                                                : SmtpClass::kStarttlsStrict;
+      const auto bit = static_cast<unsigned>(c);
+      unsigned& used = smtp_classes[smtp_server(flight.url)];
+      fresh = (used & (bit - 1)) != 0 ? 1L : 0L;  // a laxer mode was used with this server
+      used |= bit;
+    }
+    curl_easy_setopt(easy, CURLOPT_FRESH_CONNECT, fresh);
   }
 
   // Takes a finished transfer off the multi handle and classifies its outcome.
@@ -463,44 +673,93 @@ struct Dispatcher::Impl {
     auto it = flights.find(easy);
     if (it == flights.end())
       return std::nullopt;
+    // Off the multi handle first: no callback reaches the flight once it moves.
+    curl_multi_remove_handle(multi.get(), easy);
     Flight f = std::move(it->second);
     flights.erase(it);
     inbox.set_in_flight(static_cast<int>(flights.size()));
-    curl_multi_remove_handle(multi.get(), easy);
     long status = 0;
     curl_easy_getinfo(easy, CURLINFO_RESPONSE_CODE, &status);
-    give_back(std::move(f.easy));
+    give_back(std::move(f.easy), f.transport);
     double ms =
         std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - f.t0).count();
-    std::string error;
-    Outcome outcome = Outcome::kFailed;
+    Result r;
+    r.ms = ms;
     const bool refused =
         code != CURLE_OK && (f.request_refused || (f.refusals > 0 && f.refusals == f.connections));
     if (refused) {
       // Every address tried was refused by the policy: so would the next attempt be.
-      error = fmt::format("{} (not retried)", f.refused);
-      outcome = Outcome::kFailed;
+      r.error = fmt::format("{} (not retried)", f.refused);
+      r.outcome = Outcome::kFailed;
+    } else if (f.transport == Transport::kSmtp) {
+      classify_smtp(f, code, r);
     } else if (code == CURLE_UNSUPPORTED_PROTOCOL || code == CURLE_URL_MALFORMAT) {
-      error = fmt::format("{} (not retried)", curl_easy_strerror(code));
-      outcome = Outcome::kFailed;  // no attempt can succeed
+      r.error = fmt::format("{} (not retried)", curl_easy_strerror(code));
+      r.outcome = Outcome::kFailed;  // no attempt can succeed
     } else if (code != CURLE_OK) {
       // Some of the host's addresses may have been refused and the others not reached: retried,
       // for the ones not refused.
-      error = f.refused.empty() ? std::string(curl_easy_strerror(code))
-                                : fmt::format("{} ({})", curl_easy_strerror(code), f.refused);
-      outcome = Outcome::kRetry;
+      r.error = f.refused.empty() ? std::string(curl_easy_strerror(code))
+                                  : fmt::format("{} ({})", curl_easy_strerror(code), f.refused);
+      r.outcome = Outcome::kRetry;
     } else if (status >= 200 && status < 300) {
-      outcome = Outcome::kDelivered;
+      r.status = status;
+      r.outcome = Outcome::kDelivered;
     } else if (status == 429 || status >= 500) {
-      error = fmt::format("HTTP {}", status);
-      outcome = Outcome::kRetry;
+      r.status = status;
+      r.error = fmt::format("HTTP {}", status);
+      r.outcome = Outcome::kRetry;
     } else {
-      error = fmt::format("HTTP {} (not retried)", status);
-      outcome = Outcome::kFailed;
+      r.status = status;
+      r.error = fmt::format("HTTP {} (not retried)", status);
+      r.outcome = Outcome::kFailed;
     }
-    if (outcome == Outcome::kRetry && f.attempt >= options.max_attempts)
-      outcome = Outcome::kDead;
-    return Result{std::move(f), status, ms, std::move(error), std::move(outcome)};
+    if (r.outcome == Outcome::kRetry && f.attempt >= options.max_attempts)
+      r.outcome = Outcome::kDead;
+    r.flight = std::move(f);
+    return r;
+  }
+
+  // An SMTP transfer's outcome, from the replies that ended it (internal/smtp.h): 2xx delivered,
+  // 4xx and network, TLS and time-out errors retried, 5xx failed.
+  static void classify_smtp(const Flight& f, CURLcode code, Result& r) {
+    const std::optional<internal::SmtpReply>& last = f.dialogue.last();
+    const bool replied_no = last && last->code >= 400;
+    internal::TransferEnd end = internal::TransferEnd::kFailed;
+    if (code == CURLE_OK) {
+      end = internal::TransferEnd::kOk;
+    } else if (code == CURLE_UNSUPPORTED_PROTOCOL || code == CURLE_URL_MALFORMAT) {
+      end = internal::TransferEnd::kNotRetried;
+    } else if ((code == CURLE_USE_SSL_FAILED || code == CURLE_LOGIN_DENIED) && !replied_no) {
+      // No STARTTLS offered though it is required, no AUTH mechanism in common: the server's
+      // configuration, which the next attempt would meet again. A refusal in words (454, 535)
+      // is judged by its code below.
+      end = internal::TransferEnd::kNotRetried;
+    }
+    std::string curl_error;
+    if (code != CURLE_OK) {
+      curl_error = curl_easy_strerror(code);
+      std::string detail;
+      for (const char* p = f.error_buffer ? f.error_buffer.get() : ""; *p && detail.size() < 256;
+           ++p) {
+        auto u = static_cast<unsigned char>(*p);
+        detail += u >= 0x20 && u < 0x7F ? *p : '?';
+      }
+      while (!detail.empty() && detail.back() == '?')
+        detail.pop_back();  // libcurl's trailing line end
+      if (!detail.empty() && detail != curl_error)
+        curl_error += " (" + detail + ")";
+      if (!f.refused.empty())
+        curl_error += " (" + f.refused + ")";
+    }
+    internal::SmtpVerdict v = internal::classify(end, curl_error, f.dialogue, f.recipients);
+    r.outcome = v.outcome;
+    r.status = v.status;
+    r.error = std::move(v.error);
+    r.accepted = std::move(v.accepted);
+    r.refused = std::move(v.refused);
+    r.deferred = std::move(v.deferred);
+    r.recipients_after = std::move(v.recipients_after);
   }
 
   // A failed attempt in the server's log, whatever the rule that sent it logs: the message, where
@@ -523,6 +782,7 @@ struct Dispatcher::Impl {
     try {
       orm::Env env = orm::Env::begin(runtime, orm::kSuperuserId, store::Access::kWrite).sudo();
       record_batch(env, now(), results);
+      tell_handlers(env, results);
       env.commit();
     } catch (const std::exception& e) {
       spdlog::error("outbox: could not record {} attempt(s), will try again: {}", results.size(),
@@ -537,6 +797,45 @@ struct Dispatcher::Impl {
     }
     results.clear();
     return true;
+  }
+
+  // Calls the outcome handlers of the results' kinds (on_outcome), each in a savepoint: one that
+  // throws has its writes rolled back and is logged; the recording goes on.
+  void tell_handlers(const orm::Env& env, const std::vector<Result>& results) {
+    std::shared_ptr<const OutcomeHandlers::ByKind> handlers =
+        runtime.component<OutcomeHandlers>().get();
+    if (handlers->empty())
+      return;
+    for (const Result& r : results) {
+      auto it = handlers->find(r.flight.kind);
+      if (it == handlers->end())
+        continue;
+      OutcomeEvent event;
+      event.message_id = r.flight.id;
+      event.kind = r.flight.kind;
+      event.res_model = r.flight.res_model;
+      event.res_id = r.flight.res_id;
+      event.attempt = r.flight.attempt;
+      event.outcome = r.outcome;
+      event.status = r.status;
+      event.error = r.error;
+      event.accepted = r.accepted;
+      event.refused = r.refused;
+      event.deferred = r.deferred;
+      for (const OutcomeHandler& handler : it->second) {
+        store::Savepoint savepoint(env.cr());
+        try {
+          handler(env, event);
+          savepoint.release();
+        } catch (const std::exception& e) {
+          spdlog::error("outbox: the {} outcome handler failed on message {}, attempt {}: {}",
+                        r.flight.kind, r.flight.id, r.flight.attempt, e.what());
+        } catch (...) {
+          spdlog::error("outbox: the {} outcome handler failed on message {}, attempt {}",
+                        r.flight.kind, r.flight.id, r.flight.attempt);
+        }
+      }
+    }
   }
 
   // Plain SQL on the outbox's own tables (with the magic columns the ORM would set): recording
@@ -609,6 +908,15 @@ struct Dispatcher::Impl {
                         marks(count)),
             params);
       });
+    }
+    // Emails whose recipients changed: those refused for good, or that took the message, are
+    // not tried again.
+    for (const Result& r : results) {
+      if (r.recipients_after) {
+        env.cr().execute(
+            "UPDATE \"outbox_message\" SET \"recipients\" = ? WHERE \"id\" = ?",
+            std::vector<Value>{Value(Json(*r.recipients_after).dump()), Value(r.flight.id)});
+      }
     }
   }
 
@@ -726,6 +1034,28 @@ void Dispatcher::stop() {
 
 void Dispatcher::wake() {
   impl_->inbox.wake_to_claim();
+}
+
+std::string_view outcome_text(Outcome o) {
+  switch (o) {
+    case Outcome::kDelivered:
+      return "delivered";
+    case Outcome::kRetry:
+      return "retry";
+    case Outcome::kFailed:
+      return "failed";
+    case Outcome::kDead:
+      return "dead";
+  }
+  return "failed";
+}
+
+void on_outcome(orm::Runtime& runtime, std::string kind, OutcomeHandler handler) {
+  OutcomeHandlers& handlers = runtime.component<OutcomeHandlers>();
+  common::MutexLock lock(handlers.mutex);
+  auto next = std::make_shared<OutcomeHandlers::ByKind>(*handlers.by_kind);
+  (*next)[std::move(kind)].push_back(std::move(handler));
+  handlers.by_kind = std::move(next);
 }
 
 DeliveryCounts delivery_counts(const orm::Runtime& runtime) {

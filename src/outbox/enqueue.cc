@@ -1,6 +1,9 @@
-// Queuing messages, retrying dead ones by hand, and the backoff.
+// Queuing messages (and checking an email's envelope), retrying dead ones by hand, and the
+// backoff.
+#include <array>
 #include <mutex>
 #include <set>
+#include <utility>
 
 #include <fmt/format.h>
 
@@ -9,6 +12,7 @@
 #include "orm/methods.h"
 #include "orm/recordset.h"
 #include "outbox/internal/inbox.h"
+#include "outbox/internal/smtp.h"
 #include "outbox/outbox.h"
 #include "outbox/target.h"
 
@@ -18,18 +22,106 @@ using common::Id;
 using common::Json;
 using common::Value;
 
+namespace {
+
+constexpr std::array<std::pair<Encryption, std::string_view>, 5> kEncryptions{{
+    {Encryption::kNone, "none"},
+    {Encryption::kStarttls, "starttls"},
+    {Encryption::kStarttlsStrict, "starttls_strict"},
+    {Encryption::kSsl, "ssl"},
+    {Encryption::kSslStrict, "ssl_strict"},
+}};
+
+// The SMTP user or password `value` may be used (no NUL, CR or LF: libcurl takes C strings, and
+// a line end has no place in a credential).
+void check_credential(std::string_view what, std::string_view value) {
+  if (value.size() > kMaxSmtpCredentialLength) {
+    throw common::ValueError(
+        fmt::format("The email's SMTP {} is longer than {} bytes", what, kMaxSmtpCredentialLength));
+  }
+  if (value.find_first_of(std::string_view("\0\r\n", 3)) != std::string_view::npos)
+    throw common::ValueError(fmt::format("The email's SMTP {} contains a NUL or line end", what));
+}
+
+// Checks an email's server, envelope and credentials (enqueue's contract, outbox.h); returns its
+// recipients without repeats, in their order.
+std::vector<std::string> checked_email(const Message& m) {
+  if (std::optional<std::string> why =
+          internal::email_problem(m.url, m.encryption, m.mail_from, m.recipients)) {
+    throw common::ValueError(*why);
+  }
+  std::vector<std::string> recipients;
+  std::set<std::string_view> seen;
+  for (const std::string& r : m.recipients) {
+    if (seen.insert(r).second)
+      recipients.push_back(r);
+  }
+  check_credential("user", m.smtp_user);
+  check_credential("password", m.smtp_password);
+  return recipients;
+}
+
+// `body` with every line ending in CRLF (SMTP's line end): bare LF and bare CR become CRLF.
+std::string crlf_lines(const std::string& body) {
+  if (body.find('\n') == std::string::npos && body.find('\r') == std::string::npos)
+    return body;
+  std::string out;
+  out.reserve(body.size() + body.size() / 32);
+  for (size_t i = 0; i < body.size(); ++i) {
+    char c = body[i];
+    if (c == '\r') {
+      out += "\r\n";
+      if (i + 1 < body.size() && body[i + 1] == '\n')
+        ++i;
+    } else if (c == '\n') {
+      out += "\r\n";
+    } else {
+      out += c;
+    }
+  }
+  return out;
+}
+
+}  // namespace
+
+std::string_view encryption_text(Encryption e) {
+  for (const auto& [value, text] : kEncryptions) {
+    if (value == e)
+      return text;
+  }
+  return "none";
+}
+
+std::optional<Encryption> parse_encryption(std::string_view text) {
+  for (const auto& [value, name] : kEncryptions) {
+    if (name == text)
+      return value;
+  }
+  return std::nullopt;
+}
+
 Id enqueue(const orm::Env& env, const Message& m) {
+  const bool email = m.kind == "email";
+  std::vector<std::string> recipients;
+  if (email)
+    recipients = checked_email(m);
   orm::Env su = env.sudo();
   std::string key = common::random_uuid4();
   Json vals{{"kind", m.kind},
             {"name", m.name},
             {"url", m.url},
             {"headers", m.headers.dump()},
-            {"body", m.body},
+            {"body", email ? crlf_lines(m.body) : m.body},
             {"idempotency_key", key},
             {"res_model", m.res_model},
             {"res_id", m.res_id},
             {"next_attempt", common::format_datetime(su.now())}};
+  if (email) {
+    vals["mail_from"] = m.mail_from;
+    vals["recipients"] = Json(recipients).dump();
+    vals["smtp_encryption"] = std::string(encryption_text(m.encryption));
+    vals["smtp_user"] = m.smtp_user;
+  }
   // A dispatcher of this process with room takes the message at the commit, already claimed.
   std::optional<common::DateTime> lease = internal::reserve_hand_off(env);
   if (lease) {
@@ -37,10 +129,14 @@ Id enqueue(const orm::Env& env, const Message& m) {
     vals["lease_until"] = common::format_datetime(*lease);
   }
   Id id = su["outbox.message"].create(vals).id();
+  // Secret fields: never readable through the API, so written here directly.
   if (!m.signing_secret.empty()) {
-    // A secret field: never readable through the API, so written here directly.
     su.cr().execute("UPDATE \"outbox_message\" SET \"signing_secret\" = ? WHERE \"id\" = ?",
                     std::vector<Value>{Value(m.signing_secret), Value(id)});
+  }
+  if (email && !m.smtp_password.empty()) {
+    su.cr().execute("UPDATE \"outbox_message\" SET \"smtp_password\" = ? WHERE \"id\" = ?",
+                    std::vector<Value>{Value(m.smtp_password), Value(id)});
   }
   if (lease) {
     internal::hand_off(env, id, std::move(key));

@@ -169,14 +169,44 @@ bool iequals(std::string_view a, std::string_view b) {
   return true;
 }
 
+// The URLs one kind of target accepts: two schemes (the plain and the TLS one), how they are
+// named in messages, and why a URL carries no credentials.
+struct UrlKind {
+  std::string_view plain, tls;
+  std::string_view what;         // "webhook URL"
+  std::string_view schemes;      // "http(s)"
+  std::string_view must_start;   // "it must start with http:// or https://"
+  std::string_view credentials;  // why no user:password@
+  bool allow_query = true;
+};
+
+constexpr UrlKind kWebhookUrl{
+    "http",
+    "https",
+    "webhook URL",
+    "http(s)",
+    "it must start with http:// or https://",
+    "it must not contain a user name or password (user:password@): they would be shown wherever "
+    "the URL is; the webhook secret authenticates the calls",
+    true};
+constexpr UrlKind kSmtpUrl{
+    "smtp",
+    "smtps",
+    "SMTP server URL",
+    "smtp(s)",
+    "it must start with smtp:// or smtps://",
+    "it must not contain a user name or password (user:password@): they would be shown wherever "
+    "the URL is; the server's user and password are given apart",
+    false};
+
 // libcurl's parse errors in words, for the message.
-std::string parse_error(CURLUcode code) {
+std::string parse_error(CURLUcode code, const UrlKind& kind) {
   switch (code) {
     case CURLUE_BAD_SCHEME:
     case CURLUE_UNSUPPORTED_SCHEME:
     case CURLUE_BAD_SLASHES:
     case CURLUE_MALFORMED_INPUT:
-      return "it must start with http:// or https://";
+      return std::string(kind.must_start);
     case CURLUE_NO_HOST:
       return "it has no host";
     case CURLUE_BAD_PORT_NUMBER:
@@ -216,8 +246,9 @@ std::optional<std::string> part(CURLU* url, CURLUPart which) {
   return std::string(got.text);
 }
 
-// Why `url` is not a valid http(s) URL, or nullopt; `host` receives its host.
-std::optional<std::string> syntax_error(std::string_view url, std::string& host) {
+// Why `url` is not a valid URL of `kind`, or nullopt; `host` receives its host.
+std::optional<std::string> syntax_error(std::string_view url, const UrlKind& kind,
+                                        std::string& host) {
   if (url.empty())
     return "it is empty";
   if (url.size() > kMaxTargetUrlLength) {
@@ -235,23 +266,21 @@ std::optional<std::string> syntax_error(std::string_view url, std::string& host)
   if (!parsed)
     throw std::bad_alloc();
   // No CURLU_NON_SUPPORT_SCHEME, CURLU_DEFAULT_SCHEME or CURLU_GUESS_SCHEME: only absolute URLs
-  // of a scheme libcurl fetches; http(s) is checked below.
+  // of a scheme libcurl fetches; the kind's schemes are checked below.
   const std::string text(url);
   if (CURLUcode rc = curl_url_set(parsed.get(), CURLUPART_URL, text.c_str(), 0); rc != CURLUE_OK)
-    return parse_error(rc);
+    return parse_error(rc, kind);
   std::string scheme = part(parsed.get(), CURLUPART_SCHEME).value_or("");
-  if (!iequals(scheme, "http") && !iequals(scheme, "https"))
-    return "it must start with http:// or https://";
+  if (!iequals(scheme, kind.plain) && !iequals(scheme, kind.tls))
+    return std::string(kind.must_start);
   // libcurl also reads "http:/host" and "http:///host"; only scheme://host is accepted.
   std::string_view rest = url.substr(scheme.size());
   if (!iequals(url.substr(0, scheme.size()), scheme) || rest.substr(0, 3) != "://")
-    return "it must start with http:// or https://";
+    return std::string(kind.must_start);
   if (rest.size() == 3 || rest[3] == '/' || rest[3] == '?' || rest[3] == '#')
     return "it has no host";
-  if (part(parsed.get(), CURLUPART_USER) || part(parsed.get(), CURLUPART_PASSWORD)) {
-    return "it must not contain a user name or password (user:password@): they would be shown "
-           "wherever the URL is; the webhook secret authenticates the calls";
-  }
+  if (part(parsed.get(), CURLUPART_USER) || part(parsed.get(), CURLUPART_PASSWORD))
+    return std::string(kind.credentials);
   host = part(parsed.get(), CURLUPART_HOST).value_or("");
   if (host.empty())
     return "it has no host";
@@ -267,6 +296,23 @@ std::optional<std::string> syntax_error(std::string_view url, std::string& host)
   // libcurl refuses ports above 65535 but reads port 0.
   if (auto port = part(parsed.get(), CURLUPART_PORT); port && *port == "0")
     return "the port must be a number between 1 and 65535";
+  if (!kind.allow_query &&
+      (part(parsed.get(), CURLUPART_QUERY) || part(parsed.get(), CURLUPART_FRAGMENT)))
+    return "it must not have a query or a fragment (?…, #…)";
+  return std::nullopt;
+}
+
+// check_target_url and check_smtp_url: the syntax, then a literal IP host under `policy`.
+std::optional<std::string> check_url(std::string_view url, const UrlKind& kind,
+                                     TargetPolicy policy) {
+  std::string host;
+  if (std::optional<std::string> error = syntax_error(url, kind, host)) {
+    return fmt::format("The {} '{}' is not a valid {} URL: {}", kind.what, quoted(url),
+                       kind.schemes, *error);
+  }
+  // A literal IP host is checked now: it is the address the dispatcher would connect to.
+  if (std::optional<std::string> refused = check_target_address(host, policy))
+    return fmt::format("The {} '{}' cannot be used: {}", kind.what, quoted(url), *refused);
   return std::nullopt;
 }
 
@@ -344,14 +390,11 @@ std::string target_origin(std::string_view url) {
 }
 
 std::optional<std::string> check_target_url(std::string_view url, TargetPolicy policy) {
-  std::string host;
-  if (std::optional<std::string> error = syntax_error(url, host)) {
-    return fmt::format("The webhook URL '{}' is not a valid http(s) URL: {}", quoted(url), *error);
-  }
-  // A literal IP host is checked now: it is the address the dispatcher would connect to.
-  if (std::optional<std::string> refused = check_target_address(host, policy))
-    return fmt::format("The webhook URL '{}' cannot be used: {}", quoted(url), *refused);
-  return std::nullopt;
+  return check_url(url, kWebhookUrl, policy);
+}
+
+std::optional<std::string> check_smtp_url(std::string_view url, TargetPolicy policy) {
+  return check_url(url, kSmtpUrl, policy);
 }
 
 }  // namespace autorules::outbox

@@ -1,10 +1,11 @@
 // Which URLs and addresses the outbox calls (docs/outbox.md, "Which addresses are called").
 //
-// An outgoing webhook is a request this server makes on a user's behalf, so its target is
-// checked twice:
-//   - when the URL is saved (check_target_url): it must be an absolute http(s) URL with a host,
-//     parsed by libcurl's URL API (the parser that will fetch it), and a literal IP host must be
-//     an address the dispatcher would call;
+// An outgoing webhook or email is a connection this server makes on a user's behalf, so its
+// target is checked twice:
+//   - when the URL is saved (check_target_url for webhooks, check_smtp_url for mail servers): it
+//     must be an absolute http(s) (or smtp(s)) URL with a host, parsed by libcurl's URL API (the
+//     parser that will fetch it), and a literal IP host must be an address the dispatcher would
+//     call;
 //   - at delivery, on the address actually connected to, after DNS resolution, for every
 //     connection and every request (check_target_address, called by the dispatcher): a name may
 //     resolve to anything, and resolve differently later.
@@ -85,6 +86,16 @@ void install_target_policy(orm::Runtime& runtime);
 // delivery, on the addresses it resolves to then. An empty URL is refused (callers that allow
 // "no URL" check for it first).
 std::optional<std::string> check_target_url(std::string_view url, TargetPolicy policy = {});
+
+// Checks an email's server URL (Message::url) before it is saved, as check_target_url does a
+// webhook's: an absolute smtp or smtps URL (the scheme in any case) of at most
+// kMaxTargetUrlLength bytes, written scheme://host..., with a host, a port between 1 and 65535
+// when one is given, no spaces or control characters, no query or fragment, and no user name or
+// password (Message::smtp_user and smtp_password carry them; the URL is shown in the log). A
+// literal IP host must pass check_target_address under `policy`. Returns nullopt, or the message:
+// "The SMTP server URL 'http://x' is not a valid smtp(s) URL: it must start with smtp:// or
+// smtps://".
+std::optional<std::string> check_smtp_url(std::string_view url, TargetPolicy policy = {});
 
 // Checks one IP address, as text ("169.254.169.254", "::ffff:169.254.169.254", "[fe80::1]",
 // "fe80::1%eth0"). Returns nullopt when the dispatcher may connect to it, else why not:

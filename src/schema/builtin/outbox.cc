@@ -14,9 +14,11 @@ void add_outbox_models(Registry& r) {
           .required()
           .def("webhook"));
   msg.add(char_field("name", "Description"));
-  msg.add(char_field("url", "URL").required());
+  msg.add(char_field("url", "URL")
+              .required()
+              .help("A webhook's http(s) URL, or an email's SMTP server: smtp(s)://host:port"));
   msg.add(text_field("headers", "Headers").help("A JSON object of extra request headers"));
-  msg.add(text_field("body", "Body"));
+  msg.add(text_field("body", "Body").help("A webhook's JSON, or an email's RFC 5322 message"));
   msg.add(char_field("idempotency_key", "Idempotency Key").required().readonly().index());
   msg.add(selection_field("state", "State",
                           {{"pending", "Pending"},
@@ -32,12 +34,25 @@ void add_outbox_models(Registry& r) {
   // change.
   msg.add(datetime_field("next_attempt", "Next Attempt").def(DefaultKind::kNow));
   msg.add(datetime_field("lease_until", "Being Sent Until"));
-  msg.add(integer_field("last_status", "Last HTTP Status"));
+  msg.add(integer_field("last_status", "Last Status")
+              .help("The last HTTP status, or SMTP reply code; 0 without an answer"));
   msg.add(text_field("last_error", "Last Error"));
   msg.add(datetime_field("delivered_at", "Delivered At"));
   msg.add(char_field("res_model", "Related Model"));
   msg.add(integer_field("res_id", "Related Record"));
   msg.add(char_field("signing_secret", "Signing Secret").secret());
+  // Emails: the SMTP envelope, the server's encryption and login (the URL is the server).
+  msg.add(char_field("mail_from", "Envelope Sender").help("MAIL FROM; empty for <>"));
+  msg.add(text_field("recipients", "Envelope Recipients")
+              .help("A JSON array of the addresses still to deliver to (RCPT TO)"));
+  msg.add(selection_field("smtp_encryption", "Encryption",
+                          {{"none", "None"},
+                           {"starttls", "STARTTLS"},
+                           {"starttls_strict", "STARTTLS, certificate verified"},
+                           {"ssl", "SSL/TLS"},
+                           {"ssl_strict", "SSL/TLS, certificate verified"}}));
+  msg.add(char_field("smtp_user", "SMTP User"));
+  msg.add(char_field("smtp_password", "SMTP Password").secret());
   msg.add(one2many("attempt_ids", "Attempts Log", "outbox.attempt", "message_id"));
   r.put(std::move(msg));
 
@@ -50,7 +65,8 @@ void add_outbox_models(Registry& r) {
   attempt.add(integer_field("number", "Attempt"));
   attempt.add(datetime_field("started_at", "Started At"));
   attempt.add(float_field("duration_ms", "Duration (ms)"));
-  attempt.add(integer_field("status", "HTTP Status"));
+  attempt.add(integer_field("status", "Status")
+                  .help("The HTTP status, or the SMTP reply code that decided; 0 without one"));
   attempt.add(text_field("error", "Error"));
   attempt.add(selection_field("outcome", "Outcome",
                               {{"delivered", "Delivered"},
