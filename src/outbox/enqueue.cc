@@ -32,8 +32,8 @@ constexpr std::array<std::pair<Encryption, std::string_view>, 5> kEncryptions{{
     {Encryption::kSslStrict, "ssl_strict"},
 }};
 
-// The SMTP user or password `value` may be used (no NUL, CR or LF: libcurl takes C strings, and
-// a line end has no place in a credential).
+// The SMTP user or password `value` may be used: UTF-8 without NUL, CR or LF (libcurl takes C
+// strings, and a line end has no place in a credential).
 void check_credential(std::string_view what, std::string_view value) {
   if (value.size() > kMaxSmtpCredentialLength) {
     throw common::ValueError(
@@ -41,6 +41,8 @@ void check_credential(std::string_view what, std::string_view value) {
   }
   if (value.find_first_of(std::string_view("\0\r\n", 3)) != std::string_view::npos)
     throw common::ValueError(fmt::format("The email's SMTP {} contains a NUL or line end", what));
+  if (!internal::valid_utf8(value))
+    throw common::ValueError(fmt::format("The email's SMTP {} is not valid UTF-8", what));
 }
 
 // Checks an email's server, envelope and credentials (enqueue's contract, outbox.h); returns its
@@ -63,7 +65,12 @@ std::vector<std::string> checked_email(const Message& m) {
 
 // `body` with every line ending in CRLF (SMTP's line end): bare LF and bare CR become CRLF.
 std::string crlf_lines(const std::string& body) {
-  if (body.find('\n') == std::string::npos && body.find('\r') == std::string::npos)
+  bool bare = false;  // a CR or LF that is not part of a CRLF
+  for (size_t i = body.find_first_of("\r\n"); i != std::string::npos && !bare;
+       i = body.find_first_of("\r\n", i + 2)) {
+    bare = body[i] == '\n' || i + 1 == body.size() || body[i + 1] != '\n';
+  }
+  if (!bare)
     return body;
   std::string out;
   out.reserve(body.size() + body.size() / 32);

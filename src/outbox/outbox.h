@@ -81,10 +81,11 @@ inline constexpr std::size_t kMaxSmtpCredentialLength = 1024;
 // Queues `message` in `env`'s transaction (its id); the dispatchers of this process are woken
 // when the transaction ends. An email is checked first (ValueError, nothing queued): its URL
 // (check_smtp_url's syntax rules, target.h), an encryption that matches the URL's scheme, a
-// sender and 1 to kMaxRecipients recipients that are addresses (local@domain, at most
-// kMaxAddressLength bytes, no spaces, control characters or angle brackets), and a user and
-// password without control characters (NUL, CR, LF) of at most kMaxSmtpCredentialLength bytes.
-// Recipients given twice are kept once.
+// sender (or none) and 1 to kMaxRecipients recipients that are addresses (local@domain in UTF-8,
+// at most kMaxAddressLength bytes, no spaces, control characters or angle brackets), and a user
+// and password in UTF-8 without NUL, CR or LF, of at most kMaxSmtpCredentialLength bytes.
+// Recipients given twice are kept once. The dispatcher checks the server and envelope again on
+// the row it reads: a row changed since (through the API) that fails them is not sent (failed).
 common::Id enqueue(const orm::Env& env, const Message& message);
 
 struct Options {

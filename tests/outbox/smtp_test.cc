@@ -674,6 +674,7 @@ TEST_F(SmtpTest, EnqueueRefusesABadServerOrEnvelopeAndQueuesNothing) {
           "The email's SMTP password contains a NUL or line end");
   refused([](Message& m) { m.smtp_user = std::string(2000, 'u'); },
           "The email's SMTP user is longer than 1024 bytes");
+  refused([](Message& m) { m.smtp_user = "us\xc3"; }, "The email's SMTP user is not valid UTF-8");
   EXPECT_EQ(reader().sudo()["outbox.message"].search_count(domain::Domain()), 0);
 }
 
@@ -683,9 +684,11 @@ TEST_F(SmtpTest, EnqueueKeepsARepeatedRecipientOnceAndStoresTheEnvelope) {
   m.encryption = Encryption::kStarttlsStrict;
   m.smtp_user = "mailer";
   m.smtp_password = "pw";
+  m.body = "A\rB\r\nC\nD\r";  // bare CR and LF become CRLF
   Id id = queue(m);
   Json row = reader().sudo()["outbox.message"].browse({id}).read(
-      {"mail_from", "recipients", "smtp_encryption", "smtp_user", "state"})[0];
+      {"mail_from", "recipients", "smtp_encryption", "smtp_user", "state", "body"})[0];
+  EXPECT_EQ(str(row["body"]), "A\r\nB\r\nC\r\nD\r\n");
   EXPECT_EQ(str(row["mail_from"]), "sender@example.org");
   EXPECT_EQ(Json::parse(str(row["recipients"])), (Json{"alice@example.com", "bob@example.com"}));
   EXPECT_EQ(str(row["smtp_encryption"]), "starttls_strict");

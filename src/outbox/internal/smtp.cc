@@ -139,40 +139,6 @@ void sort_recipients(const SmtpDialogue& dialogue, const std::vector<std::string
   }
 }
 
-// Whether `text` is well-formed UTF-8 (no overlong forms, surrogates or code points above
-// U+10FFFF).
-bool valid_utf8(std::string_view text) {
-  static constexpr std::uint32_t kMin[] = {0, 0x80, 0x800, 0x10000};
-  for (size_t i = 0; i < text.size();) {
-    auto b = static_cast<unsigned char>(text[i]);
-    size_t n = 0;  // continuation bytes
-    if (b >= 0x80) {
-      if ((b & 0xE0) == 0xC0) {
-        n = 1;
-      } else if ((b & 0xF0) == 0xE0) {
-        n = 2;
-      } else if ((b & 0xF8) == 0xF0) {
-        n = 3;
-      } else {
-        return false;
-      }
-    }
-    if (n >= text.size() - i)
-      return false;  // cut short
-    std::uint32_t cp = n == 0 ? b : (b & (0x3Fu >> n));
-    for (size_t k = 1; k <= n; ++k) {
-      auto c = static_cast<unsigned char>(text[i + k]);
-      if ((c & 0xC0) != 0x80)
-        return false;
-      cp = cp << 6 | (c & 0x3Fu);
-    }
-    if (cp < kMin[n] || cp > 0x10FFFF || (cp >= 0xD800 && cp <= 0xDFFF))
-      return false;
-    i += n + 1;
-  }
-  return true;
-}
-
 // Why `address` cannot be an envelope address, or nullopt: local@domain (the last '@' splits
 // them: a quoted local part may hold one) in UTF-8, at most kMaxAddressLength bytes, no spaces,
 // control characters or angle brackets (libcurl adds the brackets; a line end would end the
@@ -213,6 +179,38 @@ std::string address_error(std::string_view what, std::string_view address, const
 }
 
 }  // namespace
+
+bool valid_utf8(std::string_view text) {
+  static constexpr std::uint32_t kMin[] = {0, 0x80, 0x800, 0x10000};
+  for (size_t i = 0; i < text.size();) {
+    auto b = static_cast<unsigned char>(text[i]);
+    size_t n = 0;  // continuation bytes
+    if (b >= 0x80) {
+      if ((b & 0xE0) == 0xC0) {
+        n = 1;
+      } else if ((b & 0xF0) == 0xE0) {
+        n = 2;
+      } else if ((b & 0xF8) == 0xF0) {
+        n = 3;
+      } else {
+        return false;
+      }
+    }
+    if (n >= text.size() - i)
+      return false;  // cut short
+    std::uint32_t cp = n == 0 ? b : (b & (0x3Fu >> n));
+    for (size_t k = 1; k <= n; ++k) {
+      auto c = static_cast<unsigned char>(text[i + k]);
+      if ((c & 0xC0) != 0x80)
+        return false;
+      cp = cp << 6 | (c & 0x3Fu);
+    }
+    if (cp < kMin[n] || cp > 0x10FFFF || (cp >= 0xD800 && cp <= 0xDFFF))
+      return false;
+    i += n + 1;
+  }
+  return true;
+}
 
 std::optional<std::string> email_problem(std::string_view url, std::optional<Encryption> encryption,
                                          std::string_view mail_from,

@@ -40,6 +40,10 @@ std::optional<std::string> email_problem(std::string_view url, std::optional<Enc
                                          std::string_view mail_from,
                                          const std::vector<std::string>& recipients);
 
+// Whether `text` is well-formed UTF-8 (no overlong forms, surrogates or code points above
+// U+10FFFF).
+bool valid_utf8(std::string_view text);
+
 // What a reply answered.
 enum class SmtpStage {
   kGreeting,   // the server's first words on a new connection
