@@ -349,6 +349,7 @@ Json log_rows(orm::Runtime& runtime, const std::string& func) {
 }
 
 TEST_F(SandboxTest, LogMessagesAreCutAtTheRowsCap) {
+  allow_for_slowdown();  // it builds 10 MiB of log text and a list of 20,000 texts
   {
     Env e = env();
     Context ctx(e);
