@@ -17,8 +17,8 @@
 //     (a) alone against another server (e.g. tests/support/smtp_server.py): prints its rate, to
 //     see whether that server would be the bottleneck.
 //
-// The sink: aiosmtpd takes about 550 messages per second from the bare client, a tenth of what
-// the client sends to the sink; the server, not the client, would be measured. The sink is a
+// The sink: aiosmtpd takes about 550 messages per second from the bare client, a fraction of
+// what the client sends to the sink; the server, not the client, would be measured. The sink is a
 // thread per connection blocked in recv(), answering each line as it arrives and counting the
 // messages whose final dot it has read.
 #include <algorithm>
