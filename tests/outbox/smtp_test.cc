@@ -720,6 +720,28 @@ TEST_F(SmtpTest, ARowChangedThroughTheApiIsCheckedAgainBeforeItIsSent) {
   EXPECT_TRUE(server.connections().empty());
 }
 
+TEST(SmtpUrlTest, AServerUrlIsCheckedAsAWebhookUrlIsWithItsOwnSchemes) {
+  EXPECT_EQ(check_smtp_url("smtp://mail.example.com:587"), std::nullopt);
+  EXPECT_EQ(check_smtp_url("SMTPS://mail.example.com"), std::nullopt);
+  EXPECT_EQ(check_smtp_url("smtp://mail.example.com:25/autorules.example.com"), std::nullopt);
+  EXPECT_EQ(check_smtp_url("smtp://mail.example.com:25?auth=x"),
+            "The SMTP server URL 'smtp://mail.example.com:25?auth=x' is not a valid smtp(s) URL: "
+            "it must not have a query or a fragment (?…, #…)");
+  EXPECT_EQ(check_smtp_url("smtp://mail.example.com:0"),
+            "The SMTP server URL 'smtp://mail.example.com:0' is not a valid smtp(s) URL: the port "
+            "must be a number between 1 and 65535");
+  EXPECT_EQ(check_smtp_url("smtp://169.254.169.254:25"),
+            "The SMTP server URL 'smtp://169.254.169.254:25' cannot be used: the address "
+            "169.254.169.254 is refused: link-local addresses (the cloud metadata service) are "
+            "never called");
+  EXPECT_EQ(check_smtp_url("smtp://127.0.0.1:25", TargetPolicy{.refuse_private = true}),
+            "The SMTP server URL 'smtp://127.0.0.1:25' cannot be used: the address 127.0.0.1 is "
+            "refused: loopback addresses are refused by the system parameter "
+            "outbox.refuse_private_targets");
+  // Webhook URLs are unchanged: still http(s) only.
+  EXPECT_NE(check_target_url("smtp://mail.example.com:25"), std::nullopt);
+}
+
 // --- Reading an SMTP conversation ------------------------------------------------------------
 
 using internal::classify;
