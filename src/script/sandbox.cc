@@ -10,6 +10,7 @@
 #include "common/clock.h"
 #include "common/errors.h"
 #include "orm/logging.h"
+#include "script/internal/evaluation.h"
 #include "script/internal/interpreter.h"
 #include "script/internal/proxies.h"
 
@@ -17,41 +18,43 @@ namespace autorules::script {
 
 namespace py = pybind11;
 using common::Json;
+using internal::CurrentContext;
+using internal::ensure_started;
 using internal::from_json;
+using internal::make_globals;
 using internal::to_json;
 using internal::wrap;
 
-namespace {
+namespace internal {
 
-// The longest text render_template() gives.
-constexpr std::size_t kMaxTemplateBytes = 1u << 20;
+// The Context of the evaluation running on this thread, for the functions of the base context
+// (log, context_today) that need it; nested evaluations stack. It also tells the proxies whether
+// the evaluation runs as superuser (a rule's action, a computed field), where sudo() is allowed.
+const Context*& current_context() {
+  thread_local const Context* context = nullptr;
+  return context;
+}
+
+CurrentContext::CurrentContext(const Context& ctx)
+    : outer_(current_context()), outer_superuser_(evaluation_is_superuser()) {
+  current_context() = &ctx;
+  evaluation_is_superuser() = ctx.env.su();
+}
+
+CurrentContext::~CurrentContext() {
+  current_context() = outer_;
+  evaluation_is_superuser() = outer_superuser_;
+}
+
+}  // namespace internal
+
+namespace {
 
 // ir.logging rows written by log() survive the call's rollback.
 void log_row(const orm::Env& env, const std::string& level, const std::string& message,
              const std::string& path, const std::string& func, const std::string& line) {
   orm::log_after_end(env, {"autorules.actions", level, message, path, func, line});
 }
-
-// The Context of the evaluation running on this thread, for the functions of the base context
-// (log, context_today) that need it; nested evaluations stack. It also tells the proxies whether
-// the evaluation runs as superuser (a rule's action, a computed field), where sudo() is allowed.
-thread_local const Context* tl_context = nullptr;
-
-struct CurrentContext {
-  explicit CurrentContext(const Context& ctx)
-      : outer(tl_context), outer_superuser(internal::evaluation_is_superuser()) {
-    tl_context = &ctx;
-    internal::evaluation_is_superuser() = ctx.env.su();
-  }
-  ~CurrentContext() {
-    tl_context = outer;
-    internal::evaluation_is_superuser() = outer_superuser;
-  }
-  CurrentContext(const CurrentContext&) = delete;
-  CurrentContext& operator=(const CurrentContext&) = delete;
-  const Context* outer;
-  bool outer_superuser;
-};
 
 // The text of log(message): str(message), cut in Python to the row's cap before it is copied
 // into C++ (a 400 MB message must not be copied, let alone stored).
@@ -82,7 +85,7 @@ py::dict& base_globals() {
     auto* d = new py::dict(internal::sandbox().attr("base_context")());
     (*d)["log"] = py::cpp_function(
         [](py::object message, py::object level_arg) {
-          const Context* ctx = tl_context;
+          const Context* ctx = internal::current_context();
           if (!ctx)
             throw common::ValueError("log() is only available while code runs");
           std::string level = internal::message_text(py::str(level_arg));
@@ -95,7 +98,7 @@ py::dict& base_globals() {
         py::arg("message"), py::arg("level") = "info");
     // "Today" is the transaction's date (the injected clock), as everywhere the server reads.
     (*d)["context_today"] = py::cpp_function([]() {
-      const Context* ctx = tl_context;
+      const Context* ctx = internal::current_context();
       common::DateTime now = ctx ? ctx->env.now() : common::SystemClock::instance().now();
       common::CivilDate today = common::civil(common::date_of(now));
       return internal::sandbox().attr("date_of")(today.year, today.month, today.day);
@@ -104,6 +107,10 @@ py::dict& base_globals() {
   }();
   return *base;
 }
+
+}  // namespace
+
+namespace internal {
 
 py::dict make_globals(const Context& ctx) {
   py::dict g = py::reinterpret_steal<py::dict>(PyDict_Copy(base_globals().ptr()));
@@ -127,6 +134,34 @@ py::dict make_globals(const Context& ctx) {
   return g;
 }
 
+void ensure_started() {
+  if (!internal::started())
+    internal::start(Options{});
+}
+
+void prepare_proxies() {
+  py::module_& sb = sandbox();
+  if (!sb.attr("_Records").is_none())
+    return;
+  import_proxies();
+  sb.attr("_Records") = py::module_::import("_autorules_orm").attr("Records");
+  // format_datetime()'s default time zone: the running evaluation's context "tz".
+  sb.attr("_context_tz") = py::cpp_function([]() -> py::object {
+    const Context* ctx = current_context();
+    if (!ctx)
+      return py::none();
+    const Json& context = ctx->env.context();
+    auto it = context.find("tz");
+    if (it == context.end() || !it->is_string())
+      return py::none();
+    return py::str(it->get_ref<const std::string&>());
+  });
+}
+
+}  // namespace internal
+
+namespace {
+
 // The value code handed back, as JSON (bounded: proxies.h). A Python error raised while
 // converting it (a date out of range, an int key too long for text) is shaped like the code's own.
 Json result_json(const py::object& value, std::string_view source) {
@@ -144,18 +179,13 @@ py::object run_in(const Context& ctx, const py::object& code, py::dict globals, 
   return internal::run(code, std::move(globals), mode, source);
 }
 
-void ensure_started() {
-  if (!internal::started())
-    internal::start(Options{});
-}
-
 }  // namespace
 
 void install(orm::Runtime& runtime, const Options& options) {
   internal::start(options);
   {
     internal::Gil gil;
-    internal::import_proxies();
+    internal::prepare_proxies();
     // _logger in user code writes to the server's log: lines cut at 8 KiB (sandbox.py), at most
     // kMaxLoggerLines per evaluation.
     internal::sandbox().attr("_server_log") =
@@ -249,60 +279,6 @@ orm::RecordSet eval_records(std::string_view expr, const Context& ctx) {
                     Py_TYPE(result.ptr())->tp_name, internal::excerpt(expr, 8192)));
   }
   return internal::records_of(result);
-}
-
-std::string render_template(std::string_view text, const orm::RecordSet& record) {
-  // The rendered text is bounded: each value's text is cut in Python, and the whole refused past
-  // the limit (a value's str() may otherwise be as large as the memory budget allows).
-  auto check_size = [](const std::string& out) {
-    if (out.size() > kMaxTemplateBytes) {
-      throw common::ValueError(fmt::format(
-          "The rendered template is larger than the limit of {} MiB", kMaxTemplateBytes >> 20));
-    }
-  };
-  std::string out;
-  size_t pos = 0;
-  while (pos < text.size()) {
-    size_t open = text.find("{{", pos);
-    if (open == std::string_view::npos) {
-      out.append(text.substr(pos));
-      break;
-    }
-    size_t close = text.find("}}", open + 2);
-    if (close == std::string_view::npos) {
-      throw common::ValueError(fmt::format("Unclosed '{{{{' in the template at position {}", open));
-    }
-    out.append(text.substr(pos, open - pos));
-    std::string expr(text.substr(open + 2, close - open - 2));
-    Context ctx(record.env());
-    ctx.model = record.name();
-    ctx.records = record.ids();
-    ensure_started();
-    internal::Gil gil;
-    py::dict g = make_globals(ctx);
-    g["object"] = wrap(record);
-    py::object compiled = internal::compile(expr, Mode::kEval);
-    py::object value = run_in(ctx, compiled, g, Mode::kEval, expr);
-    if (!(value.is_none() || (py::isinstance<py::bool_>(value) && !value.cast<bool>()))) {
-      if (internal::is_records(value)) {
-        const orm::RecordSet& rs = internal::records_of(value);
-        py::gil_scoped_release release;
-        std::vector<std::string> names = rs.display_names();
-        for (size_t i = 0; i < names.size(); ++i) {
-          out += (i ? ", " : "") + names[i];
-          check_size(out);
-        }
-      } else {
-        py::object part =
-            internal::call_limited(internal::sandbox().attr("template_text"), value, expr);
-        out += internal::message_text(part);
-      }
-    }
-    check_size(out);
-    pos = close + 2;
-  }
-  check_size(out);
-  return out;
 }
 
 }  // namespace autorules::script

@@ -67,8 +67,13 @@ common::Json eval(std::string_view expr, const Context& ctx);
 // Evaluates an expression that must give records (a webhook's record getter); an empty
 // recordset when it gives None or False; ValueError when it gives anything else.
 orm::RecordSet eval_records(std::string_view expr, const Context& ctx);
-// Renders the "{{ expression }}" parts of `text`, with `object` bound to `record`; an
-// expression giving None or False renders as "".
+// Renders an inline template (docs/templates.md): `text` with each "{{ expression }}" replaced by
+// str() of its value (records: their display names), not escaped; a falsy value (None, False,
+// '', 0, an empty recordset) gives the default of "{{ expression ||| default }}", or nothing.
+// `object` is `record`, with the names of script/template.h's render(). The text is compiled
+// once (cached by text). ValueError "line N: ..." for a "{{" without "}}", an expression that
+// does not compile or that raises (user errors keep their kind), a text over 512 KiB or a
+// result over 1 MiB.
 std::string render_template(std::string_view text, const orm::RecordSet& record);
 
 }  // namespace autorules::script

@@ -16,6 +16,7 @@
 #include "sandbox_py.h"  // kSandboxPy, generated from internal/sandbox.py
 #include "script/internal/arith.h"
 #include "script/internal/deadline.h"
+#include "template_py.h"  // kTemplatePy, generated from internal/template.py
 
 #if defined(__has_feature)
 #define AUTORULES_HAS_FEATURE(x) __has_feature(x)
@@ -339,6 +340,7 @@ void start(const Options& options) {
       throw py::error_already_set();
     ns["_checked"] = py::reinterpret_steal<py::object>(checked);
     py::exec(kSandboxPy, ns);
+    py::exec(kTemplatePy, ns);  // templates, in the same namespace (it uses the checks)
     g_sandbox = new py::module_(py::reinterpret_borrow<py::module_>(module));
     guard_c_work(py::object(ns["SandboxTimeout"]).ptr());
     g_cache = new std::unordered_map<std::string, py::object>();
@@ -423,6 +425,8 @@ py::object compile(std::string_view source, Mode mode) {
   auto message = [&] {
     return bounded_text([&] { return sb.attr("exception_message")(e.value()); }, fallback);
   };
+  if (is("SandboxLimit"))  // the sandbox's own helpers say which limit, and nothing else
+    throw common::ValueError(message());
   if (is("MissingError"))
     common::throw_error(common::ErrorKind::kMissing, message(), rule_of(e.value()));
   if (is("AccessError"))
@@ -460,6 +464,28 @@ py::object run(const py::object& code, py::dict globals, Mode mode, std::string_
   }
   globals.clear();
   return out;
+}
+
+void run_with(const py::object& code, py::dict globals,
+              const std::function<void(py::error_already_set&)>& fail) {
+  PyObject* result;
+  {
+    Limits limits;
+    result = PyEval_EvalCode(code.ptr(), globals.ptr(), globals.ptr());
+  }
+  if (result && tl_uncatchable) {
+    Py_DECREF(result);
+    globals.clear();
+    throw_uncatchable();
+  }
+  if (!result) {
+    py::error_already_set error;
+    globals.clear();
+    fail(error);
+    rethrow(error, "");  // `fail` should have thrown
+  }
+  Py_DECREF(result);
+  globals.clear();
 }
 
 py::object call_limited(const py::object& fn, py::handle arg, std::string_view source) {

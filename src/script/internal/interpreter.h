@@ -7,6 +7,7 @@
 
 #include <cstddef>
 #include <exception>
+#include <functional>
 #include <string>
 #include <string_view>
 
@@ -47,6 +48,14 @@ py::object compile(std::string_view source, Mode mode);
 // common errors (see sandbox.h); `globals` is cleared afterwards either way, so nothing of one
 // evaluation survives into another.
 py::object run(const py::object& code, py::dict globals, Mode mode, std::string_view source);
+
+// Runs compiled code (exec mode) in `globals` under the limits, like run(), for code whose errors
+// its caller describes itself (a template names the directive that failed): when the code raises,
+// `fail` gets the Python exception and must throw (typically through rethrow(), which throws a
+// conflict or an internal error held for the evaluation as itself). `globals` is cleared
+// afterwards either way. GIL held.
+void run_with(const py::object& code, py::dict globals,
+              const std::function<void(py::error_already_set&)>& fail);
 
 // Calls fn(arg) under the limits of an evaluation (those of the running evaluation when there is
 // one, else fresh ones) and returns its result; errors as run(). GIL held.

@@ -80,6 +80,11 @@ py::object value_to_py(const orm::RecordSet& owner, const schema::Field& f, cons
       orm::RecordSet co = owner.env()[f.relation];
       return wrap(co.browse(v.is_ids() ? v.as_ids() : IdList{}));
     }
+    case FieldType::kHtml:
+      // Odoo's html fields read as Markup, which QWeb's t-out writes without escaping.
+      if (!v.is_string())
+        return py::bool_(false);
+      return sandbox().attr("Markup")(py::str(v.as_string()));
     default:
       return v.is_string() ? py::object(py::str(v.as_string())) : py::object(py::bool_(false));
   }

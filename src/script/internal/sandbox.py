@@ -327,16 +327,18 @@ def _check_format_string(text, source):
 _ASYNC_FLAGS = 0x80 | 0x100 | 0x200  # CO_COROUTINE, CO_ITERABLE_COROUTINE, CO_ASYNC_GENERATOR
 
 
-def _check_code(code, source):
+def _check_code(code, source, allowed=None):
     # Nested code (functions, lambdas, comprehensions) is checked too, without recursion.
+    # `allowed` (a predicate) accepts names the code's own maker wrote: the scaffolding of a
+    # template (template.py), whose user-written parts were checked on their own before.
     pending = [code]
     while pending:
         code = pending.pop()
-        _check_one(code, source)
+        _check_one(code, source, allowed)
         pending.extend(c for c in code.co_consts if isinstance(c, _types.CodeType))
 
 
-def _check_one(code, source):
+def _check_one(code, source, allowed=None):
     if code.co_flags & _ASYNC_FLAGS:
         raise ValueError("forbidden opcode(s) in %s: async functions are not allowed"
                          % (source_excerpt(source),))
@@ -347,7 +349,10 @@ def _check_one(code, source):
                          % (source_excerpt(source), ", ".join(sorted(bad))))
     # Attribute reads need the instructions only when a name could be refused as an attribute
     # (the guards are globals: user-written ones are refused before the rewrite).
-    if any((n.startswith("_") and n not in ALLOWED_PRIVATE_ATTRIBUTES and n not in GUARD_NAMES)
+    # (Names `allowed` accepts are the maker's globals, never attributes: its user-written parts
+    # were checked on their own.)
+    if any((n.startswith("_") and n not in ALLOWED_PRIVATE_ATTRIBUTES and n not in GUARD_NAMES
+            and not (allowed is not None and allowed(n)))
            or n == "format" for n in code.co_names):
         instructions = list(_dis.get_instructions(code))
         for i, ins in enumerate(instructions):
@@ -366,14 +371,12 @@ def _check_one(code, source):
                         "may be formatted" % (source_excerpt(source),))
                 _check_format_string(previous.argval, source)
     for name in code.co_names:
-        if _forbidden_name(name):
+        if _forbidden_name(name) and not (allowed is not None and allowed(name)):
             raise NameError("Access to forbidden name %s (%s)"
                             % (_REPR.repr(name), source_excerpt(source)))
 
 
-def compile_checked(source, mode):
-    """Compiles, rewrites (bounded integer arithmetic) and checks user code; SyntaxError,
-    NameError or ValueError otherwise."""
+def _compile_rewritten(source, mode):
     limit = _sys.getrecursionlimit()
     _sys.setrecursionlimit(max(limit, COMPILE_RECURSION_LIMIT))
     try:
@@ -387,7 +390,19 @@ def compile_checked(source, mode):
     finally:
         _sys.setrecursionlimit(limit)
     _check_code(code, source)
-    return code
+    return tree, code
+
+
+def compile_checked(source, mode):
+    """Compiles, rewrites (bounded integer arithmetic) and checks user code; SyntaxError,
+    NameError or ValueError otherwise."""
+    return _compile_rewritten(source, mode)[1]
+
+
+def checked_tree(source, mode):
+    """The syntax tree of user code, rewritten and checked as compile_checked does, for code
+    that becomes part of a larger tree (a template's expressions: template.py)."""
+    return _compile_rewritten(source, mode)[0]
 
 
 def syntax_message(source, mode):
@@ -437,6 +452,11 @@ class SandboxConflict(BaseException):
     """The database reported a conflict under user code: the whole call is tried again. Not an
     Exception, so `except Exception` does not swallow it; caught by a bare `except:` it is still
     raised again, as the original error, when the evaluation ends (internal/interpreter.h)."""
+
+
+class SandboxLimit(BaseException):
+    """A limit of the sandbox's own helpers was reached (a rendered template's size): the
+    evaluation ends with its message (a BaseException, like SandboxTimeout)."""
 
 
 class SandboxInternalError(BaseException):
@@ -668,12 +688,3 @@ def error_line(exc):
         tb = tb.tb_next
     return line
 
-
-def template_text(value):
-    """str(value) for a {{ }} template, cut one character past TEMPLATE_LIMIT (the caller
-    refuses a template past it)."""
-    text = value if isinstance(value, str) else str(value)
-    return text[:TEMPLATE_LIMIT + 1]
-
-
-TEMPLATE_LIMIT = 1 << 20  # characters a rendered template may have
