@@ -2,6 +2,10 @@
 
 #include <chrono>
 #include <cstdio>
+#include <exception>
+#include <string>
+
+#include <date/tz.h>
 
 namespace autorules::common {
 namespace {
@@ -141,6 +145,21 @@ DateTime add_months(DateTime dt, std::int64_t months) {
   Date d = date_of(dt);
   std::int64_t within = dt.seconds - static_cast<std::int64_t>(d.days) * 86400;
   return DateTime{static_cast<std::int64_t>(add_months(d, months).days) * 86400 + within};
+}
+
+std::optional<Date> local_date(DateTime utc, std::string_view tz) {
+  if (tz.empty() || tz == "UTC")
+    return date_of(utc);
+  const date::time_zone* zone = nullptr;
+  try {
+    zone = date::locate_zone(std::string(tz));
+  } catch (const std::exception&) {
+    return std::nullopt;  // an unknown zone (the database says so by throwing)
+  }
+  date::sys_seconds at{chr::seconds{utc.seconds}};
+  auto local = zone->to_local(at);
+  auto days = date::floor<date::days>(local);
+  return Date{static_cast<std::int32_t>(days.time_since_epoch().count())};
 }
 
 }  // namespace autorules::common

@@ -45,6 +45,10 @@ std::optional<DateTime> parse_datetime(std::string_view text);
 std::string format_date(Date d);           // "YYYY-MM-DD"
 std::string format_datetime(DateTime dt);  // "YYYY-MM-DD HH:MM:SS"
 
+// The date at `utc` in the IANA time zone `tz` ("Europe/Brussels"), from the system's time zone
+// database; nullopt for a zone it does not know. "" and "UTC" are UTC.
+std::optional<Date> local_date(DateTime utc, std::string_view tz);
+
 Date add_days(Date d, std::int64_t days);
 Date add_months(Date d, std::int64_t months);  // clamps the day to the month's end
 DateTime add_months(DateTime dt, std::int64_t months);

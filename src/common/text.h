@@ -25,6 +25,9 @@ size_t utf8_length(std::string_view text);
 // lines that must not grow with what a client or user code produced.
 std::string truncate_utf8(std::string_view text, size_t max_bytes);
 
+// HTML's five special characters (& < > " ') as entities: text safe in element content and
+// in quoted attribute values.
+std::string html_escape(std::string_view text);
 std::string base64_encode(std::string_view bytes);
 // nullopt when `text` is not valid base64 (padding optional, whitespace ignored).
 std::optional<std::string> base64_decode(std::string_view text);

@@ -409,6 +409,17 @@ std::string_view op_text(Op op) {
   return "?";
 }
 
+std::string like_literal(std::string_view text) {
+  std::string out;
+  out.reserve(text.size());
+  for (char c : text) {
+    if (c == '\\' || c == '%' || c == '_')
+      out += '\\';
+    out += c;
+  }
+  return out;
+}
+
 std::optional<Op> parse_op(std::string_view text) {
   std::string lower;
   lower.reserve(text.size());

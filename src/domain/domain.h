@@ -87,4 +87,8 @@ class ExpressionInDomain : public common::ValueError {
 // Parses an operator's text ("=", "not ilike", "<>", "IN"); nullopt when unknown.
 std::optional<Op> parse_op(std::string_view text);
 
+// `text` as a like pattern that matches exactly it: `\`, `%` and `_` escaped (for =like and
+// =ilike on a value from outside, such as an email address).
+std::string like_literal(std::string_view text);
+
 }  // namespace autorules::domain

@@ -1,5 +1,7 @@
 #include "common/datetime.h"
 
+#include <string>
+
 #include <gtest/gtest.h>
 
 namespace autorules::common {
@@ -45,6 +47,28 @@ TEST(DateTimeTest, MonthArithmeticClampsToMonthEnd) {
 TEST(DateTimeTest, DateOfNegativeTimesRoundsDown) {
   EXPECT_EQ(format_date(date_of(DateTime{-1})), "1969-12-31");
   EXPECT_EQ(format_datetime(DateTime{-1}), "1969-12-31 23:59:59");
+}
+
+TEST(DateTimeTest, LocalDateFollowsTheZoneAndItsDaylightSaving) {
+  DateTime at = *parse_datetime("2024-03-30 23:30:00");  // UTC
+  EXPECT_EQ(format_date(*local_date(at, "")), "2024-03-30");
+  EXPECT_EQ(format_date(*local_date(at, "UTC")), "2024-03-30");
+  EXPECT_EQ(format_date(*local_date(at, "Europe/Brussels")), "2024-03-31");  // UTC+1
+  EXPECT_EQ(format_date(*local_date(at, "America/New_York")), "2024-03-30");
+  // Summer time: 22:30 UTC is already the next day in Brussels (UTC+2), not in winter (UTC+1).
+  EXPECT_EQ(format_date(*local_date(*parse_datetime("2024-07-01 22:30:00"), "Europe/Brussels")),
+            "2024-07-02");
+  EXPECT_EQ(format_date(*local_date(*parse_datetime("2024-01-01 22:30:00"), "Europe/Brussels")),
+            "2024-01-01");
+  EXPECT_EQ(format_date(*local_date(*parse_datetime("2024-01-01 02:00:00"), "Pacific/Honolulu")),
+            "2023-12-31");
+}
+
+TEST(DateTimeTest, LocalDateOfAnUnknownZoneIsNothing) {
+  DateTime at = *parse_datetime("2024-03-30 23:30:00");
+  EXPECT_FALSE(local_date(at, "Mars/Olympus"));
+  EXPECT_FALSE(local_date(at, "../../etc/passwd"));
+  EXPECT_FALSE(local_date(at, std::string(5000, 'x')));
 }
 
 }  // namespace

@@ -60,5 +60,12 @@ TEST(TextTest, WebhookSecretsAreStandardWebhooksSecrets) {
   EXPECT_NE(a, random_webhook_secret());
 }
 
+TEST(TextTest, HtmlEscapeMakesTextSafeInContentAndQuotedAttributes) {
+  EXPECT_EQ(html_escape(R"(<a href="x" title='y'>Tom & Jerry</a>)"),
+            "&lt;a href=&quot;x&quot; title=&#x27;y&#x27;&gt;Tom &amp; Jerry&lt;/a&gt;");
+  EXPECT_EQ(html_escape("café &amp;"), "café &amp;amp;");  // escaped again: text, not HTML
+  EXPECT_EQ(html_escape(""), "");
+}
+
 }  // namespace
 }  // namespace autorules::common

@@ -6,6 +6,7 @@
 
 #include <gtest/gtest.h>
 
+#include "domain/domain.h"
 #include "domain/evaluate.h"
 #include "store/database.h"
 
@@ -140,6 +141,18 @@ TEST_F(LikeTest, RandomPatternsMatchSqlite) {
     }
     check(text, pattern);
   }
+}
+
+TEST_F(LikeTest, LikeLiteralMatchesExactlyItsText) {
+  for (std::string text : {"a_b%c\\d", "100%", "x_y@example.com", "", "%", "\\"}) {
+    std::string pattern = like_literal(text);
+    check(text, pattern);
+    EXPECT_TRUE(like_match(text, pattern, false)) << text;
+    EXPECT_TRUE(sqlite_like(text, pattern, true)) << text;
+  }
+  // The wildcards it escapes no longer match other text.
+  EXPECT_FALSE(sqlite_like("xaby@example.com", like_literal("x_y@example.com"), true));
+  EXPECT_FALSE(sqlite_like("100 percent", like_literal("100%"), false));
 }
 
 }  // namespace
