@@ -470,7 +470,13 @@ class Resolver {
     }
     if (f.type == schema::FieldType::kOne2many) {
       const schema::Field* inverse = co->field(f.relation_field);
-      if (!inverse || inverse->type != schema::FieldType::kMany2one || !inverse->store) {
+      const schema::Field* of_model =
+          f.relation_model_field.empty() ? nullptr : co->field(f.relation_model_field);
+      bool stored_inverse =
+          inverse && inverse->store &&
+          (of_model ? inverse->type == schema::FieldType::kInteger && of_model->store
+                    : inverse->type == schema::FieldType::kMany2one);
+      if (!stored_inverse) {
         throw ValueError(fmt::format(
             "Invalid term {}: the one2many field '{}' of model '{}' has no stored inverse "
             "many2one '{}' on '{}'",

@@ -285,6 +285,16 @@ class Compiler {
     node(any, alias, out);
   }
 
+  // " AND <b>.<model field> = <model>" for a one2many on a polymorphic inverse
+  // (Field::relation_model_field), nothing for any other field.
+  void of_model(const schema::Field& f, const schema::Model& model, const std::string& b,
+                SqlCondition& out) {
+    if (f.relation_model_field.empty())
+      return;
+    out.sql += fmt::format(" AND {} = ?", col(b, f.relation_model_field));
+    out.params.emplace_back(model.name());
+  }
+
   // "SELECT <what> FROM <the comodel's rows linked to alias>" pieces, by field type.
   void any(const Resolved& n, const std::string& alias, SqlCondition& out) {
     const schema::Field& f = *n.field;
@@ -311,6 +321,7 @@ class Compiler {
       std::string inv = col(b, f.relation_field);
       out.sql += fmt::format("SELECT {} FROM {} AS {} WHERE {} IS NOT NULL", inv, q(co.table()),
                              q(b), inv);
+      of_model(f, *n.model, b, out);
       if (sub.kind != K::kTrue) {
         out.sql += " AND ";
         node(sub, b, out);
@@ -400,8 +411,10 @@ class Compiler {
       const schema::Model& co = comodel_of(f);
       std::string b = fresh();
       std::string inv = col(b, f.relation_field);
-      out.sql += fmt::format("{} IN (SELECT {} FROM {} AS {} WHERE {} IS NOT NULL AND {} IN (", id,
-                             inv, q(co.table()), q(b), inv, col(b, "id"));
+      out.sql += fmt::format("{} IN (SELECT {} FROM {} AS {} WHERE {} IS NOT NULL", id, inv,
+                             q(co.table()), q(b), inv);
+      of_model(f, *n.model, b, out);
+      out.sql += fmt::format(" AND {} IN (", col(b, "id"));
       hierarchy_ids(n, out);
       out.sql += "))";
       return;

@@ -1,5 +1,8 @@
 #include "orm/methods.h"
 
+#include <cstdint>
+#include <unordered_set>
+
 #include <fmt/format.h>
 
 #include "common/errors.h"
@@ -46,6 +49,45 @@ std::string param_string(const Json& params, const char* name, const std::string
         fmt::format("'{}' must be a string, got {}", name, common::json_type_name(*it)));
   }
   return it->get<std::string>();
+}
+
+common::IdList param_ids(const Json& params, const char* name) {
+  auto it = params.find(name);
+  if (it == params.end() || it->is_null() || (it->is_boolean() && !it->get<bool>()))
+    return {};
+  if (!it->is_array()) {
+    throw UnprocessableError(
+        fmt::format("'{}' must be a list of ids, got {}", name, common::json_type_name(*it)));
+  }
+  if (it->size() > kMaxParamIds)
+    throw UnprocessableError(fmt::format("'{}' holds more than {} ids", name, kMaxParamIds));
+  common::IdList out;
+  std::unordered_set<common::Id> seen;
+  for (const Json& j : *it) {
+    if (!j.is_number_integer() && !j.is_number_unsigned())
+      throw UnprocessableError(fmt::format("'{}' must be a list of ids, it holds {}", name,
+                                           common::json_type_name(j)));
+    bool positive = j.is_number_unsigned()
+                        ? j.get<std::uint64_t>() <= std::uint64_t{INT64_MAX} && j.get<std::uint64_t>() > 0
+                        : j.get<std::int64_t>() > 0;
+    if (!positive)
+      throw UnprocessableError(fmt::format("'{}' must hold positive ids", name));
+    auto id = j.get<common::Id>();
+    if (seen.insert(id).second)
+      out.push_back(id);
+  }
+  return out;
+}
+
+bool param_bool(const Json& params, const char* name, bool def) {
+  auto it = params.find(name);
+  if (it == params.end() || it->is_null())
+    return def;
+  if (!it->is_boolean()) {
+    throw UnprocessableError(
+        fmt::format("'{}' must be true or false, got {}", name, common::json_type_name(*it)));
+  }
+  return it->get<bool>();
 }
 
 std::vector<std::string> param_strings(const Json& params, const char* name) {

@@ -33,6 +33,10 @@ std::string param_string(const common::Json& params, const char* name, const std
 std::optional<std::int64_t> param_int(const common::Json& params, const char* name,
                                       std::optional<std::int64_t> def = std::nullopt);
 std::vector<std::string> param_strings(const common::Json& params, const char* name);
+// A list of record ids (positive integers, at most kMaxParamIds), duplicates removed in order.
+inline constexpr std::size_t kMaxParamIds = 10'000;
+common::IdList param_ids(const common::Json& params, const char* name);
+bool param_bool(const common::Json& params, const char* name, bool def = false);
 
 // Registers the standard methods and the base models' own methods on the runtime.
 void register_base_methods(Runtime& runtime);

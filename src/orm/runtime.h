@@ -38,6 +38,9 @@ enum class ModelAccess {
 // `records`, in order.
 using ComputeFn =
     std::function<std::vector<common::Value>(const RecordSet& records, const schema::Field& field)>;
+// Computes a field computed by C++ code (schema::Field::native_compute): its values for each of
+// `records`, in order.
+using NativeComputeFn = std::function<std::vector<common::Value>(const RecordSet& records)>;
 // Evaluates the text of a domain that holds Python expressions into its JSON form (set by the
 // sandbox layer).
 using DomainEvaluator = std::function<common::Json(const Env& env, const std::string& text)>;
@@ -101,6 +104,15 @@ class Runtime {
       EXCLUDES(groups_mutex_);
 
   void set_compute(ComputeFn fn) { compute_ = std::move(fn); }
+  // The code of a natively computed field (registered before serving); nullptr when none.
+  void add_native_compute(const std::string& model, const std::string& field,
+                          NativeComputeFn fn) {
+    native_computes_[{model, field}] = std::move(fn);
+  }
+  const NativeComputeFn* native_compute(const std::string& model, const std::string& field) const {
+    auto it = native_computes_.find({model, field});
+    return it == native_computes_.end() ? nullptr : &it->second;
+  }
   const ComputeFn& compute() const { return compute_; }
   void set_domain_evaluator(DomainEvaluator fn) { domain_evaluator_ = std::move(fn); }
   void set_code_checker(CodeChecker fn) { code_checker_ = std::move(fn); }
@@ -150,6 +162,7 @@ class Runtime {
       GUARDED_BY(groups_mutex_);
   std::vector<Observer*> observers_;
   ComputeFn compute_;
+  std::map<std::pair<std::string, std::string>, NativeComputeFn> native_computes_;
   DomainEvaluator domain_evaluator_;
   CodeChecker code_checker_;
   std::vector<OnchangeHandler> onchange_handlers_;

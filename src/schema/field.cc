@@ -97,6 +97,11 @@ FieldDef& FieldDef::relation_table(std::string table, std::string col1, std::str
   return *this;
 }
 
+FieldDef& FieldDef::polymorphic(std::string model_field) {
+  f_.relation_model_field = std::move(model_field);
+  return *this;
+}
+
 FieldDef char_field(std::string n, std::string l) {
   return {std::move(n), FieldType::kChar, std::move(l)};
 }

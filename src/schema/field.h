@@ -71,6 +71,10 @@ struct Field {
   std::vector<SelectionOption> selection;
   std::string relation;        // comodel of relational fields
   std::string relation_field;  // inverse many2one of a one2many
+  // A one2many whose inverse is a record id of any model (an integer field, e.g. mail.message's
+  // res_id) together with this char field of the comodel naming the model (e.g. "model"): the
+  // children are the comodel's rows with relation_field = the id and this field = the model.
+  std::string relation_model_field;
   std::string relation_table;  // many2many: the relation table and its two columns
   std::string column1;
   std::string column2;
@@ -78,6 +82,9 @@ struct Field {
   std::string related;               // dotted path, e.g. "partner_id.email"
   std::string compute;               // Python code (Studio's computed fields)
   std::vector<std::string> depends;  // what a compute depends on (dotted paths)
+  // Computed when read by C++ code a layer registers on the runtime (orm::Runtime::
+  // add_native_compute), e.g. mail.activity's state; never stored.
+  bool native_compute = false;
   bool magic = false;                // id, display_name, create_/write_ uid and date
   bool manual = false;               // created at run time (ir.model.fields state "manual")
   bool system_only = false;          // read, searched, ordered, written only by base.group_system
@@ -95,7 +102,7 @@ struct Field {
   bool is_textual() const {
     return type == FieldType::kChar || type == FieldType::kText || type == FieldType::kHtml;
   }
-  bool is_computed() const { return !related.empty() || !compute.empty(); }
+  bool is_computed() const { return !related.empty() || !compute.empty() || native_compute; }
   // Kept in a column of the model's table (many2many live in relation tables, one2many nowhere).
   bool has_column() const { return store && !is_x2many(); }
   const SelectionOption* option(std::string_view key) const;
@@ -158,6 +165,15 @@ class FieldDef {
     return *this;
   }
   FieldDef& relation_table(std::string table, std::string col1, std::string col2);
+  // Computed by C++ code when read (Field::native_compute): not stored, read-only.
+  FieldDef& computed_natively() {
+    f_.native_compute = true;
+    f_.store = false;
+    f_.readonly = true;
+    return *this;
+  }
+  // A one2many on a polymorphic inverse (Field::relation_model_field).
+  FieldDef& polymorphic(std::string model_field);
   operator Field() const { return f_; }  // NOLINT(google-explicit-constructor)
   Field& field() { return f_; }
 

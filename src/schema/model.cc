@@ -24,6 +24,26 @@ Model& Model::set_order(std::string order) {
 }
 Model& Model::set_mail_thread(bool v) {
   mail_thread_ = v;
+  // What a mail thread has (Odoo's mail.thread and mail.activity.mixin): its messages, its
+  // followers and its activities, each a one2many on the comodel's (res_id, model name) pair.
+  struct ThreadField {
+    const char* name;
+    const char* label;
+    const char* comodel;
+    const char* model_field;
+  };
+  static constexpr ThreadField kThreadFields[] = {
+      {"message_ids", "Messages", "mail.message", "model"},
+      {"message_follower_ids", "Followers", "mail.followers", "res_model"},
+      {"activity_ids", "Activities", "mail.activity", "res_model"},
+  };
+  for (const ThreadField& t : kThreadFields) {
+    if (!v) {
+      remove(t.name);
+    } else if (!has_field(t.name)) {
+      add(one2many(t.name, t.label, t.comodel, "res_id").polymorphic(t.model_field).copy(false));
+    }
+  }
   return *this;
 }
 Model& Model::set_manual(bool v) {

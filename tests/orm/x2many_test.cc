@@ -73,5 +73,47 @@ TEST_F(X2ManyTest, LinkingMissingRecordsIsRefused) {
                common::ValueError);
 }
 
+// A mail thread's message_ids: a one2many on mail.message's (model, res_id) pair.
+TEST_F(X2ManyTest, PolymorphicOneToManySeesOnlyItsModelsRows) {
+  Env e = su();
+  Id p = e["res.partner"].create(Json{{"name", "P"}}).id();
+  Id u = kAdminId;
+  RecordSet messages = e["mail.message"];
+  Id on_partner = messages.create(Json{{"model", "res.partner"}, {"res_id", p}, {"body", "a"}}).id();
+  // The same id on another model is not the partner's.
+  messages.create(Json{{"model", "res.users"}, {"res_id", p}, {"body", "b"}});
+  messages.create(Json{{"model", "res.users"}, {"res_id", u}, {"body", "c"}});
+  RecordSet partner = e["res.partner"].browse({p});
+  EXPECT_EQ(partner.read({"message_ids"})[0]["message_ids"], Json::array({on_partner}));
+  // Searching through it keeps to the model too.
+  EXPECT_EQ(e["res.partner"].search(parse("[('message_ids.body', '=', 'a')]")).ids(), IdList{p});
+  EXPECT_TRUE(e["res.partner"].search(parse("[('message_ids.body', '=', 'b')]")).empty());
+  // Commands attach children with both the id and the model.
+  partner.write(
+      Json{{"message_ids", Json::array({Json::array({0, 0, {{"body", "d"}}})})}});
+  Json ids = partner.read({"message_ids"})[0]["message_ids"];
+  ASSERT_EQ(ids.size(), 2u);
+  Json made = messages.browse({ids[1].get<Id>()}).read({"model", "res_id"})[0];
+  EXPECT_EQ(made["model"], "res.partner");
+  EXPECT_EQ(made["res_id"], p);
+  // Detaching deletes: a message of no record means nothing.
+  partner.write(Json{{"message_ids", Json::array({Json::array({3, on_partner})})}});
+  EXPECT_TRUE(messages.browse({on_partner}).exists().empty());
+}
+
+TEST_F(X2ManyTest, NativelyComputedFieldsAreComputedByTheirRegisteredCode) {
+  runtime_->add_native_compute("mail.activity", "state", [](const RecordSet& records) {
+    return std::vector<Value>(records.ids().size(), Value(std::string("planned")));
+  });
+  Env e = su();
+  Id p = e["res.partner"].create(Json{{"name", "P"}}).id();
+  Id todo = e["mail.activity.type"].create(Json{{"name", "To-Do"}}).id();
+  Id a = e["mail.activity"]
+             .create(Json{{"res_model", "res.partner"}, {"res_id", p}, {"activity_type_id", todo}})
+             .id();
+  EXPECT_EQ(e["mail.activity"].browse({a}).read({"state"})[0]["state"], "planned");
+  EXPECT_THROW(e["mail.activity"].browse({a}).write(Json{{"state", "done"}}), common::UserError);
+}
+
 }  // namespace
 }  // namespace autorules::orm::test

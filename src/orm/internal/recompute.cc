@@ -130,6 +130,14 @@ std::vector<Value> compute_values(const Env& env, const schema::Model& model,
   if (!field.related.empty()) {
     return read_path(env, model, ids, field.related);
   }
+  if (field.native_compute) {
+    const NativeComputeFn* native = env.runtime().native_compute(model.name(), field.name);
+    if (!native) {
+      throw common::InternalError(
+          fmt::format("No code computes the field {} of '{}'", field.name, model.name()));
+    }
+    return (*native)(RecordSet(env, env.registry().shared(model.name()), ids));
+  }
   const ComputeFn& fn = env.runtime().compute();
   if (!fn) {
     throw common::UserError(fmt::format(

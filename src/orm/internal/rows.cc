@@ -91,10 +91,16 @@ std::unordered_map<Id, IdList> fetch_x2many(const Env& env, const schema::Model&
     append_ids(params, chunk);
     std::string sql;
     if (field.type == schema::FieldType::kOne2many) {
+      std::string of_model;
+      if (!field.relation_model_field.empty()) {
+        of_model = fmt::format(" AND c.{} = ?", d.quote(field.relation_model_field));
+        params.emplace_back(model.name());
+      }
       sql = fmt::format(
-          "SELECT c.{inv}, c.\"id\" FROM {t} AS c WHERE c.{inv} IN ({ph}) ORDER BY {o}",
+          "SELECT c.{inv}, c.\"id\" FROM {t} AS c WHERE c.{inv} IN ({ph}){m} ORDER BY {o}",
           fmt::arg("inv", d.quote(field.relation_field)), fmt::arg("t", d.quote(comodel.table())),
-          fmt::arg("ph", placeholders(chunk.size())), fmt::arg("o", order));
+          fmt::arg("ph", placeholders(chunk.size())), fmt::arg("m", of_model),
+          fmt::arg("o", order));
     } else {
       sql = fmt::format(
           "SELECT r.{c1}, r.{c2} FROM {rel} AS r JOIN {t} AS c ON c.\"id\" = r.{c2} "
@@ -106,7 +112,6 @@ std::unordered_map<Id, IdList> fetch_x2many(const Env& env, const schema::Model&
     env.cr().query(sql, params,
                    [&](const store::RowView& r) { out[r.int64(0)].push_back(r.int64(1)); });
   });
-  (void)model;
   return out;
 }
 

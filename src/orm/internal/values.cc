@@ -335,9 +335,15 @@ void apply_x2many(const Env& env, const schema::Model& model, Id record_id, cons
                                             model.name(), field.name, field.relation_field,
                                             comodel.name()));
   }
-  // Detaching a child whose inverse is required (or cascades) deletes it, as Odoo does.
-  bool detach_deletes =
-      inverse && (inverse->required || inverse->ondelete == schema::OnDelete::kCascade);
+  // Detaching a child whose inverse is required (or cascades, or names records of any model)
+  // deletes it, as Odoo does.
+  const bool polymorphic = !field.relation_model_field.empty();
+  bool detach_deletes = inverse && (inverse->required || polymorphic ||
+                                    inverse->ondelete == schema::OnDelete::kCascade);
+  // The inverse's value(s) that attach a child to this record.
+  Json attach{{inverse ? inverse->name : std::string(), record_id}};
+  if (polymorphic)
+    attach[field.relation_model_field] = model.name();
   auto current_children = [&]() { return read_field(env, model, field, {record_id})[0].as_ids(); };
   auto detach = [&](const IdList& ids) {
     if (ids.empty())
@@ -353,7 +359,7 @@ void apply_x2many(const Env& env, const schema::Model& model, Id record_id, cons
       case 0: {
         Json vals = c.vals;
         if (!m2m)
-          vals[inverse->name] = record_id;
+          vals.update(attach);
         RecordSet created = co.create(vals);
         if (m2m)
           link_m2m(env, field, record_id, created.ids());
@@ -384,7 +390,7 @@ void apply_x2many(const Env& env, const schema::Model& model, Id record_id, cons
         if (m2m) {
           link_m2m(env, field, record_id, {c.id});
         } else {
-          co.browse({c.id}).write(Json{{inverse->name, record_id}});
+          co.browse({c.id}).write(attach);
         }
         break;
       case 5:
@@ -408,7 +414,7 @@ void apply_x2many(const Env& env, const schema::Model& model, Id record_id, cons
           }
           detach(drop);
           if (!c.ids.empty())
-            co.browse(c.ids).write(Json{{inverse->name, record_id}});
+            co.browse(c.ids).write(attach);
         }
         break;
       }

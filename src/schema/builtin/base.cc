@@ -39,6 +39,8 @@ void add_users(Registry& r) {
                 .readonly()
                 .help("External user with limited access, not an internal user"));
   users.add(boolean_field("active", "Active").def(true));
+  users.add(char_field("tz", "Timezone")
+                .help("An IANA time zone, e.g. Europe/Brussels: the user's today and dates"));
   // API keys are for administrators only: not even their ids are shown to other users.
   users.add(one2many("api_key_ids", "API Keys", "res.users.apikeys", "user_id").system_only());
   r.put(std::move(users));

@@ -10,6 +10,8 @@ Registry builtin_registry() {
   builtin::add_automation_models(r);
   builtin::add_cron_models(r);
   builtin::add_outbox_models(r);
+  builtin::add_attachment_models(r);
+  builtin::add_mail_models(r);
   // Every model gets its magic fields, built-in ones included.
   for (const Model* m : r.models()) {
     Model copy = *m;

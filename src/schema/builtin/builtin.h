@@ -12,5 +12,7 @@ void add_action_models(Registry& r);
 void add_automation_models(Registry& r);  // after the actions
 void add_cron_models(Registry& r);
 void add_outbox_models(Registry& r);
+void add_attachment_models(Registry& r);
+void add_mail_models(Registry& r);  // after the base models and attachments
 
 }  // namespace autorules::schema::builtin
