@@ -1,0 +1,39 @@
+// The notifications of a posted message (docs/mail.md, "Who is notified"): who gets it, an inbox
+// notification or an email each; and the outgoing emails (mail.mail), queued in the outbox.
+#pragma once
+
+#include <string>
+
+#include "common/value.h"
+#include "orm/recordset.h"
+
+namespace autorules::mail::internal {
+
+struct Notification {
+  orm::RecordSet record;  // the one record the message is on
+  common::Id message_id = 0;
+  common::Id subtype_id = 0;
+  common::Id author_partner_id = 0;
+  std::string email_from;
+  common::IdList partner_ids;
+  bool skip_followers = false;
+  bool notify_author = false;
+  bool notify_author_mention = false;
+  bool auto_delete = true;
+  std::string incoming;  // addresses that already have the message (comma-separated)
+};
+
+// Notifies the followers of the message's subtype (without the share partners when the subtype
+// is internal) and `partner_ids`, never the author unless asked, never inactive partners:
+// partners whose user handles notifications in autorules get an inbox notification; the others
+// an email (a mail.mail each, queued with queue_mail), with an email notification that follows
+// its delivery.
+void notify(const Notification& n);
+
+// Queues the mail.mail `mail_id` (state outgoing) in the outbox, in the Env's transaction: its
+// MIME message built now, sent after the commit through the mail server chosen for its sender.
+// A mail that cannot be sent (no recipient address, no mail server) is set to exception with the
+// reason instead.
+void queue_mail(const orm::Env& env, common::Id mail_id);
+
+}  // namespace autorules::mail::internal

@@ -1,0 +1,339 @@
+// Outgoing emails (mail.mail) into the outbox, and their delivery back onto them (docs/mail.md,
+// "Sending").
+#include <memory>
+
+#include <curl/curl.h>
+#include <fmt/format.h>
+#include <spdlog/spdlog.h>
+
+#include "common/errors.h"
+#include "common/text.h"
+#include "mail/internal/address.h"
+#include "mail/internal/outgoing.h"
+#include "mail/internal/send.h"
+#include "mail/mime.h"
+#include "outbox/outbox.h"
+#include "store/connection.h"
+
+namespace autorules::mail::internal {
+
+using common::Id;
+using common::IdList;
+using common::Json;
+using common::Value;
+using domain::Domain;
+using domain::Op;
+
+namespace {
+
+struct Settings {
+  std::optional<SmtpServer> fallback;  // --smtp-url
+};
+
+std::string text(const std::unordered_map<std::string, Value>& row, const char* field) {
+  auto it = row.find(field);
+  return it != row.end() && it->second.is_string() ? it->second.as_string() : std::string();
+}
+
+// The mail and its notifications fail with `type` and `reason`; nothing is sent.
+void fail(const orm::Env& env, Id mail_id, const std::string& type, const std::string& reason) {
+  std::string bounded = common::truncate_utf8(reason, 4096);
+  env["mail.mail"].browse({mail_id}).write(
+      Json{{"state", "exception"}, {"failure_type", type}, {"failure_reason", bounded}});
+  env["mail.notification"]
+      .search(Domain::term("mail_mail_id", Op::kEq, mail_id))
+      .write(Json{{"notification_status", "exception"},
+                  {"failure_type", type},
+                  {"failure_reason", bounded}});
+}
+
+// The domain part of an address, lower case.
+std::string domain_of(const std::string& address) {
+  size_t at = address.rfind('@');
+  return at == std::string::npos ? "" : common::utf8_lower(address.substr(at + 1));
+}
+
+// Whether a server's from_filter (comma-separated addresses or domains) allows `from`.
+bool filter_allows(const std::string& filter, const std::string& from) {
+  std::string address = common::utf8_lower(from);
+  std::string domain = domain_of(address);
+  size_t start = 0;
+  while (start <= filter.size()) {
+    size_t comma = filter.find(',', start);
+    if (comma == std::string::npos)
+      comma = filter.size();
+    std::string item = common::utf8_lower(filter.substr(start, comma - start));
+    item.erase(0, item.find_first_not_of(" \t"));
+    item.erase(item.find_last_not_of(" \t") + 1);
+    if (!item.empty() && (item == address || item == domain))
+      return true;
+    start = comma + 1;
+  }
+  return false;
+}
+
+SmtpServer server_of(const orm::Env& env, Id server_id) {
+  SmtpServer s;
+  Value p[] = {Value(server_id)};
+  env.cr().query(
+      "SELECT \"smtp_host\", \"smtp_port\", \"smtp_encryption\", \"smtp_user\", \"smtp_pass\", "
+      "\"name\" FROM \"ir_mail_server\" WHERE \"id\" = ?",
+      p, [&](const store::RowView& r) {
+        std::string host = r.is_null(0) ? "" : std::string(r.text(0));
+        long port = r.is_null(1) ? 25 : static_cast<long>(r.int64(1));
+        std::string mode = r.is_null(2) ? "none" : std::string(r.text(2));
+        s.encryption = outbox::parse_encryption(mode).value_or(outbox::Encryption::kNone);
+        bool tls = s.encryption == outbox::Encryption::kSsl ||
+                   s.encryption == outbox::Encryption::kSslStrict;
+        bool ipv6 = host.find(':') != std::string::npos;
+        s.url = fmt::format("{}://{}{}{}:{}", tls ? "smtps" : "smtp", ipv6 ? "[" : "", host,
+                            ipv6 ? "]" : "", port);
+        s.user = r.is_null(3) ? "" : std::string(r.text(3));
+        s.password = r.is_null(4) ? "" : std::string(r.text(4));
+        s.name = r.is_null(5) ? "" : std::string(r.text(5));
+      });
+  return s;
+}
+
+// The server for a sender: the mail's own, else the first active one (by priority) whose filter
+// allows the sender, else the first without a filter, else the one the server was started with.
+std::optional<SmtpServer> choose_server(const orm::Env& env, Id own, const std::string& from) {
+  if (own)
+    return server_of(env, own);
+  orm::RecordSet servers = env["ir.mail_server"].search(Domain());
+  Id unfiltered = 0;
+  for (const Json& row : servers.read({"from_filter"})) {
+    std::string filter = row["from_filter"].is_string() ? row["from_filter"].get<std::string>() : "";
+    Id id = row["id"].get<Id>();
+    if (filter.empty()) {
+      if (!unfiltered)
+        unfiltered = id;
+    } else if (filter_allows(filter, from)) {
+      return server_of(env, id);
+    }
+  }
+  if (unfiltered)
+    return server_of(env, unfiltered);
+  return env.runtime().component<Settings>().fallback;
+}
+
+std::vector<std::string> split_ids(const std::string& text) {
+  std::vector<std::string> out;
+  size_t i = 0;
+  while (i < text.size()) {
+    size_t open = text.find('<', i);
+    if (open == std::string::npos)
+      break;
+    size_t close = text.find('>', open);
+    if (close == std::string::npos)
+      break;
+    out.push_back(text.substr(open, close - open + 1));
+    i = close + 1;
+  }
+  return out;
+}
+
+// A CURLU handle, freed with its owner.
+struct UrlCleanup {
+  void operator()(CURLU* u) const { curl_url_cleanup(u); }
+};
+using Url = std::unique_ptr<CURLU, UrlCleanup>;
+
+// One part of a parsed URL, URL-decoded; "" when absent.
+std::string url_part(CURLU* u, CURLUPart part) {
+  char* value = nullptr;
+  if (curl_url_get(u, part, &value, CURLU_URLDECODE) != CURLUE_OK || !value)
+    return "";
+  std::string out(value);
+  curl_free(value);
+  return out;
+}
+
+}  // namespace
+
+SmtpServer parse_smtp_url(const std::string& url) {
+  auto bad = [&](std::string_view why) {
+    return common::ValueError(fmt::format("--smtp-url: {} (expected "
+                                          "smtp://[user[:password]@]host[:port][?encryption=...]"
+                                          " or smtps://...)",
+                                          why));
+  };
+  Url u(curl_url());
+  if (!u || curl_url_set(u.get(), CURLUPART_URL, url.c_str(), 0) != CURLUE_OK)
+    throw bad("not a URL");
+  std::string scheme = url_part(u.get(), CURLUPART_SCHEME);
+  if (scheme != "smtp" && scheme != "smtps")
+    throw bad("the scheme must be smtp or smtps");
+  std::string host = url_part(u.get(), CURLUPART_HOST);
+  if (host.empty())
+    throw bad("no host");
+  std::string port = url_part(u.get(), CURLUPART_PORT);
+  SmtpServer s;
+  s.name = "--smtp-url";
+  s.encryption = scheme == "smtps" ? outbox::Encryption::kSslStrict : outbox::Encryption::kNone;
+  std::string query = url_part(u.get(), CURLUPART_QUERY);
+  if (!query.empty()) {
+    static constexpr std::string_view kKey = "encryption=";
+    if (query.rfind(kKey, 0) != 0 || query.find('&') != std::string::npos)
+      throw bad("the only query parameter is encryption");
+    std::optional<outbox::Encryption> e = outbox::parse_encryption(query.substr(kKey.size()));
+    if (!e)
+      throw bad("encryption is none, starttls, starttls_strict, ssl or ssl_strict");
+    bool tls = *e == outbox::Encryption::kSsl || *e == outbox::Encryption::kSslStrict;
+    if (tls != (scheme == "smtps"))
+      throw bad("ssl and ssl_strict go with smtps://, the others with smtp://");
+    s.encryption = *e;
+  }
+  s.url = fmt::format("{}://{}{}", scheme, host, port.empty() ? "" : ":" + port);
+  s.user = url_part(u.get(), CURLUPART_USER);
+  s.password = url_part(u.get(), CURLUPART_PASSWORD);
+  return s;
+}
+
+void set_fallback_server(orm::Runtime& runtime, std::optional<SmtpServer> server) {
+  runtime.component<Settings>().fallback = std::move(server);
+}
+
+void queue_mail(const orm::Env& caller, Id mail_id) {
+  const orm::Env env = caller.sudo();
+  orm::RecordSet mail = env["mail.mail"].browse({mail_id});
+  std::unordered_map<std::string, Value> row = mail.row();
+
+  OutgoingEmail email;
+  std::vector<Address> from = parse_address_list(text(row, "email_from"));
+  if (from.empty())
+    return fail(env, mail_id, "mail_from_missing", "The email has no sender address (From).");
+  email.from = from.front();
+
+  // Recipients: the partners (one email each, as notifications are made), then email_to/cc.
+  std::vector<std::string> envelope;
+  for (const Json& p : env["res.partner"]
+                           .browse(mail.get("recipient_ids").as_ids())
+                           .read({"name", "email"})) {
+    std::string address = p["email"].is_string() ? p["email"].get<std::string>() : "";
+    std::vector<Address> parsed = parse_address_list(address);
+    if (parsed.empty())
+      continue;
+    std::string name = p["name"].is_string() ? p["name"].get<std::string>() : "";
+    email.to.push_back(Address{name, parsed.front().email});
+    envelope.push_back(parsed.front().email);
+  }
+  for (Address& a : parse_address_list(text(row, "email_to"))) {
+    envelope.push_back(a.email);
+    email.to.push_back(std::move(a));
+  }
+  for (Address& a : parse_address_list(text(row, "email_cc"))) {
+    envelope.push_back(a.email);
+    email.cc.push_back(std::move(a));
+  }
+  if (envelope.empty())
+    return fail(env, mail_id, "mail_email_missing",
+                "The email has no recipient with an address: the recipient has no email, or "
+                "none of its addresses is valid.");
+
+  std::vector<Address> reply_to = parse_address_list(text(row, "reply_to"));
+  if (!reply_to.empty())
+    email.reply_to = reply_to.front();
+  email.subject = text(row, "subject");
+  email.body_html = text(row, "body_html");
+  email.message_id = text(row, "message_id");
+  if (email.message_id.empty())
+    email.message_id = new_message_id(env, "mail.mail", mail_id);
+  email.references = split_ids(text(row, "references"));
+  // The message this one answers: the reference before its own id.
+  if (email.references.size() >= 2)
+    email.in_reply_to = email.references[email.references.size() - 2];
+  email.date = env.now();
+  if (std::string headers = text(row, "headers"); !headers.empty()) {
+    Json h = Json::parse(headers, nullptr, false);
+    if (h.is_object()) {
+      for (const auto& [name, value] : h.items()) {
+        if (value.is_string())
+          email.headers.emplace_back(name, value.get<std::string>());
+      }
+    }
+  }
+  for (const Json& a : env["ir.attachment"]
+                           .browse(mail.get("attachment_ids").as_ids())
+                           .read({"name", "mimetype", "datas"})) {
+    std::optional<std::string> data =
+        a["datas"].is_string() ? common::base64_decode(a["datas"].get<std::string>()) : "";
+    if (!data)
+      continue;
+    email.attachments.push_back(Attachment{
+        .filename = a["name"].is_string() ? a["name"].get<std::string>() : "attachment",
+        .content_type = a["mimetype"].is_string() ? a["mimetype"].get<std::string>()
+                                                  : "application/octet-stream",
+        .content_id = "",
+        .data = std::move(*data)});
+  }
+
+  Value own_server = row.count("mail_server_id") ? row["mail_server_id"] : Value();
+  std::optional<SmtpServer> server =
+      choose_server(env, own_server.is_int() ? own_server.as_int() : 0, email.from.email);
+  if (!server)
+    return fail(env, mail_id, "mail_smtp",
+                "No outgoing mail server: add one (ir.mail_server) or start the server with "
+                "--smtp-url.");
+
+  outbox::Message out;
+  out.kind = "email";
+  out.name = common::truncate_utf8("Email: " + email.subject, 200);
+  out.url = server->url;
+  out.res_model = "mail.mail";
+  out.res_id = mail_id;
+  out.mail_from = email.from.email;
+  out.recipients = envelope;
+  out.encryption = server->encryption;
+  out.smtp_user = server->user;
+  out.smtp_password = server->password;
+  try {
+    out.body = build_mime(email);
+    outbox::enqueue(env, out);
+  } catch (const common::ValueError& e) {
+    return fail(env, mail_id, "mail_email_invalid", e.what());
+  }
+}
+
+void follow_delivery(orm::Runtime& runtime) {
+  outbox::on_outcome(runtime, "email", [](const orm::Env& env, const outbox::OutcomeEvent& ev) {
+    if (ev.res_model != "mail.mail" || !ev.res_id)
+      return;
+    orm::RecordSet mail = env["mail.mail"].browse({ev.res_id}).exists();
+    if (mail.empty())
+      return;
+    orm::RecordSet notifications =
+        env["mail.notification"].search(Domain::term("mail_mail_id", Op::kEq, ev.res_id));
+    switch (ev.outcome) {
+      case outbox::Outcome::kDelivered: {
+        notifications.write(Json{{"notification_status", "sent"}, {"failure_type", false},
+                                 {"failure_reason", false}});
+        bool remove = mail.get("auto_delete").truthy() && ev.refused.empty();
+        if (remove) {
+          notifications.write(Json{{"mail_mail_id", false}});
+          mail.unlink();
+        } else {
+          mail.write(Json{{"state", "sent"}, {"failure_type", false}, {"failure_reason", false}});
+        }
+        break;
+      }
+      case outbox::Outcome::kRetry:
+        // Still outgoing: the outbox tries again; why the last attempt failed is kept.
+        mail.write(Json{{"failure_reason", common::truncate_utf8(ev.error, 4096)}});
+        break;
+      case outbox::Outcome::kFailed:
+      case outbox::Outcome::kDead: {
+        bool refused = ev.status >= 500 && ev.status < 600 && !ev.refused.empty();
+        std::string type = refused ? "mail_email_invalid" : "mail_smtp";
+        std::string reason = common::truncate_utf8(ev.error, 4096);
+        mail.write(Json{{"state", "exception"}, {"failure_type", type}, {"failure_reason", reason}});
+        notifications.write(Json{{"notification_status", "exception"},
+                                 {"failure_type", type},
+                                 {"failure_reason", reason}});
+        break;
+      }
+    }
+  });
+}
+
+}  // namespace autorules::mail::internal
