@@ -92,11 +92,12 @@ class CheckTest : public script::test::SandboxTest {
 
 TEST_F(CheckTest, TypesThisBuildDoesNotRunAreRefusedAtSave) {
   for (const char* state :
-       {"mail_post", "followers", "remove_followers", "next_activity", "sms", "whatsapp"}) {
+       {"sms", "whatsapp"}) {
     refused(Json{{"state", state}}, fmt::format("The action type '{}'", state));
   }
-  refused(Json{{"name", "Mail them"}, {"state", "mail_post"}},
-          "The action type 'mail_post' (Send Email) is not available yet (action 'Mail them')");
+  refused(Json{{"name", "Text them"}, {"state", "sms"}},
+          "The action type 'sms' (Send SMS Text Message) is not available yet (action 'Text "
+          "them')");
   Id action = create(Json{{"state", "code"}, {"code", "x = 1"}});
   write_refused(action, Json{{"state", "sms"}}, "(Send SMS Text Message) is not available yet");
 }
@@ -281,9 +282,9 @@ TEST_F(CheckTest, AnEmptyMultiActionIsFineAChildThatCannotRunIsNot) {
   // Emptying the child's path would leave the multi action with a child that cannot run.
   write_refused(child, Json{{"update_path", false}}, "needs the field to update");
   // An action saved before these checks cannot be linked under it...
-  Id broken = saved_before("\"state\" = 'followers', \"name\" = 'Old followers'");
+  Id broken = saved_before("\"state\" = 'whatsapp', \"name\" = 'Old followers'");
   write_refused(empty, Json{{"child_ids", Json::array({Json::array({4, broken})})}},
-                "The action type 'followers' (Add Followers) is not available yet");
+                "The action type 'whatsapp' (Send WhatsApp) is not available yet");
   // ... and one that became a child before stops changes to its parent (Odoo's message).
   {
     Env e = env();
@@ -325,10 +326,10 @@ TEST_F(CheckTest, AWriteThatLeavesTheActionUnableToRunIsRefusedAndChangesNothing
 
 TEST_F(CheckTest, ActionsSavedBeforeStillSayWhyAtEachRunAndCanBeRenamed) {
   Id p = partner("Target");
-  Id mail = saved_before("\"state\" = 'mail_post', \"name\" = 'Old mail'");
+  Id mail = saved_before("\"state\" = 'sms', \"name\" = 'Old mail'");
   EXPECT_THROW_MSG(run_on(mail, p), common::UserError,
-                   "The action type 'mail_post' (Send Email) is not available yet (action 'Old "
-                   "mail')");
+                   "The action type 'sms' (Send SMS Text Message) is not available yet (action "
+                   "'Old mail')");
   Id hook = saved_before("\"state\" = 'webhook'");
   EXPECT_THROW_MSG(run_on(hook, p), common::UserError, "give me a URL");
   Id ai = saved_before(

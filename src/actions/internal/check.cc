@@ -314,6 +314,79 @@ std::optional<std::string> check_webhook(const Saved& a, const schema::Model& mo
   return std::nullopt;
 }
 
+// The messaging types run on records of mail threads (Send Email's "email" method excepted).
+std::optional<std::string> needs_thread(const Saved& a, const schema::Model& model) {
+  if (model.is_mail_thread())
+    return std::nullopt;
+  return fmt::format("The action '{}' ({}) needs a model with a chatter (a mail thread); '{}' "
+                     "is not one",
+                     a.name(), a.type_label(), model.name());
+}
+
+// A dynamic path (followers, activity user) must walk relational fields to `comodel`; the labels
+// of its fields joined by " > " name it in the message, as Odoo's warning does.
+std::optional<std::string> check_path_to(const Saved& a, const schema::Model& model,
+                                         const std::string& path, const std::string& comodel,
+                                         const char* what) {
+  const schema::Model* m = &model;
+  std::string labels;
+  size_t start = 0;
+  while (start <= path.size()) {
+    size_t dot = path.find('.', start);
+    std::string name = path.substr(start, dot == std::string::npos ? std::string::npos : dot - start);
+    const schema::Field* f = m ? m->field(name) : nullptr;
+    if (!f || !f->is_relational())
+      return fmt::format("The action '{}' ({}): the path '{}' does not lead to {} records", a.name(),
+                         a.type_label(), path, comodel);
+    labels += (labels.empty() ? "" : " > ") + f->string;
+    m = a.env().registry().find(f->relation);
+    if (dot == std::string::npos)
+      break;
+    start = dot + 1;
+  }
+  if (!m || m->name() != comodel)
+    return fmt::format("The field '{}' is not a {} field.", labels, what);
+  return std::nullopt;
+}
+
+std::optional<std::string> check_mail_post(const Saved& a, const schema::Model& model) {
+  Id tmpl = a.id_of("template_id");
+  if (!tmpl)
+    return a.needs("an email template (template_id)");
+  std::string of = a.text_of("mail.template", tmpl, "model");
+  if (!of.empty() && of != model.name())
+    return fmt::format("The email template of the action '{}' is for '{}', not '{}'", a.name(),
+                       of, model.name());
+  if (a.text("mail_post_method") != "email")
+    return needs_thread(a, model);
+  return std::nullopt;
+}
+
+std::optional<std::string> check_followers(const Saved& a, const schema::Model& model) {
+  if (auto e = needs_thread(a, model))
+    return e;
+  if (a.text("followers_type") == "generic") {
+    std::string path = a.text("followers_partner_field_name");
+    return check_path_to(a, model, path.empty() ? "partner_id" : path, "res.partner", "partner");
+  }
+  return std::nullopt;
+}
+
+std::optional<std::string> check_next_activity(const Saved& a, const schema::Model& model) {
+  if (auto e = needs_thread(a, model))
+    return e;
+  if (!a.id_of("activity_type_id"))
+    return a.needs("an activity type (activity_type_id)");
+  Value range = a.action().get("activity_date_deadline_range");
+  if (range.is_int() && range.as_int() < 0)
+    return std::string("The 'Due Date In' value can't be negative.");
+  if (a.text("activity_user_type") == "generic") {
+    std::string path = a.text("activity_user_field_name");
+    return check_path_to(a, model, path.empty() ? "user_id" : path, "res.users", "user");
+  }
+  return std::nullopt;
+}
+
 std::optional<std::string> check_action(const Saved& a, std::set<Id>& seen);
 
 // Odoo 19's warnings of a multi action about its children.
@@ -360,6 +433,13 @@ std::optional<std::string> check_action(const Saved& a, std::set<Id>& seen) {
       return check_webhook(a, *model);
     case internal::Type::kMulti:
       return check_multi(a, seen);
+    case internal::Type::kMailPost:
+      return check_mail_post(a, *model);
+    case internal::Type::kFollowers:
+    case internal::Type::kRemoveFollowers:
+      return check_followers(a, *model);
+    case internal::Type::kNextActivity:
+      return check_next_activity(a, *model);
     default:
       return std::nullopt;  // code: compiled when written; empty code does nothing
   }
