@@ -14,6 +14,7 @@
 #include "automation/internal/webhook.h"
 #include "common/errors.h"
 #include "domain/resolve.h"
+#include "mail/thread.h"
 #include "orm/recordset.h"
 
 namespace autorules::automation {
@@ -349,6 +350,9 @@ void install(orm::Runtime& runtime) {
   runtime.add_onchange_handler([engine](const orm::RecordSet& records, const Json& form,
                                         const std::vector<std::string>& changed, Json& result) {
     engine->on_change(records, form, changed, result);
+  });
+  mail::add_post_listener(runtime, [engine](const orm::RecordSet& record, Id message_id) {
+    engine->on_message(record, message_id);
   });
   runtime.add_hooks("base.automation", std::make_shared<RuleHooks>());
   runtime.add_hooks("ir.actions.server", std::make_shared<ActionHooks>());

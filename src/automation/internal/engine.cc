@@ -9,6 +9,7 @@
 
 #include "actions/actions.h"
 #include "common/errors.h"
+#include "mail/thread.h"
 
 namespace autorules::automation::internal {
 
@@ -310,6 +311,42 @@ void Engine::after_write(const orm::Env& env, const orm::RecordSet& records,
 void Engine::run_unfiltered(const orm::Env& env, const Rule& rule, const IdList& ids) const {
   process(counters_, env.with_context_update(Json{{"old_values", nullptr}}), rule, ids, nullptr,
           nullptr, post_domain_json(env, rule));
+}
+
+void Engine::on_message(const orm::RecordSet& record, Id message_id) const {
+  const orm::Env& env = record.env();
+  if (env.context().contains(kDone) || env.context().contains(mail::kNoTriggerContextKey))
+    return;
+  auto rules = cache_.get(env);
+  const ModelRules* mr = rules->rules_of(record.name());
+  if (!mr || (mr->on_message_received.empty() && mr->on_message_sent.empty()))
+    return;
+  orm::Env su = env.sudo();
+  std::unordered_map<std::string, Value> message = su["mail.message"].browse({message_id}).row();
+  auto text = [&](const char* f) {
+    auto it = message.find(f);
+    return it != message.end() && it->second.is_string() ? it->second.as_string() : "";
+  };
+  auto id = [&](const char* f) -> Id {
+    auto it = message.find(f);
+    return it != message.end() && it->second.is_int() ? it->second.as_int() : 0;
+  };
+  std::string type = text("message_type");
+  if (message["is_internal"].truthy() || type == "notification" || type == "auto_comment" ||
+      type == "user_notification")
+    return;
+  if (Id subtype = id("subtype_id");
+      subtype && su["mail.message.subtype"].browse({subtype}).get("internal").truthy())
+    return;
+  // Received: no author, or one who is not an employee.
+  Id author = id("author_id");
+  bool received = !author || !mail::is_internal_partner(su, author);
+  const std::vector<size_t>& which = received ? mr->on_message_received : mr->on_message_sent;
+  for (const Rule* r : mr->of(which)) {
+    const Rule& rule = *r;
+    IdList ids = filter(env, rule, rule.pre_domain, record.ids());
+    run_unfiltered(env, rule, ids);
+  }
 }
 
 void Engine::before_unlink(const orm::Env& env, const orm::RecordSet& records) {

@@ -40,6 +40,12 @@ class Engine final : public orm::Observer {
   void on_change(const orm::RecordSet& records, const common::Json& form,
                  const std::vector<std::string>& changed, common::Json& result) const;
 
+  // The email triggers (docs/automation.md, "On incoming / outgoing message"), after a message
+  // was posted on `record`: nothing inside a rule's run, for an internal message or subtype, or
+  // for a notification; else the rules "on incoming message" (no author, or a share author) or
+  // "on outgoing message" (an employee author) whose before-update domain the record satisfies.
+  void on_message(const orm::RecordSet& record, common::Id message_id) const;
+
   // Runs a rule's actions on `ids` with no filter and no old values, as time triggers and
   // webhooks do.
   void run_unfiltered(const orm::Env& env, const Rule& rule, const common::IdList& ids) const;

@@ -121,6 +121,10 @@ void ModelRules::index() {
       on_unlink.push_back(i);
     if (rule.on_change())
       on_change.push_back(i);
+    if (rule.trigger == Trigger::kOnMessageReceived)
+      on_message_received.push_back(i);
+    if (rule.trigger == Trigger::kOnMessageSent)
+      on_message_sent.push_back(i);
     if (!rule.on_write())
       continue;
     // A watched field fires only when written: a rule is found through its fields.

@@ -62,6 +62,7 @@ struct Rule {
 struct ModelRules {
   std::vector<Rule> rules;  // creation order
   std::vector<size_t> on_create, on_unlink, on_change;
+  std::vector<size_t> on_message_received, on_message_sent;
   std::vector<size_t> on_write_any;                              // writes of any field
   std::map<std::string, std::vector<size_t>> on_write_by_field;  // watched field → rules
 
