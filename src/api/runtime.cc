@@ -3,6 +3,7 @@
 #include "actions/actions.h"
 #include "automation/automation.h"
 #include "jobs/jobs.h"
+#include "mail/mail.h"
 #include "outbox/outbox.h"
 #include "store/database.h"
 
@@ -15,6 +16,7 @@ std::unique_ptr<orm::Runtime> make_runtime(const RuntimeOptions& options) {
     runtime->set_modules_path(options.modules_path);
   // The sandbox first: the other layers' hooks check and run code with it.
   script::install(*runtime, options.sandbox);
+  mail::install(*runtime, options.mail);
   actions::install(*runtime);
   automation::install(*runtime);
   jobs::install(*runtime);

@@ -1,6 +1,6 @@
 // The runtime a server works on: the ORM runtime of one database with every layer above the ORM
-// installed into it — the sandbox, the server actions, the automation engine, the scheduled jobs
-// and the outbox — in the one order that works, and the database initialized. `serve`, the
+// installed into it — the sandbox, mail, the server actions, the automation engine, the scheduled
+// jobs and the outbox — in the one order that works, and the database initialized. `serve`, the
 // command's other verbs and the tests that need the whole engine all start from make_runtime(),
 // so that what a runtime holds is decided in one place.
 //
@@ -13,6 +13,7 @@
 
 #include "common/clock.h"
 #include "orm/runtime.h"
+#include "mail/mail.h"
 #include "script/sandbox.h"
 
 namespace autorules::api {
@@ -26,6 +27,8 @@ struct RuntimeOptions {
   std::string modules_path;
   // The sandbox's limits (--script-timeout).
   script::Options sandbox;
+  // Mail: the SMTP server used when no ir.mail_server applies (--smtp-url).
+  mail::Options mail;
 };
 
 // Opens the database, installs every layer and initializes the database (creates or upgrades it:

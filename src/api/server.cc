@@ -15,6 +15,7 @@
 #include "api/internal/http_server.h"
 #include "api/json2.h"
 #include "api/metrics.h"
+#include "api/mail_inbound.h"
 #include "api/webhook.h"
 #include "common/errors.h"
 #include "orm/env.h"
@@ -186,6 +187,16 @@ HttpResponse Server::Impl::route(const HttpRequest& req) {
                                "allowed: use POST or GET\"}}",
                                m),
                    {{"Allow", "GET, POST"}}};
+    return r;
+  }
+  if (path == "/mail/inbound") {
+    if (m == "POST") {
+      Response r = handle_mail_inbound(runtime, req.header("Authorization"), req.body);
+      return HttpResponse{r.status, kJson, std::move(r.body), {}};
+    }
+    HttpResponse r = error_response(405, "werkzeug.exceptions.MethodNotAllowed",
+                                    fmt::format("The method {} is not allowed for {}: use POST", m, path));
+    r.headers.emplace_back("Allow", "POST");
     return r;
   }
   if (get_like)

@@ -22,6 +22,7 @@
 #include "common/clock.h"
 #include "common/errors.h"
 #include "jobs/jobs.h"
+#include "mail/inbound.h"
 #include "orm/base/modules.h"
 #include "orm/base/users.h"
 #include "orm/env.h"
@@ -39,6 +40,7 @@ struct Common {
   std::string db = "sqlite:./var/autorules.db";
   std::string log_level = "info";
   std::string modules_path;
+  std::string smtp_url;
 };
 
 // The admin key's file of a database: beside the SQLite file, named after it
@@ -85,6 +87,7 @@ std::unique_ptr<orm::Runtime> open_runtime(const Common& c, double script_timeou
       .database = c.db,
       .modules_path = c.modules_path.empty() ? default_modules_path() : c.modules_path};
   options.sandbox.timeout_seconds = script_timeout;
+  options.mail.smtp_url = c.smtp_url;
   return api::make_runtime(options);
 }
 
@@ -275,6 +278,48 @@ int cron_run(const Common& c) {
   return r.failed ? 1 : 0;
 }
 
+// sysexits.h's codes, which mail servers understand: 75 asks them to try again later.
+constexpr int kExDataErr = 65, kExNoUser = 67, kExNoPerm = 77, kExTempFail = 75;
+
+// One RFC 822 message on stdin, routed and posted (docs/mail.md, "Incoming email").
+int mailgate(const Common& c) {
+  constexpr std::size_t kMax = (25u << 20) + 1;
+  std::string bytes;
+  char buffer[65536];
+  while (std::cin.read(buffer, sizeof buffer) || std::cin.gcount() > 0) {
+    bytes.append(buffer, static_cast<std::size_t>(std::cin.gcount()));
+    if (bytes.size() > kMax) {
+      std::cerr << "autorules mailgate: the message is larger than 25 MiB: refused" << std::endl;
+      return kExDataErr;
+    }
+  }
+  try {
+    auto rt = open_runtime(c);
+    mail::InboundResult r = common::retry_on_conflict([&] {
+      orm::Env env = orm::Env::begin(*rt, orm::kSuperuserId, store::Access::kWrite);
+      mail::InboundResult result = mail::process_inbound(env, bytes);
+      env.commit();
+      return result;
+    });
+    using Kind = mail::InboundResult::Kind;
+    if (r.kind == Kind::kNoRoute || r.kind == Kind::kLoop) {
+      std::cerr << "autorules mailgate: " << r.detail << std::endl;
+      return r.kind == Kind::kLoop ? kExNoPerm : kExNoUser;
+    }
+    std::cout << fmt::format("autorules mailgate: {} {} #{} (message {})",
+                             mail::inbound_kind_text(r.kind), r.model, r.res_id, r.message_id)
+              << std::endl;
+    return 0;
+  } catch (const common::ConflictError& e) {
+    std::cerr << "autorules mailgate: the database is busy, try again later: " << e.what()
+              << std::endl;
+    return kExTempFail;
+  } catch (const common::Error& e) {
+    std::cerr << "autorules mailgate: " << e.what() << std::endl;
+    return e.kind() == common::ErrorKind::kInternal ? kExTempFail : kExDataErr;
+  }
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -362,6 +407,16 @@ int main(int argc, char** argv) {
   CLI::App* cron_run_cmd = cron_cmd->add_subcommand("run", "run the due jobs once and exit");
   add_common(cron_run_cmd);
 
+  CLI::App* mailgate_cmd = app.add_subcommand(
+      "mailgate", "route one email read on stdin (exit 0 taken, 75 retry later, 67 no recipient)");
+  add_common(mailgate_cmd);
+  for (CLI::App* sub : {serve_cmd, cron_run_cmd, mailgate_cmd}) {
+    sub->add_option("--smtp-url", c.smtp_url,
+                    "SMTP server when no mail server record applies: "
+                    "smtp[s]://[user[:password]@]host[:port][?encryption=...]")
+        ->envname("AUTORULES_SMTP_URL");
+  }
+
   CLI11_PARSE(app, argc, argv);
   // The log on stderr: stdout has only what a command prints for its user (the start-up message,
   // a new key, the cron summary).
@@ -391,6 +446,8 @@ int main(int argc, char** argv) {
       return apikey_new(c, login, key_name, days);
     if (cron_run_cmd->parsed())
       return cron_run(c);
+    if (mailgate_cmd->parsed())
+      return mailgate(c);
   } catch (const common::Error& e) {
     std::cerr << "autorules: " << e.what() << std::endl;
     return 1;

@@ -98,9 +98,7 @@ CASES = [
      {"webhook_url": "http://127.0.0.1:9/hook"}, {"webhook_url": False}),
 ]
 
-UNAVAILABLE = [("mail_post", "Send Email"), ("followers", "Add Followers"),
-               ("remove_followers", "Remove Followers"), ("next_activity", "Create Activity"),
-               ("sms", "Send SMS Text Message"), ("whatsapp", "Send WhatsApp")]
+UNAVAILABLE = [("sms", "Send SMS Text Message"), ("whatsapp", "Send WhatsApp")]
 
 
 def fill(vals, seq, partner):
@@ -204,7 +202,7 @@ def test_a_rule_with_an_incomplete_action_is_refused_and_nothing_is_kept(api):
     assert_error(api.call("base.automation", "create", vals_list=[{
         "name": "Mail everyone", "model_name": "res.partner", "trigger": "on_create",
         "action_server_ids": [[0, 0, {"name": "mail", "state": "mail_post"}]]}]), 422, VALIDATION,
-        "is not available yet")
+        "needs an email template")
     assert api.ok("base.automation", "search_count", domain=[["active", "in", [True, False]]]) == rules
     assert count_actions(api) == actions
     # Creates on the model work: no rule was left behind to refuse them.

@@ -1,0 +1,52 @@
+#include "api/mail_inbound.h"
+
+#include <spdlog/spdlog.h>
+
+#include "api/auth.h"
+#include "common/errors.h"
+#include "mail/inbound.h"
+#include "orm/env.h"
+
+namespace autorules::api {
+
+using common::Json;
+
+Response handle_mail_inbound(orm::Runtime& runtime, const std::string& authorization,
+                             const std::string& body) {
+  try {
+    std::string key = bearer_key(authorization);
+    return common::retry_on_conflict([&]() -> Response {
+      orm::Env txn = orm::Env::begin(runtime, 0, store::Access::kWrite);
+      orm::Env env = txn.with_user(authenticate(txn, key));
+      if (!env.is_system())
+        throw common::AccessError("Only administrators may deliver incoming email.");
+      mail::InboundResult r = mail::process_inbound(env, body);
+      Json out{{"result", mail::inbound_kind_text(r.kind)},
+               {"model", r.model.empty() ? Json(false) : Json(r.model)},
+               {"res_id", r.res_id ? Json(r.res_id) : Json(false)},
+               {"message_id", r.message_id ? Json(r.message_id) : Json(false)}};
+      using Kind = mail::InboundResult::Kind;
+      if (r.kind == Kind::kNoRoute || r.kind == Kind::kLoop) {
+        spdlog::warn("/mail/inbound: {}", r.detail);
+        out["message"] = r.detail;
+        return {r.kind == Kind::kLoop ? 429 : 404, out.dump(-1, ' ', false,
+                                                             Json::error_handler_t::replace)};
+      }
+      env.commit();
+      return {200, out.dump(-1, ' ', false, Json::error_handler_t::replace)};
+    });
+  } catch (const common::Error& e) {
+    int status = e.kind() == common::ErrorKind::kUser ? 400 : status_of(e.kind());
+    if (e.kind() == common::ErrorKind::kInternal) {
+      spdlog::error("/mail/inbound: {}", e.what());
+      return {500, error_body(e.name(), "internal server error (details in the server log)", 500)};
+    }
+    return {status, error_body(e.name(), e.what(), status)};
+  } catch (const std::exception& e) {
+    spdlog::error("/mail/inbound: unexpected error: {}", e.what());
+    return {500, error_body("werkzeug.exceptions.InternalServerError",
+                            "internal server error (details in the server log)", 500)};
+  }
+}
+
+}  // namespace autorules::api
