@@ -6,6 +6,7 @@
 #include "mail/activity.h"
 #include "mail/internal/data.h"
 #include "mail/internal/send.h"
+#include "mail/internal/servers.h"
 #include "mail/thread.h"
 #include "orm/env.h"
 #include "orm/methods.h"
@@ -105,6 +106,7 @@ void install(orm::Runtime& runtime, const Options& options) {
   if (!options.smtp_url.empty())
     internal::set_fallback_server(runtime, internal::parse_smtp_url(options.smtp_url));
   internal::follow_delivery(runtime);
+  internal::install_server_checks(runtime);
   static ThreadCleanup cleanup;  // stateless: one for every runtime
   runtime.add_observer(&cleanup);
   for (const char* m : {"mail.template", "mail.activity.type", "mail.message.subtype",
