@@ -4,6 +4,7 @@
 
 #include "common/errors.h"
 #include "mail/activity.h"
+#include "mail/compose.h"
 #include "mail/internal/data.h"
 #include "mail/internal/send.h"
 #include "mail/internal/servers.h"
@@ -100,6 +101,34 @@ void register_thread_methods(orm::Runtime& runtime) {
                   .params = {"partner_ids"}});
 }
 
+// mail.template's send_mail(res_id): the template rendered for one record and queued as an
+// email, as Odoo's; its mail.mail id. force_send is accepted and changes nothing: the outbox sends
+// after the commit, and retries.
+void register_template_methods(orm::Runtime& runtime) {
+  runtime.add_method(
+      "mail.template", "send_mail",
+      orm::Method{.fn =
+                      [](const orm::RecordSet& tmpl, const Json& p) -> Json {
+                        if (tmpl.ids().size() != 1)
+                          throw common::ValueError("send_mail works on one template");
+                        Id res_id = orm::param_int(p, "res_id", 0).value_or(0);
+                        std::string model = tmpl.get("model").is_string()
+                                                ? tmpl.get("model").as_string()
+                                                : std::string();
+                        if (model.empty() || !tmpl.env().registry().find(model))
+                          throw common::UserError("The template applies to no model.");
+                        orm::RecordSet record = tmpl.env()[model].browse({res_id}).exists();
+                        if (record.empty()) {
+                          throw common::MissingError(fmt::format(
+                              "Record does not exist or has been deleted. (Record: {}({},))",
+                              model, res_id));
+                        }
+                        return send_mail(tmpl, record);
+                      },
+                  .params = {"res_id", "force_send", "raise_exception"},
+                  .required_params = {"res_id"}});
+}
+
 }  // namespace
 
 void install(orm::Runtime& runtime, const Options& options) {
@@ -117,6 +146,7 @@ void install(orm::Runtime& runtime, const Options& options) {
     runtime.set_access(m, orm::ModelAccess::kAdminOnly);
   runtime.set_access("ir.attachment", orm::ModelAccess::kBusiness);
   register_thread_methods(runtime);
+  register_template_methods(runtime);
   install_activities(runtime);
   runtime.add_initializer([](const orm::Env& env) { internal::ensure_data(env); });
 }
