@@ -1,10 +1,13 @@
 #include "api/mail_inbound.h"
 
+#include <optional>
+
 #include <spdlog/spdlog.h>
 
 #include "api/auth.h"
 #include "common/errors.h"
 #include "mail/inbound.h"
+#include "mail/mime.h"
 #include "orm/env.h"
 
 namespace autorules::api {
@@ -15,12 +18,28 @@ Response handle_mail_inbound(orm::Runtime& runtime, const std::string& authoriza
                              const std::string& body) {
   try {
     std::string key = bearer_key(authorization);
+    std::optional<mail::ParsedEmail> parsed;
     return common::retry_on_conflict([&]() -> Response {
       orm::Env txn = orm::Env::begin(runtime, 0, store::Access::kWrite);
       orm::Env env = txn.with_user(authenticate(txn, key));
       if (!env.is_system())
         throw common::AccessError("Only administrators may deliver incoming email.");
-      mail::InboundResult r = mail::process_inbound(env, body);
+      // Bytes that are not a message are the sender's fault (400, below); once the message is
+      // parsed, a failure is ours — a rule's action failing on the post — and the message must
+      // be delivered again later: 500 with the error (the administrator's own rule, named),
+      // nothing posted.
+      if (!parsed)
+        parsed = mail::parse_mime(body);
+      mail::InboundResult r;
+      try {
+        r = mail::process_inbound(env, *parsed);
+      } catch (const common::Error& e) {
+        if (e.kind() == common::ErrorKind::kConflict || e.kind() == common::ErrorKind::kInternal)
+          throw;
+        spdlog::error("/mail/inbound: the message {} from {} was not posted: {}",
+                      parsed->message_id, parsed->from.email, e.what());
+        return {500, error_body(e.name(), e.what(), 500)};
+      }
       Json out{{"result", mail::inbound_kind_text(r.kind)},
                {"model", r.model.empty() ? Json(false) : Json(r.model)},
                {"res_id", r.res_id ? Json(r.res_id) : Json(false)},

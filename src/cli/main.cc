@@ -23,6 +23,7 @@
 #include "common/errors.h"
 #include "jobs/jobs.h"
 #include "mail/inbound.h"
+#include "mail/mime.h"
 #include "orm/base/modules.h"
 #include "orm/base/users.h"
 #include "orm/env.h"
@@ -293,11 +294,22 @@ int mailgate(const Common& c) {
       return kExDataErr;
     }
   }
+  // The message first, before the database: bytes that are not one are the sender's fault
+  // (the mail server bounces them). Anything that fails after that is ours — the database, a
+  // rule's action failing on the post — and the mail server must keep the message and try again
+  // later, not bounce it: 75, whatever the error.
+  mail::ParsedEmail parsed;
+  try {
+    parsed = mail::parse_mime(bytes);
+  } catch (const common::Error& e) {
+    std::cerr << "autorules mailgate: " << e.what() << std::endl;
+    return kExDataErr;
+  }
   try {
     auto rt = open_runtime(c);
     mail::InboundResult r = common::retry_on_conflict([&] {
       orm::Env env = orm::Env::begin(*rt, orm::kSuperuserId, store::Access::kWrite);
-      mail::InboundResult result = mail::process_inbound(env, bytes);
+      mail::InboundResult result = mail::process_inbound(env, parsed);
       env.commit();
       return result;
     });
@@ -314,9 +326,10 @@ int mailgate(const Common& c) {
     std::cerr << "autorules mailgate: the database is busy, try again later: " << e.what()
               << std::endl;
     return kExTempFail;
-  } catch (const common::Error& e) {
-    std::cerr << "autorules mailgate: " << e.what() << std::endl;
-    return e.kind() == common::ErrorKind::kInternal ? kExTempFail : kExDataErr;
+  } catch (const std::exception& e) {
+    std::cerr << "autorules mailgate: the message was not posted, try again later: " << e.what()
+              << std::endl;
+    return kExTempFail;
   }
 }
 

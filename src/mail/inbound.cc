@@ -185,9 +185,12 @@ std::string_view inbound_kind_text(InboundResult::Kind kind) {
 }
 
 InboundResult process_inbound(const orm::Env& caller, std::string_view bytes) {
+  return process_inbound(caller, parse_mime(bytes));
+}
+
+InboundResult process_inbound(const orm::Env& caller, const ParsedEmail& mail) {
   const orm::Env env = caller.sudo().with_context_update(
       Json{{"mail_create_nosubscribe", true}, {"mail_create_nolog", true}});
-  ParsedEmail mail = parse_mime(bytes);
   InboundResult result;
 
   // Already known (delivered twice, or one of ours coming back): taken, not posted again.

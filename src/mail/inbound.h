@@ -17,8 +17,12 @@
 // posted more than mail.gateway.loop.threshold (20) messages on one record within
 // mail.gateway.loop.minutes (120) is refused.
 //
-// Errors: common::UserError for bytes that are not a message or exceed the limits; the ORM's
-// conflict (the database busy) propagates, for the caller to retry or to answer "try later".
+// Errors: common::UserError for bytes that are not a message or exceed the limits (parse_mime's:
+// the sender's fault); the ORM's conflict (the database busy) propagates, for the caller to retry
+// or to answer "try later". Anything thrown once the message is parsed (a rule's action that
+// fails on the post) is the receiver's problem, not the sender's: callers parse first
+// (parse_mime) and tell the two apart, so that a mail server keeps such a message and delivers it
+// again later instead of bouncing it.
 // Thread-safety: as the Env given (superuser: the gateway's own rights).
 #pragma once
 
@@ -29,6 +33,8 @@
 #include "orm/env.h"
 
 namespace autorules::mail {
+
+struct ParsedEmail;  // mail/mime.h
 
 struct InboundResult {
   enum class Kind {
@@ -47,6 +53,8 @@ struct InboundResult {
 
 // Processes one message in `env`'s transaction (committed by the caller).
 InboundResult process_inbound(const orm::Env& env, std::string_view bytes);
+// The same for a message parsed already (parse_mime, mail/mime.h).
+InboundResult process_inbound(const orm::Env& env, const ParsedEmail& mail);
 
 // "posted", "duplicate", "bounce", "loop", "no_route".
 std::string_view inbound_kind_text(InboundResult::Kind kind);

@@ -7,6 +7,7 @@
 #include "common/errors.h"
 #include "domain/domain.h"
 #include "mail/inbound.h"
+#include "mail/mime.h"
 #include "mail/thread.h"
 #include "test_support/engine_fixture.h"
 #include "test_support/expect_throw.h"
@@ -107,6 +108,22 @@ TEST_F(InboundTest, AMailNobodyIsWaitingForIsRefusedNotDropped) {
       "Message-ID: <lost@example.net>\r\n"));
   EXPECT_EQ(r.kind, Kind::kNoRoute);
   EXPECT_NE(r.detail.find("No possible route"), std::string::npos);
+}
+
+TEST_F(InboundTest, AMessageParsedByTheCallerIsRoutedTheSame) {
+  // The gateways parse first (a message that is not one is the sender's fault, a failure after
+  // that is theirs), then hand the parsed message over.
+  ParsedEmail parsed = parse_mime(email(
+      "From: Cust <cust@example.org>\r\nTo: deal@example.com\r\nSubject: Re: offer\r\n"
+      "Message-ID: <parsed@example.org>\r\nIn-Reply-To: " + offer_ + "\r\n"));
+  orm::Env e = su();
+  InboundResult r = process_inbound(e, parsed);
+  e.commit();
+  EXPECT_EQ(r.kind, Kind::kPosted);
+  EXPECT_EQ(r.model, "res.partner");
+  EXPECT_EQ(r.res_id, record_);
+  orm::Env check = su();
+  EXPECT_EQ(check["mail.message"].browse({r.message_id}).get("author_id").as_int(), customer_);
 }
 
 TEST_F(InboundTest, GarbageIsRefusedClearly) {
