@@ -1,4 +1,5 @@
-"""Helpers of the end-to-end tests: the server process, a JSON-2 client, error checks.
+"""Helpers of the end-to-end tests: the server process, a JSON-2 client, a real SMTP server,
+error checks.
 
 The binary is $AUTORULES_BIN, else build/release/src/cli/autorules, else build/dev/src/cli/autorules.
 Every server listens on 127.0.0.1 only, on a port the kernel picks (`--http-port 0`; the server
@@ -6,9 +7,13 @@ announces it), with its database and files in a temporary folder.
 """
 
 import atexit
+import email
+import email.policy
+import glob
 import json
 import os
 import re
+import select
 import signal
 import subprocess
 import tempfile
@@ -218,6 +223,84 @@ class Server:
         if self._out is not None:
             self._out.close()
             self._out = None
+
+
+SMTP_SERVER = os.path.join(ROOT, "tests", "support", "smtp_server.py")
+SMTP_PYTHON = "/usr/bin/python3"  # the interpreter with aiosmtpd (see the script's header)
+
+
+class SmtpSink:
+    """A real SMTP server, tests/support/smtp_server.py, in a process of its own on 127.0.0.1:
+    what it received is read back from its folder (a message counts once its .json sidecar
+    exists). stop() ends it."""
+
+    def __init__(self, directory, log, port=0, extra_args=()):
+        self.dir = directory
+        self.log = log
+        self.port = port
+        self.extra_args = list(extra_args)
+        self.proc = None
+
+    @property
+    def url(self):
+        return f"smtp://127.0.0.1:{self.port}"
+
+    def start(self):
+        os.makedirs(self.dir, exist_ok=True)
+        with open(self.log, "ab") as log:
+            self.proc = subprocess.Popen(
+                [SMTP_PYTHON, SMTP_SERVER, self.dir, "--port", str(self.port), *self.extra_args],
+                stdout=subprocess.PIPE, stderr=log, stdin=subprocess.DEVNULL)
+        ready, _, _ = select.select([self.proc.stdout], [], [], 20)
+        line = self.proc.stdout.readline() if ready else b""
+        if not line.strip().isdigit():
+            self.stop()
+            pytest.fail(f"the SMTP server did not start: {line!r}\n{self.output()}")
+        self.port = int(line)
+        return self
+
+    def stop(self):
+        if self.proc is not None and self.proc.poll() is None:
+            self.proc.send_signal(signal.SIGTERM)
+            try:
+                self.proc.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                self.proc.kill()
+                self.proc.wait(timeout=5)
+        if self.proc is not None:
+            self.proc.stdout.close()
+
+    def output(self):
+        try:
+            with open(self.log, errors="replace") as f:
+                return f.read()
+        except OSError:
+            return ""
+
+    def received(self, rcpt=None):
+        """[(envelope, raw bytes, parsed message)] in order of arrival, for `rcpt` if given."""
+        out = []
+        for sidecar in sorted(glob.glob(os.path.join(self.dir, "*.json"))):
+            with open(sidecar) as f:
+                envelope = json.load(f)
+            if rcpt is not None and rcpt not in envelope["rcpt_tos"]:
+                continue
+            with open(sidecar[:-len(".json")] + ".eml", "rb") as f:
+                raw = f.read()
+            out.append((envelope, raw, email.message_from_bytes(raw, policy=email.policy.default)))
+        return out
+
+    def wait_for(self, rcpt, n=1, timeout=30.0):
+        """received(rcpt) once it holds at least n messages; fails after `timeout` seconds."""
+        deadline = time.monotonic() + timeout
+        while True:
+            got = self.received(rcpt)
+            if len(got) >= n:
+                return got
+            if time.monotonic() > deadline:
+                pytest.fail(f"{len(got)} email(s) to {rcpt} at the SMTP server after {timeout:.0f} s, "
+                            f"not {n}:\n{self.output()}")
+            time.sleep(0.1)
 
 
 def assert_error(response, status, name=None, *fragments):
