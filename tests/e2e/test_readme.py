@@ -8,11 +8,13 @@ and the first word says what the block is:
   `autorules serve --demo` started for that document alone. `AUTORULES` holds the server's
   address (`http://127.0.0.1:<port>`) and `KEY` the admin's API key; a document's first block
   sets them with defaults for a reader (`export AUTORULES=${AUTORULES:-http://127.0.0.1:8069}`),
-  which keep the test's values. `autorules` on the PATH is the binary under test, and the
-  server's database is `var/autorules.db` in the block's working folder, the default of every
-  `autorules` command. Every command of the block must succeed (a failing command fails the
-  test, including a failing part of a pipeline); a command whose failure is the example ends
-  with `|| echo "exit status $?"`.
+  which keep the test's values. The server sends email to a test SMTP server
+  (tests/support/smtp_server.py) that writes what it receives to `mails/` in the working folder;
+  its address is in `AUTORULES_SMTP_URL` (`smtp://127.0.0.1:<port>`, which `autorules` commands
+  read). `autorules` on the PATH is the binary under test, and the server's database is
+  `var/autorules.db` in the block's working folder, the default of every `autorules` command.
+  Every command of the block must succeed (a failing command fails the test, including a failing
+  part of a pipeline); a command whose failure is the example ends with `|| echo "exit status $?"`.
 - ```` ```sh no-test ```` — commands not run by the test (they build, install, or serve until
   stopped). The words after `no-test` are free; the text around the block says why.
 - ```` ```output ```` — what the `sh` block just before it prints (standard output and error
@@ -39,7 +41,7 @@ import time
 
 import pytest
 
-from helpers import ADMIN_KEY, BIN, ROOT, Server
+from helpers import ADMIN_KEY, BIN, ROOT, Server, SmtpSink
 
 DOCUMENTS = ["README.md"] + sorted(
     os.path.join("docs", f) for f in os.listdir(os.path.join(ROOT, "docs")) if f.endswith(".md"))
@@ -198,10 +200,16 @@ def test_every_example_runs_as_written(doc, tmp_path):
     bindir = tmp_path / "bin"
     bindir.mkdir()
     os.symlink(os.path.abspath(BIN), bindir / "autorules")
-    server = Server(str(work), demo=True, db=str(work / "var" / "autorules.db")).start()
+    sink = SmtpSink(str(work / "mails"), str(tmp_path / "smtp_server.log")).start()
+    try:
+        server = Server(str(work), demo=True, db=str(work / "var" / "autorules.db"),
+                        extra_args=["--smtp-url", sink.url]).start()
+    except BaseException:
+        sink.stop()
+        raise
     env = {k: v for k, v in os.environ.items() if not k.startswith("AUTORULES_")}
     env.update(PATH=f"{bindir}{os.pathsep}{env.get('PATH', '')}", LC_ALL="C.UTF-8",
-               AUTORULES=f"http://127.0.0.1:{server.port}", KEY=ADMIN_KEY)
+               AUTORULES=f"http://127.0.0.1:{server.port}", KEY=ADMIN_KEY, AUTORULES_SMTP_URL=sink.url)
     shell = Shell(str(work), env, str(scratch))
     try:
         for block in runnable:
@@ -218,3 +226,4 @@ def test_every_example_runs_as_written(doc, tmp_path):
     finally:
         shell.close()
         server.stop()
+        sink.stop()
