@@ -73,6 +73,18 @@ TEST_F(X2ManyTest, LinkingMissingRecordsIsRefused) {
                common::ValueError);
 }
 
+TEST_F(X2ManyTest, ArchivedRecordsAreLeftOutOfXToManyValuesLikeOutOfSearches) {
+  Env e = su();
+  RecordSet partners = e["res.partner"];
+  RecordSet company = partners.create(Json{{"name", "Co"}, {"is_company", true}});
+  Id ann = partners.create(Json{{"name", "Ann"}, {"parent_id", company.id()}}).id();
+  Id bob = partners.create(Json{{"name", "Bob"}, {"parent_id", company.id()}}).id();
+  partners.browse({bob}).write(Json{{"active", false}});
+  EXPECT_EQ(children(company), Json::array({ann}));
+  EXPECT_EQ(children(company.with_env(e.with_context_update(Json{{"active_test", false}}))),
+            Json::array({ann, bob}));
+}
+
 // A mail thread's message_ids: a one2many on mail.message's (model, res_id) pair.
 TEST_F(X2ManyTest, PolymorphicOneToManySeesOnlyItsModelsRows) {
   Env e = su();

@@ -86,6 +86,10 @@ std::unordered_map<Id, IdList> fetch_x2many(const Env& env, const schema::Model&
   const auto& d = env.cr().dialect();
   const schema::Model& comodel = env.registry().get(field.relation);
   std::string order = order_by_sql(env, comodel, "", "c");
+  // Archived children are left out, as a search leaves them out (context active_test).
+  const bool only_active = env.active_test() && !comodel.active_field().empty();
+  const std::string active =
+      only_active ? fmt::format(" AND c.{} = ?", d.quote(comodel.active_field())) : "";
   for_chunks(ids, [&](const IdList& chunk) {
     std::vector<Value> params;
     append_ids(params, chunk);
@@ -97,18 +101,21 @@ std::unordered_map<Id, IdList> fetch_x2many(const Env& env, const schema::Model&
         params.emplace_back(model.name());
       }
       sql = fmt::format(
-          "SELECT c.{inv}, c.\"id\" FROM {t} AS c WHERE c.{inv} IN ({ph}){m} ORDER BY {o}",
+          "SELECT c.{inv}, c.\"id\" FROM {t} AS c WHERE c.{inv} IN ({ph}){m}{a} ORDER BY {o}",
           fmt::arg("inv", d.quote(field.relation_field)), fmt::arg("t", d.quote(comodel.table())),
           fmt::arg("ph", placeholders(chunk.size())), fmt::arg("m", of_model),
-          fmt::arg("o", order));
+          fmt::arg("a", active), fmt::arg("o", order));
     } else {
       sql = fmt::format(
           "SELECT r.{c1}, r.{c2} FROM {rel} AS r JOIN {t} AS c ON c.\"id\" = r.{c2} "
-          "WHERE r.{c1} IN ({ph}) ORDER BY {o}",
+          "WHERE r.{c1} IN ({ph}){a} ORDER BY {o}",
           fmt::arg("c1", d.quote(field.column1)), fmt::arg("c2", d.quote(field.column2)),
           fmt::arg("rel", d.quote(field.relation_table)), fmt::arg("t", d.quote(comodel.table())),
-          fmt::arg("ph", placeholders(chunk.size())), fmt::arg("o", order));
+          fmt::arg("ph", placeholders(chunk.size())), fmt::arg("a", active),
+          fmt::arg("o", order));
     }
+    if (only_active)
+      params.emplace_back(true);
     env.cr().query(sql, params,
                    [&](const store::RowView& r) { out[r.int64(0)].push_back(r.int64(1)); });
   });
