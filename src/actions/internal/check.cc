@@ -53,6 +53,14 @@ class Saved {
     return it != row_.end() && it->second.is_int() ? it->second.as_int() : 0;
   }
   std::string name() const { return text("name"); }
+  // The action as its runner sees it, for the defaults the runner applies (followers_path, ...).
+  internal::Run run(const schema::Model& model) const {
+    return internal::Run{
+        .action = action_,
+        .values = std::make_shared<const std::unordered_map<std::string, Value>>(row_),
+        .env = env(),
+        .model = model.name()};
+  }
   // The label of the action's type, e.g. "Update Record".
   std::string type_label() const {
     const schema::Field* f = action_.model().field("state");
@@ -365,10 +373,9 @@ std::optional<std::string> check_mail_post(const Saved& a, const schema::Model& 
 std::optional<std::string> check_followers(const Saved& a, const schema::Model& model) {
   if (auto e = needs_thread(a, model))
     return e;
-  if (a.text("followers_type") == "generic") {
-    std::string path = a.text("followers_partner_field_name");
-    return check_path_to(a, model, path.empty() ? "partner_id" : path, "res.partner", "partner");
-  }
+  if (a.text("followers_type") == "generic")
+    return check_path_to(a, model, internal::followers_path(a.run(model)), "res.partner",
+                         "partner");
   return std::nullopt;
 }
 
@@ -380,10 +387,8 @@ std::optional<std::string> check_next_activity(const Saved& a, const schema::Mod
   Value range = a.action().get("activity_date_deadline_range");
   if (range.is_int() && range.as_int() < 0)
     return std::string("The 'Due Date In' value can't be negative.");
-  if (a.text("activity_user_type") == "generic") {
-    std::string path = a.text("activity_user_field_name");
-    return check_path_to(a, model, path.empty() ? "user_id" : path, "res.users", "user");
-  }
+  if (a.text("activity_user_type") == "generic")
+    return check_path_to(a, model, internal::activity_user_path(a.run(model)), "res.users", "user");
   return std::nullopt;
 }
 

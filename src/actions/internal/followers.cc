@@ -1,6 +1,7 @@
 // "Add Followers" and "Remove Followers" (docs/automation.md): specific partners, or the partners
-// a dotted path leads to from the records ("Dynamic"), collected across all the records and
-// (un)subscribed on all of them.
+// a dotted path leads to from the records ("Dynamic"; without a path, Odoo's default: partner_id,
+// else the model's first field by name that leads to contacts), collected across all the records
+// and (un)subscribed on all of them.
 #include <fmt/format.h>
 
 #include "actions/internal/types.h"
@@ -14,7 +15,22 @@ using common::Json;
 
 std::string followers_path(const Run& run) {
   std::string path = text(run, "followers_partner_field_name");
-  return path.empty() ? std::string("partner_id") : path;
+  if (!path.empty())
+    return path;
+  // Odoo fills the field when "Dynamic" is chosen: partner_id if it is a field to contacts, else
+  // the first such field by name (ir.model.fields' order).
+  const schema::Model* model = run.env.registry().find(run.model);
+  if (!model)
+    return "partner_id";
+  const schema::Field* preferred = model->field("partner_id");
+  if (preferred && preferred->is_relational() && preferred->relation == "res.partner")
+    return "partner_id";
+  std::string first;
+  for (const schema::Field& f : model->fields()) {
+    if (f.is_relational() && f.relation == "res.partner" && (first.empty() || f.name < first))
+      first = f.name;
+  }
+  return first.empty() ? std::string("partner_id") : first;
 }
 
 namespace {

@@ -1,7 +1,8 @@
 // "Create Activity" (docs/automation.md): one activity per record, of the action's type, with
 // its title (else the type's summary) and note, due in N days, weeks or months from today in the
 // user's time zone (else the activity's own default), assigned to a specific user or to the user
-// a dotted path gives on the record (the first one of a many-valued field); without one, the
+// a dotted path gives on the record (the first one of a many-valued field; without a path, Odoo's
+// default: user_id, else the model's first field by name to users); without one, the
 // type's default user, else the current user. As in Odoo, a user found for an earlier record is
 // kept for a later record whose path gives none.
 #include <fmt/format.h>
@@ -17,7 +18,22 @@ using common::Json;
 
 std::string activity_user_path(const Run& run) {
   std::string path = text(run, "activity_user_field_name");
-  return path.empty() ? std::string("user_id") : path;
+  if (!path.empty())
+    return path;
+  // Odoo fills the field when "Dynamic User" is chosen: user_id if it is a field to users, else
+  // the first such field by name (ir.model.fields' order).
+  const schema::Model* model = run.env.registry().find(run.model);
+  if (!model)
+    return "user_id";
+  const schema::Field* preferred = model->field("user_id");
+  if (preferred && preferred->is_relational() && preferred->relation == "res.users")
+    return "user_id";
+  std::string first;
+  for (const schema::Field& f : model->fields()) {
+    if (f.is_relational() && f.relation == "res.users" && (first.empty() || f.name < first))
+      first = f.name;
+  }
+  return first.empty() ? std::string("user_id") : first;
 }
 
 Json run_next_activity(const Run& run) {
