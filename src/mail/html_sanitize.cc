@@ -24,6 +24,7 @@
 
 #include "common/errors.h"
 #include "common/text.h"
+#include "mail/internal/html_limits.h"
 
 namespace autorules::mail {
 
@@ -758,6 +759,11 @@ std::string sanitize_html(std::string_view html, const SanitizeOptions& options)
   }
   if (html.empty())
     return {};
+  if (std::size_t most = internal::max_attributes_per_tag(html);
+      most > internal::kMaxAttributesPerTag) {
+    throw common::ValueError(fmt::format("The HTML has a tag with {} attributes: at most {} are read",
+                                         most, internal::kMaxAttributesPerTag));
+  }
   sanitizing::init_libxml2();
   const std::string input = sanitizing::clean_input(html);
   // Unwrapping an element can put its content where the parser would not have put it (a <div>

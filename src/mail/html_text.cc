@@ -17,6 +17,7 @@
 #include <libxml/tree.h>
 
 #include "common/text.h"
+#include "mail/internal/html_limits.h"
 #include "mail/mime.h"
 
 namespace autorules::mail {
@@ -373,13 +374,33 @@ struct ParserFree {
   void operator()(htmlParserCtxt* parser) const { htmlFreeParserCtxt(parser); }
 };
 
+// Text of HTML the parser is not given (internal/html_limits.h): what lies outside "<...>",
+// entities left as written.
+std::string text_without_tags(std::string_view html) {
+  std::string out;
+  out.reserve(html.size());
+  bool in_tag = false;
+  for (char c : html) {
+    if (in_tag) {
+      in_tag = c != '>';
+    } else if (c == '<') {
+      in_tag = true;
+    } else {
+      out += c;
+    }
+  }
+  return out;
+}
+
 }  // namespace
 
 std::string html_to_text(std::string_view html) {
   if (html.empty())
     return {};
-  init_libxml2();
   const std::string input = clean_utf8(html);
+  if (internal::max_attributes_per_tag(input) > internal::kMaxAttributesPerTag)
+    return text_without_tags(input);  // too costly for the parser: read without it
+  init_libxml2();
   if (input.size() > static_cast<std::size_t>(std::numeric_limits<int>::max()))
     return {};
   std::unique_ptr<htmlParserCtxt, ParserFree> parser(htmlNewParserCtxt());

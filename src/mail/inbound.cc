@@ -7,10 +7,11 @@
 #include <spdlog/spdlog.h>
 
 #include "common/errors.h"
-#include "mail/internal/values.h"
 #include "common/text.h"
 #include "domain/domain.h"
+#include "mail/html_sanitize.h"
 #include "mail/internal/address.h"
+#include "mail/internal/values.h"
 #include "mail/mime.h"
 #include "mail/thread.h"
 #include "orm/recordset.h"
@@ -81,11 +82,19 @@ bool is_automatic(const ParsedEmail& mail) {
          !header("X-Autoreply").empty() || !header("X-Autorespond").empty();
 }
 
-// The chatter body of an incoming mail: its text (the HTML part's when there is one), escaped,
-// line breaks kept. No HTML from outside reaches a message's body as HTML.
+// The chatter body of an incoming mail: its HTML part sanitized (sanitize_html: no script, no
+// handler, no javascript: link) when it has one of a reasonable size, else its text, escaped, line
+// breaks kept.
 std::string body_of(const ParsedEmail& mail) {
+  constexpr std::size_t kMaxHtml = 1u << 20;
+  if (!mail.body_html.empty() && mail.body_html.size() <= kMaxHtml) {
+    std::string html = sanitize_html(mail.body_html);
+    if (!html.empty())
+      return html;
+  }
   std::string text = mail.body_html.empty() ? mail.body_text : html_to_text(mail.body_html);
-  text = common::truncate_utf8(text, 1u << 20);
+  // Escaped, text grows up to six times: kept well under what an html field takes (4 MiB).
+  text = common::truncate_utf8(text, 1u << 19);
   std::string out = "<p>";
   for (char c : common::html_escape(text)) {
     if (c == '\n')

@@ -5,6 +5,7 @@
 #include "common/errors.h"
 #include "mail/activity.h"
 #include "mail/compose.h"
+#include "mail/html_sanitize.h"
 #include "mail/internal/data.h"
 #include "mail/internal/send.h"
 #include "mail/internal/servers.h"
@@ -136,6 +137,11 @@ void install(orm::Runtime& runtime, const Options& options) {
     internal::set_fallback_server(runtime, internal::parse_smtp_url(options.smtp_url));
   internal::follow_delivery(runtime);
   internal::install_server_checks(runtime);
+  // Every html field written is made safe to show (but those that are code: QWeb templates).
+  // Text without a "<" has no element or attribute to remove: it is kept as written.
+  runtime.set_html_sanitizer([](std::string_view html) {
+    return html.find('<') == std::string_view::npos ? std::string(html) : sanitize_html(html);
+  });
   static ThreadCleanup cleanup;  // stateless: one for every runtime
   runtime.add_observer(&cleanup);
   for (const char* m : {"mail.template", "mail.activity.type", "mail.message.subtype",

@@ -12,6 +12,7 @@
 #include <optional>
 #include <set>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "common/clock.h"
@@ -41,6 +42,8 @@ using ComputeFn =
 // Computes a field computed by C++ code (schema::Field::native_compute): its values for each of
 // `records`, in order.
 using NativeComputeFn = std::function<std::vector<common::Value>(const RecordSet& records)>;
+// Makes an html value safe to show (set by the mail layer): what is written to html fields.
+using HtmlSanitizer = std::function<std::string(std::string_view html)>;
 // Evaluates the text of a domain that holds Python expressions into its JSON form (set by the
 // sandbox layer).
 using DomainEvaluator = std::function<common::Json(const Env& env, const std::string& text)>;
@@ -114,6 +117,9 @@ class Runtime {
     return it == native_computes_.end() ? nullptr : &it->second;
   }
   const ComputeFn& compute() const { return compute_; }
+  // Applied to every value written to an html field whose Field::sanitize is on; none: kept.
+  void set_html_sanitizer(HtmlSanitizer fn) { html_sanitizer_ = std::move(fn); }
+  const HtmlSanitizer& html_sanitizer() const { return html_sanitizer_; }
   void set_domain_evaluator(DomainEvaluator fn) { domain_evaluator_ = std::move(fn); }
   void set_code_checker(CodeChecker fn) { code_checker_ = std::move(fn); }
   void add_onchange_handler(OnchangeHandler fn) { onchange_handlers_.push_back(std::move(fn)); }
@@ -162,6 +168,7 @@ class Runtime {
       GUARDED_BY(groups_mutex_);
   std::vector<Observer*> observers_;
   ComputeFn compute_;
+  HtmlSanitizer html_sanitizer_;
   std::map<std::pair<std::string, std::string>, NativeComputeFn> native_computes_;
   DomainEvaluator domain_evaluator_;
   CodeChecker code_checker_;

@@ -90,6 +90,9 @@ struct Field {
   bool system_only = false;          // read, searched, ordered, written only by base.group_system
   bool secret = false;               // stored, never read, searched or written through the API
   bool write_only = false;           // a secret the API may write (never read back)
+  // An html field's value is made safe to show when written (orm::Runtime::set_html_sanitizer):
+  // no script, no event handlers, no javascript: links. Off for html that is code (QWeb).
+  bool sanitize = true;
 
   bool is_relational() const {
     return type == FieldType::kMany2one || type == FieldType::kOne2many ||
@@ -165,6 +168,11 @@ class FieldDef {
     return *this;
   }
   FieldDef& relation_table(std::string table, std::string col1, std::string col2);
+  // An html field kept as written (Field::sanitize): for QWeb templates, which are code.
+  FieldDef& unsanitized() {
+    f_.sanitize = false;
+    return *this;
+  }
   // Computed by C++ code when read (Field::native_compute): not stored, read-only.
   FieldDef& computed_natively() {
     f_.native_compute = true;

@@ -131,6 +131,20 @@ def test_write_changes_every_field_type(api, models):
     assert base64.b64decode(rec["x_bin"]) == b"world"
 
 
+def test_html_is_sanitized_when_written(api, models):
+    hostile = ('<p onclick="steal()">Hi <b>there</b><script>alert(1)</script>'
+               '<a href="JaVaScRiPt:alert(2)">x</a><img src="https://example.com/a.png" onerror="alert(3)">'
+               '<iframe src="https://example.com"></iframe></p>')
+    [rid] = api.ok("x_thing", "create", vals_list=[{"x_name": "html", "x_html": hostile}])
+    stored = read_one(api, "x_thing", rid, ["x_html"])["x_html"]
+    assert "<b>there</b>" in stored and 'src="https://example.com/a.png"' in stored, stored
+    for bad in ("onclick", "<script", "alert", "javascript", "onerror", "<iframe"):
+        assert bad.lower() not in stored.lower(), (bad, stored)
+    # Sanitizing is stable: writing back what was read changes nothing.
+    api.ok("x_thing", "write", ids=[rid], vals={"x_html": stored})
+    assert read_one(api, "x_thing", rid, ["x_html"])["x_html"] == stored
+
+
 def test_writing_false_empties_every_field_type(api, models):
     p1, _ = models["partners"]
     t1, _, _ = models["tags"]

@@ -14,6 +14,8 @@
 #include <gtest/gtest.h>
 
 #include "common/errors.h"
+#include "mail/internal/html_limits.h"
+#include "mail/mime.h"
 
 namespace autorules::mail::test {
 namespace {
@@ -508,6 +510,26 @@ TEST(HtmlSanitize, FuzzedTagSoupIsSafeAndStable) {
     if (testing::Test::HasFailure())
       break;
   }
+}
+
+// libxml2 compares each attribute of a tag with the earlier ones: a tag with very many is refused
+// before the parser sees it (internal/html_limits.h), html_to_text reads it without the parser.
+TEST(HtmlSanitizeTest, ATagWithTooManyAttributesIsRefusedBeforeParsing) {
+  std::string many = "<p ";
+  for (int i = 0; i < 200000; ++i)
+    many += "a" + std::to_string(i) + "=1 ";
+  many += ">text</p>";
+  EXPECT_THROW(sanitize_html(many), common::ValueError);
+  EXPECT_EQ(html_to_text(many), "text");
+  // Attributes glued together count too; what quoted values hold does not.
+  EXPECT_EQ(internal::max_attributes_per_tag(R"(<p a="1"b='2'c=3 d>x</p><br e>)"), 4u);
+  EXPECT_EQ(internal::max_attributes_per_tag(R"(<img alt="many words a b c d e f" src=x>)"), 2u);
+  EXPECT_EQ(internal::max_attributes_per_tag("<!-- a b c --> 1 < 2 <p>"), 0u);
+  std::string fine = "<td";
+  for (int i = 0; i < 40; ++i)
+    fine += " data-oe-" + std::to_string(i) + "=\"v\"";
+  fine += ">ok</td>";
+  EXPECT_NO_THROW(sanitize_html(fine));
 }
 
 }  // namespace

@@ -1,3 +1,6 @@
+#include <string>
+#include <string_view>
+
 #include "common/errors.h"
 #include "orm_fixture.h"
 
@@ -80,6 +83,23 @@ TEST_F(OrmTest, MissingRecordsAreReportedOnWriteAndUnlink) {
   RecordSet ghost = e["res.partner"].browse({424242});
   EXPECT_THROW_MSG(ghost.write(Json{{"name", "x"}}), common::MissingError, "424242");
   EXPECT_THROW(ghost.unlink(), common::MissingError);
+}
+
+TEST_F(OrmTest, HtmlValuesPassTheSanitizerUnlessTheFieldIsCode) {
+  runtime_->set_html_sanitizer([](std::string_view html) {
+    return "[clean]" + std::string(html);
+  });
+  Env e = su();
+  RecordSet p = e["res.partner"].create(Json{{"name", "P"}, {"comment", "<p>x</p>"}});
+  EXPECT_EQ(p.get("comment").as_string(), "[clean]<p>x</p>");
+  p.write(Json{{"comment", "<b>y</b>"}});
+  EXPECT_EQ(p.get("comment").as_string(), "[clean]<b>y</b>");
+  p.write(Json{{"comment", false}});  // nothing to clean
+  EXPECT_FALSE(p.get("comment").truthy());
+  // A QWeb template's body is code, kept as written.
+  RecordSet t = e["mail.template"].create(
+      Json{{"name", "T"}, {"body_html", "<t t-out=\"object.name\"/>"}});
+  EXPECT_EQ(t.get("body_html").as_string(), "<t t-out=\"object.name\"/>");
 }
 
 }  // namespace

@@ -148,7 +148,7 @@ void check_writable(const Env& env, const schema::Model& model, const Json& vals
   }
 }
 
-PreparedValues prepare_values(const Env&, const schema::Model& model, const Json& vals) {
+PreparedValues prepare_values(const Env& env, const schema::Model& model, const Json& vals) {
   if (!vals.is_object()) {
     throw ValueError(fmt::format("Values for model '{}' must be an object of field values, got {}",
                                  model.name(), common::json_type_name(vals)));
@@ -167,7 +167,11 @@ PreparedValues prepare_values(const Env&, const schema::Model& model, const Json
     if (f->is_x2many()) {
       out.x2many.emplace_back(f, parse_commands(model, *f, value));
     } else {
-      out.columns.emplace_back(f, json_to_value(model, *f, value));
+      Value v = json_to_value(model, *f, value);
+      if (f->type == FieldType::kHtml && f->sanitize && v.is_string() &&
+          env.runtime().html_sanitizer())
+        v = Value(env.runtime().html_sanitizer()(v.as_string()));
+      out.columns.emplace_back(f, std::move(v));
     }
   }
   return out;

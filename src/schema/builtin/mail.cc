@@ -204,7 +204,9 @@ void add_templates(Registry& r) {
   tmpl.add(char_field("partner_to", "To (Partners)").help("Comma-separated partner ids"));
   tmpl.add(char_field("email_cc", "Cc"));
   tmpl.add(char_field("reply_to", "Reply To"));
-  tmpl.add(html_field("body_html", "Body").help("QWeb: t-out, t-if, t-foreach, ..."));
+  tmpl.add(html_field("body_html", "Body")
+               .unsanitized()
+               .help("QWeb: t-out, t-if, t-foreach, ..."));
   tmpl.add(many2many("attachment_ids", "Attachments", "ir.attachment")
                .relation_table("email_template_attachment_rel", "email_template_id",
                                "attachment_id"));
