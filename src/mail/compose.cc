@@ -95,7 +95,23 @@ Id send_mail(const orm::RecordSet& tmpl, const orm::RecordSet& record) {
         r.email_from = internal::format_address(text_of(p.get("name")), email);
     }
   }
-  Json mail{{"subject", r.subject},
+  // The email's message, of type email_outgoing (not a post: no notification, no trigger): it
+  // outlives the mail.mail, so that a reply finds the record it is about.
+  const std::string message_id = internal::new_message_id(su, record.name(), record.id());
+  Json message{{"message_type", "email_outgoing"},
+               {"model", record.name()},
+               {"res_id", record.id()},
+               {"subject", r.subject},
+               {"body", r.body_html},
+               {"email_from", r.email_from},
+               {"reply_to", r.reply_to},
+               {"message_id", message_id},
+               {"partner_ids", Json::array({Json::array({6, 0, r.partner_ids})})}};
+  if (Id author = user_partner(record.env()))
+    message["author_id"] = author;
+  Id message_row = su["mail.message"].create(message).id();
+  Json mail{{"mail_message_id", message_row},
+            {"subject", r.subject},
             {"email_from", r.email_from},
             {"email_to", r.email_to},
             {"email_cc", r.email_cc},
@@ -104,7 +120,7 @@ Id send_mail(const orm::RecordSet& tmpl, const orm::RecordSet& record) {
             {"model", record.name()},
             {"res_id", record.id()},
             {"auto_delete", r.auto_delete},
-            {"message_id", internal::new_message_id(su, record.name(), record.id())},
+            {"message_id", message_id},
             {"recipient_ids", Json::array({Json::array({6, 0, r.partner_ids})})},
             {"attachment_ids", Json::array({Json::array({6, 0, r.attachment_ids})})}};
   if (r.mail_server_id)
@@ -127,6 +143,9 @@ Id post_template(const orm::RecordSet& tmpl, const orm::RecordSet& record,
   post.partner_ids = r.partner_ids;
   post.attachment_ids = r.attachment_ids;
   post.reply_to = r.reply_to;
+  // The template's own sending options, as Odoo's composer keeps them.
+  post.mail_auto_delete = r.auto_delete;
+  post.mail_server_id = r.mail_server_id;
   return message_post(record, post);
 }
 

@@ -247,6 +247,7 @@ Id post_message(const orm::RecordSet& record, const Post& post) {
                            .notify_author = post.notify_author,
                            .notify_author_mention = post.notify_author_mention,
                            .auto_delete = post.mail_auto_delete,
+                           .mail_server_id = post.mail_server_id,
                            .incoming = post.incoming_email_to + "," + post.incoming_email_cc};
   internal::notify(n);
 

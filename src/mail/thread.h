@@ -42,6 +42,7 @@ struct Post {
   bool notify_author_mention = false;  // ... when listed in partner_ids
   bool notify_skip_followers = false;  // partner_ids only
   bool mail_auto_delete = true;        // sent notification emails are deleted
+  common::Id mail_server_id = 0;       // the ir.mail_server of the emails (0: chosen per sender)
 };
 
 // Whether records of `model` have a chatter.

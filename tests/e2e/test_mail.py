@@ -258,9 +258,10 @@ def test_a_task_done_emails_the_customer_from_the_template(server_factory, sink)
     assert len(sink.received(CUSTOMER_EMAIL)) == 1
 
 
-def test_send_email_as_an_email_leaves_a_sent_mail_and_nothing_on_the_chatter(server_factory, sink):
-    api = mail_server(server_factory, sink.url).client()
-    task, _customer = customer_task(api)
+def test_send_email_as_an_email_is_no_post_but_its_reply_finds_the_task(server_factory, sink):
+    server = mail_server(server_factory, sink.url)
+    api = server.client()
+    task, customer = customer_task(api)
     done_rule(api, template(api, auto_delete=False), method="email")
     before = len(task_messages(api, task))
     assert move_to_done(api, task)[0] == 200
@@ -274,7 +275,19 @@ def test_send_email_as_an_email_leaves_a_sent_mail_and_nothing_on_the_chatter(se
                                if m["state"] == "sent"], "the mail.mail to be sent")[0]
     assert mail["message_id"] == msg["Message-ID"]
     assert mail["failure_reason"] is False
-    assert len(task_messages(api, task)) == before  # "nothing on the chatter"
+    # Not a post (no comment, no notification): the email's own record, of type email_outgoing.
+    messages = task_messages(api, task)
+    assert len(messages) == before + 1
+    [outgoing] = task_messages(api, task, message_type="email_outgoing")
+    assert outgoing["message_id"] == msg["Message-ID"]
+    assert notifications(api, outgoing["id"], customer) == []
+
+    # The customer's answer finds the task through it.
+    r = mailgate(server, reply_to(msg, "Thanks!"), "--smtp-url", sink.url)
+    assert r.returncode == 0, r.stderr.decode()
+    [got] = task_messages(api, task, message_type="email")
+    assert got["author_id"][0] == customer
+    assert got["parent_id"][0] == outgoing["id"]
 
 
 # --- 2. The customer's reply comes back ----------------------------------------------------------

@@ -190,6 +190,8 @@ void notify(const Notification& n) {
               {"auto_delete", n.auto_delete}};
     if (n.author_partner_id)
       mail["author_id"] = n.author_partner_id;
+    if (n.mail_server_id)
+      mail["mail_server_id"] = n.mail_server_id;
     Id mail_id = env["mail.mail"].create(mail).id();
     env["mail.notification"].create(Json{{"mail_message_id", n.message_id},
                                          {"mail_mail_id", mail_id},

@@ -20,6 +20,7 @@ struct Notification {
   bool notify_author = false;
   bool notify_author_mention = false;
   bool auto_delete = true;
+  common::Id mail_server_id = 0;  // 0: chosen per sender
   std::string incoming;  // addresses that already have the message (comma-separated)
 };
 
