@@ -70,7 +70,8 @@ void message_unsubscribe(const orm::RecordSet& records, const common::IdList& pa
 
 // The partner of the Env's user (0 when it has none).
 common::Id user_partner(const orm::Env& env);
-// Whether the partner is an employee: it has an active internal (not share) user.
+// Whether the partner is an employee: it has an active internal (not share) user, or it is
+// OdooBot, the superuser's partner.
 bool is_internal_partner(const orm::Env& env, common::Id partner_id);
 
 // A context key (the server's own: clients cannot send it) under which a posted message fires no

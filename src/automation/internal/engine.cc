@@ -338,13 +338,9 @@ void Engine::on_message(const orm::RecordSet& record, Id message_id) const {
   if (Id subtype = id("subtype_id");
       subtype && su["mail.message.subtype"].browse({subtype}).get("internal").truthy())
     return;
-  // Received: no author, or a share partner — one who is not an employee. OdooBot, the
-  // superuser's partner, is never a share partner (Odoo's partner_share) though its user is
-  // archived: what it posts is sent.
+  // Received: no author, or a share partner — one who is not an employee (OdooBot is one).
   Id author = id("author_id");
-  Value odoobot = su["res.users"].browse({orm::kSuperuserId}).get("partner_id");
-  bool received = !author || ((!odoobot.is_int() || author != odoobot.as_int()) &&
-                              !mail::is_internal_partner(su, author));
+  bool received = !author || !mail::is_internal_partner(su, author);
   const std::vector<size_t>& which = received ? mr->on_message_received : mr->on_message_sent;
   for (const Rule* r : mr->of(which)) {
     const Rule& rule = *r;
