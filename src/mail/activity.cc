@@ -30,10 +30,12 @@ std::string user_tz(const orm::Env& env, Id user_id) {
   return user.empty() ? "" : text_of(user.get("tz"));
 }
 
-// Today where `user_id` is (UTC for a user without a known time zone).
-Date today_for(const orm::Env& env, Id user_id) {
-  return common::local_date(env.now(), user_tz(env, user_id))
-      .value_or(common::date_of(env.now()));
+// The time zone of the one acting: the context's tz, else the current user's.
+std::string context_tz(const orm::Env& env) {
+  auto it = env.context().find("tz");
+  if (it != env.context().end() && it->is_string() && !it->get<std::string>().empty())
+    return it->get<std::string>();
+  return user_tz(env, env.uid());
 }
 
 // The record an activity is on, checked: an existing record of a mail thread.
@@ -170,6 +172,10 @@ std::optional<Date> param_date(const Json& p, const char* name) {
 
 }  // namespace
 
+Date context_today(const orm::Env& env) {
+  return common::local_date(env.now(), context_tz(env)).value_or(common::date_of(env.now()));
+}
+
 Date type_deadline(const orm::Env& env, Id type_id, const std::string& tz) {
   Date today = common::local_date(env.now(), tz).value_or(common::date_of(env.now()));
   orm::RecordSet type = env.sudo()["mail.activity.type"].browse({type_id}).exists();
@@ -205,7 +211,7 @@ IdList activity_schedule(const orm::RecordSet& records, const ActivityValues& va
     user = id_of(t["default_user_id"]);
   if (!user)
     user = env.uid();
-  Date deadline = values.date_deadline ? *values.date_deadline : today_for(env, user);
+  Date deadline = values.date_deadline ? *values.date_deadline : context_today(env);
   Json vals_list = Json::array();
   for (Id res_id : records.ids()) {
     Json v{{"res_model", records.name()},
@@ -227,7 +233,7 @@ Id action_feedback(const orm::RecordSet& activities, const std::string& feedback
   activities.check_access(orm::RecordSet::Operation::kWrite);
   orm::Env su = env.sudo();
   Id first = 0;
-  Date done_on = today_for(env, env.uid());
+  Date done_on = context_today(env);
   for (const Json& a : su["mail.activity"]
                            .browse(activities.ids())
                            .read({"res_model", "res_id", "activity_type_id", "summary", "note",
@@ -281,7 +287,7 @@ Id action_feedback(const orm::RecordSet& activities, const std::string& feedback
         v.activity_type_id = next;
         Id user = assigned ? assigned : env.uid();
         v.user_id = user;
-        v.date_deadline = type_deadline(su, next, user_tz(su, user));
+        v.date_deadline = type_deadline(su, next, context_tz(env));
         activity_schedule(record.with_env(env), v);
       }
     }

@@ -30,6 +30,10 @@ struct ActivityValues {
 // skips it); the activities' ids, automated ones.
 common::IdList activity_schedule(const orm::RecordSet& records, const ActivityValues& values);
 
+// Today for the one acting, as Odoo's context_today: in the context's tz, else the current
+// user's time zone, else UTC. Deadlines and done dates are counted from it.
+common::Date context_today(const orm::Env& env);
+
 // The type's own deadline for a new activity: today in `tz`, plus the type's delay.
 common::Date type_deadline(const orm::Env& env, common::Id type_id, const std::string& tz);
 

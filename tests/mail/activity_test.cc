@@ -69,10 +69,20 @@ TEST_F(ActivityTest, TheStateUsesTheAssignedUsersTimeZone) {
   Id theirs = activity_schedule(e["res.partner"].browse({record_}), v).front();
   EXPECT_EQ(state(e, mine), "planned");
   EXPECT_EQ(state(e, theirs), "today");
-  // Without a deadline, Kiri's activity is due on her today.
+  // Without a deadline, it is due today for the one who schedules it (Odoo's context_today):
+  // already yesterday where Kiri is.
   v.date_deadline.reset();
   Id kiwi_today = activity_schedule(e["res.partner"].browse({record_}), v).front();
   EXPECT_EQ(e["mail.activity"].browse({kiwi_today}).get("date_deadline").as_date(),
+            common::make_date(2026, 1, 15));
+  EXPECT_EQ(state(e, kiwi_today), "overdue");
+  // The context's tz wins over the user's.
+  Id in_auckland =
+      activity_schedule(e.with_context_update(common::Json{{"tz", "Pacific/Auckland"}})["res.partner"]
+                            .browse({record_}),
+                        v)
+          .front();
+  EXPECT_EQ(e["mail.activity"].browse({in_auckland}).get("date_deadline").as_date(),
             common::make_date(2026, 1, 16));
   e.commit();
   clock_.advance(3 * 86400);

@@ -47,12 +47,7 @@ Json run_next_activity(const Run& run) {
   common::Value range = field(run, "activity_date_deadline_range");
   std::int64_t count = range.is_int() ? range.as_int() : 0;
   if (count > 0) {
-    std::string tz = run.env.context().value("tz", std::string());
-    if (tz.empty()) {
-      common::Value user_tz = run.env.sudo()["res.users"].browse({run.env.uid()}).get("tz");
-      tz = user_tz.is_string() ? user_tz.as_string() : "";
-    }
-    common::Date today = common::local_date(run.env.now(), tz).value_or(common::date_of(run.env.now()));
+    common::Date today = mail::context_today(run.env);
     std::string unit = text(run, "activity_date_deadline_range_type");
     values.date_deadline = unit == "weeks"    ? common::add_days(today, count * 7)
                            : unit == "months" ? common::add_months(today, count)
