@@ -382,7 +382,14 @@ class ServerActionHooks final : public orm::ModelHooks {
                                           "selection_value", "update_m2m_operation",
                                           "crud_model_id",   "link_field_id",
                                           "webhook_url",     "webhook_field_ids",
-                                          "child_ids"};
+                                          "child_ids",
+                                          // the messaging actions (actions/internal/check.cc)
+                                          "template_id", "mail_post_method", "followers_type",
+                                          "followers_partner_field_name", "partner_ids",
+                                          "activity_type_id", "activity_date_deadline_range",
+                                          "activity_date_deadline_range_type",
+                                          "activity_user_type", "activity_user_id",
+                                          "activity_user_field_name"};
     for (const char* f : kFields) {
       if (vals.contains(f))
         return true;
