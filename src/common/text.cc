@@ -1,11 +1,15 @@
 #include "common/text.h"
 
-#include <array>
-#include <cstdint>
-#include <fstream>
-#include <random>
+#include <sys/random.h>
 
-#include "common/mutex.h"
+#include <array>
+#include <cerrno>
+#include <cstdint>
+#include <cstring>
+
+#include <fmt/format.h>
+
+#include "common/errors.h"
 
 namespace autorules::common {
 namespace {
@@ -88,27 +92,18 @@ void encode_impl(char32_t cp, std::string& out) {
 
 constexpr char kB64[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
 
-// Random bytes are read under one lock: the fallback generator is not thread-safe.
-Mutex g_random_mutex;
-
-std::mt19937_64& rng() REQUIRES(g_random_mutex) {
-  static std::mt19937_64 gen = [] {
-    std::random_device rd;
-    std::seed_seq seq{rd(), rd(), rd(), rd(), rd(), rd(), rd(), rd()};
-    return std::mt19937_64(seq);
-  }();
-  return gen;
-}
-
+// The kernel's CSPRNG (getrandom(2): no file to open, no lock, never blocks once the pool is
+// initialised at boot). There is no weaker fallback: keys and tokens come from here.
 void random_bytes(unsigned char* out, size_t n) {
-  // /dev/urandom is the operating system's CSPRNG; the fallback only runs where it is missing.
-  MutexLock lock(g_random_mutex);
-  std::ifstream in("/dev/urandom", std::ios::binary);
-  if (in && in.read(reinterpret_cast<char*>(out), static_cast<std::streamsize>(n))) {
-    return;
-  }
-  for (size_t i = 0; i < n; ++i) {
-    out[i] = static_cast<unsigned char>(rng()());
+  size_t done = 0;
+  while (done < n) {
+    ssize_t got = getrandom(out + done, n - done, 0);
+    if (got < 0) {
+      if (errno == EINTR)
+        continue;
+      throw InternalError(fmt::format("getrandom failed: {}", std::strerror(errno)));
+    }
+    done += static_cast<size_t>(got);
   }
 }
 
