@@ -43,6 +43,17 @@ void fail(const orm::Env& env, Id mail_id, const std::string& type, const std::s
                   {"failure_reason", bounded}});
 }
 
+// The text part of an HTML body. The emails of one message (one per notified partner) share
+// their body and are queued one after the other on one thread: its text is made once.
+const std::string& text_of_html(const std::string& html) {
+  thread_local std::string last_html, last_text;
+  if (html != last_html || last_text.empty()) {
+    last_text = html_to_text(html);
+    last_html = html;
+  }
+  return last_text;
+}
+
 std::vector<std::string> split_ids(const std::string& text) {
   std::vector<std::string> out;
   size_t i = 0;
@@ -103,6 +114,8 @@ void queue_mail(const orm::Env& caller, Id mail_id) {
     email.reply_to = reply_to.front();
   email.subject = text(row, "subject");
   email.body_html = text(row, "body_html");
+  if (!email.body_html.empty())
+    email.body_text = text_of_html(email.body_html);
   email.message_id = text(row, "message_id");
   if (email.message_id.empty())
     email.message_id = new_message_id(env, "mail.mail", mail_id);
