@@ -162,6 +162,17 @@ TEST_F(FollowersTest, APathThatDoesNotEndOnPartnersIsRefusedAtSave) {
                                          {"model_id", e.ref("base.model_res_currency").id()},
                                          {"state", "followers"}}),
       common::ValidationError, "mail thread");
+  // Writing the path of a saved action checks it too.
+  Id good = e["ir.actions.server"]
+                .create(Json{{"name", "Good path"},
+                             {"model_id", partner_model_},
+                             {"state", "followers"},
+                             {"followers_type", "generic"},
+                             {"followers_partner_field_name", "parent_id"}})
+                .id();
+  EXPECT_THROW_MSG(
+      e["ir.actions.server"].browse({good}).write(Json{{"followers_partner_field_name", "user_ids"}}),
+      common::ValidationError, "is not a partner field");
 }
 
 TEST_F(FollowersTest, ArchivedPartnersAreNotSubscribedAndAListHidesThem) {
