@@ -11,6 +11,7 @@
 #include "domain/domain.h"
 #include "mail/html_sanitize.h"
 #include "mail/internal/address.h"
+#include "mail/internal/html_limits.h"
 #include "mail/internal/values.h"
 #include "mail/mime.h"
 #include "mail/thread.h"
@@ -83,11 +84,12 @@ bool is_automatic(const ParsedEmail& mail) {
 }
 
 // The chatter body of an incoming mail: its HTML part sanitized (sanitize_html: no script, no
-// handler, no javascript: link) when it has one of a reasonable size, else its text, escaped, line
-// breaks kept.
+// handler, no javascript: link) when it has one the sanitizer takes (a reasonable size, no tag
+// with too many attributes), else its text, escaped, line breaks kept.
 std::string body_of(const ParsedEmail& mail) {
   constexpr std::size_t kMaxHtml = 1u << 20;
-  if (!mail.body_html.empty() && mail.body_html.size() <= kMaxHtml) {
+  if (!mail.body_html.empty() && mail.body_html.size() <= kMaxHtml &&
+      internal::max_attributes_per_tag(mail.body_html) <= internal::kMaxAttributesPerTag) {
     std::string html = sanitize_html(mail.body_html);
     if (!html.empty())
       return html;

@@ -174,5 +174,22 @@ TEST_F(InboundTest, AutomaticMailIsPostedButFiresNoRule) {
   EXPECT_EQ(after["res.partner"].browse({record_}).get("customer_rank").as_int(), 9);
 }
 
+TEST_F(InboundTest, AnHtmlPartTheSanitizerRefusesIsPostedAsItsText) {
+  std::string tag = "<p";
+  for (int i = 0; i < 300; ++i)
+    tag += " a" + std::to_string(i) + "=1";
+  std::string bytes = fmt::format(
+      "From: cust@example.org\r\nSubject: Re: offer\r\nMessage-ID: <wide@example.org>\r\n"
+      "In-Reply-To: {}\r\nMIME-Version: 1.0\r\nContent-Type: text/html; charset=utf-8\r\n\r\n"
+      "{}>Many attributes</p>\r\n",
+      offer_, tag);
+  InboundResult r = deliver(bytes);
+  ASSERT_EQ(r.kind, Kind::kPosted) << r.detail;
+  orm::Env e = su();
+  std::string body = e["mail.message"].browse({r.message_id}).get("body").as_string();
+  EXPECT_NE(body.find("Many attributes"), std::string::npos) << body;
+  EXPECT_EQ(body.find("a299"), std::string::npos) << body;
+}
+
 }  // namespace
 }  // namespace autorules::mail
