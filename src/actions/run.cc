@@ -375,21 +375,15 @@ class ServerActionHooks final : public orm::ModelHooks {
   // a multi action) checks the action again, as Odoo's constraints run when their fields are
   // written. Renaming an action saved before these checks, or unlinking it, stays possible.
   static bool touches_what_runs(const Json& vals) {
-    static const char* const kFields[] = {"state",           "model_id",
-                                          "update_path",     "update_field_id",
-                                          "evaluation_type", "value",
-                                          "sequence_id",     "resource_ref",
-                                          "selection_value", "update_m2m_operation",
-                                          "crud_model_id",   "link_field_id",
-                                          "webhook_url",     "webhook_field_ids",
-                                          "child_ids",
-                                          // the messaging actions (actions/internal/check.cc)
-                                          "template_id", "mail_post_method", "followers_type",
-                                          "followers_partner_field_name", "partner_ids",
-                                          "activity_type_id", "activity_date_deadline_range",
-                                          "activity_date_deadline_range_type",
-                                          "activity_user_type", "activity_user_id",
-                                          "activity_user_field_name"};
+    static const char* const kFields[] = {
+        "state", "model_id", "update_path", "update_field_id", "evaluation_type", "value",
+        "sequence_id", "resource_ref", "selection_value", "update_m2m_operation", "crud_model_id",
+        "link_field_id", "webhook_url", "webhook_field_ids", "child_ids",
+        // the messaging actions (actions/internal/check.cc)
+        "template_id", "mail_post_method", "followers_type", "followers_partner_field_name",
+        "partner_ids", "activity_type_id", "activity_date_deadline_range",
+        "activity_date_deadline_range_type", "activity_user_type", "activity_user_id",
+        "activity_user_field_name"};
     for (const char* f : kFields) {
       if (vals.contains(f))
         return true;

@@ -48,8 +48,8 @@ Response handle_mail_inbound(orm::Runtime& runtime, const std::string& authoriza
       if (r.kind == Kind::kNoRoute || r.kind == Kind::kLoop) {
         spdlog::warn("/mail/inbound: {}", r.detail);
         out["message"] = r.detail;
-        return {r.kind == Kind::kLoop ? 429 : 404, out.dump(-1, ' ', false,
-                                                             Json::error_handler_t::replace)};
+        return {r.kind == Kind::kLoop ? 429 : 404,
+                out.dump(-1, ' ', false, Json::error_handler_t::replace)};
       }
       env.commit();
       return {200, out.dump(-1, ' ', false, Json::error_handler_t::replace)};

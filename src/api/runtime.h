@@ -12,8 +12,8 @@
 #include <string>
 
 #include "common/clock.h"
-#include "orm/runtime.h"
 #include "mail/mail.h"
+#include "orm/runtime.h"
 #include "script/sandbox.h"
 
 namespace autorules::api {

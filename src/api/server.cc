@@ -14,8 +14,8 @@
 #include "api/doc.h"
 #include "api/internal/http_server.h"
 #include "api/json2.h"
-#include "api/metrics.h"
 #include "api/mail_inbound.h"
+#include "api/metrics.h"
 #include "api/webhook.h"
 #include "common/errors.h"
 #include "orm/env.h"
@@ -194,8 +194,9 @@ HttpResponse Server::Impl::route(const HttpRequest& req) {
       Response r = handle_mail_inbound(runtime, req.header("Authorization"), req.body);
       return HttpResponse{r.status, kJson, std::move(r.body), {}};
     }
-    HttpResponse r = error_response(405, "werkzeug.exceptions.MethodNotAllowed",
-                                    fmt::format("The method {} is not allowed for {}: use POST", m, path));
+    HttpResponse r =
+        error_response(405, "werkzeug.exceptions.MethodNotAllowed",
+                       fmt::format("The method {} is not allowed for {}: use POST", m, path));
     r.headers.emplace_back("Allow", "POST");
     return r;
   }

@@ -1,13 +1,12 @@
 #include "common/text.h"
 
-#include <sys/random.h>
-
 #include <array>
 #include <cerrno>
 #include <cstdint>
 #include <cstring>
 
 #include <fmt/format.h>
+#include <sys/random.h>
 
 #include "common/errors.h"
 

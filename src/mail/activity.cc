@@ -3,8 +3,8 @@
 #include <fmt/format.h>
 
 #include "common/errors.h"
-#include "mail/internal/values.h"
 #include "common/text.h"
+#include "mail/internal/values.h"
 #include "mail/thread.h"
 #include "orm/env.h"
 #include "orm/methods.h"
@@ -21,7 +21,6 @@ using internal::id_of;
 using internal::text_of;
 
 namespace {
-
 
 std::string user_tz(const orm::Env& env, Id user_id) {
   if (!user_id)
@@ -90,33 +89,33 @@ class ActivityHooks : public orm::ModelHooks {
   void after_create(const orm::RecordSet& activities, const Json&) override {
     const orm::Env& env = activities.env();
     orm::Env su = env.sudo();
-    for (const Json& a : su["mail.activity"]
-                             .browse(activities.ids())
-                             .read({"res_model", "res_id", "user_id", "summary",
-                                    "activity_type_id", "res_name"})) {
+    for (const Json& a :
+         su["mail.activity"]
+             .browse(activities.ids())
+             .read({"res_model", "res_id", "user_id", "summary", "activity_type_id", "res_name"})) {
       Id user = a["user_id"].is_array() ? a["user_id"][0].get<Id>() : 0;
       if (!user)
         continue;
       Id partner = id_of(su["res.users"].browse({user}).get("partner_id"));
       if (!partner)
         continue;
-      orm::RecordSet record =
-          su[a["res_model"].get<std::string>()].browse({a["res_id"].get<Id>()});
+      orm::RecordSet record = su[a["res_model"].get<std::string>()].browse({a["res_id"].get<Id>()});
       message_subscribe(record, {partner});
       if (user == env.uid())
         continue;
-      std::string what = a["summary"].is_string() && !a["summary"].get<std::string>().empty()
-                             ? a["summary"].get<std::string>()
-                             : (a["activity_type_id"].is_array()
-                                    ? a["activity_type_id"][1].get<std::string>()
-                                    : std::string("Activity"));
+      std::string what =
+          a["summary"].is_string() && !a["summary"].get<std::string>().empty()
+              ? a["summary"].get<std::string>()
+              : (a["activity_type_id"].is_array() ? a["activity_type_id"][1].get<std::string>()
+                                                  : std::string("Activity"));
       std::string name = a["res_name"].is_string() ? a["res_name"].get<std::string>() : "";
-      message_notify(record, {partner}, fmt::format("{}: {} assigned to you", name, what),
-                     fmt::format("<p>You have been assigned to the {} <b>{}</b> on {}.</p>",
-                                 common::html_escape(a["activity_type_id"].is_array()
-                                                         ? a["activity_type_id"][1].get<std::string>()
-                                                         : "activity"),
-                                 common::html_escape(what), common::html_escape(name)));
+      message_notify(
+          record, {partner}, fmt::format("{}: {} assigned to you", name, what),
+          fmt::format("<p>You have been assigned to the {} <b>{}</b> on {}.</p>",
+                      common::html_escape(a["activity_type_id"].is_array()
+                                              ? a["activity_type_id"][1].get<std::string>()
+                                              : "activity"),
+                      common::html_escape(what), common::html_escape(name)));
     }
   }
 };
@@ -128,7 +127,8 @@ std::vector<Value> compute_state(const orm::RecordSet& activities) {
   std::unordered_map<Id, std::string> tz_of;
   std::vector<Value> out;
   out.reserve(activities.size());
-  Json rows = su["mail.activity"].browse(activities.ids()).read({"active", "date_deadline", "user_id"});
+  Json rows =
+      su["mail.activity"].browse(activities.ids()).read({"active", "date_deadline", "user_id"});
   std::unordered_map<Id, const Json*> by_id;
   for (const Json& r : rows)
     by_id[r["id"].get<Id>()] = &r;
@@ -196,8 +196,7 @@ IdList activity_schedule(const orm::RecordSet& records, const ActivityValues& va
     return {};
   if (!is_thread(records.model()))
     throw common::ValueError(fmt::format(
-        "The model '{}' is not a mail thread: its records cannot have activities",
-        records.name()));
+        "The model '{}' is not a mail thread: its records cannot have activities", records.name()));
   Id type = type_of(env, values);
   std::unordered_map<std::string, Value> t;
   if (type)
@@ -252,8 +251,7 @@ Id action_feedback(const orm::RecordSet& activities, const std::string& feedback
     std::string type_name =
         a["activity_type_id"].is_array() ? a["activity_type_id"][1].get<std::string>() : "Activity";
     std::string summary = a["summary"].is_string() ? a["summary"].get<std::string>() : "";
-    std::string body = fmt::format("<div><p><b>{} done</b>{}</p>",
-                                   common::html_escape(type_name),
+    std::string body = fmt::format("<div><p><b>{} done</b>{}</p>", common::html_escape(type_name),
                                    summary.empty() ? "" : ": " + common::html_escape(summary));
     Id assigned = a["user_id"].is_array() ? a["user_id"][0].get<Id>() : 0;
     if (assigned && assigned != env.uid())
@@ -275,8 +273,11 @@ Id action_feedback(const orm::RecordSet& activities, const std::string& feedback
     Id mid = message_post(record.with_env(su), post);
     if (!first)
       first = mid;
-    su["mail.activity"].browse({activity_id}).write(Json{
-        {"active", false}, {"date_done", common::format_date(done_on)}, {"feedback", feedback}});
+    su["mail.activity"]
+        .browse({activity_id})
+        .write(Json{{"active", false},
+                    {"date_done", common::format_date(done_on)},
+                    {"feedback", feedback}});
 
     // A type that triggers its next activity schedules it now.
     if (type) {
@@ -299,32 +300,30 @@ void install_activities(orm::Runtime& runtime) {
   runtime.add_hooks("mail.activity", std::make_shared<ActivityHooks>());
   runtime.add_native_compute("mail.activity", "state", compute_state);
   runtime.add_method("mail.activity", "action_feedback",
-                     orm::Method{.fn =
-                                     [](const orm::RecordSet& rs, const Json& p) -> Json {
-                                       Id mid = action_feedback(rs, orm::param_string(p, "feedback"));
-                                       return mid ? Json(mid) : Json(false);
-                                     },
+                     orm::Method{.fn = [](const orm::RecordSet& rs, const Json& p) -> Json {
+                                   Id mid = action_feedback(rs, orm::param_string(p, "feedback"));
+                                   return mid ? Json(mid) : Json(false);
+                                 },
                                  .params = {"feedback"}});
   runtime.add_method("mail.activity", "action_done",
                      orm::Method{.fn = [](const orm::RecordSet& rs, const Json&) -> Json {
                        Id mid = action_feedback(rs, "");
                        return mid ? Json(mid) : Json(false);
                      }});
-  runtime.add_method(
-      "*", "activity_schedule",
-      orm::Method{.fn =
-                      [](const orm::RecordSet& rs, const Json& p) -> Json {
-                        ActivityValues v;
-                        v.act_type_xmlid = orm::param_string(p, "act_type_xmlid");
-                        v.activity_type_id = orm::param_int(p, "activity_type_id", 0).value_or(0);
-                        v.date_deadline = param_date(p, "date_deadline");
-                        v.summary = orm::param_string(p, "summary");
-                        v.note = orm::param_string(p, "note");
-                        v.user_id = orm::param_int(p, "user_id", 0).value_or(0);
-                        return activity_schedule(rs, v);
-                      },
-                  .params = {"act_type_xmlid", "activity_type_id", "date_deadline", "summary",
-                             "note", "user_id"}});
+  runtime.add_method("*", "activity_schedule",
+                     orm::Method{.fn = [](const orm::RecordSet& rs, const Json& p) -> Json {
+                                   ActivityValues v;
+                                   v.act_type_xmlid = orm::param_string(p, "act_type_xmlid");
+                                   v.activity_type_id =
+                                       orm::param_int(p, "activity_type_id", 0).value_or(0);
+                                   v.date_deadline = param_date(p, "date_deadline");
+                                   v.summary = orm::param_string(p, "summary");
+                                   v.note = orm::param_string(p, "note");
+                                   v.user_id = orm::param_int(p, "user_id", 0).value_or(0);
+                                   return activity_schedule(rs, v);
+                                 },
+                                 .params = {"act_type_xmlid", "activity_type_id", "date_deadline",
+                                            "summary", "note", "user_id"}});
 }
 
 }  // namespace autorules::mail

@@ -6,9 +6,9 @@
 #include <fmt/format.h>
 
 #include "common/errors.h"
-#include "mail/internal/values.h"
 #include "mail/internal/address.h"
 #include "mail/internal/outgoing.h"
+#include "mail/internal/values.h"
 #include "mail/template.h"
 #include "mail/thread.h"
 #include "orm/env.h"
@@ -23,7 +23,6 @@ using internal::id_of;
 using internal::text_of;
 
 namespace {
-
 
 // The partner ids partner_to names: "[1, 2]", "(3,)", "4", "5,6" — the digit runs between
 // separators, kept when such a partner exists.
@@ -59,9 +58,8 @@ Rendered render(const orm::RecordSet& tmpl, const orm::RecordSet& record) {
   std::unordered_map<std::string, Value> t = tmpl.sudo().row();
   std::string model = text_of(t["model"]);
   if (!model.empty() && model != record.name())
-    throw common::ValueError(fmt::format(
-        "The template '{}' is for records of '{}', not '{}'", text_of(t["name"]), model,
-        record.name()));
+    throw common::ValueError(fmt::format("The template '{}' is for records of '{}', not '{}'",
+                                         text_of(t["name"]), model, record.name()));
   std::string name = fmt::format("{} (mail.template {})", text_of(t["name"]), tmpl.id());
   auto inline_field = [&](const char* f) {
     std::string source = text_of(t[f]);

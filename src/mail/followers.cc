@@ -22,9 +22,8 @@ namespace {
 
 void check_thread(const orm::RecordSet& records) {
   if (!is_thread(records.model()))
-    throw common::ValueError(
-        fmt::format("The model '{}' is not a mail thread: its records have no followers",
-                    records.name()));
+    throw common::ValueError(fmt::format(
+        "The model '{}' is not a mail thread: its records have no followers", records.name()));
 }
 
 // Subscribing or unsubscribing only oneself needs read access; anybody else, write access.
@@ -47,10 +46,9 @@ Domain of_records(const orm::RecordSet& records) {
 // The subtypes new followers of `model` get: the default ones of that model or of every model;
 // for a share partner, the non-internal ones among them.
 IdList default_subtypes(const orm::Env& env, const std::string& model, bool share) {
-  Domain d = Domain::conjoin(
-      Domain::term("default", Op::kEq, true),
-      Domain::disjoin(Domain::term("res_model", Op::kEq, model),
-                      Domain::term("res_model", Op::kEq, false)));
+  Domain d = Domain::conjoin(Domain::term("default", Op::kEq, true),
+                             Domain::disjoin(Domain::term("res_model", Op::kEq, model),
+                                             Domain::term("res_model", Op::kEq, false)));
   if (share)
     d = Domain::conjoin(d, Domain::term("internal", Op::kEq, false));
   return env["mail.message.subtype"].search(d).ids();
@@ -67,11 +65,10 @@ void message_subscribe(const orm::RecordSet& records, const IdList& partner_ids,
   const orm::Env su = records.env().sudo();
 
   // Existing partners only, and active ones.
-  IdList partners =
-      su["res.partner"]
-          .search(Domain::conjoin(Domain::term("id", Op::kIn, partner_ids),
-                                  Domain::term("active", Op::kEq, true)))
-          .ids();
+  IdList partners = su["res.partner"]
+                        .search(Domain::conjoin(Domain::term("id", Op::kIn, partner_ids),
+                                                Domain::term("active", Op::kEq, true)))
+                        .ids();
   if (partners.empty())
     return;
   if (subtype_ids) {
@@ -131,8 +128,8 @@ void message_unsubscribe(const orm::RecordSet& records, const IdList& partner_id
   check_may_change(records, partner_ids);
   const orm::Env su = records.env().sudo();
   su["mail.followers"]
-      .search(Domain::conjoin(of_records(records),
-                              Domain::term("partner_id", Op::kIn, partner_ids)))
+      .search(
+          Domain::conjoin(of_records(records), Domain::term("partner_id", Op::kIn, partner_ids)))
       .unlink();
 }
 

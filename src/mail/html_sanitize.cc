@@ -761,8 +761,9 @@ std::string sanitize_html(std::string_view html, const SanitizeOptions& options)
     return {};
   if (std::size_t most = internal::max_attributes_per_tag(html);
       most > internal::kMaxAttributesPerTag) {
-    throw common::ValueError(fmt::format("The HTML has a tag with {} attributes: at most {} are read",
-                                         most, internal::kMaxAttributesPerTag));
+    throw common::ValueError(
+        fmt::format("The HTML has a tag with {} attributes: at most {} are read", most,
+                    internal::kMaxAttributesPerTag));
   }
   sanitizing::init_libxml2();
   const std::string input = sanitizing::clean_input(html);

@@ -24,13 +24,12 @@ using common::Id;
 using common::IdList;
 using common::Json;
 using common::Value;
-using internal::id_of;
-using internal::text_of;
 using domain::Domain;
 using domain::Op;
+using internal::id_of;
+using internal::text_of;
 
 namespace {
-
 
 std::string parameter(const orm::Env& env, const char* key) {
   orm::RecordSet found = env["ir.config_parameter"].search(Domain::term("key", Op::kEq, key),
@@ -116,7 +115,7 @@ std::string join_addresses(const std::vector<Address>& list) {
 
 struct Route {
   std::optional<orm::RecordSet> record;  // where to post (none: to be created)
-  std::string model;      // the alias's model, when creating
+  std::string model;                     // the alias's model, when creating
   Json defaults = Json::object();
   Id parent_id = 0;
   bool parent_internal = false;
@@ -224,8 +223,8 @@ InboundResult process_inbound(const orm::Env& caller, const ParsedEmail& mail) {
     result.kind = InboundResult::Kind::kBounce;
     orm::RecordSet original = message_with_id(env, mail.bounced_message_id);
     if (!original.empty() && !mail.bounced_recipient.empty()) {
-      orm::RecordSet partners = env["res.partner"].search(Domain::term(
-          "email", Op::kEqIlike, domain::like_literal(mail.bounced_recipient)));
+      orm::RecordSet partners = env["res.partner"].search(
+          Domain::term("email", Op::kEqIlike, domain::like_literal(mail.bounced_recipient)));
       env["mail.notification"]
           .search(Domain::conjoin(Domain::term("mail_message_id", Op::kEq, original.id()),
                                   Domain::term("res_partner_id", Op::kIn, partners.ids())))
@@ -242,14 +241,16 @@ InboundResult process_inbound(const orm::Env& caller, const ParsedEmail& mail) {
   Route route;
   orm::RecordSet parent = parent_of(env, mail);
   std::string parent_model = parent.empty() ? "" : text_of(parent.get("model"));
-  Id parent_res = parent.empty() || !parent.get("res_id").is_int() ? 0 : parent.get("res_id").as_int();
+  Id parent_res =
+      parent.empty() || !parent.get("res_id").is_int() ? 0 : parent.get("res_id").as_int();
   const schema::Model* pm = parent_model.empty() ? nullptr : env.registry().find(parent_model);
   if (pm && is_thread(*pm) && !env[parent_model].browse({parent_res}).exists().empty()) {
     route.record = env[parent_model].browse({parent_res});
     route.parent_id = parent.id();
     Value subtype = parent.get("subtype_id");
     route.parent_internal =
-        subtype.is_int() && env["mail.message.subtype"].browse({subtype.as_int()}).get("internal").truthy();
+        subtype.is_int() &&
+        env["mail.message.subtype"].browse({subtype.as_int()}).get("internal").truthy();
   } else if (std::optional<Route> alias = alias_route(env, mail)) {
     route = std::move(*alias);
   } else {
@@ -270,16 +271,15 @@ InboundResult process_inbound(const orm::Env& caller, const ParsedEmail& mail) {
     std::int64_t recent = env["mail.message"].search_count(Domain::conjoin(
         Domain::conjoin(Domain::term("model", Op::kEq, route.record->name()),
                         Domain::term("res_id", Op::kEq, route.record->id())),
-        Domain::conjoin(
-            Domain::term("email_from", Op::kIlike, domain::like_literal(from_address)),
-            Domain::term("date", Op::kGe, common::format_datetime(since)))));
+        Domain::conjoin(Domain::term("email_from", Op::kIlike, domain::like_literal(from_address)),
+                        Domain::term("date", Op::kGe, common::format_datetime(since)))));
     if (recent >= threshold) {
       result.kind = InboundResult::Kind::kLoop;
       result.model = route.record->name();
       result.res_id = route.record->id();
-      result.detail = fmt::format(
-          "{} posted {} messages on {} #{} in {} minutes: refused as a mail loop", from_address,
-          recent, route.record->name(), route.record->id(), minutes);
+      result.detail =
+          fmt::format("{} posted {} messages on {} #{} in {} minutes: refused as a mail loop",
+                      from_address, recent, route.record->name(), route.record->id(), minutes);
       return result;
     }
   }

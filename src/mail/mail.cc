@@ -52,54 +52,49 @@ class ThreadCleanup : public orm::Observer {
 void register_thread_methods(orm::Runtime& runtime) {
   runtime.add_method(
       "*", "message_post",
-      orm::Method{.fn =
-                      [](const orm::RecordSet& records, const Json& p) -> Json {
-                        Post post;
-                        post.body = orm::param_string(p, "body");
-                        post.body_is_html = orm::param_bool(p, "body_is_html");
-                        post.subject = orm::param_string(p, "subject");
-                        post.message_type =
-                            orm::param_string(p, "message_type", "notification");
-                        post.subtype_xmlid = orm::param_string(p, "subtype_xmlid");
-                        post.subtype_id = orm::param_int(p, "subtype_id", 0).value_or(0);
-                        post.author_id = orm::param_int(p, "author_id", 0).value_or(0);
-                        post.email_from = orm::param_string(p, "email_from");
-                        post.parent_id = orm::param_int(p, "parent_id", 0).value_or(0);
-                        post.partner_ids = orm::param_ids(p, "partner_ids");
-                        post.attachment_ids = orm::param_ids(p, "attachment_ids");
-                        post.reply_to = orm::param_string(p, "reply_to");
-                        post.is_internal = orm::param_bool(p, "is_internal");
-                        post.notify_author = orm::param_bool(p, "notify_author");
-                        post.notify_author_mention = orm::param_bool(p, "notify_author_mention");
-                        post.notify_skip_followers = orm::param_bool(p, "notify_skip_followers");
-                        post.mail_auto_delete = orm::param_bool(p, "mail_auto_delete", true);
-                        return message_post(records, post);
-                      },
-                  .params = {"body", "body_is_html", "subject", "message_type", "subtype_xmlid",
-                             "subtype_id", "author_id", "email_from", "parent_id", "partner_ids",
-                             "attachment_ids", "reply_to", "is_internal", "notify_author",
-                             "notify_author_mention", "notify_skip_followers",
-                             "mail_auto_delete"}});
+      orm::Method{
+          .fn = [](const orm::RecordSet& records, const Json& p) -> Json {
+            Post post;
+            post.body = orm::param_string(p, "body");
+            post.body_is_html = orm::param_bool(p, "body_is_html");
+            post.subject = orm::param_string(p, "subject");
+            post.message_type = orm::param_string(p, "message_type", "notification");
+            post.subtype_xmlid = orm::param_string(p, "subtype_xmlid");
+            post.subtype_id = orm::param_int(p, "subtype_id", 0).value_or(0);
+            post.author_id = orm::param_int(p, "author_id", 0).value_or(0);
+            post.email_from = orm::param_string(p, "email_from");
+            post.parent_id = orm::param_int(p, "parent_id", 0).value_or(0);
+            post.partner_ids = orm::param_ids(p, "partner_ids");
+            post.attachment_ids = orm::param_ids(p, "attachment_ids");
+            post.reply_to = orm::param_string(p, "reply_to");
+            post.is_internal = orm::param_bool(p, "is_internal");
+            post.notify_author = orm::param_bool(p, "notify_author");
+            post.notify_author_mention = orm::param_bool(p, "notify_author_mention");
+            post.notify_skip_followers = orm::param_bool(p, "notify_skip_followers");
+            post.mail_auto_delete = orm::param_bool(p, "mail_auto_delete", true);
+            return message_post(records, post);
+          },
+          .params = {"body", "body_is_html", "subject", "message_type", "subtype_xmlid",
+                     "subtype_id", "author_id", "email_from", "parent_id", "partner_ids",
+                     "attachment_ids", "reply_to", "is_internal", "notify_author",
+                     "notify_author_mention", "notify_skip_followers", "mail_auto_delete"}});
   runtime.add_method(
       "*", "message_subscribe",
-      orm::Method{.fn =
-                      [](const orm::RecordSet& records, const Json& p) -> Json {
-                        std::optional<IdList> subtypes;
-                        if (p.contains("subtype_ids") && !p["subtype_ids"].is_null() &&
-                            !(p["subtype_ids"].is_boolean() && !p["subtype_ids"].get<bool>()))
-                          subtypes = orm::param_ids(p, "subtype_ids");
-                        message_subscribe(records, orm::param_ids(p, "partner_ids"), subtypes);
-                        return true;
-                      },
+      orm::Method{.fn = [](const orm::RecordSet& records, const Json& p) -> Json {
+                    std::optional<IdList> subtypes;
+                    if (p.contains("subtype_ids") && !p["subtype_ids"].is_null() &&
+                        !(p["subtype_ids"].is_boolean() && !p["subtype_ids"].get<bool>()))
+                      subtypes = orm::param_ids(p, "subtype_ids");
+                    message_subscribe(records, orm::param_ids(p, "partner_ids"), subtypes);
+                    return true;
+                  },
                   .params = {"partner_ids", "subtype_ids"}});
-  runtime.add_method(
-      "*", "message_unsubscribe",
-      orm::Method{.fn =
-                      [](const orm::RecordSet& records, const Json& p) -> Json {
-                        message_unsubscribe(records, orm::param_ids(p, "partner_ids"));
-                        return true;
-                      },
-                  .params = {"partner_ids"}});
+  runtime.add_method("*", "message_unsubscribe",
+                     orm::Method{.fn = [](const orm::RecordSet& records, const Json& p) -> Json {
+                                   message_unsubscribe(records, orm::param_ids(p, "partner_ids"));
+                                   return true;
+                                 },
+                                 .params = {"partner_ids"}});
 }
 
 // mail.template's send_mail(res_id): the template rendered for one record and queued as an
@@ -108,26 +103,24 @@ void register_thread_methods(orm::Runtime& runtime) {
 void register_template_methods(orm::Runtime& runtime) {
   runtime.add_method(
       "mail.template", "send_mail",
-      orm::Method{.fn =
-                      [](const orm::RecordSet& tmpl, const Json& p) -> Json {
-                        if (tmpl.ids().size() != 1)
-                          throw common::ValueError("send_mail works on one template");
-                        Id res_id = orm::param_int(p, "res_id", 0).value_or(0);
-                        std::string model = tmpl.get("model").is_string()
-                                                ? tmpl.get("model").as_string()
-                                                : std::string();
-                        if (model.empty() || !tmpl.env().registry().find(model))
-                          throw common::UserError("The template applies to no model.");
-                        orm::RecordSet record = tmpl.env()[model].browse({res_id}).exists();
-                        if (record.empty()) {
-                          throw common::MissingError(fmt::format(
-                              "Record does not exist or has been deleted. (Record: {}({},))",
-                              model, res_id));
-                        }
-                        return send_mail(tmpl, record);
-                      },
-                  .params = {"res_id", "force_send", "raise_exception"},
-                  .required_params = {"res_id"}});
+      orm::Method{
+          .fn = [](const orm::RecordSet& tmpl, const Json& p) -> Json {
+            if (tmpl.ids().size() != 1)
+              throw common::ValueError("send_mail works on one template");
+            Id res_id = orm::param_int(p, "res_id", 0).value_or(0);
+            std::string model =
+                tmpl.get("model").is_string() ? tmpl.get("model").as_string() : std::string();
+            if (model.empty() || !tmpl.env().registry().find(model))
+              throw common::UserError("The template applies to no model.");
+            orm::RecordSet record = tmpl.env()[model].browse({res_id}).exists();
+            if (record.empty()) {
+              throw common::MissingError(fmt::format(
+                  "Record does not exist or has been deleted. (Record: {}({},))", model, res_id));
+            }
+            return send_mail(tmpl, record);
+          },
+          .params = {"res_id", "force_send", "raise_exception"},
+          .required_params = {"res_id"}});
 }
 
 }  // namespace
@@ -144,8 +137,8 @@ void install(orm::Runtime& runtime, const Options& options) {
   });
   static ThreadCleanup cleanup;  // stateless: one for every runtime
   runtime.add_observer(&cleanup);
-  for (const char* m : {"mail.template", "mail.activity.type", "mail.message.subtype",
-                        "mail.alias"}) {
+  for (const char* m :
+       {"mail.template", "mail.activity.type", "mail.message.subtype", "mail.alias"}) {
     runtime.set_access(m, orm::ModelAccess::kConfiguration);
   }
   for (const char* m : {"mail.mail", "ir.mail_server"})

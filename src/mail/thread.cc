@@ -7,10 +7,10 @@
 #include <fmt/format.h>
 
 #include "common/errors.h"
-#include "mail/internal/values.h"
 #include "common/text.h"
 #include "mail/internal/address.h"
 #include "mail/internal/outgoing.h"
+#include "mail/internal/values.h"
 #include "orm/env.h"
 
 namespace autorules::mail {
@@ -19,10 +19,10 @@ using common::Id;
 using common::IdList;
 using common::Json;
 using common::Value;
-using internal::id_of;
-using internal::text_of;
 using domain::Domain;
 using domain::Op;
+using internal::id_of;
+using internal::text_of;
 
 namespace {
 
@@ -30,8 +30,6 @@ namespace {
 struct Listeners {
   std::vector<PostListener> list;
 };
-
-
 
 // The subtype's id: the xml id wins, then the id, else mail.mt_note.
 Id resolve_subtype(const orm::Env& env, const Post& post) {
@@ -65,10 +63,9 @@ Id resolve_parent(const orm::RecordSet& record, Id parent_id) {
     }
     return parent_id;
   }
-  Domain first = Domain::conjoin(
-      Domain::conjoin(Domain::term("model", Op::kEq, record.name()),
-                      Domain::term("res_id", Op::kEq, record.id())),
-      Domain::term("message_type", Op::kNe, "user_notification"));
+  Domain first = Domain::conjoin(Domain::conjoin(Domain::term("model", Op::kEq, record.name()),
+                                                 Domain::term("res_id", Op::kEq, record.id())),
+                                 Domain::term("message_type", Op::kNe, "user_notification"));
   orm::RecordSet found = messages.search(first, orm::SearchOptions{.limit = 1, .order = "id asc"});
   return found.empty() ? 0 : found.ids().front();
 }
@@ -88,9 +85,9 @@ Author resolve_author(const orm::Env& env, const Post& post) {
   } else if (!a.partner_id) {
     std::string address = internal::normalized_email(a.email_from);
     if (!address.empty()) {
-      orm::RecordSet found = partners.search(
-          Domain::term("email", Op::kEqIlike, domain::like_literal(address)),
-                                             orm::SearchOptions{.limit = 1, .order = "id"});
+      orm::RecordSet found =
+          partners.search(Domain::term("email", Op::kEqIlike, domain::like_literal(address)),
+                          orm::SearchOptions{.limit = 1, .order = "id"});
       if (!found.empty())
         a.partner_id = found.ids().front();
     }
@@ -167,9 +164,8 @@ namespace {
 
 Id post_message(const orm::RecordSet& record, const Post& post) {
   if (!is_thread(record.model()))
-    throw common::ValueError(
-        fmt::format("The model '{}' is not a mail thread: its records have no chatter",
-                    record.name()));
+    throw common::ValueError(fmt::format(
+        "The model '{}' is not a mail thread: its records have no chatter", record.name()));
   if (record.size() != 1)
     throw common::ValueError(
         fmt::format("message_post posts on one record, not {}", record.size()));
@@ -221,15 +217,16 @@ Id post_message(const orm::RecordSet& record, const Post& post) {
     vals["incoming_email_to"] = post.incoming_email_to;
   if (!post.incoming_email_cc.empty())
     vals["incoming_email_cc"] = post.incoming_email_cc;
-  vals["reply_to"] =
-      post.reply_to.empty() ? internal::reply_to(record, record_name, author.email_from)
-                            : post.reply_to;
+  vals["reply_to"] = post.reply_to.empty()
+                         ? internal::reply_to(record, record_name, author.email_from)
+                         : post.reply_to;
   orm::RecordSet message = su["mail.message"].create(vals);
   Id mid = message.id();
   if (!post.attachment_ids.empty()) {
     // The attachments belong to the record the message is on.
-    su["ir.attachment"].browse(post.attachment_ids).write(
-        Json{{"res_model", record.name()}, {"res_id", record.id()}});
+    su["ir.attachment"]
+        .browse(post.attachment_ids)
+        .write(Json{{"res_model", record.name()}, {"res_id", record.id()}});
   }
 
   // 3. The real author follows, if an employee, unless the message is automatic.

@@ -25,7 +25,7 @@ struct Post {
   bool body_is_html = false;  // body is HTML already (an HTML field's value, a template's)
   std::string subject;
   std::string message_type = "notification";  // email, comment, notification, auto_comment
-  std::string subtype_xmlid;                   // wins over subtype_id; neither: mail.mt_note
+  std::string subtype_xmlid;                  // wins over subtype_id; neither: mail.mt_note
   common::Id subtype_id = 0;
   common::Id author_id = 0;  // with email_from: see docs/mail.md, "Who is the author"
   std::string email_from;

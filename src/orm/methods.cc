@@ -65,11 +65,11 @@ common::IdList param_ids(const Json& params, const char* name) {
   std::unordered_set<common::Id> seen;
   for (const Json& j : *it) {
     if (!j.is_number_integer() && !j.is_number_unsigned())
-      throw UnprocessableError(fmt::format("'{}' must be a list of ids, it holds {}", name,
-                                           common::json_type_name(j)));
-    bool positive = j.is_number_unsigned()
-                        ? j.get<std::uint64_t>() <= std::uint64_t{INT64_MAX} && j.get<std::uint64_t>() > 0
-                        : j.get<std::int64_t>() > 0;
+      throw UnprocessableError(
+          fmt::format("'{}' must be a list of ids, it holds {}", name, common::json_type_name(j)));
+    bool positive = j.is_number_unsigned() ? j.get<std::uint64_t>() <= std::uint64_t{INT64_MAX} &&
+                                                 j.get<std::uint64_t>() > 0
+                                           : j.get<std::int64_t>() > 0;
     if (!positive)
       throw UnprocessableError(fmt::format("'{}' must hold positive ids", name));
     auto id = j.get<common::Id>();

@@ -108,8 +108,7 @@ class Runtime {
 
   void set_compute(ComputeFn fn) { compute_ = std::move(fn); }
   // The code of a natively computed field (registered before serving); nullptr when none.
-  void add_native_compute(const std::string& model, const std::string& field,
-                          NativeComputeFn fn) {
+  void add_native_compute(const std::string& model, const std::string& field, NativeComputeFn fn) {
     native_computes_[{model, field}] = std::move(fn);
   }
   const NativeComputeFn* native_compute(const std::string& model, const std::string& field) const {

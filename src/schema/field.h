@@ -85,11 +85,11 @@ struct Field {
   // Computed when read by C++ code a layer registers on the runtime (orm::Runtime::
   // add_native_compute), e.g. mail.activity's state; never stored.
   bool native_compute = false;
-  bool magic = false;                // id, display_name, create_/write_ uid and date
-  bool manual = false;               // created at run time (ir.model.fields state "manual")
-  bool system_only = false;          // read, searched, ordered, written only by base.group_system
-  bool secret = false;               // stored, never read, searched or written through the API
-  bool write_only = false;           // a secret the API may write (never read back)
+  bool magic = false;        // id, display_name, create_/write_ uid and date
+  bool manual = false;       // created at run time (ir.model.fields state "manual")
+  bool system_only = false;  // read, searched, ordered, written only by base.group_system
+  bool secret = false;       // stored, never read, searched or written through the API
+  bool write_only = false;   // a secret the API may write (never read back)
   // An html field's value is made safe to show when written (orm::Runtime::set_html_sanitizer):
   // no script, no event handlers, no javascript: links. Off for html that is code (QWeb).
   bool sanitize = true;

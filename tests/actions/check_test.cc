@@ -91,8 +91,7 @@ class CheckTest : public script::test::SandboxTest {
 };
 
 TEST_F(CheckTest, TypesThisBuildDoesNotRunAreRefusedAtSave) {
-  for (const char* state :
-       {"sms", "whatsapp"}) {
+  for (const char* state : {"sms", "whatsapp"}) {
     refused(Json{{"state", state}}, fmt::format("The action type '{}'", state));
   }
   refused(Json{{"name", "Text them"}, {"state", "sms"}},

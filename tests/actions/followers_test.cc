@@ -170,9 +170,9 @@ TEST_F(FollowersTest, APathThatDoesNotEndOnPartnersIsRefusedAtSave) {
                              {"followers_type", "generic"},
                              {"followers_partner_field_name", "parent_id"}})
                 .id();
-  EXPECT_THROW_MSG(
-      e["ir.actions.server"].browse({good}).write(Json{{"followers_partner_field_name", "user_ids"}}),
-      common::ValidationError, "is not a partner field");
+  EXPECT_THROW_MSG(e["ir.actions.server"].browse({good}).write(
+                       Json{{"followers_partner_field_name", "user_ids"}}),
+                   common::ValidationError, "is not a partner field");
 }
 
 TEST_F(FollowersTest, ArchivedPartnersAreNotSubscribedAndAListHidesThem) {

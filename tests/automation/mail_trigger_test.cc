@@ -34,7 +34,9 @@ class MailTriggerTest : public test::EngineTest {
   // A rule that sets the record's customer_rank to `rank` when it fires.
   void rule(const char* name, const char* trigger, const char* rank, const char* pre_domain) {
     orm::Env e = su();
-    Json action{{"name", name}, {"state", "object_write"}, {"update_path", "customer_rank"},
+    Json action{{"name", name},
+                {"state", "object_write"},
+                {"update_path", "customer_rank"},
                 {"value", rank}};
     Json vals{{"name", name},
               {"model_name", "res.partner"},
@@ -300,10 +302,10 @@ TEST_F(MailTriggerTest, AMessagePostedByAnEmailRuleDoesNotFireItAgain) {
 
 TEST_F(MailTriggerTest, AMailRuleNeedsAMailThread) {
   orm::Env e = su();
-  EXPECT_THROW_MSG(e["base.automation"].create(Json{{"name", "Nope"},
-                                                     {"model_name", "res.currency"},
-                                                     {"trigger", "on_message_received"}}),
-                   common::ValidationError, "");
+  EXPECT_THROW_MSG(
+      e["base.automation"].create(Json{
+          {"name", "Nope"}, {"model_name", "res.currency"}, {"trigger", "on_message_received"}}),
+      common::ValidationError, "");
 }
 
 }  // namespace

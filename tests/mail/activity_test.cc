@@ -1,10 +1,11 @@
 // Activities: scheduling, the state against the assigned user's today, marking done, chaining
 // (src/mail/activity.h).
+#include "mail/activity.h"
+
 #include <gtest/gtest.h>
 
 #include "common/errors.h"
 #include "domain/domain.h"
-#include "mail/activity.h"
 #include "mail/thread.h"
 #include "test_support/engine_fixture.h"
 #include "test_support/expect_throw.h"
@@ -33,7 +34,6 @@ class ActivityTest : public test::EngineTest {
     kiri_ = e["res.users"].browse({kiwi_}).get("partner_id").as_int();
     e.commit();
   }
-
 
   std::string state(orm::Env& e, Id activity) {
     return e.with_context_update(Json{{"active_test", false}})["mail.activity"]
@@ -78,9 +78,10 @@ TEST_F(ActivityTest, TheStateUsesTheAssignedUsersTimeZone) {
   EXPECT_EQ(state(e, kiwi_today), "overdue");
   // The context's tz wins over the user's.
   Id in_auckland =
-      activity_schedule(e.with_context_update(common::Json{{"tz", "Pacific/Auckland"}})["res.partner"]
-                            .browse({record_}),
-                        v)
+      activity_schedule(
+          e.with_context_update(common::Json{{"tz", "Pacific/Auckland"}})["res.partner"].browse(
+              {record_}),
+          v)
           .front();
   EXPECT_EQ(e["mail.activity"].browse({in_auckland}).get("date_deadline").as_date(),
             common::make_date(2026, 1, 16));
@@ -97,8 +98,8 @@ TEST_F(ActivityTest, AssigningSomeoneElseSubscribesAndTellsThem) {
   v.summary = "Call back";
   activity_schedule(e["res.partner"].browse({record_}), v);
   Id kiri = kiri_;
-  orm::RecordSet f = e["mail.followers"].search(
-      Domain::conjoin(Domain::term("res_id", Op::kEq, record_), Domain::term("partner_id", Op::kEq, kiri)));
+  orm::RecordSet f = e["mail.followers"].search(Domain::conjoin(
+      Domain::term("res_id", Op::kEq, record_), Domain::term("partner_id", Op::kEq, kiri)));
   EXPECT_EQ(f.size(), 1u);
   orm::RecordSet told = e["mail.message"].search(
       Domain::conjoin(Domain::term("message_type", Op::kEq, "user_notification"),
@@ -150,8 +151,9 @@ TEST_F(ActivityTest, ActivitiesOnlyLiveOnMailThreads) {
   Id eur = e["res.currency"].search(Domain()).ids().front();
   EXPECT_THROW_MSG(activity_schedule(e["res.currency"].browse({eur}), ActivityValues{}),
                    common::ValueError, "not a mail thread");
-  EXPECT_THROW_MSG(e["mail.activity"].create(Json{{"res_model", "res.partner"}, {"res_id", 999999}}),
-                   common::ValueError, "no record");
+  EXPECT_THROW_MSG(
+      e["mail.activity"].create(Json{{"res_model", "res.partner"}, {"res_id", 999999}}),
+      common::ValueError, "no record");
 }
 
 }  // namespace

@@ -24,8 +24,9 @@ class ComposeTest : public test::EngineTest {
   ComposeTest() {
     orm::Env e = su();
     Id admin_partner = e["res.users"].browse({orm::kAdminId}).get("partner_id").as_int();
-    e["res.partner"].browse({admin_partner}).write(
-        Json{{"name", "Mitchell Admin"}, {"email", "admin@example.com"}});
+    e["res.partner"]
+        .browse({admin_partner})
+        .write(Json{{"name", "Mitchell Admin"}, {"email", "admin@example.com"}});
     customer_ = e["res.partner"]
                     .create(Json{{"name", "Zoé <Customer>"}, {"email", "zoe@example.com"}})
                     .id();
@@ -63,7 +64,8 @@ TEST_F(ComposeTest, SendMailQueuesTheRenderedEmailForTheRecord) {
   EXPECT_EQ(e.sudo()["mail.mail"].browse({mail}).get("failure_type").as_string(), "mail_smtp");
   // With one, it waits in the outbox.
   e.sudo()["ir.mail_server"].create(Json{{"name", "relay"}, {"smtp_host", "smtp.example.com"}});
-  Id second = send_mail(e["mail.template"].browse({template_}), e["res.partner"].browse({customer_}));
+  Id second =
+      send_mail(e["mail.template"].browse({template_}), e["res.partner"].browse({customer_}));
   EXPECT_EQ(e.sudo()["mail.mail"].browse({second}).get("state").as_string(), "outgoing");
   EXPECT_EQ(e.sudo()["outbox.message"]
                 .search(Domain::conjoin(Domain::term("res_model", Op::kEq, "mail.mail"),
@@ -78,20 +80,20 @@ TEST_F(ComposeTest, SendMailNeedsAnExistingRecordAndOneTemplate) {
   EXPECT_THROW(orm::call_method(e, "mail.template", "send_mail", Json::array({template_}),
                                 Json{{"res_id", 999999}}),
                common::MissingError);
-  EXPECT_THROW(orm::call_method(e, "mail.template", "send_mail", Json::array({template_}),
-                                Json::object()),
-               common::UnprocessableError);
-  EXPECT_THROW(orm::call_method(e, "mail.template", "send_mail", Json::array(),
-                                Json{{"res_id", customer_}}),
-               common::ValueError);
+  EXPECT_THROW(
+      orm::call_method(e, "mail.template", "send_mail", Json::array({template_}), Json::object()),
+      common::UnprocessableError);
+  EXPECT_THROW(
+      orm::call_method(e, "mail.template", "send_mail", Json::array(), Json{{"res_id", customer_}}),
+      common::ValueError);
 }
 
 TEST_F(ComposeTest, ATemplateThatFailsNamesItselfAndSendsNothing) {
   orm::Env e = su();
   e["mail.template"].browse({template_}).write(Json{{"subject", "{{ object.nope }}"}});
-  EXPECT_THROW_MSG(send_mail(e["mail.template"].browse({template_}),
-                             e["res.partner"].browse({customer_})),
-                   common::UserError, "Welcome");
+  EXPECT_THROW_MSG(
+      send_mail(e["mail.template"].browse({template_}), e["res.partner"].browse({customer_})),
+      common::UserError, "Welcome");
   EXPECT_TRUE(e["mail.mail"].search(Domain()).empty());
 }
 

@@ -1,12 +1,12 @@
 // Incoming email: routing replies and aliases, duplicates, bounces, loops, automatic mail
 // (src/mail/inbound.h).
-#include <gtest/gtest.h>
+#include "mail/inbound.h"
 
 #include <fmt/format.h>
+#include <gtest/gtest.h>
 
 #include "common/errors.h"
 #include "domain/domain.h"
-#include "mail/inbound.h"
 #include "mail/mime.h"
 #include "mail/thread.h"
 #include "test_support/engine_fixture.h"
@@ -33,7 +33,8 @@ class InboundTest : public test::EngineTest {
     e["res.partner"].browse({admin_partner}).write(Json{{"email", "admin@example.com"}});
     customer_ = e["res.partner"].create(Json{{"name", "Cust"}, {"email", "cust@example.org"}}).id();
     record_ = e["res.partner"].create(Json{{"name", "Deal"}}).id();
-    e["ir.config_parameter"].create(Json{{"key", "mail.catchall.domain"}, {"value", "crm.example.com"}});
+    e["ir.config_parameter"].create(
+        Json{{"key", "mail.catchall.domain"}, {"value", "crm.example.com"}});
     Id partner_model =
         e["ir.model"].search(Domain::term("model", Op::kEq, "res.partner")).ids().front();
     e["mail.alias"].create(Json{{"alias_name", "contacts"},
@@ -43,10 +44,11 @@ class InboundTest : public test::EngineTest {
     p.message_type = "comment";
     p.subtype_xmlid = "mail.mt_comment";
     p.body = "Our offer";
-    offer_ = e["mail.message"]
-                 .browse({message_post(e.with_user(orm::kAdminId)["res.partner"].browse({record_}), p)})
-                 .get("message_id")
-                 .as_string();
+    offer_ =
+        e["mail.message"]
+            .browse({message_post(e.with_user(orm::kAdminId)["res.partner"].browse({record_}), p)})
+            .get("message_id")
+            .as_string();
     e.commit();
   }
 
@@ -73,8 +75,10 @@ TEST_F(InboundTest, AReplyIsPostedOnItsRecordAsAnEmailFromItsAuthor) {
   EXPECT_EQ(r.res_id, record_);
   {
     orm::Env e = su();
-    Json m = e["mail.message"].browse({r.message_id}).read(
-        {"message_type", "author_id", "body", "subtype_id", "message_id", "parent_id"})[0];
+    Json m = e["mail.message"]
+                 .browse({r.message_id})
+                 .read({"message_type", "author_id", "body", "subtype_id", "message_id",
+                        "parent_id"})[0];
     EXPECT_EQ(m["message_type"], "email");
     EXPECT_EQ(m["author_id"][0].get<Id>(), customer_);
     EXPECT_NE(m["body"].get<std::string>().find("Yes &lt;please&gt;"), std::string::npos);
@@ -92,9 +96,9 @@ TEST_F(InboundTest, AReplyIsPostedOnItsRecordAsAnEmailFromItsAuthor) {
 }
 
 TEST_F(InboundTest, AMailToAnAliasCreatesARecordWithItsDefaults) {
-  InboundResult r = deliver(email(
-      "From: New Lead <lead@example.net>\r\nTo: Contacts <CONTACTS@crm.example.com>\r\n"
-      "Subject: =?utf-8?q?Caf=C3=A9_order?=\r\nMessage-ID: <new-1@example.net>\r\n"));
+  InboundResult r = deliver(
+      email("From: New Lead <lead@example.net>\r\nTo: Contacts <CONTACTS@crm.example.com>\r\n"
+            "Subject: =?utf-8?q?Caf=C3=A9_order?=\r\nMessage-ID: <new-1@example.net>\r\n"));
   ASSERT_EQ(r.kind, Kind::kPosted) << r.detail;
   orm::Env e = su();
   Json rec = e["res.partner"].browse({r.res_id}).read({"name", "city"})[0];
@@ -103,9 +107,9 @@ TEST_F(InboundTest, AMailToAnAliasCreatesARecordWithItsDefaults) {
 }
 
 TEST_F(InboundTest, AMailNobodyIsWaitingForIsRefusedNotDropped) {
-  InboundResult r = deliver(email(
-      "From: x@example.net\r\nTo: nobody@crm.example.com\r\nSubject: hi\r\n"
-      "Message-ID: <lost@example.net>\r\n"));
+  InboundResult r =
+      deliver(email("From: x@example.net\r\nTo: nobody@crm.example.com\r\nSubject: hi\r\n"
+                    "Message-ID: <lost@example.net>\r\n"));
   EXPECT_EQ(r.kind, Kind::kNoRoute);
   EXPECT_NE(r.detail.find("No possible route"), std::string::npos);
 }
@@ -113,9 +117,10 @@ TEST_F(InboundTest, AMailNobodyIsWaitingForIsRefusedNotDropped) {
 TEST_F(InboundTest, AMessageParsedByTheCallerIsRoutedTheSame) {
   // The gateways parse first (a message that is not one is the sender's fault, a failure after
   // that is theirs), then hand the parsed message over.
-  ParsedEmail parsed = parse_mime(email(
-      "From: Cust <cust@example.org>\r\nTo: deal@example.com\r\nSubject: Re: offer\r\n"
-      "Message-ID: <parsed@example.org>\r\nIn-Reply-To: " + offer_ + "\r\n"));
+  ParsedEmail parsed = parse_mime(
+      email("From: Cust <cust@example.org>\r\nTo: deal@example.com\r\nSubject: Re: offer\r\n"
+            "Message-ID: <parsed@example.org>\r\nIn-Reply-To: " +
+            offer_ + "\r\n"));
   orm::Env e = su();
   InboundResult r = process_inbound(e, parsed);
   e.commit();
@@ -151,12 +156,15 @@ TEST_F(InboundTest, ASenderPostingTooFastIsALoop) {
 TEST_F(InboundTest, AutomaticMailIsPostedButFiresNoRule) {
   {
     orm::Env e = su();
-    Json action{{"name", "rank"}, {"state", "object_write"}, {"update_path", "customer_rank"},
+    Json action{{"name", "rank"},
+                {"state", "object_write"},
+                {"update_path", "customer_rank"},
                 {"value", "9"}};
-    e["base.automation"].create(Json{{"name", "On reply"},
-                                     {"model_name", "res.partner"},
-                                     {"trigger", "on_message_received"},
-                                     {"action_server_ids", Json::array({Json::array({0, 0, action})})}});
+    e["base.automation"].create(
+        Json{{"name", "On reply"},
+             {"model_name", "res.partner"},
+             {"trigger", "on_message_received"},
+             {"action_server_ids", Json::array({Json::array({0, 0, action})})}});
     e.commit();
   }
   InboundResult r = deliver(email(fmt::format(
@@ -167,7 +175,8 @@ TEST_F(InboundTest, AutomaticMailIsPostedButFiresNoRule) {
   orm::Env e = su();
   EXPECT_EQ(e["res.partner"].browse({record_}).get("customer_rank").as_int(), 0);
   e.rollback();
-  r = deliver(email(fmt::format("From: cust@example.org\r\nSubject: Thanks\r\nMessage-ID: "
+  r =
+      deliver(email(fmt::format("From: cust@example.org\r\nSubject: Thanks\r\nMessage-ID: "
                                 "<human@example.org>\r\nIn-Reply-To: {}\r\n",
                                 offer_)));
   orm::Env after = su();

@@ -1,10 +1,11 @@
 // The chatter: message_post, who is notified and how, followers, the clean-up of a deleted
 // record's chatter (src/mail/thread.h).
+#include "mail/thread.h"
+
 #include <gtest/gtest.h>
 
 #include "common/errors.h"
 #include "domain/domain.h"
-#include "mail/thread.h"
 #include "test_support/engine_fixture.h"
 #include "test_support/expect_throw.h"
 
@@ -21,16 +22,14 @@ class ThreadTest : public test::EngineTest {
  protected:
   ThreadTest() {
     orm::Env e = su();
-    customer_ = e["res.partner"]
-                    .create(Json{{"name", "Zoé Customer"}, {"email", "zoe@example.com"}})
-                    .id();
+    customer_ =
+        e["res.partner"].create(Json{{"name", "Zoé Customer"}, {"email", "zoe@example.com"}}).id();
     nomail_ = e["res.partner"].create(Json{{"name", "No Mail"}}).id();
     // An employee who reads notifications in the app, and one who gets emails.
-    employee_user_ = e["res.users"]
-                         .create(Json{{"name", "Inbox Ian"},
-                                      {"login", "ian"},
-                                      {"notification_type", "inbox"}})
-                         .id();
+    employee_user_ =
+        e["res.users"]
+            .create(Json{{"name", "Inbox Ian"}, {"login", "ian"}, {"notification_type", "inbox"}})
+            .id();
     employee_ = e["res.users"].browse({employee_user_}).get("partner_id").as_int();
     e["res.partner"].browse({employee_}).write(Json{{"email", "ian@example.com"}});
     admin_partner_ = e["res.users"].browse({orm::kAdminId}).get("partner_id").as_int();
@@ -44,10 +43,11 @@ class ThreadTest : public test::EngineTest {
   // (partner, notification type, status) of the message's notifications, by partner.
   std::vector<std::tuple<Id, std::string, std::string>> notifications(orm::Env& e, Id message) {
     std::vector<std::tuple<Id, std::string, std::string>> out;
-    for (const Json& n : e["mail.notification"]
-                             .search(Domain::term("mail_message_id", Op::kEq, message),
-                                     orm::SearchOptions{.order = "res_partner_id"})
-                             .read({"res_partner_id", "notification_type", "notification_status"})) {
+    for (const Json& n :
+         e["mail.notification"]
+             .search(Domain::term("mail_message_id", Op::kEq, message),
+                     orm::SearchOptions{.order = "res_partner_id"})
+             .read({"res_partner_id", "notification_type", "notification_status"})) {
       out.emplace_back(n["res_partner_id"][0].get<Id>(), n["notification_type"].get<std::string>(),
                        n["notification_status"].get<std::string>());
     }
@@ -56,11 +56,12 @@ class ThreadTest : public test::EngineTest {
 
   IdList followers(orm::Env& e, Id record) {
     IdList out;
-    for (const Json& f : e["mail.followers"]
-                             .search(Domain::conjoin(Domain::term("res_model", Op::kEq, "res.partner"),
-                                                     Domain::term("res_id", Op::kEq, record)),
-                                     orm::SearchOptions{.order = "partner_id"})
-                             .read({"partner_id"}))
+    for (const Json& f :
+         e["mail.followers"]
+             .search(Domain::conjoin(Domain::term("res_model", Op::kEq, "res.partner"),
+                                     Domain::term("res_id", Op::kEq, record)),
+                     orm::SearchOptions{.order = "partner_id"})
+             .read({"partner_id"}))
       out.push_back(f["partner_id"][0].get<Id>());
     std::sort(out.begin(), out.end());
     return out;
@@ -74,9 +75,9 @@ TEST_F(ThreadTest, ADefaultPostIsAnInternalNoteByTheUserThatNotifiesNobody) {
   Post post;
   post.body = "Hello <b>world</b> & co";
   Id mid = message_post(e["res.partner"].browse({thread_}), post);
-  Json m = e["mail.message"].browse({mid}).read(
-      {"body", "message_type", "subtype_id", "author_id", "email_from", "model", "res_id",
-       "record_name", "message_id"})[0];
+  Json m = e["mail.message"].browse({mid}).read({"body", "message_type", "subtype_id", "author_id",
+                                                 "email_from", "model", "res_id", "record_name",
+                                                 "message_id"})[0];
   EXPECT_EQ(m["body"], "Hello &lt;b&gt;world&lt;/b&gt; &amp; co");
   EXPECT_EQ(m["message_type"], "notification");
   EXPECT_EQ(m["subtype_id"][0].get<Id>(), e.ref("mail.mt_note").id());
@@ -123,10 +124,10 @@ TEST_F(ThreadTest, ACommentNotifiesTheFollowersOfItsSubtypeButNotItsAuthor) {
     }
   }
   // One mail per emailed partner, in exception with the reason.
-  Json mails = e["mail.mail"]
-                   .search(Domain::term("mail_message_id", Op::kEq, mid),
-                           orm::SearchOptions{.order = "id"})
-                   .read({"state", "failure_type", "failure_reason", "subject", "body_html"});
+  Json mails =
+      e["mail.mail"]
+          .search(Domain::term("mail_message_id", Op::kEq, mid), orm::SearchOptions{.order = "id"})
+          .read({"state", "failure_type", "failure_reason", "subject", "body_html"});
   ASSERT_EQ(mails.size(), 2u);
   EXPECT_EQ(mails[0]["state"], "exception");
   EXPECT_EQ(mails[0]["failure_type"], "mail_smtp");
@@ -251,7 +252,8 @@ TEST_F(ThreadTest, MessagesAreSearchableThroughTheRecordsMessageIds) {
   post.body = "needle";
   message_post(e["res.partner"].browse({thread_}), post);
   message_post(e["res.partner"].browse({customer_}), Post{});
-  IdList found = e["res.partner"].search(Domain::term("message_ids.body", Op::kIlike, "needle")).ids();
+  IdList found =
+      e["res.partner"].search(Domain::term("message_ids.body", Op::kIlike, "needle")).ids();
   EXPECT_EQ(found, IdList{thread_});
 }
 

@@ -86,9 +86,7 @@ TEST_F(OrmTest, MissingRecordsAreReportedOnWriteAndUnlink) {
 }
 
 TEST_F(OrmTest, HtmlValuesPassTheSanitizerUnlessTheFieldIsCode) {
-  runtime_->set_html_sanitizer([](std::string_view html) {
-    return "[clean]" + std::string(html);
-  });
+  runtime_->set_html_sanitizer([](std::string_view html) { return "[clean]" + std::string(html); });
   Env e = su();
   RecordSet p = e["res.partner"].create(Json{{"name", "P"}, {"comment", "<p>x</p>"}});
   EXPECT_EQ(p.get("comment").as_string(), "[clean]<p>x</p>");
@@ -97,8 +95,8 @@ TEST_F(OrmTest, HtmlValuesPassTheSanitizerUnlessTheFieldIsCode) {
   p.write(Json{{"comment", false}});  // nothing to clean
   EXPECT_FALSE(p.get("comment").truthy());
   // A QWeb template's body is code, kept as written.
-  RecordSet t = e["mail.template"].create(
-      Json{{"name", "T"}, {"body_html", "<t t-out=\"object.name\"/>"}});
+  RecordSet t =
+      e["mail.template"].create(Json{{"name", "T"}, {"body_html", "<t t-out=\"object.name\"/>"}});
   EXPECT_EQ(t.get("body_html").as_string(), "<t t-out=\"object.name\"/>");
 }
 

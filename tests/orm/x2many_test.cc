@@ -91,7 +91,8 @@ TEST_F(X2ManyTest, PolymorphicOneToManySeesOnlyItsModelsRows) {
   Id p = e["res.partner"].create(Json{{"name", "P"}}).id();
   Id u = kAdminId;
   RecordSet messages = e["mail.message"];
-  Id on_partner = messages.create(Json{{"model", "res.partner"}, {"res_id", p}, {"body", "a"}}).id();
+  Id on_partner =
+      messages.create(Json{{"model", "res.partner"}, {"res_id", p}, {"body", "a"}}).id();
   // The same id on another model is not the partner's.
   messages.create(Json{{"model", "res.users"}, {"res_id", p}, {"body", "b"}});
   messages.create(Json{{"model", "res.users"}, {"res_id", u}, {"body", "c"}});
@@ -101,8 +102,7 @@ TEST_F(X2ManyTest, PolymorphicOneToManySeesOnlyItsModelsRows) {
   EXPECT_EQ(e["res.partner"].search(parse("[('message_ids.body', '=', 'a')]")).ids(), IdList{p});
   EXPECT_TRUE(e["res.partner"].search(parse("[('message_ids.body', '=', 'b')]")).empty());
   // Commands attach children with both the id and the model.
-  partner.write(
-      Json{{"message_ids", Json::array({Json::array({0, 0, {{"body", "d"}}})})}});
+  partner.write(Json{{"message_ids", Json::array({Json::array({0, 0, {{"body", "d"}}})})}});
   Json ids = partner.read({"message_ids"})[0]["message_ids"];
   ASSERT_EQ(ids.size(), 2u);
   Json made = messages.browse({ids[1].get<Id>()}).read({"model", "res_id"})[0];

@@ -326,9 +326,10 @@ std::optional<std::string> check_webhook(const Saved& a, const schema::Model& mo
 std::optional<std::string> needs_thread(const Saved& a, const schema::Model& model) {
   if (model.is_mail_thread())
     return std::nullopt;
-  return fmt::format("The action '{}' ({}) needs a model with a chatter (a mail thread); '{}' "
-                     "is not one",
-                     a.name(), a.type_label(), model.name());
+  return fmt::format(
+      "The action '{}' ({}) needs a model with a chatter (a mail thread); '{}' "
+      "is not one",
+      a.name(), a.type_label(), model.name());
 }
 
 // A dynamic path (followers, activity user) must walk relational fields to `comodel`; the labels
@@ -341,11 +342,12 @@ std::optional<std::string> check_path_to(const Saved& a, const schema::Model& mo
   size_t start = 0;
   while (start <= path.size()) {
     size_t dot = path.find('.', start);
-    std::string name = path.substr(start, dot == std::string::npos ? std::string::npos : dot - start);
+    std::string name =
+        path.substr(start, dot == std::string::npos ? std::string::npos : dot - start);
     const schema::Field* f = m ? m->field(name) : nullptr;
     if (!f || !f->is_relational())
-      return fmt::format("The action '{}' ({}): the path '{}' does not lead to {} records", a.name(),
-                         a.type_label(), path, comodel);
+      return fmt::format("The action '{}' ({}): the path '{}' does not lead to {} records",
+                         a.name(), a.type_label(), path, comodel);
     labels += (labels.empty() ? "" : " > ") + f->string;
     m = a.env().registry().find(f->relation);
     if (dot == std::string::npos)
@@ -363,8 +365,8 @@ std::optional<std::string> check_mail_post(const Saved& a, const schema::Model& 
     return a.needs("an email template (template_id)");
   std::string of = a.text_of("mail.template", tmpl, "model");
   if (!of.empty() && of != model.name())
-    return fmt::format("The email template of the action '{}' is for '{}', not '{}'", a.name(),
-                       of, model.name());
+    return fmt::format("The email template of the action '{}' is for '{}', not '{}'", a.name(), of,
+                       model.name());
   if (a.text("mail_post_method") != "email")
     return needs_thread(a, model);
   return std::nullopt;

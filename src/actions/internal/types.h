@@ -29,16 +29,16 @@ common::Value field(const Run& run, const char* name);
 std::string text(const Run& run, const char* name);
 
 // Runners: the client action they return, or null.
-common::Json run_code(const Run& run);           // code.cc: once, on all the records
-common::Json run_object_write(const Run& run);   // object_write.cc: on one record
-common::Json run_object_create(const Run& run);  // object_create.cc
-common::Json run_object_copy(const Run& run);    // object_copy.cc
-common::Json run_multi(const Run& run);          // multi.cc: once, on all the records
-common::Json run_webhook(const Run& run);        // webhook.cc: queued in the outbox
-common::Json run_mail_post(const Run& run);        // mail_post.cc: once, on all the records
-common::Json run_followers(const Run& run);        // followers.cc: once, on all the records
+common::Json run_code(const Run& run);              // code.cc: once, on all the records
+common::Json run_object_write(const Run& run);      // object_write.cc: on one record
+common::Json run_object_create(const Run& run);     // object_create.cc
+common::Json run_object_copy(const Run& run);       // object_copy.cc
+common::Json run_multi(const Run& run);             // multi.cc: once, on all the records
+common::Json run_webhook(const Run& run);           // webhook.cc: queued in the outbox
+common::Json run_mail_post(const Run& run);         // mail_post.cc: once, on all the records
+common::Json run_followers(const Run& run);         // followers.cc: once, on all the records
 common::Json run_remove_followers(const Run& run);  // followers.cc
-common::Json run_next_activity(const Run& run);    // next_activity.cc: once, on all the records
+common::Json run_next_activity(const Run& run);     // next_activity.cc: once, on all the records
 // The dotted paths of the dynamic followers and activity user, with their defaults.
 std::string followers_path(const Run& run);
 std::string activity_user_path(const Run& run);

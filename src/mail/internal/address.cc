@@ -16,8 +16,8 @@ using domain::Op;
 namespace {
 
 std::string parameter(const orm::Env& env, const char* key) {
-  orm::RecordSet found = env.sudo()["ir.config_parameter"].search(
-      Domain::term("key", Op::kEq, key), orm::SearchOptions{.limit = 1});
+  orm::RecordSet found = env.sudo()["ir.config_parameter"].search(Domain::term("key", Op::kEq, key),
+                                                                  orm::SearchOptions{.limit = 1});
   if (found.empty())
     return "";
   common::Value v = found.get("value");
@@ -75,8 +75,8 @@ std::string mail_domain(const orm::Env& env) {
 }
 
 std::string new_message_id(const orm::Env& env, const std::string& model, Id res_id) {
-  return fmt::format("<{}.{}-autorules-{}-{}@{}>", common::random_hex(8), env.now().seconds,
-                     res_id, model, mail_domain(env));
+  return fmt::format("<{}.{}-autorules-{}-{}@{}>", common::random_hex(8), env.now().seconds, res_id,
+                     model, mail_domain(env));
 }
 
 std::string reply_to(const orm::RecordSet& record, const std::string& record_name,

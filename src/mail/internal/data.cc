@@ -46,12 +46,12 @@ void ensure_data(const orm::Env& env) {
       {"mail_activity_data_todo", "To-Do", "fa-check", "default", 5, 12, true, nullptr},
       {"mail_activity_data_upload_document", "Upload Document", "fa-upload", "upload_file", 5, 25,
        true, nullptr},
-      {"mail_activity_data_warning", "Exception", "fa-warning", "default", 0, 99, false,
-       "warning"},
+      {"mail_activity_data_warning", "Exception", "fa-warning", "default", 0, 99, false, "warning"},
   };
   for (const ActivityType& t : kActivityTypes) {
-    Json vals{{"name", t.name},       {"icon", t.icon},         {"category", t.category},
-              {"delay_count", t.delay_count}, {"delay_unit", "days"}, {"sequence", t.sequence},
+    Json vals{{"name", t.name},         {"icon", t.icon},
+              {"category", t.category}, {"delay_count", t.delay_count},
+              {"delay_unit", "days"},   {"sequence", t.sequence},
               {"active", t.active}};
     if (t.decoration)
       vals["decoration_type"] = t.decoration;

@@ -24,8 +24,8 @@ struct Recipient {
   std::string name;
   std::string email;
   bool active = true;
-  bool share = true;          // no internal user: a customer or a portal user
-  bool by_email = true;       // its user's notification_type, "email" without a user
+  bool share = true;     // no internal user: a customer or a portal user
+  bool by_email = true;  // its user's notification_type, "email" without a user
 };
 
 std::string placeholders(size_t n) {
@@ -168,11 +168,12 @@ void notify(const Notification& n) {
   Json inbox = Json::array();
   for (const Recipient& r : to_notify) {
     if (!r.by_email) {
-      inbox.push_back(Json{{"mail_message_id", n.message_id},
-                           {"res_partner_id", r.partner_id},
-                           {"author_id", n.author_partner_id ? Json(n.author_partner_id) : Json(false)},
-                           {"notification_type", "inbox"},
-                           {"notification_status", "sent"}});
+      inbox.push_back(
+          Json{{"mail_message_id", n.message_id},
+               {"res_partner_id", r.partner_id},
+               {"author_id", n.author_partner_id ? Json(n.author_partner_id) : Json(false)},
+               {"notification_type", "inbox"},
+               {"notification_status", "sent"}});
       continue;
     }
     Json mail{{"mail_message_id", n.message_id},

@@ -21,7 +21,7 @@ struct Notification {
   bool notify_author_mention = false;
   bool auto_delete = true;
   common::Id mail_server_id = 0;  // 0: chosen per sender
-  std::string incoming;  // addresses that already have the message (comma-separated)
+  std::string incoming;           // addresses that already have the message (comma-separated)
 };
 
 // Notifies the followers of the message's subtype (without the share partners when the subtype

@@ -1,5 +1,7 @@
 // Outgoing emails (mail.mail) into the outbox, and their delivery back onto them (docs/mail.md,
 // "Sending").
+#include "mail/internal/send.h"
+
 #include <memory>
 
 #include <fmt/format.h>
@@ -9,7 +11,6 @@
 #include "common/text.h"
 #include "mail/internal/address.h"
 #include "mail/internal/outgoing.h"
-#include "mail/internal/send.h"
 #include "mail/internal/servers.h"
 #include "mail/mime.h"
 #include "outbox/outbox.h"
@@ -85,9 +86,8 @@ void queue_mail(const orm::Env& caller, Id mail_id) {
 
   // Recipients: the partners (one email each, as notifications are made), then email_to/cc.
   std::vector<std::string> envelope;
-  for (const Json& p : env["res.partner"]
-                           .browse(mail.get("recipient_ids").as_ids())
-                           .read({"name", "email"})) {
+  for (const Json& p :
+       env["res.partner"].browse(mail.get("recipient_ids").as_ids()).read({"name", "email"})) {
     std::string address = p["email"].is_string() ? p["email"].get<std::string>() : "";
     std::vector<Address> parsed = parse_address_list(address);
     if (parsed.empty())
@@ -140,12 +140,12 @@ void queue_mail(const orm::Env& caller, Id mail_id) {
         a["datas"].is_string() ? common::base64_decode(a["datas"].get<std::string>()) : "";
     if (!data)
       continue;
-    email.attachments.push_back(Attachment{
-        .filename = a["name"].is_string() ? a["name"].get<std::string>() : "attachment",
-        .content_type = a["mimetype"].is_string() ? a["mimetype"].get<std::string>()
-                                                  : "application/octet-stream",
-        .content_id = "",
-        .data = std::move(*data)});
+    email.attachments.push_back(
+        Attachment{.filename = a["name"].is_string() ? a["name"].get<std::string>() : "attachment",
+                   .content_type = a["mimetype"].is_string() ? a["mimetype"].get<std::string>()
+                                                             : "application/octet-stream",
+                   .content_id = "",
+                   .data = std::move(*data)});
   }
 
   Value own_server = row.count("mail_server_id") ? row["mail_server_id"] : Value();
@@ -186,8 +186,8 @@ void follow_delivery(orm::Runtime& runtime) {
         env["mail.notification"].search(Domain::term("mail_mail_id", Op::kEq, ev.res_id));
     switch (ev.outcome) {
       case outbox::Outcome::kDelivered: {
-        notifications.write(Json{{"notification_status", "sent"}, {"failure_type", false},
-                                 {"failure_reason", false}});
+        notifications.write(Json{
+            {"notification_status", "sent"}, {"failure_type", false}, {"failure_reason", false}});
         bool remove = mail.get("auto_delete").truthy() && ev.refused.empty();
         if (remove) {
           notifications.write(Json{{"mail_mail_id", false}});
@@ -206,7 +206,8 @@ void follow_delivery(orm::Runtime& runtime) {
         bool refused = ev.status >= 500 && ev.status < 600 && !ev.refused.empty();
         std::string type = refused ? "mail_email_invalid" : "mail_smtp";
         std::string reason = common::truncate_utf8(ev.error, 4096);
-        mail.write(Json{{"state", "exception"}, {"failure_type", type}, {"failure_reason", reason}});
+        mail.write(
+            Json{{"state", "exception"}, {"failure_type", type}, {"failure_reason", reason}});
         notifications.write(Json{{"notification_status", "exception"},
                                  {"failure_type", type},
                                  {"failure_reason", reason}});

@@ -122,10 +122,11 @@ class ServerChecks : public orm::ModelHooks {
 
 SmtpServer parse_smtp_url(const std::string& url) {
   auto bad = [&](std::string_view why) {
-    return common::ValueError(fmt::format("--smtp-url: {} (expected "
-                                          "smtp://[user[:password]@]host[:port][?encryption=...]"
-                                          " or smtps://...)",
-                                          why));
+    return common::ValueError(
+        fmt::format("--smtp-url: {} (expected "
+                    "smtp://[user[:password]@]host[:port][?encryption=...]"
+                    " or smtps://...)",
+                    why));
   };
   Url u(curl_url());
   if (!u || curl_url_set(u.get(), CURLUPART_URL, url.c_str(), 0) != CURLUE_OK)
@@ -169,7 +170,8 @@ std::optional<SmtpServer> choose_server(const orm::Env& env, Id own, const std::
   orm::RecordSet servers = env["ir.mail_server"].search(Domain());
   Id unfiltered = 0;
   for (const Json& row : servers.read({"from_filter"})) {
-    std::string filter = row["from_filter"].is_string() ? row["from_filter"].get<std::string>() : "";
+    std::string filter =
+        row["from_filter"].is_string() ? row["from_filter"].get<std::string>() : "";
     Id id = row["id"].get<Id>();
     if (filter.empty()) {
       if (!unfiltered)

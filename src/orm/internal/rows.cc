@@ -111,8 +111,7 @@ std::unordered_map<Id, IdList> fetch_x2many(const Env& env, const schema::Model&
           "WHERE r.{c1} IN ({ph}){a} ORDER BY {o}",
           fmt::arg("c1", d.quote(field.column1)), fmt::arg("c2", d.quote(field.column2)),
           fmt::arg("rel", d.quote(field.relation_table)), fmt::arg("t", d.quote(comodel.table())),
-          fmt::arg("ph", placeholders(chunk.size())), fmt::arg("a", active),
-          fmt::arg("o", order));
+          fmt::arg("ph", placeholders(chunk.size())), fmt::arg("a", active), fmt::arg("o", order));
     }
     if (only_active)
       params.emplace_back(true);

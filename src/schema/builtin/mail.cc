@@ -50,11 +50,11 @@ void add_messages(Registry& r) {
   message.add(boolean_field("is_internal", "Employee Only"));
   message.add(char_field("email_from", "From"));
   message.add(many2one("author_id", "Author", "res.partner").index());
-  message.add(many2many("partner_ids", "Recipients", "res.partner")
-                  .relation_table("mail_message_res_partner_rel", "mail_message_id",
-                                  "res_partner_id"));
-  message.add(one2many("notification_ids", "Notifications", "mail.notification",
-                       "mail_message_id"));
+  message.add(
+      many2many("partner_ids", "Recipients", "res.partner")
+          .relation_table("mail_message_res_partner_rel", "mail_message_id", "res_partner_id"));
+  message.add(
+      one2many("notification_ids", "Notifications", "mail.notification", "mail_message_id"));
   message.add(char_field("message_id", "Message-Id").index().readonly().copy(false));
   message.add(char_field("reply_to", "Reply-To"));
   message.add(many2one("mail_server_id", "Outgoing mail server", "ir.mail_server"));
@@ -68,14 +68,13 @@ void add_messages(Registry& r) {
                        .index()
                        .ondelete(OnDelete::kCascade));
   notification.add(many2one("mail_mail_id", "Mail", "mail.mail").index());
-  notification.add(many2one("res_partner_id", "Recipient", "res.partner")
-                       .index()
-                       .ondelete(OnDelete::kCascade));
-  notification.add(many2one("author_id", "Author", "res.partner"));
   notification.add(
-      selection_field("notification_type", "Notification Type", {{"inbox", "Inbox"}, {"email", "Email"}})
-          .required()
-          .def("inbox"));
+      many2one("res_partner_id", "Recipient", "res.partner").index().ondelete(OnDelete::kCascade));
+  notification.add(many2one("author_id", "Author", "res.partner"));
+  notification.add(selection_field("notification_type", "Notification Type",
+                                   {{"inbox", "Inbox"}, {"email", "Email"}})
+                       .required()
+                       .def("inbox"));
   notification.add(selection_field("notification_status", "Status",
                                    {{"ready", "Ready to Send"},
                                     {"process", "Processing"},
@@ -87,14 +86,15 @@ void add_messages(Registry& r) {
                        .def("ready"));
   notification.add(boolean_field("is_read", "Is Read").index());
   notification.add(datetime_field("read_date", "Read Date"));
-  notification.add(selection_field("failure_type", "Failure type",
-                                   {{"unknown", "Unknown error"},
-                                    {"mail_email_invalid", "Invalid email address"},
-                                    {"mail_email_missing", "Missing email address"},
-                                    {"mail_from_invalid", "Invalid from address"},
-                                    {"mail_from_missing", "Missing from address"},
-                                    {"mail_smtp", "Connection failed (outgoing mail server problem)"},
-                                    {"mail_bounce", "Bounce"}}));
+  notification.add(
+      selection_field("failure_type", "Failure type",
+                      {{"unknown", "Unknown error"},
+                       {"mail_email_invalid", "Invalid email address"},
+                       {"mail_email_missing", "Missing email address"},
+                       {"mail_from_invalid", "Invalid from address"},
+                       {"mail_from_missing", "Missing from address"},
+                       {"mail_smtp", "Connection failed (outgoing mail server problem)"},
+                       {"mail_bounce", "Bounce"}}));
   notification.add(text_field("failure_reason", "Failure reason"));
   r.put(std::move(notification));
 }
@@ -109,8 +109,8 @@ void add_followers(Registry& r) {
                     .index()
                     .ondelete(OnDelete::kCascade));
   followers.add(many2many("subtype_ids", "Subtype", "mail.message.subtype")
-                    .relation_table("mail_followers_mail_message_subtype_rel",
-                                    "mail_followers_id", "mail_message_subtype_id"));
+                    .relation_table("mail_followers_mail_message_subtype_rel", "mail_followers_id",
+                                    "mail_message_subtype_id"));
   followers.add(char_field("name", "Name").related("partner_id.name"));
   followers.add(char_field("email", "Email").related("partner_id.email"));
   followers.add(boolean_field("is_active", "Is Active").related("partner_id.active"));
@@ -138,18 +138,18 @@ void add_activities(Registry& r) {
   type.add(selection_field("decoration_type", "Decoration Type",
                            {{"warning", "Alert"}, {"danger", "Error"}}));
   type.add(char_field("res_model", "Model").help("Empty: every model"));
-  type.add(selection_field("chaining_type", "Chaining Type",
-                           {{"suggest", "Suggest Next Activity"},
-                            {"trigger", "Trigger Next Activity"}})
-               .required()
-               .def("suggest"));
+  type.add(
+      selection_field("chaining_type", "Chaining Type",
+                      {{"suggest", "Suggest Next Activity"}, {"trigger", "Trigger Next Activity"}})
+          .required()
+          .def("suggest"));
   type.add(many2one("triggered_next_type_id", "Trigger", "mail.activity.type")
                .ondelete(OnDelete::kRestrict));
-  type.add(selection_field("category", "Action",
-                           {{"default", "None"},
-                            {"upload_file", "Upload Document"},
-                            {"phonecall", "Phonecall"}})
-               .def("default"));
+  type.add(
+      selection_field(
+          "category", "Action",
+          {{"default", "None"}, {"upload_file", "Upload Document"}, {"phonecall", "Phonecall"}})
+          .def("default"));
   type.add(many2one("default_user_id", "Default User", "res.users"));
   type.add(html_field("default_note", "Default Note"));
   type.add(boolean_field("keep_done", "Keep Done"));
@@ -163,11 +163,11 @@ void add_activities(Registry& r) {
   activity.add(char_field("res_name", "Document Name"));
   activity.add(many2one("activity_type_id", "Activity Type", "mail.activity.type")
                    .ondelete(OnDelete::kRestrict));
-  activity.add(selection_field("activity_category", "Action",
-                               {{"default", "None"},
-                                {"upload_file", "Upload Document"},
-                                {"phonecall", "Phonecall"}})
-                   .related("activity_type_id.category"));
+  activity.add(
+      selection_field(
+          "activity_category", "Action",
+          {{"default", "None"}, {"upload_file", "Upload Document"}, {"phonecall", "Phonecall"}})
+          .related("activity_type_id.category"));
   activity.add(char_field("icon", "Icon").related("activity_type_id.icon"));
   activity.add(char_field("summary", "Summary"));
   activity.add(html_field("note", "Note"));
@@ -178,12 +178,11 @@ void add_activities(Registry& r) {
   activity.add(many2one("request_partner_id", "Requesting Partner", "res.partner"));
   // overdue / today / planned against today in the assigned user's time zone, done when
   // archived: computed by mail (mail/activity.cc) when read.
-  activity.add(selection_field("state", "State",
-                               {{"overdue", "Overdue"},
-                                {"today", "Today"},
-                                {"planned", "Planned"},
-                                {"done", "Done"}})
-                   .computed_natively());
+  activity.add(
+      selection_field(
+          "state", "State",
+          {{"overdue", "Overdue"}, {"today", "Today"}, {"planned", "Planned"}, {"done", "Done"}})
+          .computed_natively());
   activity.add(boolean_field("active", "Active").def(true));
   activity.add(text_field("feedback", "Feedback"));
   r.put(std::move(activity));
@@ -204,12 +203,10 @@ void add_templates(Registry& r) {
   tmpl.add(char_field("partner_to", "To (Partners)").help("Comma-separated partner ids"));
   tmpl.add(char_field("email_cc", "Cc"));
   tmpl.add(char_field("reply_to", "Reply To"));
-  tmpl.add(html_field("body_html", "Body")
-               .unsanitized()
-               .help("QWeb: t-out, t-if, t-foreach, ..."));
-  tmpl.add(many2many("attachment_ids", "Attachments", "ir.attachment")
-               .relation_table("email_template_attachment_rel", "email_template_id",
-                               "attachment_id"));
+  tmpl.add(html_field("body_html", "Body").unsanitized().help("QWeb: t-out, t-if, t-foreach, ..."));
+  tmpl.add(
+      many2many("attachment_ids", "Attachments", "ir.attachment")
+          .relation_table("email_template_attachment_rel", "email_template_id", "attachment_id"));
   tmpl.add(many2one("mail_server_id", "Outgoing Mail Server", "ir.mail_server"));
   tmpl.add(char_field("scheduled_date", "Scheduled Date"));
   tmpl.add(boolean_field("auto_delete", "Auto Delete").def(true));
@@ -220,9 +217,8 @@ void add_templates(Registry& r) {
 void add_outgoing(Registry& r) {
   Model mail("mail.mail", "Outgoing Mails");
   mail.set_order("id desc");
-  mail.add(many2one("mail_message_id", "Message", "mail.message")
-               .index()
-               .ondelete(OnDelete::kCascade));
+  mail.add(
+      many2one("mail_message_id", "Message", "mail.message").index().ondelete(OnDelete::kCascade));
   mail.add(char_field("subject", "Subject"));
   mail.add(char_field("email_from", "From"));
   mail.add(char_field("reply_to", "Reply-To"));
@@ -295,16 +291,20 @@ void add_outgoing(Registry& r) {
 void add_aliases(Registry& r) {
   Model alias("mail.alias", "Email Aliases");
   alias.set_order("alias_model_id, alias_name");
-  alias.add(char_field("alias_name", "Alias Name").index().copy(false)
+  alias.add(char_field("alias_name", "Alias Name")
+                .index()
+                .copy(false)
                 .help("The part before @ of the address, e.g. jobs for jobs@example.com"));
   alias.add(many2one("alias_model_id", "Aliased Model", "ir.model")
                 .required()
                 .ondelete(OnDelete::kCascade));
-  alias.add(text_field("alias_defaults", "Default Values").required().def("{}")
+  alias.add(text_field("alias_defaults", "Default Values")
+                .required()
+                .def("{}")
                 .help("A Python dict of values for the records the alias creates"));
   alias.add(integer_field("alias_force_thread_id", "Record Thread ID"));
-  alias.add(many2one("alias_parent_model_id", "Parent Model", "ir.model")
-                .ondelete(OnDelete::kCascade));
+  alias.add(
+      many2one("alias_parent_model_id", "Parent Model", "ir.model").ondelete(OnDelete::kCascade));
   alias.add(integer_field("alias_parent_thread_id", "Parent Record Thread ID"));
   alias.add(selection_field("alias_contact", "Alias Contact Security",
                             {{"everyone", "Everyone"},
@@ -312,10 +312,11 @@ void add_aliases(Registry& r) {
                              {"followers", "Followers only"}})
                 .required()
                 .def("everyone"));
-  alias.add(selection_field("alias_status", "Alias Status",
-                            {{"not_tested", "Not Tested"}, {"valid", "Valid"}, {"invalid", "Invalid"}})
-                .def("not_tested")
-                .readonly());
+  alias.add(
+      selection_field("alias_status", "Alias Status",
+                      {{"not_tested", "Not Tested"}, {"valid", "Valid"}, {"invalid", "Invalid"}})
+          .def("not_tested")
+          .readonly());
   alias.add(boolean_field("alias_incoming_local", "Local-part based incoming detection"));
   alias.add(html_field("alias_bounced_content", "Custom Bounced Message"));
   r.put(std::move(alias));
@@ -334,7 +335,8 @@ void add_mail_models(Registry& r) {
   // The messaging actions' fields (docs/automation.md): Send Email, Add / Remove Followers,
   // Create Activity.
   Model action = r.get("ir.actions.server");
-  action.add(many2one("template_id", "Email Template", "mail.template").ondelete(OnDelete::kSetNull));
+  action.add(
+      many2one("template_id", "Email Template", "mail.template").ondelete(OnDelete::kSetNull));
   action.add(selection_field("mail_post_method", "Send Email As",
                              {{"email", "Email"}, {"comment", "Message"}, {"note", "Note"}})
                  .def("comment"));
@@ -354,8 +356,9 @@ void add_mail_models(Registry& r) {
   action.add(selection_field("activity_date_deadline_range_type", "Due type",
                              {{"days", "Day(s)"}, {"weeks", "Week(s)"}, {"months", "Month(s)"}})
                  .def("days"));
-  action.add(selection_field("activity_user_type", "User Type",
-                             {{"specific", "Specific User"}, {"generic", "Dynamic User (based on record)"}})
+  action.add(selection_field(
+                 "activity_user_type", "User Type",
+                 {{"specific", "Specific User"}, {"generic", "Dynamic User (based on record)"}})
                  .required()
                  .def("specific"));
   action.add(many2one("activity_user_id", "Responsible", "res.users"));
