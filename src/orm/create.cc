@@ -84,7 +84,7 @@ RecordSet RecordSet::create(const Json& vals_list) const {
   }
   for (size_t i = 0; i < ids.size(); ++i) {
     for (const auto& [f, cmds] : prepared[i].x2many)
-      apply_x2many(env, model, ids[i], *f, cmds);
+      apply_x2many(env, model, ids[i], *f, cmds, /*created=*/true);
   }
   RecordSet records(env, env.registry().shared(model_name), ids);
   compute_new(env, model_name, ids);

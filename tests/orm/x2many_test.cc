@@ -38,6 +38,36 @@ TEST_F(X2ManyTest, ManyToManyCommandsZeroToSix) {
   EXPECT_EQ(cats.browse({a}).read({"partner_ids"})[0]["partner_ids"], Json::array({p.id()}));
 }
 
+// A created record links its many2many in a few statements (no removal first, many rows per
+// insert): the commands still apply in order, and a long list is linked whole.
+TEST_F(X2ManyTest, ManyToManyCommandsOnCreateApplyInOrderWhateverTheirLength) {
+  Env e = env();
+  RecordSet cats = e["res.partner.category"];
+  Json many = Json::array();
+  for (int i = 0; i < 150; ++i)
+    many.push_back(Json{{"name", "Tag " + std::to_string(i)}});
+  IdList ids = cats.create(many).ids();
+  ASSERT_EQ(ids.size(), 150u);
+  RecordSet all = e["res.partner"].create(
+      Json{{"name", "All"}, {"category_id", Json::array({Json::array({6, 0, ids})})}});
+  EXPECT_EQ(tags(all).size(), 150u);
+  // A link then a set: the set replaces the link, as on a saved record.
+  RecordSet set = e["res.partner"].create(
+      Json{{"name", "Set"},
+           {"category_id",
+            Json::array({Json::array({4, ids[0]}), Json::array({6, 0, IdList{ids[1]}})})}});
+  EXPECT_EQ(tags(set), Json::array({ids[1]}));
+  RecordSet cleared = e["res.partner"].create(
+      Json{{"name", "Cleared"},
+           {"category_id", Json::array({Json::array({4, ids[0]}), Json::array({5})})}});
+  EXPECT_EQ(tags(cleared), Json::array());
+  // Duplicates in the list are linked once.
+  RecordSet twice = e["res.partner"].create(
+      Json{{"name", "Twice"},
+           {"category_id", Json::array({Json::array({6, 0, IdList{ids[2], ids[2]}})})}});
+  EXPECT_EQ(tags(twice), Json::array({ids[2]}));
+}
+
 TEST_F(X2ManyTest, OneToManyCommandsMaintainTheInverse) {
   Env e = env();
   RecordSet partners = e["res.partner"];

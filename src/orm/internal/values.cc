@@ -1,5 +1,6 @@
 #include "orm/internal/values.h"
 
+#include <algorithm>
 #include <map>
 #include <set>
 
@@ -282,14 +283,24 @@ Json default_value(const Env& env, const Field& field) {
 
 namespace {
 
+// Links `record` to `targets`, a few rows per statement.
 void link_m2m(const Env& env, const Field& field, Id record, const IdList& targets) {
+  constexpr size_t kRowsPerStatement = 64;
   const auto& d = env.cr().dialect();
-  std::string sql =
-      fmt::format("INSERT INTO {} ({}, {}) VALUES (?, ?) ON CONFLICT DO NOTHING",
-                  d.quote(field.relation_table), d.quote(field.column1), d.quote(field.column2));
-  for (Id t : targets) {
-    Value p[] = {Value(record), Value(t)};
-    env.cr().execute(sql, p);
+  for (size_t start = 0; start < targets.size(); start += kRowsPerStatement) {
+    size_t n = std::min(kRowsPerStatement, targets.size() - start);
+    std::string rows;
+    std::vector<Value> params;
+    params.reserve(2 * n);
+    for (size_t i = 0; i < n; ++i) {
+      rows += i ? ", (?, ?)" : "(?, ?)";
+      params.emplace_back(record);
+      params.emplace_back(targets[start + i]);
+    }
+    env.cr().execute(fmt::format("INSERT INTO {} ({}, {}) VALUES {} ON CONFLICT DO NOTHING",
+                                 d.quote(field.relation_table), d.quote(field.column1),
+                                 d.quote(field.column2), rows),
+                     params);
   }
 }
 
@@ -329,7 +340,7 @@ void require_existing(const Env& env, const schema::Model& comodel, const Field&
 }  // namespace
 
 void apply_x2many(const Env& env, const schema::Model& model, Id record_id, const Field& field,
-                  const std::vector<X2ManyCommand>& commands) {
+                  const std::vector<X2ManyCommand>& commands, bool created) {
   RecordSet co = env[field.relation];
   const schema::Model& comodel = co.model();
   bool m2m = field.type == FieldType::kMany2many;
@@ -399,7 +410,8 @@ void apply_x2many(const Env& env, const schema::Model& model, Id record_id, cons
         break;
       case 5:
         if (m2m) {
-          unlink_m2m(env, field, record_id, nullptr);
+          if (!created)
+            unlink_m2m(env, field, record_id, nullptr);
         } else {
           detach(current_children());
         }
@@ -407,7 +419,8 @@ void apply_x2many(const Env& env, const schema::Model& model, Id record_id, cons
       case 6: {
         require_existing(env, comodel, field, c.ids);
         if (m2m) {
-          unlink_m2m(env, field, record_id, nullptr);
+          if (!created)
+            unlink_m2m(env, field, record_id, nullptr);
           link_m2m(env, field, record_id, c.ids);
         } else {
           std::set<Id> keep(c.ids.begin(), c.ids.end());
@@ -425,6 +438,8 @@ void apply_x2many(const Env& env, const schema::Model& model, Id record_id, cons
       default:
         break;
     }
+    if (c.code == 0 || c.code == 4 || c.code == 6)
+      created = false;  // linked from here on
   }
   if (m2m) {
     // The other side of the relation (a many2many sharing the table) changed too.
