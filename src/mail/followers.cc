@@ -87,7 +87,11 @@ void message_subscribe(const orm::RecordSet& records, const IdList& partner_ids,
     existing[{row["res_id"].get<Id>(), partner}] = row["id"].get<Id>();
   }
 
-  std::map<Id, IdList> defaults;  // partner → default subtypes, computed once each
+  // The default subtypes, for employees and for the others, each found once.
+  std::set<Id> internal;
+  std::map<bool, IdList> defaults;  // share → default subtypes
+  if (!subtype_ids)
+    internal = internal_partners(su, partners);
   Json create = Json::array();
   IdList replace;
   for (Id res_id : records.ids()) {
@@ -100,11 +104,10 @@ void message_subscribe(const orm::RecordSet& records, const IdList& partner_ids,
       }
       const IdList* subtypes = subtype_ids ? &*subtype_ids : nullptr;
       if (!subtypes) {
-        auto d = defaults.find(partner);
-        if (d == defaults.end()) {
-          bool share = !is_internal_partner(su, partner);
-          d = defaults.emplace(partner, default_subtypes(su, records.name(), share)).first;
-        }
+        bool share = !internal.count(partner);
+        auto d = defaults.find(share);
+        if (d == defaults.end())
+          d = defaults.emplace(share, default_subtypes(su, records.name(), share)).first;
         subtypes = &d->second;
       }
       create.push_back(Json{{"res_model", records.name()},

@@ -1,6 +1,7 @@
 // message_post and the notifications it sends (docs/mail.md, "The chatter").
 #include "mail/thread.h"
 
+#include <algorithm>
 #include <set>
 #include <unordered_set>
 
@@ -125,6 +126,24 @@ bool is_internal_partner(const orm::Env& env, Id partner_id) {
   Domain internal_user = Domain::conjoin(Domain::term("partner_id", Op::kEq, partner_id),
                                          Domain::term("share", Op::kEq, false));
   return env.sudo()["res.users"].search_count(internal_user) > 0;
+}
+
+std::set<Id> internal_partners(const orm::Env& env, const IdList& partner_ids) {
+  std::set<Id> out;
+  if (partner_ids.empty())
+    return out;
+  const orm::Env su = env.sudo();
+  common::Value root = su["res.users"].browse({orm::kSuperuserId}).get("partner_id");
+  Domain internal_users = Domain::conjoin(Domain::term("partner_id", Op::kIn, partner_ids),
+                                          Domain::term("share", Op::kEq, false));
+  for (const Json& row : su["res.users"].search(internal_users).read({"partner_id"})) {
+    if (row["partner_id"].is_array())
+      out.insert(row["partner_id"][0].get<Id>());
+  }
+  if (root.is_int() &&
+      std::find(partner_ids.begin(), partner_ids.end(), root.as_int()) != partner_ids.end())
+    out.insert(root.as_int());
+  return out;
 }
 
 void add_post_listener(orm::Runtime& runtime, PostListener listener) {

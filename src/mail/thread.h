@@ -11,6 +11,7 @@
 
 #include <functional>
 #include <optional>
+#include <set>
 #include <string>
 
 #include "common/value.h"
@@ -73,6 +74,8 @@ common::Id user_partner(const orm::Env& env);
 // Whether the partner is an employee: it has an active internal (not share) user, or it is
 // OdooBot, the superuser's partner.
 bool is_internal_partner(const orm::Env& env, common::Id partner_id);
+// The employees among `partner_ids` (is_internal_partner), found with one search.
+std::set<common::Id> internal_partners(const orm::Env& env, const common::IdList& partner_ids);
 
 // A context key (the server's own: clients cannot send it) under which a posted message fires no
 // email trigger: an incoming mail sent by a program (an auto-reply), so that two automatic

@@ -2,6 +2,8 @@
 // record's chatter (src/mail/thread.h).
 #include "mail/thread.h"
 
+#include <algorithm>
+
 #include <gtest/gtest.h>
 
 #include "common/errors.h"
@@ -174,6 +176,44 @@ TEST_F(ThreadTest, NewFollowersGetTheDefaultSubtypesAndGivenSubtypesReplaceThem)
   EXPECT_EQ(f.get("subtype_ids").as_ids(), IdList{note});
   message_unsubscribe(thread, {customer_});
   EXPECT_TRUE(followers(e, thread_).empty());
+}
+
+// Subscribed together, an employee and a customer each get their own defaults: the internal
+// default subtypes only reach the employee. A follower's name, address and state are its
+// partner's, read when asked.
+TEST_F(ThreadTest, FollowersSubscribedTogetherGetTheDefaultsOfTheirKind) {
+  orm::Env e = env();
+  Id internal_default = e.sudo()["mail.message.subtype"]
+                            .create(Json{{"name", "Internal news"},
+                                         {"internal", true},
+                                         {"default", true},
+                                         {"res_model", "res.partner"}})
+                            .id();
+  orm::RecordSet thread = e["res.partner"].browse({thread_});
+  message_subscribe(thread, {customer_, employee_});
+  auto subtypes_of = [&](Id partner) {
+    IdList ids = e["mail.followers"]
+                     .search(Domain::conjoin(Domain::term("res_id", Op::kEq, thread_),
+                                             Domain::term("partner_id", Op::kEq, partner)))
+                     .get("subtype_ids")
+                     .as_ids();
+    std::sort(ids.begin(), ids.end());
+    return ids;
+  };
+  Id comment = e.ref("mail.mt_comment").id();
+  IdList both{comment, internal_default};
+  std::sort(both.begin(), both.end());
+  EXPECT_EQ(subtypes_of(customer_), IdList{comment});
+  EXPECT_EQ(subtypes_of(employee_), both);
+
+  orm::RecordSet f = e["mail.followers"].search(Domain::conjoin(
+      Domain::term("res_id", Op::kEq, thread_), Domain::term("partner_id", Op::kEq, customer_)));
+  Json row = f.read({"name", "email", "is_active"})[0];
+  EXPECT_EQ(row["name"], "Zoé Customer");
+  EXPECT_EQ(row["email"], "zoe@example.com");
+  EXPECT_EQ(row["is_active"], true);
+  e.sudo()["res.partner"].browse({customer_}).write(Json{{"email", "zoe@example.org"}});
+  EXPECT_EQ(f.read({"email"})[0]["email"], "zoe@example.org");
 }
 
 TEST_F(ThreadTest, InactivePartnersAreNotSubscribed) {

@@ -165,7 +165,11 @@ void notify(const Notification& n) {
   std::string body_html = layout(text("body"), n.record.model().description(), record_name);
   Json headers{{"X-Odoo-Objects", fmt::format("{}-{}", n.record.name(), n.record.id())}};
 
+  // The emails, created together, then their notifications, then each queued from the values
+  // in hand (the sender is the same for all: its server is chosen once).
   Json inbox = Json::array();
+  Json mails = Json::array();
+  std::vector<const Recipient*> emailed;
   for (const Recipient& r : to_notify) {
     if (!r.by_email) {
       inbox.push_back(
@@ -193,14 +197,35 @@ void notify(const Notification& n) {
       mail["author_id"] = n.author_partner_id;
     if (n.mail_server_id)
       mail["mail_server_id"] = n.mail_server_id;
-    Id mail_id = env["mail.mail"].create(mail).id();
-    env["mail.notification"].create(Json{{"mail_message_id", n.message_id},
-                                         {"mail_mail_id", mail_id},
-                                         {"res_partner_id", r.partner_id},
-                                         {"notification_type", "email"},
-                                         {"notification_status", "ready"},
-                                         {"is_read", true}});
-    queue_mail(env, mail_id);
+    mails.push_back(std::move(mail));
+    emailed.push_back(&r);
+  }
+  if (!emailed.empty()) {
+    IdList mail_ids = env["mail.mail"].create(mails).ids();
+    Json notifications = Json::array();
+    for (size_t i = 0; i < emailed.size(); ++i) {
+      notifications.push_back(Json{{"mail_message_id", n.message_id},
+                                   {"mail_mail_id", mail_ids[i]},
+                                   {"res_partner_id", emailed[i]->partner_id},
+                                   {"notification_type", "email"},
+                                   {"notification_status", "ready"},
+                                   {"is_read", true}});
+    }
+    env["mail.notification"].create(notifications);
+    MailFields fields;
+    fields.email_from = n.email_from;
+    fields.reply_to = text("reply_to");
+    fields.subject = subject;
+    fields.body_html = body_html;
+    fields.message_id = text("message_id");
+    fields.references = references;
+    fields.headers = headers.dump();
+    fields.mail_server_id = n.mail_server_id;
+    ChosenServer chosen;
+    for (size_t i = 0; i < emailed.size(); ++i) {
+      fields.partners = {Address{emailed[i]->name, emailed[i]->email}};
+      queue_mail(env, mail_ids[i], fields, chosen);
+    }
   }
   if (!inbox.empty())
     env["mail.notification"].create(inbox);

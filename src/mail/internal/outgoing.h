@@ -2,9 +2,13 @@
 // notification or an email each; and the outgoing emails (mail.mail), queued in the outbox.
 #pragma once
 
+#include <optional>
 #include <string>
+#include <vector>
 
 #include "common/value.h"
+#include "mail/internal/servers.h"
+#include "mail/mime.h"
 #include "orm/recordset.h"
 
 namespace autorules::mail::internal {
@@ -36,5 +40,24 @@ void notify(const Notification& n);
 // A mail that cannot be sent (no recipient address, no mail server) is set to exception with the
 // reason instead.
 void queue_mail(const orm::Env& env, common::Id mail_id);
+
+// What queue_mail reads of a mail.mail: its fields, its recipients' names and addresses, its
+// attachments' ids.
+struct MailFields {
+  std::string email_from, email_to, email_cc, reply_to, subject, body_html, message_id, references,
+      headers;
+  std::vector<Address> partners;  // recipient_ids, as written on the partners (not yet parsed)
+  common::IdList attachment_ids;
+  common::Id mail_server_id = 0;
+};
+
+// The server a mail's sender goes through (choose_server), once for many mails.
+using ChosenServer = std::optional<std::optional<SmtpServer>>;
+
+// queue_mail for a mail.mail just created with `fields`, which the caller has in hand (the
+// notifications of one message): nothing read back. `chosen` keeps the server chosen for the
+// first mail, for the next ones of the same sender and server.
+void queue_mail(const orm::Env& env, common::Id mail_id, const MailFields& fields,
+                ChosenServer& chosen);
 
 }  // namespace autorules::mail::internal

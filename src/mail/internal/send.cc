@@ -77,30 +77,50 @@ void queue_mail(const orm::Env& caller, Id mail_id) {
   const orm::Env env = caller.sudo();
   orm::RecordSet mail = env["mail.mail"].browse({mail_id});
   std::unordered_map<std::string, Value> row = mail.row();
+  MailFields f;
+  f.email_from = text(row, "email_from");
+  f.email_to = text(row, "email_to");
+  f.email_cc = text(row, "email_cc");
+  f.reply_to = text(row, "reply_to");
+  f.subject = text(row, "subject");
+  f.body_html = text(row, "body_html");
+  f.message_id = text(row, "message_id");
+  f.references = text(row, "references");
+  f.headers = text(row, "headers");
+  for (const Json& p :
+       env["res.partner"].browse(mail.get("recipient_ids").as_ids()).read({"name", "email"})) {
+    f.partners.push_back(Address{p["name"].is_string() ? p["name"].get<std::string>() : "",
+                                 p["email"].is_string() ? p["email"].get<std::string>() : ""});
+  }
+  f.attachment_ids = mail.get("attachment_ids").as_ids();
+  if (auto server = row.find("mail_server_id"); server != row.end() && server->second.is_int())
+    f.mail_server_id = server->second.as_int();
+  ChosenServer chosen;
+  queue_mail(env, mail_id, f, chosen);
+}
 
+void queue_mail(const orm::Env& caller, Id mail_id, const MailFields& f, ChosenServer& chosen) {
+  const orm::Env env = caller.sudo();
   OutgoingEmail email;
-  std::vector<Address> from = parse_address_list(text(row, "email_from"));
+  std::vector<Address> from = parse_address_list(f.email_from);
   if (from.empty())
     return fail(env, mail_id, "mail_from_missing", "The email has no sender address (From).");
   email.from = from.front();
 
   // Recipients: the partners (one email each, as notifications are made), then email_to/cc.
   std::vector<std::string> envelope;
-  for (const Json& p :
-       env["res.partner"].browse(mail.get("recipient_ids").as_ids()).read({"name", "email"})) {
-    std::string address = p["email"].is_string() ? p["email"].get<std::string>() : "";
-    std::vector<Address> parsed = parse_address_list(address);
+  for (const Address& p : f.partners) {
+    std::vector<Address> parsed = parse_address_list(p.email);
     if (parsed.empty())
       continue;
-    std::string name = p["name"].is_string() ? p["name"].get<std::string>() : "";
-    email.to.push_back(Address{name, parsed.front().email});
+    email.to.push_back(Address{p.name, parsed.front().email});
     envelope.push_back(parsed.front().email);
   }
-  for (Address& a : parse_address_list(text(row, "email_to"))) {
+  for (Address& a : parse_address_list(f.email_to)) {
     envelope.push_back(a.email);
     email.to.push_back(std::move(a));
   }
-  for (Address& a : parse_address_list(text(row, "email_cc"))) {
+  for (Address& a : parse_address_list(f.email_cc)) {
     envelope.push_back(a.email);
     email.cc.push_back(std::move(a));
   }
@@ -109,23 +129,23 @@ void queue_mail(const orm::Env& caller, Id mail_id) {
                 "The email has no recipient with an address: the recipient has no email, or "
                 "none of its addresses is valid.");
 
-  std::vector<Address> reply_to = parse_address_list(text(row, "reply_to"));
+  std::vector<Address> reply_to = parse_address_list(f.reply_to);
   if (!reply_to.empty())
     email.reply_to = reply_to.front();
-  email.subject = text(row, "subject");
-  email.body_html = text(row, "body_html");
+  email.subject = f.subject;
+  email.body_html = f.body_html;
   if (!email.body_html.empty())
     email.body_text = text_of_html(email.body_html);
-  email.message_id = text(row, "message_id");
+  email.message_id = f.message_id;
   if (email.message_id.empty())
     email.message_id = new_message_id(env, "mail.mail", mail_id);
-  email.references = split_ids(text(row, "references"));
+  email.references = split_ids(f.references);
   // The message this one answers: the reference before its own id.
   if (email.references.size() >= 2)
     email.in_reply_to = email.references[email.references.size() - 2];
   email.date = env.now();
-  if (std::string headers = text(row, "headers"); !headers.empty()) {
-    Json h = Json::parse(headers, nullptr, false);
+  if (!f.headers.empty()) {
+    Json h = Json::parse(f.headers, nullptr, false);
     if (h.is_object()) {
       for (const auto& [name, value] : h.items()) {
         if (value.is_string())
@@ -133,24 +153,25 @@ void queue_mail(const orm::Env& caller, Id mail_id) {
       }
     }
   }
-  for (const Json& a : env["ir.attachment"]
-                           .browse(mail.get("attachment_ids").as_ids())
-                           .read({"name", "mimetype", "datas"})) {
-    std::optional<std::string> data =
-        a["datas"].is_string() ? common::base64_decode(a["datas"].get<std::string>()) : "";
-    if (!data)
-      continue;
-    email.attachments.push_back(
-        Attachment{.filename = a["name"].is_string() ? a["name"].get<std::string>() : "attachment",
-                   .content_type = a["mimetype"].is_string() ? a["mimetype"].get<std::string>()
-                                                             : "application/octet-stream",
-                   .content_id = "",
-                   .data = std::move(*data)});
+  if (!f.attachment_ids.empty()) {
+    for (const Json& a :
+         env["ir.attachment"].browse(f.attachment_ids).read({"name", "mimetype", "datas"})) {
+      std::optional<std::string> data =
+          a["datas"].is_string() ? common::base64_decode(a["datas"].get<std::string>()) : "";
+      if (!data)
+        continue;
+      email.attachments.push_back(Attachment{
+          .filename = a["name"].is_string() ? a["name"].get<std::string>() : "attachment",
+          .content_type = a["mimetype"].is_string() ? a["mimetype"].get<std::string>()
+                                                    : "application/octet-stream",
+          .content_id = "",
+          .data = std::move(*data)});
+    }
   }
 
-  Value own_server = row.count("mail_server_id") ? row["mail_server_id"] : Value();
-  std::optional<SmtpServer> server =
-      choose_server(env, own_server.is_int() ? own_server.as_int() : 0, email.from.email);
+  if (!chosen)
+    chosen = choose_server(env, f.mail_server_id, email.from.email);
+  const std::optional<SmtpServer>& server = *chosen;
   if (!server)
     return fail(env, mail_id, "mail_smtp",
                 "No outgoing mail server: add one (ir.mail_server) or start the server with "
@@ -186,11 +207,13 @@ void follow_delivery(orm::Runtime& runtime) {
         env["mail.notification"].search(Domain::term("mail_mail_id", Op::kEq, ev.res_id));
     switch (ev.outcome) {
       case outbox::Outcome::kDelivered: {
-        notifications.write(Json{
-            {"notification_status", "sent"}, {"failure_type", false}, {"failure_reason", false}});
         bool remove = mail.get("auto_delete").truthy() && ev.refused.empty();
+        Json sent{
+            {"notification_status", "sent"}, {"failure_type", false}, {"failure_reason", false}};
+        if (remove)
+          sent["mail_mail_id"] = false;  // the mail goes, its notifications stay
+        notifications.write(sent);
         if (remove) {
-          notifications.write(Json{{"mail_mail_id", false}});
           mail.unlink();
         } else {
           mail.write(Json{{"state", "sent"}, {"failure_type", false}, {"failure_reason", false}});

@@ -111,9 +111,10 @@ void add_followers(Registry& r) {
   followers.add(many2many("subtype_ids", "Subtype", "mail.message.subtype")
                     .relation_table("mail_followers_mail_message_subtype_rel", "mail_followers_id",
                                     "mail_message_subtype_id"));
-  followers.add(char_field("name", "Name").related("partner_id.name"));
-  followers.add(char_field("email", "Email").related("partner_id.email"));
-  followers.add(boolean_field("is_active", "Is Active").related("partner_id.active"));
+  // Read through the partner, never stored (as Odoo's): a follower row stays one insert.
+  followers.add(char_field("name", "Name").related("partner_id.name").store(false));
+  followers.add(char_field("email", "Email").related("partner_id.email").store(false));
+  followers.add(boolean_field("is_active", "Is Active").related("partner_id.active").store(false));
   r.put(std::move(followers));
 }
 
