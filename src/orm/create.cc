@@ -58,9 +58,11 @@ RecordSet RecordSet::create(const Json& vals_list) const {
 
   std::vector<PreparedValues> prepared;
   prepared.reserve(list.size());
+  const bool form_record = env.context().contains(kFormRecordKey);
   for (const Json& vals : list) {
     prepared.push_back(prepare_values(env, model, vals));
-    check_required(model, prepared.back(), /*create=*/true);
+    if (!form_record)
+      check_required(model, prepared.back(), /*create=*/true);
   }
   check_references(env, model, prepared);
 

@@ -115,6 +115,10 @@ class Env {
 bool is_internal_context_key(std::string_view key);
 common::Json without_internal_keys(common::Json context);
 
+// An internal context key under which create() and write() accept required fields left empty:
+// the form record of an onchange (a form being filled in), which the onchange's savepoint undoes.
+inline constexpr const char* kFormRecordKey = "__form_record";
+
 // The superuser (base.user_root) and the administrator (base.user_admin), as in Odoo.
 inline constexpr common::Id kSuperuserId = 1;
 inline constexpr common::Id kAdminId = 2;

@@ -118,7 +118,20 @@ Json RecordSet::onchange(const Json& values, const std::vector<std::string>& fie
     result[f.name] = form_value(env_, f, v);
   }
   Json out = Json{{"value", result}};
-  if (!env_.runtime().onchange_handlers().empty() && !field_names.empty()) {
+  // The fields whose handlers run: those the client changed; on the first call of a form
+  // (none named), every field of the form, as Odoo's onchange does.
+  std::vector<std::string> todo = field_names;
+  if (todo.empty()) {
+    std::set<std::string> all;
+    for (const std::string& k : spec) {
+      if (m.field(k))
+        all.insert(k);
+    }
+    for (const auto& [k, _] : values.items())
+      all.insert(k);  // checked above
+    todo.assign(all.begin(), all.end());
+  }
+  if (!env_.runtime().onchange_handlers().empty() && !todo.empty()) {
     // The form as it stands: the saved values, what the client sent, what was just computed.
     Json form = Json::object();
     for (const auto& [name, v] : current) {
@@ -132,7 +145,7 @@ Json RecordSet::onchange(const Json& values, const std::vector<std::string>& fie
       form[k] = v.is_array() && v.size() == 2 && v[1].is_string() ? v[0] : v;
     }
     for (const OnchangeHandler& handler : env_.runtime().onchange_handlers()) {
-      handler(*this, form, field_names, out);
+      handler(*this, form, todo, out);
     }
   }
   return out;

@@ -28,7 +28,8 @@ void RecordSet::write(const Json& vals) const {
     h->before_write(*this, v);
   const schema::Model& model = env.registry().get(model_name);
   PreparedValues pv = prepare_values(env, model, v);
-  check_required(model, pv, /*create=*/false);
+  if (!env.context().contains(kFormRecordKey))
+    check_required(model, pv, /*create=*/false);
   check_references(env, model, {pv});
   std::vector<std::string> fields = pv.field_names();
 

@@ -381,7 +381,8 @@ void Engine::on_change(const orm::RecordSet& records, const Json& form,
       continue;
     // The form record: the saved record with the form's values, or a new one; the onchange's
     // savepoint undoes it afterwards.
-    orm::Env su = env.sudo().with_context_update(Json{{kOnchangeForm, true}});
+    orm::Env su =
+        env.sudo().with_context_update(Json{{kOnchangeForm, true}, {orm::kFormRecordKey, true}});
     const schema::Model& model = records.model();
     Json vals = Json::object();
     for (const auto& [k, v] : form.items()) {
@@ -397,8 +398,14 @@ void Engine::on_change(const orm::RecordSet& records, const Json& form,
       if (saved)
         form_record.write(vals);
     } catch (const common::Error&) {
-      form_record = su[records.name()].browse({});  // an incomplete form: the code gets no record
+      form_record =
+          su[records.name()].browse({});  // a form the ORM refuses: the code gets no record
     }
+    // The rule's filter applies to the form as it stands (Odoo's _filter_post on the form
+    // record): an archived record fails an `active` filter like any other value.
+    if (rule.post_domain &&
+        (form_record.empty() || filter(env, rule, rule.post_domain, form_record.ids()).empty()))
+      continue;
     Json before = form_record.empty() ? Json::array() : form_record.read({});
     if (!rule.actions.empty())
       ++counters_.rule_runs;
