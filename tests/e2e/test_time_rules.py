@@ -124,15 +124,20 @@ def test_cron_run_runs_the_due_jobs_once_and_exits(server_factory, tmp_path):
     assert api.ok("res.partner", "search_count", domain=[["name", "=", "from cron run"]]) == 1
 
 
+def test_a_time_rule_without_its_date_field_is_saved_as_odoo_saves_it(fresh):
+    api = fresh
+    [rule] = api.ok("base.automation", "create", vals_list=[{
+        "name": "No date", "model_name": "res.partner", "trigger": "on_time"}])
+    [row] = api.ok("base.automation", "read", ids=[rule], fields=["trg_date_id", "active"])
+    assert row["trg_date_id"] is False and row["active"] is True
+
+
 def test_bad_time_rules_are_refused_at_save(fresh):
     api = fresh
     assert_error(api.call("base.automation", "create", vals_list=[{
         "name": "On a text", "model_name": "res.partner", "trigger": "on_time",
         "trg_date_id": field_id(api, "res.partner", "name")}]), 422, "odoo.exceptions.ValidationError",
         "must be a date or datetime field")
-    assert_error(api.call("base.automation", "create", vals_list=[{
-        "name": "No date", "model_name": "res.partner", "trigger": "on_time"}]), 422,
-        "odoo.exceptions.ValidationError", "trg_date_id")
     assert_error(api.call("base.automation", "create", vals_list=[{
         "name": "Odd unit", "model_name": "res.partner", "trigger": "on_time_created",
         "trg_date_range_type": "fortnight"}]), 422, None, "trg_date_range_type")

@@ -102,15 +102,10 @@ void check_time(const orm::Env& env, const orm::RecordSet& rule, const Json& wri
     return;
   std::string model = text_of(rule.get("model_name"));
   Value date_id = rule.get("trg_date_id");
-  bool configuring =
-      written.contains("trigger") || written.contains("model_id") || written.contains("model_name");
-  if (!date_id.is_int() && !configuring)
+  // Saved without its trigger date, as Odoo saves it: the check job skips it, with a warning in
+  // the rule's log, until it has one.
+  if (!date_id.is_int())
     return;
-  if (!date_id.is_int()) {
-    throw common::ValidationError(fmt::format(
-        "The rule '{}' needs its trigger date (trg_date_id): a date or datetime field of '{}'",
-        text_of(rule.get("name")), model));
-  }
   orm::RecordSet field = env.sudo()["ir.model.fields"].browse({date_id.as_int()});
   std::string owner = text_of(field.get("model"));
   std::string type = text_of(field.get("ttype"));
@@ -206,6 +201,12 @@ std::int64_t check_time_rules(const Engine& engine, const orm::Env& env) {
   for (const Rule* rule : time_rules) {
     const schema::Model* model = su.registry().find(rule->model);
     const schema::Field* field = model ? model->field(rule->date_field) : nullptr;
+    if (rule->date_field.empty()) {
+      log_warning(su, *rule,
+                  fmt::format("Missing date trigger field in automation rule '{}': it is skipped",
+                              rule->name));
+      continue;
+    }
     if (!field ||
         (field->type != schema::FieldType::kDate && field->type != schema::FieldType::kDatetime)) {
       log_warning(su, *rule,
