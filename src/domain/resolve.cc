@@ -416,6 +416,14 @@ class Resolver {
       access_->check_model(m);
       access_->check_field(m, f);
     }
+    // After the access check: a field the caller may not read is refused as such, whatever it
+    // is.
+    if (!f.store && field_kind(f) != FieldKind::kDisplayName) {
+      throw ValueError(fmt::format(
+          "Invalid field '{}' on model '{}' in term {}: the field is not stored and cannot be "
+          "searched",
+          name, m.name(), internal::term_repr(term)));
+    }
     return f;
   }
 
@@ -443,12 +451,6 @@ class Resolver {
     if (f->secret) {
       throw ValueError(fmt::format(
           "Invalid field '{}' on model '{}' in term {}: the field is secret and cannot be "
-          "searched",
-          name, m.name(), internal::term_repr(term)));
-    }
-    if (!f->store && field_kind(*f) != FieldKind::kDisplayName) {
-      throw ValueError(fmt::format(
-          "Invalid field '{}' on model '{}' in term {}: the field is not stored and cannot be "
           "searched",
           name, m.name(), internal::term_repr(term)));
     }
