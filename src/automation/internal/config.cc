@@ -299,7 +299,6 @@ class RuleHooks final : public orm::ModelHooks {
         rule.env().sudo().with_context_update(Json{{"__automation_configuring", true}}));
     Json config = configure(rule.env(), su, written);
     config.update(internal::configure_time(rule.env(), su, written));
-    config.update(internal::configure_webhook(rule.env(), su, written));
     if (!config.empty())
       su.write(config);
     check(rule.env(), su);

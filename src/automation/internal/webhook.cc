@@ -2,6 +2,10 @@
 // runs its actions on the record its getter finds in the payload.
 #include "automation/internal/webhook.h"
 
+#include <optional>
+#include <unordered_map>
+#include <vector>
+
 #include <fmt/format.h>
 #include <spdlog/spdlog.h>
 
@@ -107,29 +111,34 @@ WebhookResponse receive_webhook(orm::Runtime& runtime, std::string_view uuid, co
 
 namespace internal {
 
-Json configure_webhook(const orm::Env& env, const orm::RecordSet& rule, const Json& written) {
-  Json out = Json::object();
-  if (!written.contains("trigger") && !written.contains("webhook_uuid") &&
-      !written.contains("url")) {
-    return out;
+// The URLs of webhook rules, from web.base.url read once for all of them.
+std::vector<common::Value> compute_urls(const orm::RecordSet& rules) {
+  const orm::Env su = rules.env().sudo().with_context_update(Json{{"active_test", false}});
+  std::unordered_map<common::Id, std::string> url_of;
+  std::optional<std::string> base;
+  for (const Json& r :
+       su["base.automation"].browse(rules.ids()).read({"trigger", "webhook_uuid"})) {
+    if (!r["trigger"].is_string() || !r["webhook_uuid"].is_string() ||
+        parse_trigger(r["trigger"].get<std::string>()) != Trigger::kOnWebhook)
+      continue;
+    if (!base) {
+      base = orm::get_param(su, "web.base.url").value_or("http://127.0.0.1:8069");
+      while (!base->empty() && base->back() == '/')
+        base->pop_back();
+    }
+    url_of[r["id"].get<common::Id>()] = *base + "/web/hook/" + r["webhook_uuid"].get<std::string>();
   }
-  common::Value trigger = rule.get("trigger");
-  common::Value uuid = rule.get("webhook_uuid");
-  std::string url;
-  if (trigger.is_string() && parse_trigger(trigger.as_string()) == Trigger::kOnWebhook &&
-      uuid.is_string()) {
-    std::string base = orm::get_param(env.sudo(), "web.base.url").value_or("http://localhost:8069");
-    while (!base.empty() && base.back() == '/')
-      base.pop_back();
-    url = base + "/web/hook/" + uuid.as_string();
+  std::vector<common::Value> out;
+  out.reserve(rules.size());
+  for (common::Id id : rules.ids()) {
+    auto it = url_of.find(id);
+    out.push_back(it == url_of.end() ? common::Value() : common::Value(it->second));
   }
-  common::Value current = rule.get("url");
-  if ((current.is_string() ? current.as_string() : std::string()) != url)
-    out["url"] = url.empty() ? Json(false) : Json(url);
   return out;
 }
 
 void register_webhook_methods(orm::Runtime& runtime) {
+  runtime.add_native_compute("base.automation", "url", compute_urls);
   runtime.add_method(
       "base.automation", "action_rotate_webhook_uuid",
       orm::Method{.fn = [](const orm::RecordSet& rules, const Json&) {

@@ -7,12 +7,9 @@
 
 namespace autorules::automation::internal {
 
-// After a rule is saved: `url` = "<web.base.url>/web/hook/<webhook_uuid>" for on_webhook rules,
-// "" for the others.
-common::Json configure_webhook(const orm::Env& env, const orm::RecordSet& rule,
-                               const common::Json& written);
-
 // base.automation/action_rotate_webhook_uuid: a new secret; the old URL answers 404 at once.
+// And `url`, computed when read: "<web.base.url>/web/hook/<webhook_uuid>" for on_webhook rules,
+// false for the others.
 void register_webhook_methods(orm::Runtime& runtime);
 
 }  // namespace autorules::automation::internal

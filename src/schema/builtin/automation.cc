@@ -62,7 +62,8 @@ void add_automation_models(Registry& r) {
                .copy(true));
   // The webhook's URL holds its secret (whoever knows it runs the rule), and the record getter
   // is Python: both are for administrators only, as Python code is.
-  rule.add(char_field("url", "URL").system_only());
+  // Computed when read from web.base.url (as Odoo's): it follows the server's address.
+  rule.add(char_field("url", "URL").system_only().computed_natively());
   rule.add(char_field("webhook_uuid", "Webhook UUID")
                .readonly()
                .copy(false)
