@@ -1,9 +1,13 @@
 #include "api/json2.h"
 
+#include <optional>
+#include <string>
+
 #include <fmt/format.h>
 #include <spdlog/spdlog.h>
 
 #include "api/auth.h"
+#include "api/base_url.h"
 #include "api/metrics.h"
 #include "common/errors.h"
 #include "common/text.h"
@@ -77,14 +81,17 @@ Response error_response(const common::Error& e, const Json& context) {
 }  // namespace
 
 Response handle_json2(orm::Runtime& runtime, const std::string& model, const std::string& method,
-                      const std::string& authorization, const std::string& body) {
+                      const std::string& authorization, const std::string& body,
+                      const std::string& host) {
   Json context = Json::object();
   try {
     std::string key = bearer_key(authorization);
     bool readonly = orm::is_readonly_method(runtime, model, method);
+    // The server's address, from an administrator's request while it is not known.
+    std::optional<std::string> learnt;
     // A write conflicting with another process (SQLite busy, PostgreSQL serialization) is
     // retried as a whole, as Odoo does.
-    return common::retry_on_conflict([&]() -> Response {
+    Response response = common::retry_on_conflict([&]() -> Response {
       orm::Env txn =
           orm::Env::begin(runtime, 0, readonly ? store::Access::kRead : store::Access::kWrite);
       // Authenticated first (before the body is even parsed), inside the call's own
@@ -119,9 +126,14 @@ Response handle_json2(orm::Runtime& runtime, const std::string& model, const std
       }
       orm::Env env = txn.with_user(uid).with_context(context);
       Json result = orm::call_method(env, model, method, ids, params);
+      if (learning_base_url(runtime) && env.is_system())
+        learnt = base_url_of_host(host);
       env.commit();
       return {200, result.dump(-1, ' ', false, Json::error_handler_t::replace)};
     });
+    if (learnt)
+      learn_base_url(runtime, *learnt);
+    return response;
   } catch (const common::Error& e) {
     if (e.kind() == ErrorKind::kInternal) {
       spdlog::error("/json/2/{}/{}: {}", model, method, e.what());

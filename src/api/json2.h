@@ -15,9 +15,11 @@ struct Response {
   std::string body;  // JSON text
 };
 
-// `authorization` is the Authorization header ("" when absent), `body` the request body.
+// `authorization` is the Authorization header ("" when absent), `body` the request body, `host`
+// the Host header (an administrator's tells the server its address: base_url.h).
 Response handle_json2(orm::Runtime& runtime, const std::string& model, const std::string& method,
-                      const std::string& authorization, const std::string& body);
+                      const std::string& authorization, const std::string& body,
+                      const std::string& host = "");
 
 // Odoo's error object for an error kind, message and status.
 std::string error_body(const char* name, const std::string& message, int status,

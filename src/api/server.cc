@@ -208,7 +208,8 @@ HttpResponse Server::Impl::route(const HttpRequest& req) {
 HttpResponse Server::Impl::json2(const HttpRequest& req, const std::string& model,
                                  const std::string& method) {
   auto start = std::chrono::steady_clock::now();
-  Response r = handle_json2(runtime, model, method, req.header("Authorization"), req.body);
+  Response r = handle_json2(runtime, model, method, req.header("Authorization"), req.body,
+                            req.header("Host"));
   auto us = std::chrono::duration_cast<std::chrono::microseconds>(std::chrono::steady_clock::now() -
                                                                   start);
   metrics.record(r.status, static_cast<std::uint64_t>(us.count()));

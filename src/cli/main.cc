@@ -17,6 +17,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "api/base_url.h"
 #include "api/runtime.h"
 #include "api/server.h"
 #include "common/clock.h"
@@ -232,6 +233,7 @@ int serve(const Common& c, const api::ServerOptions& options, bool demo, const s
 
   api::Server server(*rt, options);
   server.listen(std::move(listener));
+  api::init_base_url(*rt, options.host, server.port());
   jobs::Scheduler scheduler(*rt, std::chrono::milliseconds(static_cast<long>(cron_poll * 1000)));
   scheduler.start();
   outbox::Dispatcher dispatcher(*rt, delivery);

@@ -154,3 +154,34 @@ def test_other_methods_are_refused_and_huge_bodies_get_413(server_factory):
     status, _, _ = api.request("POST", path, body=b"{" + b" " * 4096 + b"}",
                                headers={"Content-Type": "application/json"})
     assert status == 413
+
+
+def base_url(api):
+    status, value = api.call_with("ir.config_parameter", "get_param", {"key": "web.base.url"})
+    assert status == 200, value
+    return value
+
+
+def test_the_hook_url_names_the_port_the_server_listens_on_then_the_host_an_administrator_used(fresh):
+    api = fresh  # a server on a free port, never told its address
+    rule = api.ok("base.automation", "create", vals_list=[{
+        "name": "Hook", "model_name": "res.partner", "trigger": "on_webhook"}])[0]
+    uuid = api.ok("base.automation", "read", ids=[rule], fields=["webhook_uuid"])[0]["webhook_uuid"]
+    assert api.ok("base.automation", "read", ids=[rule], fields=["url"])[0]["url"] == \
+        f"http://127.0.0.1:{api.port}/web/hook/{uuid}"
+    # An administrator reaching the server by its name: the URLs follow, once.
+    status, _ = api.post_raw("res.partner", "search_count", '{"domain": []}',
+                             headers={"Host": "autorules.example.net:8443"})
+    assert status == 200
+    assert api.ok("base.automation", "read", ids=[rule], fields=["url"])[0]["url"] == \
+        f"http://autorules.example.net:8443/web/hook/{uuid}"
+    status, _ = api.post_raw("res.partner", "search_count", '{"domain": []}',
+                             headers={"Host": "elsewhere.example.net"})
+    assert base_url(api) == "http://autorules.example.net:8443"
+    # A Host that is not one changes nothing and is no error.
+    assert api.call_with("ir.config_parameter", "set_param",
+                         {"key": "web.base.url", "value": "http://localhost:1"})[0] == 200
+    status, _ = api.post_raw("res.partner", "search_count", '{"domain": []}',
+                             headers={"Host": "bad host/x"})
+    assert status in (200, 400)
+    assert base_url(api) == "http://localhost:1"
