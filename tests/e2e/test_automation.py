@@ -170,6 +170,32 @@ def test_on_change_rules_answer_the_form_and_save_nothing(api, unique):
     assert status == 200 and "warning" not in result, result
 
 
+def test_on_change_rules_keep_to_their_filter_and_run_on_a_new_forms_first_call(api, unique):
+    ref = unique("onchange")
+    # Odoo's test_flow: a rule filtered on the name changes nothing for other names.
+    rule(api, name="Important", model_name="res.partner", trigger="on_change",
+         filter_domain=f"[('name', 'like', 'IMPORTANT {ref}')]",
+         on_change_field_ids=[[6, 0, [field_id(api, "res.partner", "name")]]],
+         action_server_ids=[code("action = {'value': {'comment': 'important'}}")])
+    status, result = api.call("res.partner", "onchange", values={"name": "Lead Test", "comment": ref},
+                              field_names=["name"], fields_spec={"name": {}, "comment": {}})
+    assert status == 200 and "comment" not in result.get("value", {}), result
+    status, result = api.call("res.partner", "onchange", values={"name": f"IMPORTANT {ref}"},
+                              field_names=["name"], fields_spec={"name": {}, "comment": {}})
+    assert status == 200 and result["value"]["comment"] == "important", result
+    # Odoo's test_03_on_change_restricted: the first call of a new form, by a user who is not an
+    # administrator, runs the rules of the fields the form shows.
+    rule(api, name="Force archived", model_name="res.partner", trigger="on_change",
+         filter_domain=f"[('function', '=', '{ref}')]",
+         on_change_field_ids=[[6, 0, [field_id(api, "res.partner", "name")]]],
+         action_server_ids=[code("action = {'value': {'active': False}}")])
+    [uid] = api.ok("res.users", "create", vals_list=[{"name": f"Form {ref}", "login": f"form-{ref}"}])
+    user = api.with_key(api.ok("res.users.apikeys", "generate", name="form", user_id=uid))
+    status, result = user.call("res.partner", "onchange", values={"function": ref}, field_names=[],
+                               fields_spec={"name": {}, "active": {}, "function": {}})
+    assert status == 200 and result["value"]["active"] is False, result
+
+
 def test_copying_a_rule_copies_its_actions(api, unique):
     ref = unique("copy")
     rid = rule(api, name="Original", model_name="res.partner", trigger="on_create", active=False,
