@@ -6,6 +6,7 @@
 #include "common/errors.h"
 #include "common/json.h"
 #include "orm/env.h"
+#include "orm/methods.h"
 #include "orm/recordset.h"
 
 namespace autorules::api {
