@@ -62,8 +62,8 @@ namespace {
 
 constexpr std::size_t kMaxContextBytes = 256u << 10;
 
-// The context a client sent, as the call will use it: the server's own keys ("__...") dropped,
-// and its size bounded, since every action a call's rules run gets a copy of it.
+}  // namespace
+
 Json client_context(Json context) {
   context = orm::without_internal_keys(std::move(context));
   if (context.dump(-1, ' ', false, Json::error_handler_t::replace).size() > kMaxContextBytes) {
@@ -72,6 +72,8 @@ Json client_context(Json context) {
   }
   return context;
 }
+
+namespace {
 
 Response error_response(const common::Error& e, const Json& context) {
   int status = status_of(e.kind());

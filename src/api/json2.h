@@ -21,6 +21,10 @@ Response handle_json2(orm::Runtime& runtime, const std::string& model, const std
                       const std::string& authorization, const std::string& body,
                       const std::string& host = "");
 
+// The context a client sent, as a call will use it: the server's own keys ("__...") dropped, and
+// its size bounded (UnprocessableError), since every action a call's rules run gets a copy of it.
+common::Json client_context(common::Json context);
+
 // Odoo's error object for an error kind, message and status.
 std::string error_body(const char* name, const std::string& message, int status,
                        const common::Json& context = common::Json::object());

@@ -14,9 +14,11 @@
 #include "api/doc.h"
 #include "api/internal/http_server.h"
 #include "api/json2.h"
+#include "api/jsonrpc.h"
 #include "api/mail_inbound.h"
 #include "api/metrics.h"
 #include "api/webhook.h"
+#include "api/xmlrpc.h"
 #include "common/errors.h"
 #include "orm/env.h"
 
@@ -188,6 +190,25 @@ HttpResponse Server::Impl::route(const HttpRequest& req) {
                                m),
                    {{"Allow", "GET, POST"}}};
     return r;
+  }
+  // Odoo's older RPC protocols (docs/rpc.md): POST only, as Odoo's.
+  if (path.starts_with("/xmlrpc/2/") || path == "/jsonrpc") {
+    if (m != "POST") {
+      HttpResponse r =
+          error_response(405, "werkzeug.exceptions.MethodNotAllowed",
+                         fmt::format("The method {} is not allowed for {}: use POST", m, path));
+      r.headers.emplace_back("Allow", "POST");
+      return r;
+    }
+    if (path == "/jsonrpc") {
+      Response r = handle_jsonrpc(runtime, req.body, req.header("Host"));
+      return HttpResponse{r.status, kJson, std::move(r.body), {}};
+    }
+    auto s = segments(path, "/xmlrpc/2/", 1);
+    if (!s)
+      return error_page(404, path);
+    Response r = handle_xmlrpc(runtime, (*s)[0], req.body, req.header("Host"));
+    return HttpResponse{r.status, "text/xml; charset=utf-8", std::move(r.body), {}};
   }
   if (path == "/mail/inbound") {
     if (m == "POST") {

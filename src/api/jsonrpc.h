@@ -1,0 +1,19 @@
+// Odoo's JSON-RPC endpoint, POST /jsonrpc (docs/rpc.md): {"jsonrpc": "2.0", "method": "call",
+// "params": {"service", "method", "args"}, "id"}, the call made by dispatch_rpc (rpc.h), answered
+// with {"jsonrpc", "id", "result"} or Odoo's {"jsonrpc", "id", "error": {"code": 200,
+// "message": "Odoo Server Error", "data": {name, message, arguments, debug, context}}}.
+#pragma once
+
+#include <string>
+#include <string_view>
+
+#include "api/json2.h"
+#include "orm/runtime.h"
+
+namespace autorules::api {
+
+// Status 200 for a call, whatever its outcome (errors are in the envelope, as Odoo's); 400 with
+// an error envelope for a body that is not a JSON-RPC call.
+Response handle_jsonrpc(orm::Runtime& runtime, std::string_view body, const std::string& host = "");
+
+}  // namespace autorules::api
