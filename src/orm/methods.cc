@@ -6,6 +6,7 @@
 #include <fmt/format.h>
 
 #include "common/errors.h"
+#include "common/text.h"
 #include "orm/recordset.h"
 
 namespace autorules::orm {
@@ -111,6 +112,38 @@ std::vector<std::string> param_strings(const Json& params, const char* name) {
 
 namespace {
 
+// read()'s `load`: Odoo's default "_classic_read" gives a many2one as [id, display name]; any
+// other value (null, false, "") gives the bare id.
+Json with_load(const RecordSet& rs, const Json& p, Json rows) {
+  auto load = p.find("load");
+  if (load == p.end() || (load->is_string() && load->get<std::string>() == "_classic_read"))
+    return rows;
+  const schema::Model& model = rs.model();
+  for (Json& row : rows) {
+    for (auto& [name, value] : row.items()) {
+      const schema::Field* f = model.field(name);
+      if (f && f->type == schema::FieldType::kMany2one && value.is_array() && !value.empty())
+        value = value[0];
+    }
+  }
+  return rows;
+}
+
+RecordSet::Operation param_operation(const Json& p, const char* name) {
+  std::string op = param_string(p, name, "");
+  if (op == "read")
+    return RecordSet::Operation::kRead;
+  if (op == "write")
+    return RecordSet::Operation::kWrite;
+  if (op == "create")
+    return RecordSet::Operation::kCreate;
+  if (op == "unlink")
+    return RecordSet::Operation::kUnlink;
+  throw common::ValueError(
+      fmt::format("Invalid access mode '{}': it is read, write, create or unlink",
+                  common::truncate_utf8(op, 40)));
+}
+
 SearchOptions search_options(const Json& p) {
   SearchOptions o;
   o.offset = param_int(p, "offset", 0).value_or(0);
@@ -198,15 +231,19 @@ void register_base_methods(Runtime& rt) {
   rt.add_method("*", "search_read",
                 Method{.fn =
                            [](const RecordSet& rs, const Json& p) {
-                             return rs.search_read(param_domain(p, "domain"),
-                                                   param_strings(p, "fields"), search_options(p));
+                             return with_load(
+                                 rs, p,
+                                 rs.search_read(param_domain(p, "domain"),
+                                                param_strings(p, "fields"), search_options(p)));
                            },
                        .params = {"domain", "fields", "offset", "limit", "order", "load"},
                        .model_level = true,
                        .readonly = true});
   rt.add_method("*", "read",
-                Method{.fn = [](const RecordSet& rs,
-                                const Json& p) { return rs.read(param_strings(p, "fields")); },
+                Method{.fn =
+                           [](const RecordSet& rs, const Json& p) {
+                             return with_load(rs, p, rs.read(param_strings(p, "fields")));
+                           },
                        .params = {"fields", "load"},
                        .readonly = true});
   rt.add_method("*", "create",
@@ -265,7 +302,9 @@ void register_base_methods(Runtime& rt) {
                                                    param_string(p, "operator", "ilike"),
                                                    param_int(p, "limit", 100));
                            },
-                       .params = {"name", "domain", "args", "operator", "limit"},
+                       // Odoo's order (name, domain, operator, limit), then the older name of
+                       // domain.
+                       .params = {"name", "domain", "operator", "limit", "args"},
                        .model_level = true,
                        .readonly = true});
   rt.add_method("*", "onchange",
@@ -277,6 +316,34 @@ void register_base_methods(Runtime& rt) {
                            },
                        .params = {"values", "field_names", "fields_spec"},
                        .required_params = {"values"}});
+  // Access questions, as Odoo 17 (check_access_rights) and 18+ (has_access, check_access) ask
+  // them.
+  rt.add_method("*", "check_access_rights",
+                Method{.fn = [](const RecordSet& rs, const Json& p) -> Json {
+                         RecordSet::Operation op = param_operation(p, "operation");
+                         if (param_bool(p, "raise_exception", true))
+                           rs.check_access(op);
+                         return rs.has_access(op);
+                       },
+                       .params = {"operation", "raise_exception"},
+                       .required_params = {"operation"},
+                       .model_level = true,
+                       .readonly = true});
+  rt.add_method("*", "has_access",
+                Method{.fn = [](const RecordSet& rs, const Json& p) -> Json {
+                         return rs.has_access(param_operation(p, "operation"));
+                       },
+                       .params = {"operation"},
+                       .required_params = {"operation"},
+                       .readonly = true});
+  rt.add_method("*", "check_access",
+                Method{.fn = [](const RecordSet& rs, const Json& p) -> Json {
+                         rs.check_access(param_operation(p, "operation"));
+                         return nullptr;
+                       },
+                       .params = {"operation"},
+                       .required_params = {"operation"},
+                       .readonly = true});
   rt.add_method("*", "name_create",
                 Method{.fn =
                            [](const RecordSet& rs, const Json& p) {

@@ -33,6 +33,9 @@ def test_the_documentations_xmlrpc_session_runs_unchanged(odoo):
     assert common.login(db, username, password) == uid
 
     models = xmlrpc.client.ServerProxy(f"{url}/xmlrpc/2/object")
+    assert models.execute_kw(db, uid, password, "res.partner", "check_access_rights", ["read"],
+                             {"raise_exception": False}) is True
+    assert models.execute_kw(db, uid, password, "res.users", "has_group", [[uid], "base.group_system"]) is True
     companies = models.execute_kw(db, uid, password, "res.partner", "search", [[["is_company", "=", True]]])
     assert companies and all(isinstance(i, int) for i in companies)
     page = models.execute_kw(db, uid, password, "res.partner", "search", [[["is_company", "=", True]]],
@@ -44,6 +47,9 @@ def test_the_documentations_xmlrpc_session_runs_unchanged(odoo):
     [record] = models.execute_kw(db, uid, password, "res.partner", "read", [ids])
     assert record["id"] == ids[0] and "name" in record
     [short] = models.execute_kw(db, uid, password, "res.partner", "read", [ids], {"fields": ["name", "comment"]})
+    kid = models.execute_kw(db, uid, password, "res.partner", "create", [{"name": "Kid", "parent_id": ids[0]}])
+    [bare] = models.execute_kw(db, uid, password, "res.partner", "read", [kid, ["parent_id"]], {"load": False})
+    assert bare["parent_id"] == ids[0]
     assert set(short) == {"id", "name", "comment"}
     fields = models.execute_kw(db, uid, password, "res.partner", "fields_get", [],
                                {"attributes": ["string", "help", "type"]})

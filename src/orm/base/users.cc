@@ -1,6 +1,7 @@
 #include "orm/base/users.h"
 
 #include <fmt/format.h>
+#include <fmt/ranges.h>
 
 #include "common/errors.h"
 #include "common/text.h"
@@ -255,6 +256,25 @@ void register_base_models(Runtime& rt) {
                            },
                        .model_level = true,
                        .readonly = true});
+  // Odoo 17+: user.has_group('base.group_system'), for one user (the caller when none is given).
+  rt.add_method(
+      "res.users", "has_group",
+      Method{.fn = [](const RecordSet& rs, const Json& p) -> Json {
+               if (rs.size() > 1)
+                 throw common::ValueError(
+                     fmt::format("Expected singleton: res.users({})", fmt::join(rs.ids(), ", ")));
+               std::string group = param_string(p, "group_ext_id");
+               if (group.find('.') == std::string::npos)
+                 throw common::ValueError(
+                     "External ID must be fully qualified (module.name), e.g. base.group_user");
+               Id uid = rs.empty() ? rs.env().uid() : rs.id();
+               rs.browse(rs.empty() ? IdList{} : IdList{uid})
+                   .check_access(RecordSet::Operation::kRead);
+               return rs.env().with_user(uid).has_group(group);
+             },
+             .params = {"group_ext_id"},
+             .required_params = {"group_ext_id"},
+             .readonly = true});
   rt.add_method("ir.config_parameter", "get_param",
                 Method{.fn =
                            [](const RecordSet& rs, const Json& p) {
