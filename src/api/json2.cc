@@ -73,6 +73,21 @@ Json client_context(Json context) {
   return context;
 }
 
+Json rule_error_context(orm::Runtime& runtime, common::Id uid, const common::RuleContext& rule,
+                        const Json& fallback) {
+  if (!uid)
+    return fallback;
+  try {
+    orm::Env env = orm::Env::begin(runtime, uid, store::Access::kRead);
+    if (!env.has_group("base.group_user"))
+      return fallback;
+  } catch (const std::exception&) {
+    return fallback;  // the answer is an error already: it is not made worse
+  }
+  return Json{{"exception_class", "base_automation"},
+              {"base_automation", {{"id", rule.id}, {"name", rule.name}}}};
+}
+
 namespace {
 
 Response error_response(const common::Error& e, const Json& context) {
@@ -86,8 +101,10 @@ Response handle_json2(orm::Runtime& runtime, const std::string& model, const std
                       const std::string& authorization, const std::string& body,
                       const std::string& host) {
   Json context = Json::object();
+  common::Id caller = 0;  // the authenticated user, once known
   try {
     std::string key = bearer_key(authorization);
+    caller = 0;
     bool readonly = orm::is_readonly_method(runtime, model, method);
     // The server's address, from an administrator's request while it is not known.
     std::optional<std::string> learnt;
@@ -100,6 +117,7 @@ Response handle_json2(orm::Runtime& runtime, const std::string& model, const std
       // transaction: no second connection, and the key is checked against the state the
       // call sees.
       common::Id uid = authenticate(txn, key);
+      caller = uid;
       // As Odoo's JSON-2: the body is always a JSON object, `{}` for no parameters; an empty
       // body is not one (never "no domain, every record").
       if (body.find_first_not_of(" \t\r\n") == std::string::npos) {
@@ -137,6 +155,8 @@ Response handle_json2(orm::Runtime& runtime, const std::string& model, const std
       learn_base_url(runtime, *learnt);
     return response;
   } catch (const common::Error& e) {
+    if (e.rule())
+      context = rule_error_context(runtime, caller, *e.rule(), context);
     if (e.kind() == ErrorKind::kInternal) {
       spdlog::error("/json/2/{}/{}: {}", model, method, e.what());
       return {500, error_body(e.name(), "internal server error (details in the server log)", 500,

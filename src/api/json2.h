@@ -25,6 +25,13 @@ Response handle_json2(orm::Runtime& runtime, const std::string& model, const std
 // its size bounded (UnprocessableError), since every action a call's rules run gets a copy of it.
 common::Json client_context(common::Json context);
 
+// The `context` of the error object of an error raised in an automation rule, as Odoo's
+// _add_postmortem makes it for an internal user (`uid`):
+// {"exception_class": "base_automation", "base_automation": {"id", "name"}}; `fallback` for
+// anyone else (no rule names for portal users).
+common::Json rule_error_context(orm::Runtime& runtime, common::Id uid,
+                                const common::RuleContext& rule, const common::Json& fallback);
+
 // Odoo's error object for an error kind, message and status.
 std::string error_body(const char* name, const std::string& message, int status,
                        const common::Json& context = common::Json::object());

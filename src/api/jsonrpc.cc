@@ -16,7 +16,8 @@ std::string dump(const Json& j) {
   return j.dump(-1, ' ', false, Json::error_handler_t::replace);
 }
 
-Json error_envelope(const Json& id, const char* name, const std::string& message) {
+Json error_envelope(const Json& id, const char* name, const std::string& message,
+                    const Json& context = Json::object()) {
   return Json{
       {"jsonrpc", "2.0"},
       {"id", id},
@@ -28,7 +29,7 @@ Json error_envelope(const Json& id, const char* name, const std::string& message
           {"message", message},
           {"arguments", Json::array({message})},
           {"debug", fmt::format("Traceback (most recent call last):\n{}: {}\n", name, message)},
-          {"context", Json::object()}}}}}};
+          {"context", context}}}}}};
 }
 
 }  // namespace
@@ -65,7 +66,13 @@ Response handle_jsonrpc(orm::Runtime& runtime, std::string_view body, const std:
       spdlog::error("/jsonrpc {} {}: {}", service, method, message);
       message = "internal server error (details in the server log)";
     }
-    return {200, dump(error_envelope(id, e.name(), message))};
+    Json context = Json::object();
+    // An object call that reached a rule was authenticated: its uid is the caller.
+    if (e.rule() && service == "object" && params.value("args", Json()).is_array() &&
+        params["args"].size() > 1 && params["args"][1].is_number_integer())
+      context =
+          rule_error_context(runtime, params["args"][1].get<common::Id>(), *e.rule(), context);
+    return {200, dump(error_envelope(id, e.name(), message, context))};
   } catch (const std::exception& e) {
     spdlog::error("/jsonrpc {} {}: unexpected error: {}", service, method, e.what());
     return {200, dump(error_envelope(id, "builtins.RuntimeError",

@@ -2,9 +2,11 @@
 
 #include <optional>
 
+#include <fmt/format.h>
 #include <spdlog/spdlog.h>
 
 #include "api/auth.h"
+#include "api/json2.h"
 #include "common/errors.h"
 #include "mail/inbound.h"
 #include "mail/mime.h"
@@ -36,9 +38,14 @@ Response handle_mail_inbound(orm::Runtime& runtime, const std::string& authoriza
       } catch (const common::Error& e) {
         if (e.kind() == common::ErrorKind::kConflict || e.kind() == common::ErrorKind::kInternal)
           throw;
-        spdlog::error("/mail/inbound: the message {} from {} was not posted: {}",
-                      parsed->message_id, parsed->from.email, e.what());
-        return {500, error_body(e.name(), e.what(), 500)};
+        std::string rule =
+            e.rule() ? fmt::format(" (automation rule '{}' #{})", e.rule()->name, e.rule()->id)
+                     : "";
+        spdlog::error("/mail/inbound: the message {} from {} was not posted: {}{}",
+                      parsed->message_id, parsed->from.email, e.what(), rule);
+        Json context = e.rule() ? rule_error_context(runtime, env.uid(), *e.rule(), Json::object())
+                                : Json::object();
+        return {500, error_body(e.name(), e.what(), 500, context)};
       }
       Json out{{"result", mail::inbound_kind_text(r.kind)},
                {"model", r.model.empty() ? Json(false) : Json(r.model)},

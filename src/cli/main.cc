@@ -328,6 +328,13 @@ int mailgate(const Common& c) {
     std::cerr << "autorules mailgate: the database is busy, try again later: " << e.what()
               << std::endl;
     return kExTempFail;
+  } catch (const common::Error& e) {
+    // The mail server's log is where the administrator reads why: it names the rule that failed.
+    std::string rule =
+        e.rule() ? fmt::format(" (automation rule '{}' #{})", e.rule()->name, e.rule()->id) : "";
+    std::cerr << "autorules mailgate: the message was not posted, try again later: " << e.what()
+              << rule << std::endl;
+    return kExTempFail;
   } catch (const std::exception& e) {
     std::cerr << "autorules mailgate: the message was not posted, try again later: " << e.what()
               << std::endl;

@@ -36,8 +36,8 @@ enum class ErrorKind {
 // a client sent or user code produced.
 inline constexpr std::size_t kMaxErrorMessage = 16u << 10;
 
-// The automation rule in which an error happened: set once, by the innermost rule that saw it
-// (automation/internal/engine.cc), which also names it at the end of the message.
+// The automation rule in which an error happened: set by each rule the error passes through
+// (automation/internal/engine.cc), so the outermost remains, as Odoo's _add_postmortem.
 struct RuleContext {
   std::int64_t id = 0;
   std::string name;

@@ -105,8 +105,8 @@ def test_a_failing_rule_fails_the_call_names_the_rule_and_changes_nothing(api, u
                action_server_ids=[code("if record.name.isupper():\n    raise UserError('No shouting please')")])
     body = assert_error(api.call("res.partner", "create", vals_list=[{"name": "fine", "function": ref},
                                                                      {"name": "LOUD", "function": ref}]),
-                        422, "odoo.exceptions.UserError", "No shouting please", "No shouting", f"#{rid}")
-    assert "No shouting" in body["message"]
+                        422, "odoo.exceptions.UserError", "No shouting please")
+    assert body["context"]["base_automation"] == {"id": rid, "name": "No shouting"}
     assert api.ok("res.partner", "search_count", domain=[["function", "=", ref]]) == 0
     pid = api.ok("res.partner", "create", vals_list=[{"name": "quiet", "function": ref}])[0]
     assert_error(api.call("res.partner", "write", ids=[pid], vals={"name": "LOUD", "email": "x@y.z"}),
@@ -297,3 +297,16 @@ def test_a_multi_action_containing_itself_is_refused(api):
     assert_error(api.call("ir.actions.server", "write", ids=[parent], vals={"child_ids": [[6, 0, [child]]]}),
                  422, "odoo.exceptions.ValidationError", "recursion")
     assert read1(api, "ir.actions.server", parent, "child_ids")["child_ids"] == []
+
+
+def test_a_failing_rule_is_named_in_the_errors_context_as_odoos_postmortem(api, unique):
+    ref = unique("postmortem")
+    rid = rule(api, name=f"Refuse {ref}", model_name="res.partner", trigger="on_create",
+               filter_domain=f"[('function', '=', '{ref}')]",
+               action_server_ids=[code("raise UserError('No partners here')")])
+    status, body = api.call("res.partner", "create", vals_list=[{"name": "x", "function": ref}])
+    assert status == 422, body
+    assert body["message"] == "No partners here"
+    assert body["context"] == {"exception_class": "base_automation",
+                               "base_automation": {"id": rid, "name": f"Refuse {ref}"}}
+    assert api.ok("res.partner", "search_count", domain=[["function", "=", ref]]) == 0

@@ -392,7 +392,8 @@ def test_a_failing_incoming_rule_keeps_the_message_for_later_instead_of_bouncing
     assert b"not today" in r.stderr and b"Broken on replies" in r.stderr
     status, body = inbound(api, reply)
     assert status == 500, body
-    assert_error((status, body), 500, "odoo.exceptions.UserError", "not today", "Broken on replies")
+    assert_error((status, body), 500, "odoo.exceptions.UserError", "not today")
+    assert body["context"]["base_automation"] == {"id": rule, "name": "Broken on replies"}
     assert task_messages(api, task, message_type="email") == []
 
     action = read1(api, "base.automation", rule, "action_server_ids")["action_server_ids"][0]
@@ -552,7 +553,7 @@ def test_a_template_that_does_not_render_sends_nothing_and_says_why(server_facto
     queued = api.ok("outbox.message", "search_count", domain=[])
     body = assert_error(move_to_done(api, task), 422, "odoo.exceptions.UserError", "Failed to render",
                         "Broken", "nope")
-    assert "Tell the customer" in body["message"]  # the rule is named
+    assert body["context"]["base_automation"]["name"] == "Tell the customer"  # the rule is named
     # The whole call changed nothing: the task is not done, nothing posted or queued.
     assert read1(api, "project.task", task, "stage_id")["stage_id"][1] == "In Progress"
     assert task_messages(api, task) == before

@@ -222,6 +222,12 @@ class Scenario : public test::EngineFixture<::testing::TestWithParam<std::string
       } else {
         EXPECT_NE(std::string(err.what()).find(error), std::string::npos)
             << where << ": error \"" << err.what() << "\" lacks \"" << error << "\"";
+        // "error_rule": the automation rule the error carries (Odoo's postmortem).
+        if (step.contains("error_rule")) {
+          EXPECT_TRUE(err.rule() && err.rule()->name == step["error_rule"].get<std::string>())
+              << where << ": the error carries the rule "
+              << (err.rule() ? err.rule()->name : std::string("(none)"));
+        }
       }
     }
     if (step.contains("expect"))

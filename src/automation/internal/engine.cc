@@ -23,15 +23,11 @@ namespace {
 constexpr const char* kDone = "__action_done";
 constexpr const char* kOnchangeForm = "__onchange_form";
 
-// Rethrows `e`, an error raised by `rule`'s actions, as the same kind with the rule as its context
-// (common::Error::rule) and named at the end of its message; an error that already has a rule (a
-// rule triggered by this one's actions failed) goes through unchanged, naming the innermost rule.
+// Rethrows `e`, an error raised by `rule`'s actions, as the same kind and message with the rule
+// as its context (common::Error::rule), as Odoo's _add_postmortem: when rules trigger each other,
+// each one the error passes through sets itself, so the outermost rule is named.
 [[noreturn]] void throw_in_rule(const common::Error& e, const Rule& rule) {
-  if (e.rule())
-    throw;
-  common::throw_error(e.kind(),
-                      fmt::format("{}\n\n(automation rule '{}' #{})", e.what(), rule.name, rule.id),
-                      common::RuleContext{rule.id, rule.name});
+  common::throw_error(e.kind(), e.what(), common::RuleContext{rule.id, rule.name});
 }
 
 // Runs `work`, a rule's actions: a failure counts as one of the rule's failures, and an error of

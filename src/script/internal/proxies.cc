@@ -641,7 +641,7 @@ PyObject* exception_type(const char* name) {
 
 // Raises `e` as the Python exception `type`. An error raised in an automation rule keeps the rule
 // on the exception, so that it reaches the caller with it (interpreter.cc, rule_of) when the code
-// lets it through: the rules it passes through then do not name themselves too.
+// lets it through.
 void raise_user_error(PyObject* type, const common::Error& e) {
   if (!e.rule()) {
     PyErr_SetString(type, e.what());
