@@ -340,7 +340,7 @@ void require_existing(const Env& env, const schema::Model& comodel, const Field&
 }  // namespace
 
 void apply_x2many(const Env& env, const schema::Model& model, Id record_id, const Field& field,
-                  const std::vector<X2ManyCommand>& commands, bool created) {
+                  const std::vector<X2ManyCommand>& commands, bool new_record) {
   RecordSet co = env[field.relation];
   const schema::Model& comodel = co.model();
   bool m2m = field.type == FieldType::kMany2many;
@@ -410,7 +410,7 @@ void apply_x2many(const Env& env, const schema::Model& model, Id record_id, cons
         break;
       case 5:
         if (m2m) {
-          if (!created)
+          if (!new_record)
             unlink_m2m(env, field, record_id, nullptr);
         } else {
           detach(current_children());
@@ -419,7 +419,7 @@ void apply_x2many(const Env& env, const schema::Model& model, Id record_id, cons
       case 6: {
         require_existing(env, comodel, field, c.ids);
         if (m2m) {
-          if (!created)
+          if (!new_record)
             unlink_m2m(env, field, record_id, nullptr);
           link_m2m(env, field, record_id, c.ids);
         } else {
@@ -439,7 +439,7 @@ void apply_x2many(const Env& env, const schema::Model& model, Id record_id, cons
         break;
     }
     if (c.code == 0 || c.code == 4 || c.code == 6)
-      created = false;  // linked from here on
+      new_record = false;  // linked from here on
   }
   if (m2m) {
     // The other side of the relation (a many2many sharing the table) changed too.

@@ -44,11 +44,11 @@ void check_required(const schema::Model& model, const PreparedValues& values, bo
 // ValidationError when writing the model's parent field made a record its own ancestor.
 void check_recursion(const Env& env, const schema::Model& model, const common::IdList& ids);
 
-// Applies x2many commands for one record. `created`: the record was inserted by this create (ids
-// are never reused, so it has no links yet: none to remove).
+// Applies x2many commands for one record. `new_record`: it was inserted by this create (ids are
+// never reused, so it has no links yet: none to remove).
 void apply_x2many(const Env& env, const schema::Model& model, common::Id record_id,
                   const schema::Field& field, const std::vector<X2ManyCommand>& commands,
-                  bool created = false);
+                  bool new_record = false);
 
 // The default of a field for a new record (context "default_<name>" first), or null.
 common::Json default_value(const Env& env, const schema::Field& field);
