@@ -304,7 +304,7 @@ class RuleHooks final : public orm::ModelHooks {
     check(rule.env(), su);
     if (written.contains("trigger") || written.contains("action_server_ids"))
       check_actions_can_run(su);
-    internal::check_time(rule.env(), su, written);
+    internal::check_time(rule.env(), su);
   }
 };
 

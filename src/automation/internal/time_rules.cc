@@ -96,7 +96,7 @@ Json configure_time(const orm::Env& env, const orm::RecordSet& rule, const Json&
   return out;
 }
 
-void check_time(const orm::Env& env, const orm::RecordSet& rule, const Json& written) {
+void check_time(const orm::Env& env, const orm::RecordSet& rule) {
   Trigger trigger = parse_trigger(text_of(rule.get("trigger")));
   if (!is_time_trigger(trigger))
     return;

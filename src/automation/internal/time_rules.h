@@ -23,10 +23,10 @@ void normalize_delay(const orm::RecordSet& rules, common::Json& vals);
 common::Json configure_time(const orm::Env& env, const orm::RecordSet& rule,
                             const common::Json& written);
 
-// A time rule's date field must be a date or datetime field of its model (ValidationError). A
-// rule being configured (its trigger or model written) must have one; a rule whose field was
-// deleted later is kept (the check skips it with a warning).
-void check_time(const orm::Env& env, const orm::RecordSet& rule, const common::Json& written);
+// A time rule's date field, when it has one, must be a date or datetime field of its model
+// (ValidationError). A rule without one is saved, as Odoo saves it, and so is a rule whose field
+// was deleted later: the check skips them with a warning.
+void check_time(const orm::Env& env, const orm::RecordSet& rule);
 
 // The check job's interval and active flag from the active time rules.
 void sync_check_job(const orm::Env& env);

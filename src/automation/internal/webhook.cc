@@ -132,7 +132,10 @@ std::vector<common::Value> compute_urls(const orm::RecordSet& rules) {
   out.reserve(rules.size());
   for (common::Id id : rules.ids()) {
     auto it = url_of.find(id);
-    out.push_back(it == url_of.end() ? common::Value() : common::Value(it->second));
+    if (it == url_of.end())
+      out.emplace_back();
+    else
+      out.emplace_back(it->second);
   }
   return out;
 }
