@@ -28,13 +28,13 @@ Json version_info() {
   return Json{{"server_version", kVersion}, {"server_version_info", info}, {"protocol_version", 1}};
 }
 
-// Argument `i` of `args`, or `def` when it is absent.
-const Json& arg(const Json& args, std::size_t i, const Json& def = Json()) {
+// Argument `i` of `args`, or `def` when it is absent (a copy: `def` is often a temporary).
+Json arg(const Json& args, std::size_t i, Json def = Json()) {
   return i < args.size() ? args[i] : def;
 }
 
 std::string string_arg(const Json& args, std::size_t i, const char* name) {
-  const Json& v = arg(args, i);
+  Json v = arg(args, i);
   if (!v.is_string())
     throw common::UnprocessableError(
         fmt::format("'{}' must be a string, got {}", name, common::json_type_name(v)));
@@ -131,8 +131,8 @@ Json object_service(orm::Runtime& runtime, const std::string& service_method, co
   Json call_args = Json::array();
   Json kwargs = Json::object();
   if (kw) {
-    const Json& a = arg(args, 5, Json::array());
-    const Json& k = arg(args, 6, Json::object());
+    Json a = arg(args, 5, Json::array());
+    Json k = arg(args, 6, Json::object());
     if (!a.is_array() && !a.is_null())
       throw common::UnprocessableError("execute_kw()'s args must be a list");
     if (!k.is_object() && !k.is_null())
