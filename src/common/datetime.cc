@@ -147,19 +147,43 @@ DateTime add_months(DateTime dt, std::int64_t months) {
   return DateTime{static_cast<std::int64_t>(add_months(d, months).days) * 86400 + within};
 }
 
-std::optional<Date> local_date(DateTime utc, std::string_view tz) {
-  if (tz.empty() || tz == "UTC")
-    return date_of(utc);
-  const date::time_zone* zone = nullptr;
+namespace {
+
+const date::time_zone* find_zone(std::string_view tz) {
   try {
-    zone = date::locate_zone(std::string(tz));
+    return date::locate_zone(std::string(tz));
   } catch (const std::exception&) {
-    return std::nullopt;  // an unknown zone (the database says so by throwing)
+    return nullptr;  // an unknown zone (the database says so by throwing)
   }
+}
+
+}  // namespace
+
+std::optional<Date> local_date(DateTime utc, std::string_view tz) {
+  auto local = to_local(utc, tz);
+  if (!local)
+    return std::nullopt;
+  return date_of(*local);
+}
+
+std::optional<DateTime> to_local(DateTime utc, std::string_view tz) {
+  if (tz.empty() || tz == "UTC")
+    return utc;
+  const date::time_zone* zone = find_zone(tz);
+  if (!zone)
+    return std::nullopt;
   date::sys_seconds at{chr::seconds{utc.seconds}};
-  auto local = zone->to_local(at);
-  auto days = date::floor<date::days>(local);
-  return Date{static_cast<std::int32_t>(days.time_since_epoch().count())};
+  return DateTime{zone->to_local(at).time_since_epoch().count()};
+}
+
+std::optional<DateTime> from_local(DateTime local, std::string_view tz) {
+  if (tz.empty() || tz == "UTC")
+    return local;
+  const date::time_zone* zone = find_zone(tz);
+  if (!zone)
+    return std::nullopt;
+  date::local_seconds at{chr::seconds{local.seconds}};
+  return DateTime{zone->to_sys(at, date::choose::earliest).time_since_epoch().count()};
 }
 
 }  // namespace autorules::common

@@ -48,6 +48,11 @@ std::string format_datetime(DateTime dt);  // "YYYY-MM-DD HH:MM:SS"
 // The date at `utc` in the IANA time zone `tz` ("Europe/Brussels"), from the system's time zone
 // database; nullopt for a zone it does not know. "" and "UTC" are UTC.
 std::optional<Date> local_date(DateTime utc, std::string_view tz);
+// The wall-clock time at `utc` in `tz`, and back: the UTC instant of a wall-clock time (the
+// earlier one when clocks go back; a time skipped when they go forward is the moment of the
+// change). nullopt for an unknown zone; "" and "UTC" are UTC.
+std::optional<DateTime> to_local(DateTime utc, std::string_view tz);
+std::optional<DateTime> from_local(DateTime local, std::string_view tz);
 
 Date add_days(Date d, std::int64_t days);
 Date add_months(Date d, std::int64_t months);  // clamps the day to the month's end

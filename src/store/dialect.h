@@ -34,6 +34,13 @@ class Dialect {
   // with long lists: one parameter instead of one per value (SQLite refuses statements with more
   // than its maximum number of parameters).
   virtual std::string json_array_values(std::string_view placeholder) const = 0;
+  // The read_group key of a date or datetime column expression (common::date_group_key): the
+  // SQL takes three bound parameters after the expression's own, in this order: the
+  // granularity, the time zone, the week start (1 Monday ... 7 Sunday).
+  virtual std::string date_group(std::string_view expr) const = 0;
+  // An aggregate giving the values of an expression in a group as JSON array text ("[1,2]"),
+  // each value once when `distinct`.
+  virtual std::string array_agg(std::string_view expr, bool distinct) const = 0;
   // Whether DROP COLUMN is available (SQLite ≥ 3.35, PostgreSQL).
   virtual bool supports_drop_column() const { return true; }
 };

@@ -190,3 +190,33 @@ def test_rpc_answers_only_post(odoo):
     with pytest.raises(urllib.error.HTTPError) as caught:
         urllib.request.urlopen(f"{url}/xmlrpc/2/common", timeout=10)
     assert caught.value.code == 405
+
+
+def test_an_integration_that_only_knows_odoo_runs_unchanged(odoo):
+    """search, read, create, write, read_group and unlink over XML-RPC, positional arguments only,
+    as a script written against Odoo would send them."""
+    url, db, username, password = odoo
+    uid = xmlrpc.client.ServerProxy(f"{url}/xmlrpc/2/common").authenticate(db, username, password, {})
+    models = xmlrpc.client.ServerProxy(f"{url}/xmlrpc/2/object")
+
+    def call(model, method, *args, **kwargs):
+        return models.execute_kw(db, uid, password, model, method, list(args), kwargs)
+
+    tag = call("crm.tag", "create", {"name": "Integration"})
+    new = [call("crm.lead", "create", {"name": f"Integration {i}", "expected_revenue": 100.0 * (i + 1),
+                                       "type": "opportunity", "tag_ids": [(6, 0, [tag])]})
+           for i in range(3)]
+    found = call("crm.lead", "search", [["tag_ids", "in", [tag]]], 0, 0, "id")
+    assert found == new
+    call("crm.lead", "write", new[:2], {"priority": "2"})
+    rows = call("crm.lead", "read", new, ["priority", "expected_revenue"])
+    assert [r["priority"] for r in rows] == ["2", "2", "0"]
+    groups = call("crm.lead", "read_group", [["tag_ids", "in", [tag]]], ["expected_revenue:sum"],
+                  ["priority"], orderby="priority desc", lazy=False)
+    assert [(g["priority"], g["__count"], g["expected_revenue"]) for g in groups] == \
+        [("2", 2, 300.0), ("0", 1, 300.0)]
+    formatted = call("crm.lead", "formatted_read_group", [["tag_ids", "in", [tag]]], ["priority"],
+                     ["__count"], [["__count", ">", 1]])
+    assert [(g["priority"], g["__count"]) for g in formatted] == [("2", 2)]
+    assert call("crm.lead", "unlink", new) is True
+    assert call("crm.lead", "search_count", [["tag_ids", "in", [tag]]]) == 0

@@ -8,6 +8,7 @@
 #include <spdlog/spdlog.h>
 #include <sqlite3.h>
 
+#include "common/date_group.h"
 #include "common/errors.h"
 #include "common/mutex.h"
 #include "common/text.h"
@@ -48,6 +49,12 @@ class SqliteDialect final : public Dialect {
   std::string json_array_values(std::string_view placeholder) const override {
     return fmt::format("SELECT \"value\" FROM json_each({})", placeholder);
   }
+  std::string array_agg(std::string_view expr, bool distinct) const override {
+    return fmt::format("json_group_array({}{})", distinct ? "DISTINCT " : "", expr);
+  }
+  std::string date_group(std::string_view expr) const override {
+    return fmt::format("ar_date_group({}, ?, ?, ?)", expr);
+  }
 };
 
 const SqliteDialect kDialect;
@@ -55,6 +62,8 @@ const SqliteDialect kDialect;
 // Lower-cases UTF-8 text the way the in-memory evaluator does (common case folding of Latin,
 // Greek and Cyrillic letters), so that ilike gives the same answer in SQL and in memory.
 void ar_lower_fn(sqlite3_context* ctx, int, sqlite3_value** argv);
+// ar_date_group(value, granularity, tz, week_start): common::date_group_key in SQL.
+void ar_date_group_fn(sqlite3_context* ctx, int, sqlite3_value** argv);
 
 bool is_busy(int rc) {
   int primary = rc & 0xff;
@@ -112,6 +121,8 @@ class SqliteConnection final : public Connection {
     sqlite3_busy_timeout(db_, options.busy_timeout_ms);
     sqlite3_create_function(db_, "ar_lower", 1, SQLITE_UTF8 | SQLITE_DETERMINISTIC, nullptr,
                             ar_lower_fn, nullptr, nullptr);
+    sqlite3_create_function(db_, "ar_date_group", 4, SQLITE_UTF8 | SQLITE_DETERMINISTIC, nullptr,
+                            ar_date_group_fn, nullptr, nullptr);
     if (writer) {
       execute_script(connection_pragmas(options.synchronous));
     } else {
@@ -402,6 +413,30 @@ void ar_lower_fn(sqlite3_context* ctx, int, sqlite3_value** argv) {
   std::string lower = common::utf8_lower(
       std::string_view(reinterpret_cast<const char*>(p), static_cast<size_t>(n)));
   sqlite3_result_text(ctx, lower.data(), static_cast<int>(lower.size()), SQLITE_TRANSIENT);
+}
+
+std::string_view value_text(sqlite3_value* v) {
+  const unsigned char* p = sqlite3_value_text(v);
+  return p ? std::string_view(reinterpret_cast<const char*>(p),
+                              static_cast<size_t>(sqlite3_value_bytes(v)))
+           : std::string_view();
+}
+
+void ar_date_group_fn(sqlite3_context* ctx, int, sqlite3_value** argv) {
+  if (sqlite3_value_type(argv[0]) != SQLITE_TEXT) {
+    sqlite3_result_null(ctx);
+    return;
+  }
+  Value key = common::date_group_key(value_text(argv[0]), value_text(argv[1]),
+                                     value_text(argv[2]), sqlite3_value_int(argv[3]));
+  if (key.is_int()) {
+    sqlite3_result_int64(ctx, key.as_int());
+  } else if (key.is_string()) {
+    const std::string& text = key.as_string();
+    sqlite3_result_text(ctx, text.data(), static_cast<int>(text.size()), SQLITE_TRANSIENT);
+  } else {
+    sqlite3_result_null(ctx);
+  }
 }
 
 }  // namespace
