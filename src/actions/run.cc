@@ -100,7 +100,7 @@ Json run_one(const Run& run, const TypeInfo& type, const std::string& state) {
 void check_can_run(const orm::RecordSet& action, const orm::Env& caller, const std::string& model) {
   if (caller.uid() == orm::kSuperuserId)
     return;
-  common::Value groups = action.sudo().get("groups_id");
+  common::Value groups = action.sudo().get("group_ids");
   if (groups.is_ids() && !groups.as_ids().empty()) {
     Json xmlids = Json::array();
     for (Id gid : groups.as_ids()) {

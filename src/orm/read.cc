@@ -161,16 +161,16 @@ Json read_impl(const Env& env, const schema::Model& model,
                                             : Json(""));
         continue;
       }
-      if (f->is_x2many()) {
-        auto& m = links[f->name];
-        auto it = m.find(id);
-        rec[f->name] = it == m.end() ? Json::array() : Json(it->second);
-        continue;
-      }
       if (auto c = computed.find(f); c != computed.end()) {
         rec[f->name] = f->type == schema::FieldType::kMany2one || f->is_x2many()
                            ? common::to_json(c->second[pos])
                            : value_to_json(*f, c->second[pos]);
+        continue;
+      }
+      if (f->is_x2many()) {
+        auto& m = links[f->name];
+        auto it = m.find(id);
+        rec[f->name] = it == m.end() ? Json::array() : Json(it->second);
         continue;
       }
       if (!f->has_column()) {

@@ -139,3 +139,32 @@ def test_a_user_without_the_internal_group_is_a_share_user(api, unique):
 def test_logins_are_unique(api):
     assert_error(api.call("res.users", "create", vals_list=[{"name": "Second Admin", "login": "admin"}]), 422,
                  "odoo.exceptions.ValidationError", "login")
+
+
+def test_odoo_19_group_fields_and_the_older_name(api, internal, unique):
+    """group_ids (Odoo 19), all_group_ids (with implied groups) and groups_id, the Odoo 18 name
+    older clients send: the same links, read, written and searched through either name."""
+    def group(name):
+        return api.ok("ir.model.data", "search_read", domain=[["module", "=", "base"], ["name", "=", name]],
+                      fields=["res_id"])[0]["res_id"]
+    group_user, group_system = group("group_user"), group("group_system")
+    [admin] = api.ok("res.users", "read", ids=[2], fields=["group_ids", "groups_id", "all_group_ids"])
+    assert group_system in admin["group_ids"] and admin["group_ids"] == admin["groups_id"]
+    assert {group_system, group_user} <= set(admin["all_group_ids"])
+    # A group implying Settings: a user in it has Settings among all_group_ids only.
+    [boss] = api.ok("res.groups", "create", vals_list=[{"name": unique("Boss"), "implied_ids": [[4, group_system]]}])
+    [uid] = api.ok("res.users", "create", vals_list=[{"name": "Bo", "login": unique("bo"),
+                                                       "groups_id": [[6, 0, [boss, group_user]]]}])
+    [user] = api.ok("res.users", "read", ids=[uid], fields=["group_ids", "all_group_ids"])
+    assert sorted(user["group_ids"]) == sorted([boss, group_user])
+    assert {boss, group_user, group_system} <= set(user["all_group_ids"])
+    assert api.ok("res.users", "has_group", ids=[uid], group_ext_id="base.group_system") is True
+    assert api.ok("res.users", "write", ids=[uid], vals={"group_ids": [[3, boss]]}) is True
+    assert api.ok("res.users", "read", ids=[uid], fields=["groups_id"])[0]["groups_id"] == [group_user]
+    assert api.ok("res.users", "has_group", ids=[uid], group_ext_id="base.group_system") is False
+    assert uid in api.ok("res.users", "search", domain=[["groups_id", "in", [group_user]]])
+    assert uid in api.ok("res.users", "search", domain=[["group_ids", "in", [group_user]]])
+    assert_error(api.call("res.users", "write", ids=[uid], vals={"all_group_ids": [[4, boss]]}), 422)
+    # Server actions too.
+    fields = api.ok("ir.actions.server", "fields_get", allfields=["group_ids", "groups_id"], attributes=["type"])
+    assert fields["group_ids"]["type"] == fields["groups_id"]["type"] == "many2many"

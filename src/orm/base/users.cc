@@ -1,5 +1,7 @@
 #include "orm/base/users.h"
 
+#include <set>
+
 #include <fmt/format.h>
 #include <fmt/ranges.h>
 
@@ -25,6 +27,33 @@ bool truthy(const Json& v) {
 
 std::optional<Id> group_id(const Env& env, const char* xmlid) {
   return env.xmlid_to_res_id(xmlid);
+}
+
+// all_group_ids: each user's groups and the groups they imply, transitively.
+std::vector<Value> compute_all_groups(const RecordSet& users) {
+  const Env& env = users.env();
+  std::vector<Value> out;
+  for (Id uid : users.ids()) {
+    std::set<Id> all;
+    std::vector<Id> todo;
+    Value p[] = {Value(uid)};
+    env.cr().query("SELECT \"gid\" FROM \"res_groups_users_rel\" WHERE \"uid\" = ?", p,
+                   [&](const store::RowView& r) {
+                     if (all.insert(r.int64(0)).second)
+                       todo.push_back(r.int64(0));
+                   });
+    while (!todo.empty()) {
+      Value q[] = {Value(todo.back())};
+      todo.pop_back();
+      env.cr().query("SELECT \"hid\" FROM \"res_groups_implied_rel\" WHERE \"gid\" = ?", q,
+                     [&](const store::RowView& r) {
+                       if (all.insert(r.int64(0)).second)
+                         todo.push_back(r.int64(0));
+                     });
+    }
+    out.emplace_back(IdList(all.begin(), all.end()));
+  }
+  return out;
 }
 
 void refresh_share(const Env& env, const IdList& users) {
@@ -56,9 +85,9 @@ class UsersHooks final : public ModelHooks {
         return;  // "required" reports the missing name
       vals["partner_id"] = env.sudo()["res.partner"].create(pv).id();
     }
-    if (!vals.contains("groups_id")) {
+    if (!vals.contains("group_ids") && !vals.contains("groups_id")) {
       if (auto g = group_id(env, "base.group_user"))
-        vals["groups_id"] = Json::array({Json::array({6, 0, Json::array({*g})})});
+        vals["group_ids"] = Json::array({Json::array({6, 0, Json::array({*g})})});
     }
   }
   void after_create(const RecordSet& records, const Json&) override {
@@ -79,7 +108,7 @@ class UsersHooks final : public ModelHooks {
     }
   }
   void after_write(const RecordSet& records, const Json& vals) override {
-    if (vals.contains("groups_id"))
+    if (vals.contains("group_ids") || vals.contains("groups_id"))
       refresh_share(records.env(), records.ids());
     if (vals.contains("active"))
       records.env().bump_generation("security");
@@ -236,6 +265,7 @@ void set_param(const Env& env, const std::string& key, const std::string& value)
 
 void register_base_models(Runtime& rt) {
   rt.add_hooks("res.users", std::make_shared<UsersHooks>());
+  rt.add_native_compute("res.users", "all_group_ids", compute_all_groups);
   rt.add_hooks("res.groups", std::make_shared<GroupsHooks>());
   rt.add_hooks("res.partner", std::make_shared<PartnerHooks>());
   rt.add_hooks("ir.config_parameter", std::make_shared<ConfigParameterHooks>());
@@ -400,14 +430,14 @@ void ensure_base_data(const Env& env) {
           {"login", "__system__"},
           {"partner_id", partner_root},
           {"active", false},
-          {"groups_id", Json::array({Json::array({6, 0, Json::array({system, user})})})}});
+          {"group_ids", Json::array({Json::array({6, 0, Json::array({system, user})})})}});
   Id partner_admin = ensure(env, "base.partner_admin", "res.partner",
                             {{"name", "Administrator"}, {"email", "admin@example.com"}});
   ensure(env, "base.user_admin", "res.users",
          {{"name", "Administrator"},
           {"login", "admin"},
           {"partner_id", partner_admin},
-          {"groups_id", Json::array({Json::array({6, 0, Json::array({system, user})})})}});
+          {"group_ids", Json::array({Json::array({6, 0, Json::array({system, user})})})}});
 
   struct Currency {
     const char* code;

@@ -32,8 +32,13 @@ void add_action_models(Registry& r) {
   action.add(integer_field("sequence", "Sequence").def(5));
   action.add(many2one("model_id", "Model", "ir.model").required().ondelete(OnDelete::kCascade));
   action.add(char_field("model_name", "Model Name").related("model_id.model"));
-  action.add(many2many("groups_id", "Allowed Groups", "res.groups")
+  action.add(many2many("group_ids", "Allowed Groups", "res.groups")
                  .relation_table("ir_act_server_group_rel", "act_id", "gid"));
+  // Odoo 18's name of group_ids, for older clients: the same links.
+  action.add(many2many("groups_id", "Allowed Groups (Odoo 18 name)", "res.groups")
+                 .relation_table("ir_act_server_group_rel", "act_id", "gid")
+                 .copy(false)
+                 .help("The older name of group_ids: the same groups"));
   action.add(text_field("code", "Python Code")
                  .system_only()
                  .help("Python code run with env, model, record, records, ... (see the docs)"));

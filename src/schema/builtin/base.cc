@@ -33,8 +33,16 @@ void add_users(Registry& r) {
   users.add(many2one("partner_id", "Related Partner", "res.partner")
                 .required()
                 .ondelete(OnDelete::kRestrict));
-  users.add(many2many("groups_id", "Groups", "res.groups")
+  users.add(many2many("group_ids", "Groups", "res.groups")
                 .relation_table("res_groups_users_rel", "uid", "gid"));
+  // Odoo 18's name of group_ids, for older clients: the same links, read, written and searched.
+  users.add(many2many("groups_id", "Groups (Odoo 18 name)", "res.groups")
+                .relation_table("res_groups_users_rel", "uid", "gid")
+                .copy(false)
+                .help("The older name of group_ids: the same groups"));
+  // The user's groups and every group they imply, transitively (orm/base/users.cc).
+  users.add(many2many("all_group_ids", "Groups and Inherited Groups", "res.groups")
+                .computed_natively());
   users.add(boolean_field("share", "Share User")
                 .readonly()
                 .help("External user with limited access, not an internal user"));
