@@ -4,6 +4,7 @@
 #include "automation/automation.h"
 #include "jobs/jobs.h"
 #include "mail/mail.h"
+#include "orm/base/modules.h"
 #include "outbox/outbox.h"
 #include "store/database.h"
 
@@ -16,6 +17,8 @@ std::unique_ptr<orm::Runtime> make_runtime(const RuntimeOptions& options) {
     runtime->set_modules_path(options.modules_path);
   // The sandbox first: the other layers' hooks check and run code with it.
   script::install(*runtime, options.sandbox);
+  // The apps' own methods, checked by the sandbox (docs/apps.md).
+  orm::register_app_methods(*runtime);
   mail::install(*runtime, options.mail);
   actions::install(*runtime);
   automation::install(*runtime);

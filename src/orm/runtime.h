@@ -55,6 +55,10 @@ using OnchangeHandler =
                        const std::vector<std::string>& changed, common::Json& result)>;
 // Checks Python code when it is saved: the error message, or nullopt (set by the sandbox).
 using CodeChecker = std::function<std::optional<std::string>(const std::string& code)>;
+// Runs the Python code of an app's method (set by the sandbox) on `records` with the caller's
+// rights, each parameter bound by its name; returns what the code assigned to `result`.
+using MethodCodeRunner = std::function<common::Json(
+    const RecordSet& records, const std::string& code, const common::Json& params)>;
 
 class Runtime {
  public:
@@ -121,6 +125,8 @@ class Runtime {
   const HtmlSanitizer& html_sanitizer() const { return html_sanitizer_; }
   void set_domain_evaluator(DomainEvaluator fn) { domain_evaluator_ = std::move(fn); }
   void set_code_checker(CodeChecker fn) { code_checker_ = std::move(fn); }
+  void set_method_code_runner(MethodCodeRunner fn) { method_code_runner_ = std::move(fn); }
+  const MethodCodeRunner& method_code_runner() const { return method_code_runner_; }
   void add_onchange_handler(OnchangeHandler fn) { onchange_handlers_.push_back(std::move(fn)); }
   // Runs at the end of initialize(), in its transaction (superuser): data a layer needs, such as
   // built-in records with xml ids. Must be idempotent (it runs at every start).
@@ -171,6 +177,7 @@ class Runtime {
   std::map<std::pair<std::string, std::string>, NativeComputeFn> native_computes_;
   DomainEvaluator domain_evaluator_;
   CodeChecker code_checker_;
+  MethodCodeRunner method_code_runner_;
   std::vector<OnchangeHandler> onchange_handlers_;
   std::vector<std::function<void(const Env&)>> initializers_;
   std::string modules_path_ = "modules";

@@ -176,7 +176,7 @@ Json result_json(const py::object& value, std::string_view source) {
 py::object run_in(const Context& ctx, const py::object& code, py::dict globals, Mode mode,
                   std::string_view source) {
   CurrentContext current(ctx);
-  return internal::run(code, std::move(globals), mode, source);
+  return internal::run(code, std::move(globals), mode, source, ctx.result_name.c_str());
 }
 
 }  // namespace
@@ -232,6 +232,18 @@ void install(orm::Runtime& runtime, const Options& options) {
     return out;
   });
   runtime.set_code_checker([](const std::string& code) { return check(code, Mode::kExec); });
+  // An app's methods (sale.order's action_confirm, ...): run as the caller, never as superuser.
+  runtime.set_method_code_runner(
+      [](const orm::RecordSet& records, const std::string& code, const common::Json& params) {
+        Context ctx(records.env());
+        ctx.model = records.name();
+        ctx.records = records.ids();
+        ctx.values = params;
+        ctx.bind_self = true;
+        ctx.result_name = "result";
+        ctx.log_func = records.name();
+        return exec(code, ctx);
+      });
   runtime.set_domain_evaluator([](const orm::Env& env, const std::string& text) {
     Context ctx(env);
     return eval(text, ctx);

@@ -58,9 +58,12 @@ struct Context {
   // Where log() rows say they come from (ir.logging func and line: the action's name and id).
   std::string log_func = "user code";
   std::string log_line = "0";
+  // exec() answers the value the code assigned to this name.
+  std::string result_name = "action";
 };
 
-// Runs statements; returns the value the code assigned to `action`, or null.
+// Runs statements; returns the value the code assigned to `action` (Context::result_name), or
+// null.
 common::Json exec(std::string_view code, const Context& ctx);
 // Evaluates an expression; returns its value as JSON (records as ids, dates as text).
 common::Json eval(std::string_view expr, const Context& ctx);

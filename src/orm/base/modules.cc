@@ -10,6 +10,7 @@
 
 #include "common/errors.h"
 #include "orm/env.h"
+#include "orm/methods.h"
 #include "orm/internal/rows.h"
 #include "orm/recordset.h"
 #include "orm/xmlid.h"
@@ -55,6 +56,7 @@ AppManifest parse_manifest(const fs::path& file) {
   m.models = strings(j, "models");
   m.data = strings(j, "data");
   m.demo = strings(j, "demo");
+  m.methods = strings(j, "methods");
   return m;
 }
 
@@ -237,6 +239,55 @@ std::vector<AppManifest> available_apps(const Runtime& runtime) {
   }
   std::sort(out.begin(), out.end(), [](const auto& a, const auto& b) { return a.name < b.name; });
   return out;
+}
+
+void register_app_methods(Runtime& runtime) {
+  for (const AppManifest& app : available_apps(runtime)) {
+    const fs::path dir = fs::path(runtime.modules_path()) / app.name;
+    for (const std::string& file : app.methods) {
+      const std::string where = (dir / file).string();
+      Json defs = read_json_file(dir / file);
+      if (!defs.is_array())
+        throw common::UserError(fmt::format("{}: expected a list of methods", where));
+      for (const Json& def : defs) {
+        auto text = [&](const char* key) {
+          if (!def.is_object() || !def.contains(key) || !def[key].is_string() ||
+              def[key].get<std::string>().empty())
+            throw common::UserError(fmt::format("{}: a method needs \"{}\"", where, key));
+          return def[key].get<std::string>();
+        };
+        std::string model = text("model"), name = text("name");
+        if (!is_public_method(name))
+          throw common::UserError(fmt::format("{}: '{}' starts with '_'", where, name));
+        std::string code;
+        const Json& lines = def.value("code", Json());
+        if (lines.is_string()) {
+          code = lines.get<std::string>();
+        } else if (lines.is_array()) {
+          for (const Json& line : lines)
+            code += (line.is_string() ? line.get<std::string>() : std::string()) + "\n";
+        }
+        if (code.empty())
+          throw common::UserError(fmt::format("{}: {}.{} has no code", where, model, name));
+        if (const CodeChecker& check = runtime.code_checker()) {
+          if (auto error = check(code))
+            throw common::UserError(fmt::format("{}: {}.{}: {}", where, model, name, *error));
+        }
+        Method m{.fn =
+                     [code](const RecordSet& records, const Json& params) {
+                       const MethodCodeRunner& run = records.env().runtime().method_code_runner();
+                       if (!run)
+                         throw common::InternalError("no Python sandbox to run app methods");
+                       records.ensure_exist();  // a deleted record is a 404, as in Odoo
+                       return run(records, code, params);
+                     },
+                 .params = def.value("params", std::vector<std::string>{}),
+                 .required_params = def.value("required", std::vector<std::string>{}),
+                 .model_level = def.value("model_level", false)};
+        runtime.add_method(model, name, std::move(m));
+      }
+    }
+  }
 }
 
 void install_apps(Runtime& runtime, const std::vector<std::string>& apps, bool demo) {

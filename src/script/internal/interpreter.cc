@@ -441,7 +441,8 @@ py::object compile(std::string_view source, Mode mode) {
   throw common::ValueError(described);
 }
 
-py::object run(const py::object& code, py::dict globals, Mode mode, std::string_view source) {
+py::object run(const py::object& code, py::dict globals, Mode mode, std::string_view source,
+               const char* result_name) {
   PyObject* result;
   {
     Limits limits;
@@ -459,8 +460,8 @@ py::object run(const py::object& code, py::dict globals, Mode mode, std::string_
   }
   py::object out = py::reinterpret_steal<py::object>(result);
   if (mode == Mode::kExec) {
-    // Code actions hand a client action back by assigning `action`.
-    out = globals.contains("action") ? py::object(globals["action"]) : py::none();
+    // Code actions hand a client action back by assigning `action`; app methods their result.
+    out = globals.contains(result_name) ? py::object(globals[result_name]) : py::none();
   }
   globals.clear();
   return out;
