@@ -273,3 +273,20 @@ def test_run_time_models_survive_a_restart(server_factory, tmp_path):
         [{"id": rid, "x_name": "kept", "x_level": "a"}]
     assert_error(api2.call("x_durable", "create", vals_list=[{"x_level": "b"}]), 422, None, "x_level")
     assert "x_durable_note" in api2.ok("res.partner", "fields_get", attributes=["type"])
+
+
+def test_a_field_without_label_gets_the_one_odoo_shows(api, unique):
+    model = unique("x_unlabelled")
+    api.ok("ir.model", "create", vals_list=[{"name": "Unlabelled", "model": model, "field_id": [
+        [0, 0, {"name": "x_name", "ttype": "char"}],
+        [0, 0, {"name": "x_partner_id", "ttype": "many2one", "relation": "res.partner", "field_description": False}],
+        [0, 0, {"name": "x_tag_ids", "ttype": "many2many", "relation": "res.partner.category"}],
+        [0, 0, {"name": "x_due_date2", "ttype": "date", "field_description": ""}]]}])
+    fields = api.ok(model, "fields_get", attributes=["string"])
+    assert fields["x_name"]["string"] == "X Name"
+    assert fields["x_partner_id"]["string"] == "X Partner"
+    assert fields["x_tag_ids"]["string"] == "X Tag"
+    assert fields["x_due_date2"]["string"] == "X Due Date2"
+    rows = api.ok("ir.model.fields", "search_read", domain=[["model", "=", model], ["name", "=", "x_partner_id"]],
+                  fields=["field_description"])
+    assert rows == [{"id": rows[0]["id"], "field_description": "X Partner"}]

@@ -1,6 +1,7 @@
 // The hooks of ir.model, ir.model.fields and ir.model.fields.selection: see ir_model_hooks.h.
 #include "orm/base/ir_model_hooks.h"
 
+#include <cctype>
 #include <regex>
 #include <set>
 
@@ -170,6 +171,27 @@ void install_field(const Env& env, const std::string& model_name, Field f, const
   reg.put(std::move(copy));
 }
 
+// Odoo's default label of a field: "x_customer_id" → "X Customer", "x_tag_ids" → "X Tag",
+// "x_due_date" → "X Due Date" (str.title() of the name with underscores as spaces).
+std::string label_from_name(std::string name) {
+  if (name.ends_with("_ids"))
+    name.resize(name.size() - 4);
+  else if (name.ends_with("_id"))
+    name.resize(name.size() - 3);
+  bool after_letter = false;
+  for (char& c : name) {
+    if (c == '_')
+      c = ' ';
+    const bool letter = std::isalpha(static_cast<unsigned char>(c)) != 0;
+    if (letter) {
+      c = static_cast<char>(after_letter ? std::tolower(static_cast<unsigned char>(c))
+                                         : std::toupper(static_cast<unsigned char>(c)));
+    }
+    after_letter = letter;
+  }
+  return name;
+}
+
 class IrModelFieldsHooks final : public ModelHooks {
  public:
   void before_create(const Env& env, const std::string&, Json& vals) override {
@@ -183,6 +205,12 @@ class IrModelFieldsHooks final : public ModelHooks {
     }
     if (!install && !name.starts_with("x_")) {
       throw ValidationError("Custom fields must have a name that starts with 'x_' !");
+    }
+    // Without a label, the one Odoo shows for the field: its name without _id/_ids, titled.
+    auto label = vals.find("field_description");
+    if (label == vals.end() || label->is_null() || (label->is_boolean() && !label->get<bool>()) ||
+        (label->is_string() && label->get<std::string>().empty())) {
+      vals["field_description"] = label_from_name(name);
     }
     // model_id from the model's technical name, or the other way round.
     std::string model = text_of(vals, "model");
