@@ -448,6 +448,15 @@ class ServerActionHooks final : public orm::ModelHooks {
 
 void install(orm::Runtime& runtime) {
   runtime.add_hooks("ir.actions.server", std::make_shared<ServerActionHooks>());
+  runtime.add_native_compute("ir.actions.server", "warning", [](const orm::RecordSet& records) {
+    std::vector<Value> out;
+    orm::RecordSet all = records.sudo();
+    for (Id id : all.ids()) {
+      auto why = cannot_run(all.browse({id}));
+      out.push_back(why ? Value(*why) : Value());
+    }
+    return out;
+  });
   runtime.add_method("ir.actions.server", "run",
                      orm::Method{.fn = [](const orm::RecordSet& rs, const Json&) {
                        rs.ensure_exist();

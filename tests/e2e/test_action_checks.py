@@ -228,3 +228,13 @@ def test_a_rule_holding_a_complete_action_lets_creates_work_and_keeps_it_complet
     status, body = api.call("res.partner", "create", vals_list=[{"name": name}])
     assert status == 200, body
     assert api.ok("res.partner", "search_count", domain=[["name", "=", name]]) == 2
+
+
+def test_the_warning_field_is_false_for_an_action_that_can_run(api, partner_model):
+    [action] = api.ok("ir.actions.server", "create", vals_list=[{
+        "name": "Fine", "model_id": partner_model, "state": "object_write", "update_path": "comment",
+        "value": "ok"}])
+    assert api.ok("ir.actions.server", "read", ids=[action], fields=["warning"])[0]["warning"] is False
+    described = api.ok("ir.actions.server", "fields_get", allfields=["warning"], attributes=["type", "readonly"])
+    assert described["warning"] == {"type": "text", "readonly": True}
+    assert_error(api.call("ir.actions.server", "write", ids=[action], vals={"warning": "hidden"}), 422)

@@ -39,6 +39,9 @@ void add_action_models(Registry& r) {
                  .relation_table("ir_act_server_group_rel", "act_id", "gid")
                  .copy(false)
                  .help("The older name of group_ids: the same groups"));
+  // Odoo's warnings about the action as it stands (a child on another model, a webhook sending a
+  // restricted field, ...): false when it can run (actions/run.cc).
+  action.add(text_field("warning", "Warning").computed_natively());
   action.add(text_field("code", "Python Code")
                  .system_only()
                  .help("Python code run with env, model, record, records, ... (see the docs)"));
