@@ -7,7 +7,7 @@
 #include <spdlog/spdlog.h>
 
 #include "api/auth.h"
-#include "api/base_url.h"
+#include "api/method_call.h"
 #include "api/metrics.h"
 #include "common/errors.h"
 #include "common/text.h"
@@ -104,56 +104,41 @@ Response handle_json2(orm::Runtime& runtime, const std::string& model, const std
   common::Id caller = 0;  // the authenticated user, once known
   try {
     std::string key = bearer_key(authorization);
-    caller = 0;
-    bool readonly = orm::is_readonly_method(runtime, model, method);
-    // The server's address, from an administrator's request while it is not known.
-    std::optional<std::string> learnt;
-    // A write conflicting with another process (SQLite busy, PostgreSQL serialization) is
-    // retried as a whole, as Odoo does.
-    Response response = common::retry_on_conflict([&]() -> Response {
-      orm::Env txn =
-          orm::Env::begin(runtime, 0, readonly ? store::Access::kRead : store::Access::kWrite);
-      // Authenticated first (before the body is even parsed), inside the call's own
-      // transaction: no second connection, and the key is checked against the state the
-      // call sees.
-      common::Id uid = authenticate(txn, key);
-      caller = uid;
-      // As Odoo's JSON-2: the body is always a JSON object, `{}` for no parameters; an empty
-      // body is not one (never "no domain, every record").
-      if (body.find_first_not_of(" \t\r\n") == std::string::npos) {
-        throw common::BadRequestError(
-            "the body is empty: send a JSON object of named parameters ({} for none)");
-      }
-      Json params = common::parse_json(body);
-      if (!params.is_object()) {
-        throw common::UnprocessableError(
-            fmt::format("the body must be a JSON object of named parameters, got {}",
-                        common::json_type_name(params)));
-      }
-      Json ids = nullptr;
-      if (auto it = params.find("ids"); it != params.end()) {
-        ids = *it;
-        params.erase(it);
-      }
-      if (auto it = params.find("context"); it != params.end()) {
-        if (!it->is_object() && !it->is_null()) {
-          throw common::UnprocessableError(
-              fmt::format("'context' must be an object, got {}", common::json_type_name(*it)));
-        }
-        if (it->is_object())
-          context = client_context(std::move(*it));
-        params.erase(it);
-      }
-      orm::Env env = txn.with_user(uid).with_context(context);
-      Json result = orm::call_method(env, model, method, ids, params);
-      if (learning_base_url(runtime) && env.is_system())
-        learnt = base_url_of_host(host);
-      env.commit();
-      return {200, result.dump(-1, ' ', false, Json::error_handler_t::replace)};
-    });
-    if (learnt)
-      learn_base_url(runtime, *learnt);
-    return response;
+    Json result = run_method_call(
+        runtime, model, method, host, [&](const orm::Env& txn) { return authenticate(txn, key); },
+        [&]() {
+          // As Odoo's JSON-2: the body is always a JSON object, `{}` for no parameters; an empty
+          // body is not one (never "no domain, every record"). Read only once the caller is
+          // known.
+          if (body.find_first_not_of(" \t\r\n") == std::string::npos) {
+            throw common::BadRequestError(
+                "the body is empty: send a JSON object of named parameters ({} for none)");
+          }
+          CallArguments args;
+          args.params = common::parse_json(body);
+          if (!args.params.is_object()) {
+            throw common::UnprocessableError(
+                fmt::format("the body must be a JSON object of named parameters, got {}",
+                            common::json_type_name(args.params)));
+          }
+          if (auto it = args.params.find("ids"); it != args.params.end()) {
+            args.ids = *it;
+            args.params.erase(it);
+          }
+          if (auto it = args.params.find("context"); it != args.params.end()) {
+            if (!it->is_object() && !it->is_null()) {
+              throw common::UnprocessableError(
+                  fmt::format("'context' must be an object, got {}", common::json_type_name(*it)));
+            }
+            if (it->is_object())
+              context = client_context(std::move(*it));
+            args.params.erase(it);
+          }
+          args.context = context;
+          return args;
+        },
+        &caller);
+    return {200, result.dump(-1, ' ', false, Json::error_handler_t::replace)};
   } catch (const common::Error& e) {
     if (e.rule())
       context = rule_error_context(runtime, caller, *e.rule(), context);

@@ -5,8 +5,8 @@
 
 #include <fmt/format.h>
 
-#include "api/base_url.h"
 #include "api/json2.h"
+#include "api/method_call.h"
 #include "common/errors.h"
 #include "orm/base/users.h"
 #include "orm/env.h"
@@ -164,23 +164,17 @@ Json object_service(orm::Runtime& runtime, const std::string& service_method, co
   if (auto c = kwargs.find("context"); c != kwargs.end() && c->is_object())
     context = client_context(*c);
 
-  bool readonly = orm::is_readonly_method(runtime, model, method);
-  std::optional<std::string> learnt;
-  Json result = common::retry_on_conflict([&]() -> Json {
-    orm::Env txn =
-        orm::Env::begin(runtime, 0, readonly ? store::Access::kRead : store::Access::kWrite);
-    std::optional<Id> uid = orm::authenticate_key(txn, password);
-    if (!uid || !uid_arg.is_number_integer() || uid_arg.get<Id>() != *uid)
-      throw common::AccessDenied("Access Denied");
-    orm::Env env = txn.with_user(*uid).with_context(context);
-    Json out = orm::call_method(env, model, method, ids, params);
-    if (learning_base_url(runtime) && env.is_system())
-      learnt = base_url_of_host(host);
-    env.commit();
-    return out;
-  });
-  if (learnt)
-    learn_base_url(runtime, *learnt);
+  Json result = run_method_call(
+      runtime, model, method, host,
+      [&](const orm::Env& txn) -> Id {
+        std::optional<Id> uid = orm::authenticate_key(txn, password);
+        if (!uid || !uid_arg.is_number_integer() || uid_arg.get<Id>() != *uid)
+          throw common::AccessDenied("Access Denied");
+        return *uid;
+      },
+      [&]() {
+        return CallArguments{ids, params, context};
+      });
   // Odoo's create gives one id for one dictionary, a list for a list.
   if (method == "create" && params.value("vals_list", Json()).is_object() && result.is_array() &&
       result.size() == 1)
