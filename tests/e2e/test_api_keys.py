@@ -116,3 +116,58 @@ def test_the_cli_makes_keys_for_a_login(module_server, binary):
     assert api.ok("res.users", "context_get", key=key)["uid"] == 2
     rec = key_record(api, "from the cli")
     assert rec["expiration_date"] and rec["expiration_date"] > utc_in(86400)
+
+
+def test_odoo_19_generate_from_a_key_and_revoke_by_key(api, unique):
+    """generate(key, scope, name, expiration_date) and revoke(key) as Odoo 19 documents them: a
+    user proves a key of theirs to get another; internal users only when the administrators
+    enabled it (base.enable_programmatic_api_keys), with an expiration date at most their groups'
+    api_key_duration (90 days for internal users) away."""
+    [uid] = api.ok("res.users", "create", vals_list=[{"name": "Rota", "login": unique("rota")}])
+    first = api.ok("res.users.apikeys", "generate", name="rota first", user_id=uid, expiration_date=utc_in(86400))
+    rota = api.with_key(first)
+    # Odoo's positional order over JSON-RPC-like names: key, scope, name, expiration_date.
+    refused = rota.call_with("res.users.apikeys", "generate", {"key": first, "scope": "rpc", "name": "second",
+                                                               "expiration_date": utc_in(86400)})
+    assert_error(refused, 422, "odoo.exceptions.UserError", "Programmatic API keys are not enabled")
+    assert api.call_with("ir.config_parameter", "set_param",
+                         {"key": "base.enable_programmatic_api_keys", "value": "True"})[0] == 200
+    try:
+        assert_error(rota.call_with("res.users.apikeys", "generate", {"key": first, "name": "forever"}), 422,
+                     "odoo.exceptions.ValidationError", "must have an expiration date")
+        assert_error(rota.call_with("res.users.apikeys", "generate", {"key": first, "name": "too long",
+                                                                      "expiration_date": utc_in(91 * 86400)}),
+                     422, "odoo.exceptions.ValidationError", "cannot exceed 90 days")
+        assert_error(rota.call_with("res.users.apikeys", "generate", {"key": ADMIN_KEY, "name": "not mine",
+                                                                      "expiration_date": utc_in(86400)}),
+                     401, UNAUTHORIZED[0], "does not belong to the current user")
+        second = rota.call_with("res.users.apikeys", "generate", {"key": first, "name": "rota second",
+                                                                  "expiration_date": utc_in(80 * 86400)})
+        assert second[0] == 200 and second[1] != first
+        second = second[1]
+        assert api.with_key(second).ok("res.users", "context_get")["uid"] == uid
+        # Renewal: the new key revokes the old one by its value.
+        assert api.with_key(second).call_with("res.users.apikeys", "revoke", {"key": first}) == (200, True)
+        assert api.with_key(first).call("res.users", "context_get")[0] == 401
+        assert_error(api.with_key(second).call_with("res.users.apikeys", "revoke", {"key": first}), 401,
+                     UNAUTHORIZED[0], "invalid")
+        # Someone else's key cannot be revoked by a user; an administrator may.
+        assert_error(api.with_key(second).call_with("res.users.apikeys", "revoke", {"key": ADMIN_KEY}), 403,
+                     "odoo.exceptions.AccessError")
+        assert api.ok("res.users", "context_get")["uid"] == 2
+        assert api.call_with("res.users.apikeys", "revoke", {"key": second}) == (200, True)
+    finally:
+        api.call_with("ir.config_parameter", "set_param", {"key": "base.enable_programmatic_api_keys", "value": "False"})
+
+
+def test_the_programmatic_key_limit(api, unique):
+    api.call_with("ir.config_parameter", "set_param", {"key": "base.programmatic_api_keys_limit", "value": "2"})
+    try:
+        first = api.ok("res.users.apikeys", "generate", name=unique("limit one"))
+        second = api.call_with("res.users.apikeys", "generate", {"key": first, "name": unique("limit two")})
+        # The admin already holds keys (the environment's, this test's): the limit is reached.
+        assert_error(second, 422, "odoo.exceptions.UserError", "Limit of 2 API keys")
+        api.ok("res.users.apikeys", "revoke", ids=api.ok("res.users.apikeys", "search",
+                                                         domain=[["name", "like", "limit one"]]))
+    finally:
+        api.call_with("ir.config_parameter", "set_param", {"key": "base.programmatic_api_keys_limit", "value": "10"})

@@ -2,6 +2,8 @@
 records; only base.group_system may change configuration models (ir.*, users, groups, currencies,
 keys of others); the admin may do everything. Denials are 403 AccessError and change nothing."""
 
+import datetime
+
 import pytest
 
 from helpers import assert_error
@@ -94,7 +96,8 @@ def test_an_internal_user_cannot_write_or_delete_configuration_records(api, inte
 
 def test_an_internal_user_makes_keys_for_itself_only(api, internal):
     ivy = internal["client"]
-    own = ivy.ok("res.users.apikeys", "generate", name="ivy's second key")
+    in_a_month = (datetime.datetime.now(datetime.timezone.utc) + datetime.timedelta(days=30)).strftime("%Y-%m-%d %H:%M:%S")
+    own = ivy.ok("res.users.apikeys", "generate", name="ivy's second key", expiration_date=in_a_month)
     assert ivy.ok("res.users", "context_get", key=own)["uid"] == internal["uid"]
     assert_error(ivy.call("res.users.apikeys", "generate", name="for the admin", user_id=2), 403, ACCESS)
     admin_keys = api.ok("res.users.apikeys", "search", domain=[["user_id", "=", 2]])

@@ -4,6 +4,7 @@
 
 #include <fmt/format.h>
 #include <fmt/ranges.h>
+#include <spdlog/spdlog.h>
 
 #include "common/errors.h"
 #include "common/text.h"
@@ -29,28 +30,29 @@ std::optional<Id> group_id(const Env& env, const char* xmlid) {
   return env.xmlid_to_res_id(xmlid);
 }
 
-// all_group_ids: each user's groups and the groups they imply, transitively.
+// A user's groups and the groups they imply, transitively (ids).
+std::set<Id> all_groups_of(const Env& env, Id uid) {
+  std::set<Id> all;
+  std::vector<Id> todo;
+  auto add = [&](const store::RowView& r) {
+    if (all.insert(r.int64(0)).second)
+      todo.push_back(r.int64(0));
+  };
+  Value p[] = {Value(uid)};
+  env.cr().query("SELECT \"gid\" FROM \"res_groups_users_rel\" WHERE \"uid\" = ?", p, add);
+  while (!todo.empty()) {
+    Value q[] = {Value(todo.back())};
+    todo.pop_back();
+    env.cr().query("SELECT \"hid\" FROM \"res_groups_implied_rel\" WHERE \"gid\" = ?", q, add);
+  }
+  return all;
+}
+
+// all_group_ids.
 std::vector<Value> compute_all_groups(const RecordSet& users) {
-  const Env& env = users.env();
   std::vector<Value> out;
   for (Id uid : users.ids()) {
-    std::set<Id> all;
-    std::vector<Id> todo;
-    Value p[] = {Value(uid)};
-    env.cr().query("SELECT \"gid\" FROM \"res_groups_users_rel\" WHERE \"uid\" = ?", p,
-                   [&](const store::RowView& r) {
-                     if (all.insert(r.int64(0)).second)
-                       todo.push_back(r.int64(0));
-                   });
-    while (!todo.empty()) {
-      Value q[] = {Value(todo.back())};
-      todo.pop_back();
-      env.cr().query("SELECT \"hid\" FROM \"res_groups_implied_rel\" WHERE \"gid\" = ?", q,
-                     [&](const store::RowView& r) {
-                       if (all.insert(r.int64(0)).second)
-                         todo.push_back(r.int64(0));
-                     });
-    }
+    std::set<Id> all = all_groups_of(users.env(), uid);
     out.emplace_back(IdList(all.begin(), all.end()));
   }
   return out;
@@ -193,20 +195,28 @@ class ConfigParameterHooks final : public ModelHooks {
 
 }  // namespace
 
-std::optional<Id> authenticate_key(const Env& env, std::string_view key) {
+namespace {
+
+struct KeyRow {
+  Id id = 0;
+  Id user_id = 0;
+};
+
+// The row of a key that exists, has not expired and belongs to an active user.
+std::optional<KeyRow> find_key(const Env& env, std::string_view key) {
   if (key.size() < 16 || key.size() > 256)
     return std::nullopt;
   std::string hash = sha256_hex(key);
   Value p[] = {Value(key.substr(0, 8))};
-  std::optional<Id> found;
+  std::optional<KeyRow> found;
   std::optional<common::DateTime> expiry;
   env.cr().query(
-      "SELECT k.\"user_id\", k.\"key\", k.\"expiration_date\" FROM \"res_users_apikeys\" AS k "
-      "JOIN \"res_users\" AS u ON u.\"id\" = k.\"user_id\" WHERE k.\"index\" = ? AND u.\"active\" "
-      "= 1",
+      "SELECT k.\"user_id\", k.\"key\", k.\"expiration_date\", k.\"id\" FROM "
+      "\"res_users_apikeys\" AS k JOIN \"res_users\" AS u ON u.\"id\" = k.\"user_id\" "
+      "WHERE k.\"index\" = ? AND u.\"active\" = 1",
       p, [&](const store::RowView& r) {
         if (!found && constant_time_equal(r.text(1), hash)) {
-          found = r.int64(0);
+          found = KeyRow{r.int64(3), r.int64(0)};
           if (!r.is_null(2))
             expiry = common::parse_datetime(r.text(2));
         }
@@ -217,6 +227,48 @@ std::optional<Id> authenticate_key(const Env& env, std::string_view key) {
 }
 
 std::optional<Id> authenticate_key(Runtime& runtime, std::string_view key) {
+// Odoo's base.enable_programmatic_api_keys: generate(key=...) and revoke(key) are for
+// administrators unless this parameter is true.
+void ensure_programmatic_keys(const Env& env) {
+  if (env.su() || env.is_system())
+    return;
+  std::string on = get_param(env.sudo(), "base.enable_programmatic_api_keys").value_or("");
+  if (on != "1" && on != "True" && on != "true")
+    throw common::UserError("Programmatic API keys are not enabled");
+}
+
+// Odoo's rule for a key's life: administrators choose freely (no expiration: a persistent key);
+// anyone else must give an expiration date at most the longest api_key_duration of their groups
+// (implied ones included; 1 day when none has one) away.
+void check_key_expiration(const Env& env, Id uid, const std::optional<common::DateTime>& expiry) {
+  if (env.su() || env.is_system())
+    return;
+  if (!expiry)
+    throw common::ValidationError("The API key must have an expiration date");
+  double max_days = 0;
+  for (Id gid : all_groups_of(env, uid)) {
+    Value q[] = {Value(gid)};
+    Value days =
+        env.cr().scalar("SELECT \"api_key_duration\" FROM \"res_groups\" WHERE \"id\" = ?", q);
+    if (days.is_number())
+      max_days = std::max(max_days, days.as_number());
+  }
+  if (max_days <= 0)
+    max_days = 1.0;
+  auto limit = common::add_seconds(env.now(), static_cast<std::int64_t>(max_days * 86400));
+  if (*expiry > limit)
+    throw common::ValidationError(fmt::format("You cannot exceed {:g} days.", max_days));
+}
+
+}  // namespace
+
+std::optional<Id> authenticate_key(const Env& env, std::string_view key) {
+  auto row = find_key(env, key);
+  if (!row)
+    return std::nullopt;
+  return row->user_id;
+}
+
   Env env = Env::begin(runtime, kSuperuserId, store::Access::kRead);
   return authenticate_key(env, key);
 }
@@ -344,6 +396,9 @@ void register_base_models(Runtime& rt) {
              .model_level = true});
   rt.add_method(
       "res.users.apikeys", "generate",
+  // Odoo 19's generate(key, scope, name, expiration_date): a user proves one of their keys and
+  // gets another (base.programmatic_api_keys_limit live keys at most). Without `key`, the
+  // administrators' path: a key for themselves or for another user (`user_id`).
       Method{.fn =
                  [](const RecordSet& rs, const Json& p) {
                    const Env& env = rs.env();
@@ -351,7 +406,55 @@ void register_base_models(Runtime& rt) {
                      throw common::AccessError("Only internal users may create API keys.");
                    }
                    Id uid = env.uid();
-                   if (p.contains("user_id") && truthy(p["user_id"])) {
+                   std::string key = param_string(p, "key");
+                   if (!key.empty()) {
+                     if (p.contains("user_id") && truthy(p["user_id"]))
+                       throw common::UnprocessableError(
+                           "'key' generates a key for its own user: 'user_id' goes without it");
+                     ensure_programmatic_keys(env);
+                     auto row = find_key(env.sudo(), key);
+                     if (!row || row->user_id != env.uid()) {
+                       throw common::AccessDenied(
+                           "The provided API key is invalid or does not belong to the current "
+                           "user.");
+                     }
+                     std::int64_t limit = 10;
+                     if (auto v = get_param(env.sudo(), "base.programmatic_api_keys_limit")) {
+                       try {
+                         limit = std::stoll(*v);
+                       } catch (const std::exception&) {
+                         spdlog::warn(
+                             "Invalid value for 'base.programmatic_api_keys_limit', using 10");
+                       }
+                     }
+                     Value q[] = {Value(env.uid()),
+                                  Value(common::format_datetime(env.now()))};
+                     std::int64_t live =
+                         env.cr()
+                             .scalar("SELECT COUNT(*) FROM \"res_users_apikeys\" WHERE "
+                                     "\"user_id\" = ? AND (\"expiration_date\" IS NULL OR "
+                                     "\"expiration_date\" >= ?)",
+                                     q)
+                             .as_int();
+                     if (live >= limit) {
+                       throw common::UserError(fmt::format(
+                           "Limit of {} API keys is reached for programmatic creation", limit));
+                     }
+                   } else if (p.contains("user_id") && truthy(p["user_id"])) {
+                   std::optional<common::DateTime> expiry;
+                   std::string exp = param_string(p, "expiration_date");
+                   if (!exp.empty()) {
+                     expiry = common::parse_datetime(exp);
+                     if (!expiry) {
+                       throw common::ValueError(fmt::format(
+                           "Invalid expiration_date '{}': expected \"YYYY-MM-DD HH:MM:SS\"",
+                           common::truncate_utf8(exp, 40)));
+                     }
+                     if (*expiry <= env.now()) {
+                       throw common::ValidationError(
+                           "The expiration date of an API key must be in the future.");
+                     }
+                   }
                      if (!p["user_id"].is_number_integer()) {
                        throw common::UnprocessableError("'user_id' must be a user id");
                      }
@@ -364,30 +467,30 @@ void register_base_models(Runtime& rt) {
                        throw common::MissingError(fmt::format("The user {} does not exist", uid));
                      }
                    }
-                   std::optional<common::DateTime> expiry;
-                   std::string exp = param_string(p, "expiration_date");
-                   if (!exp.empty()) {
-                     expiry = common::parse_datetime(exp);
-                     if (!expiry) {
-                       throw common::ValueError(fmt::format(
-                           "Invalid expiration_date '{}': expected \"YYYY-MM-DD HH:MM:SS\"", exp));
-                     }
-                     if (*expiry <= env.now()) {
-                       throw common::ValidationError(
-                           "The expiration date of an API key must be in the future.");
-                     }
-                   }
+                   check_key_expiration(env, uid, expiry);
                    return Json(generate_key(env, uid, param_string(p, "name"),
                                             param_string(p, "scope"), expiry));
                  },
-             .params = {"name", "scope", "expiration_date", "user_id"},
+             .params = {"key", "scope", "name", "expiration_date", "user_id"},
              .required_params = {"name"},
              .model_level = true});
-  rt.add_method("res.users.apikeys", "revoke", Method{.fn = [](const RecordSet& rs, const Json&) {
+  // Odoo 19's revoke(key): removes the key given (the caller's or, for an administrator, any);
+  // called on ids instead, removes those keys (one's own, or any for an administrator).
+  rt.add_method("res.users.apikeys", "revoke", Method{.fn = [](const RecordSet& rs, const Json& p) {
                   const Env& env = rs.env();
                   RecordSet keys = rs.sudo();
                   keys.ensure_exist();
                   if (!env.su() && !env.is_system()) {
+                  std::string key = param_string(p, "key");
+                  if (!key.empty()) {
+                    if (!rs.empty())
+                      throw common::UnprocessableError("revoke takes a key or ids, not both");
+                    ensure_programmatic_keys(env);
+                    auto row = find_key(env.sudo(), key);
+                    if (!row)
+                      throw common::AccessDenied("The provided API key is invalid.");
+                    keys = keys.browse({row->id});
+                  }
                     for (const Value& owner : keys.mapped("user_id")) {
                       if (!owner.is_int() || owner.as_int() != env.uid()) {
                         throw common::AccessError("You can only revoke your own API keys.");
@@ -396,7 +499,8 @@ void register_base_models(Runtime& rt) {
                   }
                   keys.unlink();
                   return Json(true);
-                }});
+                },
+                .params = {"key"}});
 }
 
 namespace {

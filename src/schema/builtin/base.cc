@@ -24,6 +24,9 @@ void add_users(Registry& r) {
                  .relation_table("res_groups_users_rel", "gid", "uid"));
   groups.add(many2many("implied_ids", "Inherits", "res.groups")
                  .relation_table("res_groups_implied_rel", "gid", "hid"));
+  groups.add(float_field("api_key_duration", "API Keys maximum duration days")
+                 .help("The longest life, in days, of an API key a member of this group creates "
+                       "(administrators: any)"));
   r.put(std::move(groups));
 
   Model users("res.users", "User");

@@ -62,7 +62,16 @@ TEST_F(OrmTest, UsersMayOnlyManageTheirOwnKeys) {
   Id marc = make_internal_user();
   Id other = make_internal_user("other");
   Env e = env(marc);
-  EXPECT_NO_THROW(call_method(e, "res.users.apikeys", "generate", nullptr, Json{{"name", "mine"}}));
+  // Not an administrator: the key must expire, within 90 days (internal users' api_key_duration).
+  const std::string in_a_month = common::format_datetime(common::add_seconds(e.now(), 30 * 86400));
+  const std::string in_a_year = common::format_datetime(common::add_seconds(e.now(), 365 * 86400));
+  EXPECT_NO_THROW(call_method(e, "res.users.apikeys", "generate", nullptr,
+                              Json{{"name", "mine"}, {"expiration_date", in_a_month}}));
+  EXPECT_THROW_MSG(call_method(e, "res.users.apikeys", "generate", nullptr, Json{{"name", "forever"}}),
+                   common::ValidationError, "must have an expiration date");
+  EXPECT_THROW_MSG(call_method(e, "res.users.apikeys", "generate", nullptr,
+                               Json{{"name", "long"}, {"expiration_date", in_a_year}}),
+                   common::ValidationError, "cannot exceed 90 days");
   EXPECT_THROW(call_method(e, "res.users.apikeys", "generate", nullptr,
                            Json{{"name", "theirs"}, {"user_id", other}}),
                common::AccessError);
