@@ -8,6 +8,7 @@
 
 #include "common/errors.h"
 #include "common/text.h"
+#include "orm/base/base_data.h"
 #include "orm/crypto.h"
 #include "orm/methods.h"
 #include "orm/recordset.h"
@@ -226,7 +227,6 @@ std::optional<KeyRow> find_key(const Env& env, std::string_view key) {
   return found;
 }
 
-std::optional<Id> authenticate_key(Runtime& runtime, std::string_view key) {
 // Odoo's base.enable_programmatic_api_keys: generate(key=...) and revoke(key) are for
 // administrators unless this parameter is true.
 void ensure_programmatic_keys(const Env& env) {
@@ -269,6 +269,7 @@ std::optional<Id> authenticate_key(const Env& env, std::string_view key) {
   return row->user_id;
 }
 
+std::optional<Id> authenticate_key(Runtime& runtime, std::string_view key) {
   Env env = Env::begin(runtime, kSuperuserId, store::Access::kRead);
   return authenticate_key(env, key);
 }
@@ -317,6 +318,7 @@ void set_param(const Env& env, const std::string& key, const std::string& value)
 
 void register_base_models(Runtime& rt) {
   rt.add_hooks("res.users", std::make_shared<UsersHooks>());
+  register_base_data_models(rt);
   rt.add_native_compute("res.users", "all_group_ids", compute_all_groups);
   rt.add_hooks("res.groups", std::make_shared<GroupsHooks>());
   rt.add_hooks("res.partner", std::make_shared<PartnerHooks>());
@@ -394,16 +396,30 @@ void register_base_models(Runtime& rt) {
              .params = {"key", "value"},
              .required_params = {"key", "value"},
              .model_level = true});
-  rt.add_method(
-      "res.users.apikeys", "generate",
   // Odoo 19's generate(key, scope, name, expiration_date): a user proves one of their keys and
   // gets another (base.programmatic_api_keys_limit live keys at most). Without `key`, the
   // administrators' path: a key for themselves or for another user (`user_id`).
+  rt.add_method(
+      "res.users.apikeys", "generate",
       Method{.fn =
                  [](const RecordSet& rs, const Json& p) {
                    const Env& env = rs.env();
                    if (!env.su() && !env.has_group("base.group_user")) {
                      throw common::AccessError("Only internal users may create API keys.");
+                   }
+                   std::optional<common::DateTime> expiry;
+                   std::string exp = param_string(p, "expiration_date");
+                   if (!exp.empty()) {
+                     expiry = common::parse_datetime(exp);
+                     if (!expiry) {
+                       throw common::ValueError(fmt::format(
+                           "Invalid expiration_date '{}': expected \"YYYY-MM-DD HH:MM:SS\"",
+                           common::truncate_utf8(exp, 40)));
+                     }
+                     if (*expiry <= env.now()) {
+                       throw common::ValidationError(
+                           "The expiration date of an API key must be in the future.");
+                     }
                    }
                    Id uid = env.uid();
                    std::string key = param_string(p, "key");
@@ -441,20 +457,6 @@ void register_base_models(Runtime& rt) {
                            "Limit of {} API keys is reached for programmatic creation", limit));
                      }
                    } else if (p.contains("user_id") && truthy(p["user_id"])) {
-                   std::optional<common::DateTime> expiry;
-                   std::string exp = param_string(p, "expiration_date");
-                   if (!exp.empty()) {
-                     expiry = common::parse_datetime(exp);
-                     if (!expiry) {
-                       throw common::ValueError(fmt::format(
-                           "Invalid expiration_date '{}': expected \"YYYY-MM-DD HH:MM:SS\"",
-                           common::truncate_utf8(exp, 40)));
-                     }
-                     if (*expiry <= env.now()) {
-                       throw common::ValidationError(
-                           "The expiration date of an API key must be in the future.");
-                     }
-                   }
                      if (!p["user_id"].is_number_integer()) {
                        throw common::UnprocessableError("'user_id' must be a user id");
                      }
@@ -479,8 +481,6 @@ void register_base_models(Runtime& rt) {
   rt.add_method("res.users.apikeys", "revoke", Method{.fn = [](const RecordSet& rs, const Json& p) {
                   const Env& env = rs.env();
                   RecordSet keys = rs.sudo();
-                  keys.ensure_exist();
-                  if (!env.su() && !env.is_system()) {
                   std::string key = param_string(p, "key");
                   if (!key.empty()) {
                     if (!rs.empty())
@@ -491,6 +491,8 @@ void register_base_models(Runtime& rt) {
                       throw common::AccessDenied("The provided API key is invalid.");
                     keys = keys.browse({row->id});
                   }
+                  keys.ensure_exist();
+                  if (!env.su() && !env.is_system()) {
                     for (const Value& owner : keys.mapped("user_id")) {
                       if (!owner.is_int() || owner.as_int() != env.uid()) {
                         throw common::AccessError("You can only revoke your own API keys.");
@@ -519,7 +521,9 @@ Id ensure(const Env& env, const std::string& xmlid, const std::string& model, co
 void ensure_base_data(const Env& env) {
   Id user = ensure(
       env, "base.group_user", "res.groups",
-      {{"name", "Internal User"}, {"comment", "Internal users: read and write business records."}});
+      {{"name", "Internal User"},
+       {"comment", "Internal users: read and write business records."},
+       {"api_key_duration", 90}});
   Id system =
       ensure(env, "base.group_system", "res.groups",
              {{"name", "Settings"},
@@ -565,6 +569,7 @@ void ensure_base_data(const Env& env) {
             {"decimal_places", c.decimals},
             {"rounding", c.decimals ? 0.01 : 1.0}});
   }
+  ensure_countries_and_company(env);  // orm/base/base_data.h
   if (!get_param(env, "database.uuid"))
     set_param(env, "database.uuid", common::random_uuid4());
   if (!get_param(env, "database.create_date")) {

@@ -52,6 +52,11 @@ void add_users(Registry& r) {
   users.add(boolean_field("active", "Active").def(true));
   users.add(char_field("tz", "Timezone")
                 .help("An IANA time zone, e.g. Europe/Brussels: the user's today and dates"));
+  // The user's current company (base.main_company when none is given: orm/base/base_data.cc)
+  // and the companies they may work in.
+  users.add(many2one("company_id", "Company", "res.company").ondelete(OnDelete::kRestrict));
+  users.add(many2many("company_ids", "Companies", "res.company")
+                .relation_table("res_company_users_rel", "user_id", "cid"));
   // API keys are for administrators only: not even their ids are shown to other users.
   users.add(one2many("api_key_ids", "API Keys", "res.users.apikeys", "user_id").system_only());
   r.put(std::move(users));
@@ -94,8 +99,17 @@ void add_partners(Registry& r) {
   partner.add(char_field("website", "Website Link"));
   partner.add(char_field("function", "Job Position"));
   partner.add(char_field("street", "Street"));
+  partner.add(char_field("street2", "Street2"));
   partner.add(char_field("city", "City"));
   partner.add(char_field("zip", "Zip"));
+  partner.add(many2one("state_id", "State", "res.country.state").ondelete(OnDelete::kRestrict));
+  partner.add(many2one("country_id", "Country", "res.country").ondelete(OnDelete::kRestrict));
+  partner.add(char_field("vat", "Tax ID").index().help("The tax identification number"));
+  // Odoo: a selection of the installed languages (res.lang codes); here their code as text.
+  partner.add(char_field("lang", "Language")
+                  .def("en_US")
+                  .help("The language of the contact's emails and documents (a res.lang code)"));
+  partner.add(char_field("tz", "Timezone").help("An IANA time zone, e.g. Europe/Brussels"));
   partner.add(html_field("comment", "Notes"));
   partner.add(boolean_field("is_company", "Is a Company"));
   partner.add(selection_field("company_type", "Company Type",
@@ -125,6 +139,88 @@ void add_partners(Registry& r) {
                    .def("after"));
   currency.add(boolean_field("active", "Active").def(true));
   r.put(std::move(currency));
+}
+
+// Countries, their states, languages and companies: Odoo's base data. The records are loaded
+// at first start (orm/base/base_data.cc).
+void add_base_data(Registry& r) {
+  Model country("res.country", "Country");
+  country.set_order("name");
+  country.add(char_field("name", "Country Name").required());
+  country.add(char_field("code", "Country Code")
+                  .required()
+                  .index()
+                  .help("The ISO country code in two chars (unique)"));
+  country.add(integer_field("phone_code", "Country Calling Code"));
+  country.add(many2one("currency_id", "Currency", "res.currency"));
+  country.add(one2many("state_ids", "States", "res.country.state", "country_id"));
+  r.put(std::move(country));
+
+  Model state("res.country.state", "Country state");
+  state.set_order("code");
+  state.add(many2one("country_id", "Country", "res.country")
+                .required()
+                .index()
+                .ondelete(OnDelete::kCascade));
+  state.add(char_field("name", "State Name").required());
+  state.add(char_field("code", "State Code")
+                .required()
+                .help("The state code (unique within its country)"));
+  r.put(std::move(state));
+
+  Model lang("res.lang", "Languages");
+  lang.set_order("active desc, name");
+  lang.add(char_field("name", "Name").required());
+  lang.add(char_field("code", "Locale Code").required().help("The language's locale, e.g. en_US"));
+  lang.add(char_field("iso_code", "ISO code").help("The ISO 639 code, e.g. en"));
+  lang.add(char_field("url_code", "URL Code").required());
+  lang.add(boolean_field("active", "Active"));
+  lang.add(selection_field("direction", "Direction",
+                           {{"ltr", "Left-to-Right"}, {"rtl", "Right-to-Left"}})
+               .required()
+               .def("ltr"));
+  lang.add(char_field("date_format", "Date Format").required().def("%m/%d/%Y"));
+  lang.add(char_field("time_format", "Time Format").required().def("%H:%M:%S"));
+  lang.add(selection_field("week_start", "First Day of Week",
+                           {{"1", "Monday"},
+                            {"2", "Tuesday"},
+                            {"3", "Wednesday"},
+                            {"4", "Thursday"},
+                            {"5", "Friday"},
+                            {"6", "Saturday"},
+                            {"7", "Sunday"}})
+               .required()
+               .def("7"));
+  lang.add(char_field("grouping", "Separator Format")
+               .required()
+               .def("[]")
+               .help("Digits per group of the thousands separator, e.g. [3,0]"));
+  lang.add(char_field("decimal_point", "Decimal Separator").required().def("."));
+  lang.add(char_field("thousands_sep", "Thousands Separator").def(","));
+  r.put(std::move(lang));
+
+  Model company("res.company", "Companies");
+  company.set_order("sequence, name");
+  company.add(char_field("name", "Company Name").required());
+  company.add(integer_field("sequence", "Sequence").def(10));
+  company.add(
+      many2one("partner_id", "Partner", "res.partner").required().ondelete(OnDelete::kRestrict));
+  company.add(
+      many2one("currency_id", "Currency", "res.currency").required().ondelete(OnDelete::kRestrict));
+  company.add(char_field("street", "Street"));
+  company.add(char_field("street2", "Street2"));
+  company.add(char_field("zip", "Zip"));
+  company.add(char_field("city", "City"));
+  company.add(many2one("state_id", "Fed. State", "res.country.state"));
+  company.add(many2one("country_id", "Country", "res.country"));
+  company.add(char_field("email", "Email"));
+  company.add(char_field("phone", "Phone"));
+  company.add(char_field("website", "Website"));
+  company.add(char_field("vat", "Tax ID"));
+  company.add(boolean_field("active", "Active").def(true));
+  company.add(many2many("user_ids", "Accepted Users", "res.users")
+                  .relation_table("res_company_users_rel", "cid", "user_id"));
+  r.put(std::move(company));
 }
 
 void add_ir_models(Registry& r) {
@@ -234,6 +330,7 @@ void add_ir_config(Registry& r) {
 void add_base_models(Registry& r) {
   add_users(r);
   add_partners(r);
+  add_base_data(r);
   add_ir_models(r);
   add_ir_config(r);
 }
