@@ -242,16 +242,16 @@ void register_base_methods(Runtime& rt) {
              .required_params = {"domain"},
              .model_level = true,
              .readonly = true});
-  rt.add_method("*", "search_count",
-                Method{.fn =
-                           [](const RecordSet& rs, const Json& p) {
-                             return Json(
-                                 rs.search_count(param_domain(p, "domain"), param_limit(p)));
-                           },
-                       .params = {"domain", "limit"},
-                       .required_params = {"domain"},
-                       .model_level = true,
-                       .readonly = true});
+  rt.add_method(
+      "*", "search_count",
+      Method{.fn =
+                 [](const RecordSet& rs, const Json& p) {
+                   return Json(rs.search_count(param_domain(p, "domain"), param_limit(p)));
+                 },
+             .params = {"domain", "limit"},
+             .required_params = {"domain"},
+             .model_level = true,
+             .readonly = true});
   rt.add_method("*", "search_read",
                 Method{.fn =
                            [](const RecordSet& rs, const Json& p) {
@@ -369,81 +369,79 @@ void register_base_methods(Runtime& rt) {
                        .required_params = {"operation"},
                        .readonly = true});
   // Grouped reads: Odoo 19's formatted_read_group and the read_group of Odoo 16-18.
-  rt.add_method("*", "formatted_read_group",
-                Method{.fn =
-                           [](const RecordSet& rs, const Json& p) {
-                             GroupQuery q;
-                             q.domain = param_domain(p, "domain");
-                             q.groupby = param_groupby(p, "groupby");
-                             q.aggregates = param_strings(p, "aggregates");
-                             if (auto h = p.find("having"); h != p.end() && !h->is_null() &&
-                                                            !(h->is_boolean() && !h->get<bool>()))
-                               q.having = *h;
-                             SearchOptions o = search_options(p);
-                             q.offset = o.offset;
-                             q.limit = o.limit;
-                             q.order = o.order;
-                             return formatted_read_group(rs, q);
-                           },
-                       .params = {"domain", "groupby", "aggregates", "having", "offset", "limit",
-                                  "order"},
-                       .required_params = {"domain"},
-                       .model_level = true,
-                       .readonly = true});
-  rt.add_method("*", "read_group",
-                Method{.fn =
-                           [](const RecordSet& rs, const Json& p) {
-                             LegacyGroupQuery q;
-                             q.domain = param_domain(p, "domain");
-                             q.fields = param_strings(p, "fields");
-                             q.groupby = param_groupby(p, "groupby");
-                             q.offset = param_int(p, "offset", 0).value_or(0);
-                             q.limit = param_limit(p);
-                             q.orderby = param_string(p, "orderby", "");
-                             q.lazy = param_bool(p, "lazy", true);
-                             return read_group(rs, q);
-                           },
-                       .params = {"domain", "fields", "groupby", "offset", "limit", "orderby",
-                                  "lazy"},
-                       .required_params = {"domain", "fields", "groupby"},
-                       .model_level = true,
-                       .readonly = true});
-  // The web client's reads: a field specification followed into related records.
-  rt.add_method("*", "web_read",
-                Method{.fn =
-                           [](const RecordSet& rs, const Json& p) {
-                             return web_read(rs, p["specification"]);
-                           },
-                       .params = {"specification"},
-                       .required_params = {"specification"},
-                       .readonly = true});
-  rt.add_method("*", "web_search_read",
-                Method{.fn =
-                           [](const RecordSet& rs, const Json& p) {
-                             return web_search_read(rs, param_domain(p, "domain"),
-                                                    p["specification"], search_options(p),
-                                                    param_int(p, "count_limit", std::nullopt));
-                           },
-                       .params = {"domain", "specification", "offset", "limit", "order",
-                                  "count_limit"},
-                       .required_params = {"domain", "specification"},
-                       .model_level = true,
-                       .readonly = true});
-  // search_fetch: a search that also loads the named fields; over the API, the ids found (the
-  // fields are checked as a read of them would be).
   rt.add_method(
-      "*", "search_fetch",
+      "*", "formatted_read_group",
       Method{.fn =
                  [](const RecordSet& rs, const Json& p) {
-                   RecordSet found = rs.search(param_domain(p, "domain"), search_options(p));
-                   if (auto fields = param_strings(p, "field_names"); !fields.empty())
-                     found.read(fields);
-                   return Json(found.ids());
+                   GroupQuery q;
+                   q.domain = param_domain(p, "domain");
+                   q.groupby = param_groupby(p, "groupby");
+                   q.aggregates = param_strings(p, "aggregates");
+                   if (auto h = p.find("having");
+                       h != p.end() && !h->is_null() && !(h->is_boolean() && !h->get<bool>()))
+                     q.having = *h;
+                   SearchOptions o = search_options(p);
+                   q.offset = o.offset;
+                   q.limit = o.limit;
+                   q.order = o.order;
+                   return formatted_read_group(rs, q);
                  },
-             .params = {"domain", "field_names", "offset", "limit", "order"},
+             .params = {"domain", "groupby", "aggregates", "having", "offset", "limit", "order"},
              .required_params = {"domain"},
              .model_level = true,
              .readonly = true});
+  rt.add_method(
+      "*", "read_group",
+      Method{.fn =
+                 [](const RecordSet& rs, const Json& p) {
+                   LegacyGroupQuery q;
+                   q.domain = param_domain(p, "domain");
+                   q.fields = param_strings(p, "fields");
+                   q.groupby = param_groupby(p, "groupby");
+                   q.offset = param_int(p, "offset", 0).value_or(0);
+                   q.limit = param_limit(p);
+                   q.orderby = param_string(p, "orderby", "");
+                   q.lazy = param_bool(p, "lazy", true);
+                   return read_group(rs, q);
+                 },
+             .params = {"domain", "fields", "groupby", "offset", "limit", "orderby", "lazy"},
+             .required_params = {"domain", "fields", "groupby"},
+             .model_level = true,
+             .readonly = true});
+  // The web client's reads: a field specification followed into related records.
+  rt.add_method("*", "web_read",
+                Method{.fn = [](const RecordSet& rs,
+                                const Json& p) { return web_read(rs, p["specification"]); },
+                       .params = {"specification"},
+                       .required_params = {"specification"},
+                       .readonly = true});
+  rt.add_method(
+      "*", "web_search_read",
+      Method{.fn =
+                 [](const RecordSet& rs, const Json& p) {
+                   return web_search_read(rs, param_domain(p, "domain"), p["specification"],
+                                          search_options(p),
+                                          param_int(p, "count_limit", std::nullopt));
+                 },
+             .params = {"domain", "specification", "offset", "limit", "order", "count_limit"},
+             .required_params = {"domain", "specification"},
+             .model_level = true,
+             .readonly = true});
+  // search_fetch: a search that also loads the named fields; over the API, the ids found (the
+  // fields are checked as a read of them would be).
+  rt.add_method("*", "search_fetch",
+                Method{.fn =
+                           [](const RecordSet& rs, const Json& p) {
+                             RecordSet found =
+                                 rs.search(param_domain(p, "domain"), search_options(p));
+                             if (auto fields = param_strings(p, "field_names"); !fields.empty())
+                               found.read(fields);
+                             return Json(found.ids());
+                           },
+                       .params = {"domain", "field_names", "offset", "limit", "order"},
+                       .required_params = {"domain"},
+                       .model_level = true,
+                       .readonly = true});
   rt.add_method("*", "name_create",
                 Method{.fn =
                            [](const RecordSet& rs, const Json& p) {

@@ -10,8 +10,8 @@
 
 #include "common/errors.h"
 #include "orm/env.h"
-#include "orm/methods.h"
 #include "orm/internal/rows.h"
+#include "orm/methods.h"
 #include "orm/recordset.h"
 #include "orm/xmlid.h"
 

@@ -44,8 +44,8 @@ void add_users(Registry& r) {
                 .copy(false)
                 .help("The older name of group_ids: the same groups"));
   // The user's groups and every group they imply, transitively (orm/base/users.cc).
-  users.add(many2many("all_group_ids", "Groups and Inherited Groups", "res.groups")
-                .computed_natively());
+  users.add(
+      many2many("all_group_ids", "Groups and Inherited Groups", "res.groups").computed_natively());
   users.add(boolean_field("share", "Share User")
                 .readonly()
                 .help("External user with limited access, not an internal user"));

@@ -44,9 +44,9 @@ py::module_& sandbox();
 py::object compile(std::string_view source, Mode mode);
 
 // Runs compiled code in `globals` under the limits (GIL held) and returns the result (eval) or
-// the value the code assigned to `result_name` (exec; None when it did not). Python exceptions become
-// common errors (see sandbox.h); `globals` is cleared afterwards either way, so nothing of one
-// evaluation survives into another.
+// the value the code assigned to `result_name` (exec; None when it did not). Python exceptions
+// become common errors (see sandbox.h); `globals` is cleared afterwards either way, so nothing of
+// one evaluation survives into another.
 py::object run(const py::object& code, py::dict globals, Mode mode, std::string_view source,
                const char* result_name = "action");
 

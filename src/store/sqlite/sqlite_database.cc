@@ -427,8 +427,8 @@ void ar_date_group_fn(sqlite3_context* ctx, int, sqlite3_value** argv) {
     sqlite3_result_null(ctx);
     return;
   }
-  Value key = common::date_group_key(value_text(argv[0]), value_text(argv[1]),
-                                     value_text(argv[2]), sqlite3_value_int(argv[3]));
+  Value key = common::date_group_key(value_text(argv[0]), value_text(argv[1]), value_text(argv[2]),
+                                     sqlite3_value_int(argv[3]));
   if (key.is_int()) {
     sqlite3_result_int64(ctx, key.as_int());
   } else if (key.is_string()) {

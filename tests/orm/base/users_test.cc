@@ -67,8 +67,9 @@ TEST_F(OrmTest, UsersMayOnlyManageTheirOwnKeys) {
   const std::string in_a_year = common::format_datetime(common::add_seconds(e.now(), 365 * 86400));
   EXPECT_NO_THROW(call_method(e, "res.users.apikeys", "generate", nullptr,
                               Json{{"name", "mine"}, {"expiration_date", in_a_month}}));
-  EXPECT_THROW_MSG(call_method(e, "res.users.apikeys", "generate", nullptr, Json{{"name", "forever"}}),
-                   common::ValidationError, "must have an expiration date");
+  EXPECT_THROW_MSG(
+      call_method(e, "res.users.apikeys", "generate", nullptr, Json{{"name", "forever"}}),
+      common::ValidationError, "must have an expiration date");
   EXPECT_THROW_MSG(call_method(e, "res.users.apikeys", "generate", nullptr,
                                Json{{"name", "long"}, {"expiration_date", in_a_year}}),
                    common::ValidationError, "cannot exceed 90 days");
