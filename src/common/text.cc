@@ -1,6 +1,7 @@
 #include "common/text.h"
 
 #include <array>
+#include <cctype>
 #include <cerrno>
 #include <cstdint>
 #include <cstring>
@@ -290,6 +291,26 @@ std::string random_uuid4() {
     out += kHex[b[i] & 15];
   }
   return out;
+}
+
+std::string ascii_lower(std::string text) {
+  for (char& c : text)
+    c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  return text;
+}
+
+std::string ascii_upper(std::string text) {
+  for (char& c : text)
+    c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
+  return text;
+}
+
+std::string trim(std::string_view text) {
+  const char* ws = " \t\r\n";
+  auto first = text.find_first_not_of(ws);
+  if (first == std::string_view::npos)
+    return "";
+  return std::string(text.substr(first, text.find_last_not_of(ws) - first + 1));
 }
 
 }  // namespace autorules::common

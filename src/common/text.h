@@ -17,6 +17,12 @@ void utf8_lower_into(std::string_view text, std::string& out);
 // Appends one code point, UTF-8 encoded.
 void utf8_append(std::string& out, char32_t code_point);
 
+// ASCII-only case changes and trimming, for names and keywords (identifiers, "desc", "nulls").
+std::string ascii_lower(std::string text);
+std::string ascii_upper(std::string text);
+// `text` without leading and trailing spaces, tabs and line breaks.
+std::string trim(std::string_view text);
+
 // Number of code points (invalid bytes count as one each).
 size_t utf8_length(std::string_view text);
 

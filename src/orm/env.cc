@@ -232,6 +232,24 @@ bool Env::bumped_generation(const std::string& name) const {
   return txn_->bumped.count(name) > 0;
 }
 
+std::set<Id> Env::group_ids() const {
+  std::set<Id> ids;
+  std::vector<Id> todo;
+  auto add = [&](const store::RowView& r) {
+    if (ids.insert(r.int64(0)).second)
+      todo.push_back(r.int64(0));
+  };
+  Value p[] = {Value(uid_)};
+  cr().query("SELECT \"gid\" FROM \"res_groups_users_rel\" WHERE \"uid\" = ?", p, add);
+  // Implied groups, transitively.
+  while (!todo.empty()) {
+    Value q[] = {Value(todo.back())};
+    todo.pop_back();
+    cr().query("SELECT \"hid\" FROM \"res_groups_implied_rel\" WHERE \"gid\" = ?", q, add);
+  }
+  return ids;
+}
+
 const std::set<std::string>& Env::groups() const {
   auto it = txn_->groups.find(uid_);
   if (it != txn_->groups.end()) {
@@ -246,23 +264,7 @@ const std::set<std::string>& Env::groups() const {
       return txn_->groups.emplace(uid_, std::move(*cached)).first->second;
     }
   }
-  std::set<Id> ids;
-  Value p[] = {Value(uid_)};
-  cr().query("SELECT \"gid\" FROM \"res_groups_users_rel\" WHERE \"uid\" = ?", p,
-             [&](const store::RowView& r) { ids.insert(r.int64(0)); });
-  // Implied groups, transitively.
-  std::vector<Id> todo(ids.begin(), ids.end());
-  while (!todo.empty()) {
-    Id g = todo.back();
-    todo.pop_back();
-    Value q[] = {Value(g)};
-    cr().query("SELECT \"hid\" FROM \"res_groups_implied_rel\" WHERE \"gid\" = ?", q,
-               [&](const store::RowView& r) {
-                 if (ids.insert(r.int64(0)).second) {
-                   todo.push_back(r.int64(0));
-                 }
-               });
-  }
+  std::set<Id> ids = group_ids();
   std::set<std::string> names;
   for (Id g : ids) {
     Value q[] = {Value(g)};

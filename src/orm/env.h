@@ -71,6 +71,8 @@ class Env {
   // The user's groups as xml ids ("base.group_user", ...), implied groups included. Cached
   // between transactions under the "security" generation.
   const std::set<std::string>& groups() const;
+  // The ids of the user's groups and of every group they imply, transitively (not cached).
+  std::set<common::Id> group_ids() const;
   bool has_group(std::string_view xmlid) const;
   bool is_system() const { return has_group("base.group_system"); }
 

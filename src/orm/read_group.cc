@@ -23,26 +23,13 @@ using schema::FieldType;
 
 namespace {
 
-std::string trim(std::string_view s) {
-  const char* ws = " \t\r\n";
-  auto b = s.find_first_not_of(ws);
-  if (b == std::string_view::npos)
-    return "";
-  return std::string(s.substr(b, s.find_last_not_of(ws) - b + 1));
-}
-
-std::string lower(std::string s) {
-  for (char& c : s)
-    c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-  return s;
-}
-
 std::vector<std::string> split_commas(std::string_view s) {
   std::vector<std::string> out;
   std::size_t start = 0;
   while (true) {
     auto comma = s.find(',', start);
-    out.push_back(trim(s.substr(start, comma == std::string_view::npos ? comma : comma - start)));
+    out.push_back(
+        common::trim(s.substr(start, comma == std::string_view::npos ? comma : comma - start)));
     if (comma == std::string_view::npos)
       return out;
     start = comma + 1;
@@ -333,7 +320,7 @@ std::string having_sql(const RecordSet& rs, const Json& having, std::vector<Valu
 std::string order_sql(const RecordSet& rs, const GroupQuery& q,
                       const std::vector<GroupTerm>& groups, std::vector<Value>& params) {
   const auto& d = rs.env().cr().dialect();
-  const bool explicit_order = !trim(q.order).empty();
+  const bool explicit_order = !common::trim(q.order).empty();
   std::vector<std::string> parts;
   if (explicit_order) {
     parts = split_commas(q.order);
@@ -348,9 +335,10 @@ std::string order_sql(const RecordSet& rs, const GroupQuery& q,
     if (part.size() > 200 || !std::regex_match(part, m, kPart))
       throw ValueError(fmt::format("Invalid order '{}' for read_group", shown(q.order)));
     std::string term = m[1];
-    std::string dir = lower(m[2].str()) == "desc" ? " DESC" : " ASC";
+    std::string dir = common::ascii_lower(m[2].str()) == "desc" ? " DESC" : " ASC";
     std::string nulls =
-        m[3].matched ? (lower(m[3].str()) == "first" ? " NULLS FIRST" : " NULLS LAST") : "";
+        m[3].matched ? (common::ascii_lower(m[3].str()) == "first" ? " NULLS FIRST" : " NULLS LAST")
+                     : "";
     std::string expr;
     auto g = std::find_if(groups.begin(), groups.end(),
                           [&](const GroupTerm& t) { return t.spec == term; });
@@ -581,16 +569,30 @@ PreparedGroups run_group_query(const RecordSet& rs, const GroupQuery& q, const s
 
 }  // namespace
 
+namespace {
+
+// The query run, and the formatter of its group values with their display names fetched.
+struct FormattedGroups {
+  PreparedGroups prepared;
+  KeyFormatter keys;
+};
+
+FormattedGroups run_formatted(const RecordSet& records, const GroupQuery& query) {
+  std::string tz = group_tz(records.env());
+  FormattedGroups out{run_group_query(records, query, tz), KeyFormatter(records, std::move(tz))};
+  for (std::size_t i = 0; i < out.prepared.groups.size(); ++i)
+    out.keys.prefetch(out.prepared.groups[i], out.prepared.rows, i);
+  return out;
+}
+
+}  // namespace
+
 std::vector<std::vector<Json>> read_group_rows(const RecordSet& records, const GroupQuery& query) {
   return run_group_query(records, query, group_tz(records.env())).rows;
 }
 
 Json formatted_read_group(const RecordSet& records, const GroupQuery& query) {
-  const std::string tz = group_tz(records.env());
-  PreparedGroups p = run_group_query(records, query, tz);
-  KeyFormatter keys(records, tz);
-  for (std::size_t i = 0; i < p.groups.size(); ++i)
-    keys.prefetch(p.groups[i], p.rows, i);
+  auto [p, keys] = run_formatted(records, query);
   Json out = Json::array();
   for (const auto& row : p.rows) {
     Json group = Json::object();
@@ -677,7 +679,7 @@ Json read_group(const RecordSet& records, const LegacyGroupQuery& query) {
   q.offset = query.offset;
   q.limit = query.limit;
   // The order names keys of the answer: each becomes its specification.
-  if (!trim(query.orderby).empty()) {
+  if (!common::trim(query.orderby).empty()) {
     std::string order;
     for (const std::string& part : split_commas(query.orderby)) {
       std::string first = part.substr(0, part.find(' '));
@@ -694,11 +696,7 @@ Json read_group(const RecordSet& records, const LegacyGroupQuery& query) {
     q.order = order;
   }
 
-  const std::string tz = group_tz(records.env());
-  PreparedGroups p = run_group_query(records, q, tz);
-  KeyFormatter keys(records, tz);
-  for (std::size_t i = 0; i < p.groups.size(); ++i)
-    keys.prefetch(p.groups[i], p.rows, i);
+  auto [p, keys] = run_formatted(records, q);
 
   Json out = Json::array();
   for (const auto& row : p.rows) {

@@ -15,6 +15,7 @@
 
 #include "common/errors.h"
 #include "common/mutex.h"
+#include "common/text.h"
 #include "orm/recordset.h"
 #include "orm/xmlid.h"
 
@@ -41,18 +42,6 @@ std::string env_or(const char* name, const char* fallback) {
 
 bool truthy(const Json& v) {
   return !(v.is_null() || (v.is_boolean() && !v.get<bool>()));
-}
-
-std::string lower(std::string s) {
-  for (char& c : s)
-    c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-  return s;
-}
-
-std::string upper(std::string s) {
-  for (char& c : s)
-    c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
-  return s;
 }
 
 std::string str(const Json& j, const char* key) {
@@ -105,7 +94,7 @@ IsoLists read_iso_lists(const std::string& dir) {
       std::string name = str(c, "common_name");
       if (name.empty())
         name = str(c, "name");
-      std::string code = upper(str(c, "alpha_2"));
+      std::string code = common::ascii_upper(str(c, "alpha_2"));
       if (code.size() == 2 && !name.empty())
         out.countries->push_back({code, name, {}});
     }
@@ -350,7 +339,7 @@ void load_countries(const Env& env) {
   std::vector<std::string> names;
   for (size_t i = 0; i < ids.size(); ++i) {
     country_ids[codes[i]] = ids[i];
-    names.push_back(lower(codes[i]));
+    names.push_back(common::ascii_lower(codes[i]));
   }
   set_xmlids(env, "res.country", ids, names);
   if (!iso.states)
@@ -372,7 +361,7 @@ void load_countries(const Env& env) {
         "\"create_date\", \"write_uid\", \"write_date\") VALUES (?, ?, ?, ?, ?, ?, ?) RETURNING "
         "\"id\"",
         p, [&](const store::RowView& r) { state_ids.push_back(r.int64(0)); });
-    names.push_back(lower(fmt::format("state_{}_{}", s.country, s.code)));
+    names.push_back(common::ascii_lower(fmt::format("state_{}_{}", s.country, s.code)));
   }
   set_xmlids(env, "res.country.state", state_ids, names);
 }
@@ -420,7 +409,7 @@ class CountryHooks final : public ModelHooks {
     auto it = vals.find("code");
     if (it == vals.end() || !it->is_string())
       return;
-    *it = upper(it->get<std::string>());
+    *it = common::ascii_upper(it->get<std::string>());
     const std::string code = it->get<std::string>();
     if (code.size() != 2)
       throw common::ValidationError(

@@ -31,29 +31,11 @@ std::optional<Id> group_id(const Env& env, const char* xmlid) {
   return env.xmlid_to_res_id(xmlid);
 }
 
-// A user's groups and the groups they imply, transitively (ids).
-std::set<Id> all_groups_of(const Env& env, Id uid) {
-  std::set<Id> all;
-  std::vector<Id> todo;
-  auto add = [&](const store::RowView& r) {
-    if (all.insert(r.int64(0)).second)
-      todo.push_back(r.int64(0));
-  };
-  Value p[] = {Value(uid)};
-  env.cr().query("SELECT \"gid\" FROM \"res_groups_users_rel\" WHERE \"uid\" = ?", p, add);
-  while (!todo.empty()) {
-    Value q[] = {Value(todo.back())};
-    todo.pop_back();
-    env.cr().query("SELECT \"hid\" FROM \"res_groups_implied_rel\" WHERE \"gid\" = ?", q, add);
-  }
-  return all;
-}
-
 // all_group_ids.
 std::vector<Value> compute_all_groups(const RecordSet& users) {
   std::vector<Value> out;
   for (Id uid : users.ids()) {
-    std::set<Id> all = all_groups_of(users.env(), uid);
+    std::set<Id> all = users.env().with_user(uid).group_ids();
     out.emplace_back(IdList(all.begin(), all.end()));
   }
   return out;
@@ -246,7 +228,7 @@ void check_key_expiration(const Env& env, Id uid, const std::optional<common::Da
   if (!expiry)
     throw common::ValidationError("The API key must have an expiration date");
   double max_days = 0;
-  for (Id gid : all_groups_of(env, uid)) {
+  for (Id gid : env.with_user(uid).group_ids()) {
     Value q[] = {Value(gid)};
     Value days =
         env.cr().scalar("SELECT \"api_key_duration\" FROM \"res_groups\" WHERE \"id\" = ?", q);
@@ -443,14 +425,14 @@ void register_base_models(Runtime& rt) {
                              "Invalid value for 'base.programmatic_api_keys_limit', using 10");
                        }
                      }
-                     Value q[] = {Value(env.uid()),
-                                  Value(common::format_datetime(env.now()))};
+                     Value q[] = {Value(env.uid()), Value(common::format_datetime(env.now()))};
                      std::int64_t live =
                          env.cr()
-                             .scalar("SELECT COUNT(*) FROM \"res_users_apikeys\" WHERE "
-                                     "\"user_id\" = ? AND (\"expiration_date\" IS NULL OR "
-                                     "\"expiration_date\" >= ?)",
-                                     q)
+                             .scalar(
+                                 "SELECT COUNT(*) FROM \"res_users_apikeys\" WHERE "
+                                 "\"user_id\" = ? AND (\"expiration_date\" IS NULL OR "
+                                 "\"expiration_date\" >= ?)",
+                                 q)
                              .as_int();
                      if (live >= limit) {
                        throw common::UserError(fmt::format(
@@ -478,31 +460,34 @@ void register_base_models(Runtime& rt) {
              .model_level = true});
   // Odoo 19's revoke(key): removes the key given (the caller's or, for an administrator, any);
   // called on ids instead, removes those keys (one's own, or any for an administrator).
-  rt.add_method("res.users.apikeys", "revoke", Method{.fn = [](const RecordSet& rs, const Json& p) {
-                  const Env& env = rs.env();
-                  RecordSet keys = rs.sudo();
-                  std::string key = param_string(p, "key");
-                  if (!key.empty()) {
-                    if (!rs.empty())
-                      throw common::UnprocessableError("revoke takes a key or ids, not both");
-                    ensure_programmatic_keys(env);
-                    auto row = find_key(env.sudo(), key);
-                    if (!row)
-                      throw common::AccessDenied("The provided API key is invalid.");
-                    keys = keys.browse({row->id});
-                  }
-                  keys.ensure_exist();
-                  if (!env.su() && !env.is_system()) {
-                    for (const Value& owner : keys.mapped("user_id")) {
-                      if (!owner.is_int() || owner.as_int() != env.uid()) {
-                        throw common::AccessError("You can only revoke your own API keys.");
-                      }
-                    }
-                  }
-                  keys.unlink();
-                  return Json(true);
-                },
-                .params = {"key"}});
+  rt.add_method(
+      "res.users.apikeys", "revoke",
+      Method{.fn =
+                 [](const RecordSet& rs, const Json& p) {
+                   const Env& env = rs.env();
+                   RecordSet keys = rs.sudo();
+                   std::string key = param_string(p, "key");
+                   if (!key.empty()) {
+                     if (!rs.empty())
+                       throw common::UnprocessableError("revoke takes a key or ids, not both");
+                     ensure_programmatic_keys(env);
+                     auto row = find_key(env.sudo(), key);
+                     if (!row)
+                       throw common::AccessDenied("The provided API key is invalid.");
+                     keys = keys.browse({row->id});
+                   }
+                   keys.ensure_exist();
+                   if (!env.su() && !env.is_system()) {
+                     for (const Value& owner : keys.mapped("user_id")) {
+                       if (!owner.is_int() || owner.as_int() != env.uid()) {
+                         throw common::AccessError("You can only revoke your own API keys.");
+                       }
+                     }
+                   }
+                   keys.unlink();
+                   return Json(true);
+                 },
+             .params = {"key"}});
 }
 
 namespace {
@@ -519,11 +504,10 @@ Id ensure(const Env& env, const std::string& xmlid, const std::string& model, co
 }  // namespace
 
 void ensure_base_data(const Env& env) {
-  Id user = ensure(
-      env, "base.group_user", "res.groups",
-      {{"name", "Internal User"},
-       {"comment", "Internal users: read and write business records."},
-       {"api_key_duration", 90}});
+  Id user = ensure(env, "base.group_user", "res.groups",
+                   {{"name", "Internal User"},
+                    {"comment", "Internal users: read and write business records."},
+                    {"api_key_duration", 90}});
   Id system =
       ensure(env, "base.group_system", "res.groups",
              {{"name", "Settings"},

@@ -6,28 +6,13 @@
 #include <fmt/format.h>
 
 #include "common/errors.h"
+#include "common/text.h"
 #include "orm/internal/convert.h"
 #include "orm/internal/recompute.h"
 #include "orm/recordset.h"
 #include "schema/registry.h"
 
 namespace autorules::orm {
-
-namespace {
-
-std::string lower(std::string s) {
-  for (char& c : s)
-    c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-  return s;
-}
-
-std::string trim(std::string_view s) {
-  size_t a = s.find_first_not_of(" \t\n");
-  size_t b = s.find_last_not_of(" \t\n");
-  return a == std::string_view::npos ? "" : std::string(s.substr(a, b - a + 1));
-}
-
-}  // namespace
 
 std::string placeholders(size_t n) {
   std::string out;
@@ -261,20 +246,20 @@ bool can_read_names(const Env& env, const schema::Model& model) {
 std::string order_by_sql(const Env& env, const schema::Model& model, std::string_view order,
                          std::string_view alias) {
   const auto& d = env.cr().dialect();
-  std::string spec = trim(order.empty() ? std::string_view(model.order()) : order);
+  std::string spec = common::trim(order.empty() ? std::string_view(model.order()) : order);
   std::string out;
   bool has_id = false;
   std::stringstream ss(spec);
   std::string item;
   while (std::getline(ss, item, ',')) {
-    std::istringstream words(trim(item));
+    std::istringstream words(common::trim(item));
     std::string name, dir, extra, extra2;
     words >> name >> dir >> extra >> extra2;
     if (name.empty()) {
       throw common::ValueError(
           fmt::format("Invalid order '{}' on model '{}'", order, model.name()));
     }
-    dir = lower(dir);
+    dir = common::ascii_lower(dir);
     if (!dir.empty() && dir != "asc" && dir != "desc") {
       throw common::ValueError(
           fmt::format("Invalid order '{}' on model '{}': direction '{}' must be asc or desc", order,
@@ -282,12 +267,12 @@ std::string order_by_sql(const Env& env, const schema::Model& model, std::string
     }
     std::string nulls;
     if (!extra.empty()) {
-      std::string e = lower(extra) + " " + lower(extra2);
+      std::string e = common::ascii_lower(extra) + " " + common::ascii_lower(extra2);
       if (e != "nulls first" && e != "nulls last") {
         throw common::ValueError(
             fmt::format("Invalid order '{}' on model '{}'", order, model.name()));
       }
-      nulls = " " + lower(extra) + " " + lower(extra2);
+      nulls = " " + common::ascii_lower(extra) + " " + common::ascii_lower(extra2);
     }
     const schema::Field* f = model.field(name);
     // Ordering by a value reveals it, as searching would.
