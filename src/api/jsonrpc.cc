@@ -34,7 +34,7 @@ Json error_envelope(const Json& id, const char* name, const std::string& message
 
 }  // namespace
 
-Response handle_jsonrpc(orm::Runtime& runtime, std::string_view body, const std::string& host) {
+Response handle_jsonrpc(orm::Runtime& runtime, std::string_view body, const RpcOrigin& origin) {
   Json id = nullptr;
   Json call;
   try {
@@ -58,7 +58,7 @@ Response handle_jsonrpc(orm::Runtime& runtime, std::string_view body, const std:
   std::string method = params["method"].get<std::string>();
   try {
     Json args = params.value("args", Json::array());
-    Json result = dispatch_rpc(runtime, service, method, args, host);
+    Json result = dispatch_rpc(runtime, service, method, args, origin);
     return {200, dump(Json{{"jsonrpc", "2.0"}, {"id", id}, {"result", result}})};
   } catch (const common::Error& e) {
     std::string message = e.what();

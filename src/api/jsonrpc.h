@@ -8,12 +8,13 @@
 #include <string_view>
 
 #include "api/json2.h"
+#include "api/rpc.h"
 #include "orm/runtime.h"
 
 namespace autorules::api {
 
 // Status 200 for a call, whatever its outcome (errors are in the envelope, as Odoo's); 400 with
 // an error envelope for a body that is not a JSON-RPC call.
-Response handle_jsonrpc(orm::Runtime& runtime, std::string_view body, const std::string& host = "");
+Response handle_jsonrpc(orm::Runtime& runtime, std::string_view body, const RpcOrigin& origin = {});
 
 }  // namespace autorules::api

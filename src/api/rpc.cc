@@ -8,6 +8,7 @@
 #include "api/json2.h"
 #include "api/method_call.h"
 #include "common/errors.h"
+#include "orm/base/login.h"
 #include "orm/base/users.h"
 #include "orm/env.h"
 #include "orm/methods.h"
@@ -47,20 +48,20 @@ void check_database(orm::Runtime& runtime, const Json& db) {
     throw common::UserError(fmt::format("database \"{}\" does not exist", name));
 }
 
-// The user whose login and API key these are; nullopt when they do not match.
+// The user whose login and password (or API key) these are; nullopt when they do not match or
+// the client is on cooldown (Odoo answers false to both).
 std::optional<Id> login_user(orm::Runtime& runtime, const std::string& login,
-                             const std::string& password) {
-  orm::Env env = orm::Env::begin(runtime, orm::kSuperuserId, store::Access::kRead).sudo();
-  std::optional<Id> by_key = orm::authenticate_key(env, password);
-  if (!by_key)
+                             const std::string& password, const RpcOrigin& origin) {
+  try {
+    return orm::login_with_password(runtime, login, password,
+                                    orm::LoginAttempt{origin.address, /*allow_api_key=*/true});
+  } catch (const common::AccessDenied&) {
     return std::nullopt;
-  std::optional<Id> by_login = orm::user_by_login(env, login);
-  if (!by_login || *by_login != *by_key)
-    return std::nullopt;
-  return by_key;
+  }
 }
 
-Json common_service(orm::Runtime& runtime, const std::string& method, const Json& args) {
+Json common_service(orm::Runtime& runtime, const std::string& method, const Json& args,
+                    const RpcOrigin& origin) {
   if (method == "version")
     return version_info();
   if (method == "login" || method == "authenticate") {
@@ -69,7 +70,7 @@ Json common_service(orm::Runtime& runtime, const std::string& method, const Json
           fmt::format("{}() takes the database, the login and the password", method));
     check_database(runtime, args[0]);
     std::optional<Id> uid =
-        login_user(runtime, string_arg(args, 1, "login"), string_arg(args, 2, "password"));
+        login_user(runtime, string_arg(args, 1, "login"), string_arg(args, 2, "password"), origin);
     return uid ? Json(*uid) : Json(false);
   }
   throw common::NotFoundError(
@@ -114,7 +115,7 @@ Json named_params(const orm::Method& m, const std::string& method, const Json& a
 // execute_kw(db, uid, password, model, method, args, kwargs) and execute(db, uid, password,
 // model, method, *args).
 Json object_service(orm::Runtime& runtime, const std::string& service_method, const Json& args,
-                    const std::string& host) {
+                    const RpcOrigin& origin) {
   const bool kw = service_method == "execute_kw";
   if (!kw && service_method != "execute")
     throw common::NotFoundError(
@@ -164,17 +165,40 @@ Json object_service(orm::Runtime& runtime, const std::string& service_method, co
   if (auto c = kwargs.find("context"); c != kwargs.end() && c->is_object())
     context = client_context(*c);
 
-  Json result = run_method_call(
-      runtime, model, method, host,
-      [&](const orm::Env& txn) -> Id {
-        std::optional<Id> uid = orm::authenticate_key(txn, password);
-        if (!uid || !uid_arg.is_number_integer() || uid_arg.get<Id>() != *uid)
-          throw common::AccessDenied("Access Denied");
-        return *uid;
-      },
-      [&]() {
-        return CallArguments{ids, params, context};
-      });
+  if (!uid_arg.is_number_integer() || password.empty())
+    throw common::AccessDenied("Access Denied");
+  const Id uid = uid_arg.get<Id>();
+  // In the call's transaction, only what costs no hash: a password checked before (under the
+  // same security generation) or an API key. Anything else is checked outside any transaction
+  // (a password hash takes tens of milliseconds), then the call starts again.
+  struct NeedsPasswordCheck {};
+  auto call = [&] {
+    return run_method_call(
+        runtime, model, method, origin.host,
+        [&](const orm::Env& txn) -> Id {
+          if (orm::password_recently_checked(txn, uid, password) ||
+              orm::authenticate_key(txn, password) == uid)
+            return uid;
+          throw NeedsPasswordCheck{};
+        },
+        [&]() {
+          return CallArguments{ids, params, context};
+        });
+  };
+  Json result;
+  try {
+    result = call();
+  } catch (const NeedsPasswordCheck&) {
+    if (!orm::check_user_password(runtime, uid, password,
+                                  orm::LoginAttempt{origin.address, /*allow_api_key=*/true}))
+      throw common::AccessDenied("Access Denied");
+    try {
+      result = call();
+    } catch (const NeedsPasswordCheck&) {
+      // The user's security changed between the check and the call: checked again next time.
+      throw common::AccessDenied("Access Denied");
+    }
+  }
   // Odoo's create gives one id for one dictionary, a list for a list.
   if (method == "create" && params.value("vals_list", Json()).is_object() && result.is_array() &&
       result.size() == 1)
@@ -193,13 +217,13 @@ std::string database_name(orm::Runtime& runtime) {
 }
 
 Json dispatch_rpc(orm::Runtime& runtime, const std::string& service, const std::string& method,
-                  const Json& args, const std::string& host) {
+                  const Json& args, const RpcOrigin& origin) {
   if (!args.is_array())
     throw common::UnprocessableError("the arguments of an RPC call must be a list");
   if (service == "common")
-    return common_service(runtime, method, args);
+    return common_service(runtime, method, args, origin);
   if (service == "object")
-    return object_service(runtime, method, args, host);
+    return object_service(runtime, method, args, origin);
   if (service == "db")
     return db_service(runtime, method, args);
   throw common::NotFoundError(fmt::format("The service '{}' does not exist", service));

@@ -20,6 +20,7 @@
 #include "api/webhook.h"
 #include "api/xmlrpc.h"
 #include "common/errors.h"
+#include "common/text.h"
 #include "orm/env.h"
 
 namespace autorules::api {
@@ -136,7 +137,20 @@ struct Server::Impl {
   HttpResponse json2(const HttpRequest& req, const std::string& model, const std::string& method);
   HttpResponse webhook(const HttpRequest& req, const std::string& uuid);
   HttpResponse get(const HttpRequest& req);
+  RpcOrigin rpc_origin(const HttpRequest& req) const;
 };
+
+RpcOrigin Server::Impl::rpc_origin(const HttpRequest& req) const {
+  RpcOrigin origin{req.header("Host"), req.remote_address};
+  if (options.proxy_mode) {
+    // The proxy appends the address it saw to whatever the client sent: only the last is true.
+    const std::string& forwarded = req.header("X-Forwarded-For");
+    std::string last = common::trim(forwarded.substr(forwarded.rfind(',') + 1));
+    if (!last.empty() && last.size() <= 64)
+      origin.address = std::move(last);
+  }
+  return origin;
+}
 
 internal::HttpOptions Server::Impl::http_options(const ServerOptions& o) {
   if (!std::isfinite(o.http_header_timeout) || o.http_header_timeout <= 0) {
@@ -201,13 +215,13 @@ HttpResponse Server::Impl::route(const HttpRequest& req) {
       return r;
     }
     if (path == "/jsonrpc") {
-      Response r = handle_jsonrpc(runtime, req.body, req.header("Host"));
+      Response r = handle_jsonrpc(runtime, req.body, rpc_origin(req));
       return HttpResponse{r.status, kJson, std::move(r.body), {}};
     }
     auto s = segments(path, "/xmlrpc/2/", 1);
     if (!s)
       return error_page(404, path);
-    Response r = handle_xmlrpc(runtime, (*s)[0], req.body, req.header("Host"));
+    Response r = handle_xmlrpc(runtime, (*s)[0], req.body, rpc_origin(req));
     return HttpResponse{r.status, "text/xml; charset=utf-8", std::move(r.body), {}};
   }
   if (path == "/mail/inbound") {

@@ -291,7 +291,7 @@ std::string xmlrpc_fault(int code, const std::string& text) {
 }
 
 Response handle_xmlrpc(orm::Runtime& runtime, const std::string& service, std::string_view body,
-                       const std::string& host) {
+                       const RpcOrigin& origin) {
   XmlRpcCall call;
   try {
     call = parse_xmlrpc_call(body);
@@ -299,7 +299,7 @@ Response handle_xmlrpc(orm::Runtime& runtime, const std::string& service, std::s
     return {400, xmlrpc_fault(1, e.what())};
   }
   try {
-    return {200, xmlrpc_response(dispatch_rpc(runtime, service, call.method, call.params, host))};
+    return {200, xmlrpc_response(dispatch_rpc(runtime, service, call.method, call.params, origin))};
   } catch (const common::Error& e) {
     int code = fault_code(e.kind());
     if (code != 1)

@@ -9,6 +9,7 @@
 #include <string_view>
 
 #include "api/json2.h"
+#include "api/rpc.h"
 #include "common/json.h"
 #include "orm/runtime.h"
 
@@ -32,6 +33,6 @@ std::string xmlrpc_fault(int code, const std::string& text);
 // The whole exchange: status 200 and the response or fault (Odoo answers faults with 200 too),
 // or 400 with a fault for a body that is not a call.
 Response handle_xmlrpc(orm::Runtime& runtime, const std::string& service, std::string_view body,
-                       const std::string& host = "");
+                       const RpcOrigin& origin = {});
 
 }  // namespace autorules::api

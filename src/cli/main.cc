@@ -1,4 +1,5 @@
-// The autorules command: serve, apikey, cron. Every flag also reads AUTORULES_<FLAG>.
+// The autorules command: serve, apikey, user, cron, mailgate. Every flag also reads
+// AUTORULES_<FLAG>.
 #include <cerrno>
 #include <csignal>
 #include <cstring>
@@ -15,16 +16,19 @@
 #include <spdlog/sinks/stdout_color_sinks.h>
 #include <spdlog/spdlog.h>
 #include <sys/stat.h>
+#include <termios.h>
 #include <unistd.h>
 
 #include "api/base_url.h"
 #include "api/runtime.h"
 #include "api/server.h"
+#include "cli/first_start.h"
 #include "common/clock.h"
 #include "common/errors.h"
 #include "jobs/jobs.h"
 #include "mail/inbound.h"
 #include "mail/mime.h"
+#include "orm/base/login.h"
 #include "orm/base/modules.h"
 #include "orm/base/users.h"
 #include "orm/env.h"
@@ -44,23 +48,6 @@ struct Common {
   std::string modules_path;
   std::string smtp_url;
 };
-
-// The admin key's file of a database: beside the SQLite file, named after it
-// (var/autorules.db -> var/autorules.db.admin.key), so that two databases served from one folder
-// never share or overwrite each other's. None for an in-memory database.
-std::optional<fs::path> admin_key_file(const std::string& url) {
-  if (!url.starts_with("sqlite:"))
-    return std::nullopt;
-  fs::path p(url.substr(7));
-  if (p.empty() || p.string() == ":memory:")
-    return std::nullopt;
-  return fs::path(p.string() + ".admin.key");
-}
-
-// The file earlier versions kept the key in: admin.key in the database's folder.
-fs::path legacy_admin_key_file(const fs::path& key_file) {
-  return key_file.parent_path() / "admin.key";
-}
 
 std::string default_modules_path() {
   // Beside the working directory first (make run), else relative to the executable's checkout.
@@ -93,98 +80,17 @@ std::unique_ptr<orm::Runtime> open_runtime(const Common& c, double script_timeou
   return api::make_runtime(options);
 }
 
-// Writes `key` to `file` readable by its owner only: a new file made 0600 from the start, then
-// renamed over the old one, so no other user can ever read it and a reader never sees half a key.
-void write_key_file(const fs::path& file, const std::string& key) {
-  fs::create_directories(file.parent_path().empty() ? fs::path(".") : file.parent_path());
-  fs::path tmp = file;
-  tmp += ".tmp";
-  ::unlink(tmp.c_str());
-  int fd = ::open(tmp.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600);
-  if (fd < 0)
-    throw common::UserError(fmt::format("cannot write {}: {}", tmp.string(), std::strerror(errno)));
-  std::string line = key + "\n";
-  bool ok = ::write(fd, line.data(), line.size()) == static_cast<ssize_t>(line.size());
-  ok = ::fsync(fd) == 0 && ok;
-  ::close(fd);
-  if (!ok || ::rename(tmp.c_str(), file.c_str()) != 0) {
-    ::unlink(tmp.c_str());
-    throw common::UserError(
-        fmt::format("cannot write {}: {}", file.string(), std::strerror(errno)));
-  }
-}
-
-// Whether the first line of `file` is a key of the admin in this database.
-bool holds_admin_key(const orm::Env& env, const fs::path& file) {
-  std::ifstream in(file);
-  std::string key;
-  return in && std::getline(in, key) && orm::authenticate_key(env, key) == orm::kAdminId;
-}
-
-// The admin's first key, made on the first start of a database and written to its key file
-// (admin_key_file()); AUTORULES_ADMIN_KEY instead when set. Returns the file that holds a working
-// admin key, if any, for the start-up message.
-std::optional<fs::path> ensure_admin_key(orm::Runtime& rt, const std::string& db_url) {
-  const char* fixed = std::getenv("AUTORULES_ADMIN_KEY");
-  orm::Env env = orm::Env::begin(rt, orm::kSuperuserId, store::Access::kWrite).sudo();
-  if (fixed && *fixed) {
-    if (orm::authenticate_key(env, fixed) != orm::kAdminId) {
-      orm::generate_key(env, orm::kAdminId, "AUTORULES_ADMIN_KEY", "rpc", std::nullopt,
-                        std::string(fixed));
-      env.commit();
-    }
-    std::cout << "autorules: the admin API key is the one given in AUTORULES_ADMIN_KEY"
-              << std::endl;
-    return std::nullopt;
-  }
-  std::optional<fs::path> file = admin_key_file(db_url);
-  common::Value p[] = {common::Value(orm::kAdminId)};
-  bool has_key =
-      env.cr().scalar("SELECT 1 FROM \"res_users_apikeys\" WHERE \"user_id\" = ?", p).is_int();
-  if (!file) {
-    if (!has_key) {
-      std::cout << "autorules: an in-memory database keeps no key file: set AUTORULES_ADMIN_KEY "
-                   "to give the admin a key"
-                << std::endl;
-    }
-    return std::nullopt;
-  }
-  if (has_key) {
-    if (holds_admin_key(env, *file))
-      return file;
-    // A database made by an earlier version: its key is in the folder's admin.key. Moved to the
-    // database's own file only when it is this database's key.
-    fs::path legacy = legacy_admin_key_file(*file);
-    if (!fs::exists(*file) && holds_admin_key(env, legacy)) {
-      std::error_code ec;
-      fs::rename(legacy, *file, ec);
-      if (!ec) {
-        std::cout << "autorules: moved the admin API key from " << legacy.string() << " to "
-                  << file->string() << std::endl;
-        return file;
-      }
-    }
-    std::cout << fmt::format(
-                     "autorules: {} does not hold an admin API key of this database (the admin "
-                     "already has keys); make a new one with: autorules apikey new --user admin "
-                     "--db {}",
-                     file->string(), db_url)
-              << std::endl;
-    return std::nullopt;
-  }
-  // No key yet: the database is new (or lost its keys). The file, named after this database,
-  // can only hold a key of an earlier database at this same path, which is gone.
-  std::string key = orm::generate_key(env, orm::kAdminId, "admin key (first start)", "rpc");
-  write_key_file(*file, key);
-  env.commit();
-  std::cout << "autorules: created the admin API key (login 'admin') in " << file->string()
-            << std::endl;
-  return file;
-}
-
 // What the server is, where, and what to try first.
 void print_welcome(const std::string& db, const std::string& host, int port,
-                   const std::optional<fs::path>& key_file) {
+                   const cli::AdminCredentials& admin) {
+  const std::optional<fs::path>& key_file = admin.key_file;
+  std::string password;
+  if (admin.password_file || admin.password_from_environment) {
+    password =
+        fmt::format("  XML-RPC and JSON-RPC clients log in as 'admin' with the password {}\n",
+                    admin.password_file ? "in " + admin.password_file->string()
+                                        : std::string("of AUTORULES_ADMIN_PASSWORD"));
+  }
   std::string url = fmt::format(
       "http://{}:{}", host.find(':') != std::string::npos ? "[" + host + "]" : host, port);
   std::string key =
@@ -197,8 +103,9 @@ void print_welcome(const std::string& db, const std::string& host, int port,
                    "\"Content-Type: application/json\" \\\n"
                    "          -d '{{\"domain\": [], \"fields\": [\"name\"], \"limit\": 3}}' "
                    "{}/json/2/res.partner/search_read\n"
+                   "{}"
                    "  stop with Ctrl-C",
-                   db, url, url, key, url)
+                   db, url, url, key, url, password)
             << std::endl;
 }
 
@@ -214,7 +121,7 @@ int serve(const Common& c, const api::ServerOptions& options, bool demo, const s
   // The address first: one in use is reported before the database or its key file is made.
   api::Listener listener(options.host, options.port);
   auto rt = open_runtime(c, script_timeout);
-  std::optional<fs::path> key_file = ensure_admin_key(*rt, c.db);
+  cli::AdminCredentials admin = cli::ensure_admin_credentials(*rt, c.db);
   if (demo) {
     std::vector<std::string> all;
     for (const auto& app : orm::available_apps(*rt))
@@ -245,7 +152,7 @@ int serve(const Common& c, const api::ServerOptions& options, bool demo, const s
                  sig == SIGINT ? "SIGINT" : "SIGTERM");
     server.stop();
   });
-  print_welcome(c.db, options.host, server.port(), key_file);
+  print_welcome(c.db, options.host, server.port(), admin);
   server.serve();
   pthread_kill(watcher.native_handle(),
                SIGTERM);  // wakes the watcher if the server stopped by itself
@@ -268,6 +175,43 @@ int apikey_new(const Common& c, const std::string& login, const std::string& nam
   std::string key = orm::generate_key(env, *uid, name, "rpc", expiry);
   env.commit();
   std::cout << key << std::endl;
+  return 0;
+}
+
+// `autorules user password LOGIN`: sets a user's password, read from the first line of stdin
+// (without echo on a terminal), or stores an existing hash (--hash, for users carried over from
+// Odoo).
+int user_password(const Common& c, const std::string& login, const std::string& hash) {
+  std::string password;
+  if (hash.empty()) {
+    bool tty = ::isatty(STDIN_FILENO);
+    termios saved{};
+    if (tty) {
+      std::cerr << "New password for " << login << ": " << std::flush;
+      ::tcgetattr(STDIN_FILENO, &saved);
+      termios quiet = saved;
+      quiet.c_lflag &= ~static_cast<tcflag_t>(ECHO);
+      ::tcsetattr(STDIN_FILENO, TCSANOW, &quiet);
+    }
+    std::getline(std::cin, password);
+    if (tty) {
+      ::tcsetattr(STDIN_FILENO, TCSANOW, &saved);
+      std::cerr << std::endl;
+    }
+    if (!password.empty() && password.back() == '\r')
+      password.pop_back();
+  }
+  auto rt = open_runtime(c);
+  orm::Env env = orm::Env::begin(*rt, orm::kSuperuserId, store::Access::kWrite).sudo();
+  auto uid = orm::user_by_login(env, login);
+  if (!uid)
+    throw common::UserError(fmt::format("no user with the login '{}'", login));
+  if (!hash.empty())
+    orm::set_password_hash(env, *uid, hash);
+  else
+    env["res.users"].browse({*uid}).write(common::Json{{"password", password}});
+  env.commit();
+  std::cout << fmt::format("autorules: the password of '{}' is set", login) << std::endl;
   return 0;
 }
 
@@ -390,6 +334,10 @@ int main(int argc, char** argv) {
       ->capture_default_str()
       ->check(CLI::PositiveNumber)
       ->envname("AUTORULES_HTTP_HEADER_TIMEOUT");
+  serve_cmd
+      ->add_flag("--proxy-mode", options.proxy_mode,
+                 "behind a reverse proxy: the client's address is the last of X-Forwarded-For")
+      ->envname("AUTORULES_PROXY_MODE");
   serve_cmd->add_option("--script-timeout", script_timeout, "seconds a piece of user code may run")
       ->capture_default_str()
       ->envname("AUTORULES_SCRIPT_TIMEOUT");
@@ -423,6 +371,17 @@ int main(int argc, char** argv) {
   apikey_new_cmd
       ->add_option("--days", days, "days until the key expires, 1 to 36500 (default: never)")
       ->check(CLI::Range(1, 36500));
+
+  CLI::App* user_cmd = app.add_subcommand("user", "manage users");
+  user_cmd->require_subcommand(1);
+  CLI::App* user_password_cmd = user_cmd->add_subcommand(
+      "password", "set a user's password, read from stdin (or --hash: an existing hash)");
+  add_common(user_password_cmd);
+  std::string password_login, password_hash;
+  user_password_cmd->add_option("login", password_login, "the user's login")->required();
+  user_password_cmd->add_option(
+      "--hash", password_hash,
+      "store this hash instead: Argon2id, or Odoo's $pbkdf2-sha512$ (users carried over)");
 
   CLI::App* cron_cmd = app.add_subcommand("cron", "scheduled jobs (ir.cron)");
   cron_cmd->require_subcommand(1);
@@ -466,6 +425,8 @@ int main(int argc, char** argv) {
     }
     if (apikey_new_cmd->parsed())
       return apikey_new(c, login, key_name, days);
+    if (user_password_cmd->parsed())
+      return user_password(c, password_login, password_hash);
     if (cron_run_cmd->parsed())
       return cron_run(c);
     if (mailgate_cmd->parsed())

@@ -27,6 +27,7 @@ import pytest
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 MODULES_PATH = os.path.join(ROOT, "modules")
 ADMIN_KEY = "0123456789abcdef0123456789abcdef01234567"  # 40 hex digits, like Odoo's keys
+ADMIN_PASSWORD = "admin password of the tests"
 START_TIMEOUT = 20.0
 STOP_TIMEOUT = 5.0
 
@@ -157,6 +158,7 @@ class Server:
             if k.startswith("AUTORULES_"):
                 del env[k]
         env["AUTORULES_ADMIN_KEY"] = ADMIN_KEY
+        env["AUTORULES_ADMIN_PASSWORD"] = ADMIN_PASSWORD
         env.update(self.env_extra)
         n = 0
         while os.path.exists(os.path.join(self.workdir, f"server{n}.log")):

@@ -16,7 +16,7 @@ import pytest
 
 from helpers import BIN, MODULES_PATH, Client, assert_error
 
-NO_FIXED_KEY = {"AUTORULES_ADMIN_KEY": ""}
+NO_FIXED_KEY = {"AUTORULES_ADMIN_KEY": "", "AUTORULES_ADMIN_PASSWORD": ""}
 
 
 def key_in(path):

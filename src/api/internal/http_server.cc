@@ -126,11 +126,25 @@ void raise_fd_limit(std::size_t wanted) {
 
 enum class Phase { kWaiting, kHeader, kBody, kHandling, kWriting, kClosing };
 
+// The peer's address as text: an IPv4 client on an IPv6 socket as plain IPv4 ("" when unknown).
+std::string peer_address(const tcp::socket& socket) {
+  error_code ec;
+  tcp::endpoint peer = socket.remote_endpoint(ec);
+  if (ec)
+    return "";
+  asio::ip::address a = peer.address();
+  if (a.is_v6() && a.to_v6().is_v4_mapped())
+    return asio::ip::make_address_v4(asio::ip::v4_mapped, a.to_v6()).to_string();
+  return a.to_string();
+}
+
 struct Connection : std::enable_shared_from_this<Connection> {
-  explicit Connection(tcp::socket s) : socket(std::move(s)), timer(socket.get_executor()) {}
+  explicit Connection(tcp::socket s)
+      : socket(std::move(s)), timer(socket.get_executor()), remote_address(peer_address(socket)) {}
   tcp::socket socket;
   asio::steady_timer timer;  // the deadline of the current phase
   Phase phase = Phase::kWaiting;
+  const std::string remote_address;
 };
 
 // Sets the connection's deadline: when it passes, the socket is closed (the pending operation
@@ -500,6 +514,7 @@ asio::awaitable<void> HttpServer::Impl::session(std::shared_ptr<Connection> c) {
     req.method = sv(msg.method_string());
     req.target = sv(msg.target());
     req.version = version;
+    req.remote_address = c->remote_address;
     std::string_view target = req.target;
     target = target.substr(0, target.find('#'));
     std::size_t question = target.find('?');

@@ -38,6 +38,7 @@ struct HttpRequest {
   HttpFields headers;  // as sent, in order
   std::string body;    // empty when the request has neither Content-Length nor chunked body
   int version = 11;    // 10 or 11
+  std::string remote_address;  // the client's IP address as text ("" when unknown)
 
   // The first header of that name (case-insensitive), "" when absent.
   const std::string& header(std::string_view name) const;

@@ -9,6 +9,7 @@
 #include "common/errors.h"
 #include "common/text.h"
 #include "orm/base/base_data.h"
+#include "orm/base/login.h"
 #include "orm/crypto.h"
 #include "orm/methods.h"
 #include "orm/recordset.h"
@@ -300,6 +301,7 @@ void set_param(const Env& env, const std::string& key, const std::string& value)
 
 void register_base_models(Runtime& rt) {
   rt.add_hooks("res.users", std::make_shared<UsersHooks>());
+  register_password_methods(rt);
   register_base_data_models(rt);
   rt.add_native_compute("res.users", "all_group_ids", compute_all_groups);
   rt.add_hooks("res.groups", std::make_shared<GroupsHooks>());

@@ -50,6 +50,11 @@ void add_users(Registry& r) {
                 .readonly()
                 .help("External user with limited access, not an internal user"));
   users.add(boolean_field("active", "Active").def(true));
+  // The password's Argon2id hash (orm/password.h): written as a password, never read back.
+  users.add(char_field("password", "Password")
+                .write_only()
+                .copy(false)
+                .help("Written in clear, stored hashed; never shown. false clears it."));
   users.add(char_field("tz", "Timezone")
                 .help("An IANA time zone, e.g. Europe/Brussels: the user's today and dates"));
   // The user's current company (base.main_company when none is given: orm/base/base_data.cc)
