@@ -1,7 +1,7 @@
 """Odoo's XML-RPC and JSON-RPC, as its "External API" documentation uses them (docs/rpc.md):
 Python's own xmlrpc.client against /xmlrpc/2/*, a small JSON-RPC client against /jsonrpc, the
-password being an API key; faults and errors in Odoo's shapes; bad input answered, never
-crashing."""
+password being the admin's password or an API key (test_passwords.py has the rest of logging
+in); faults and errors in Odoo's shapes; bad input answered, never crashing."""
 
 import http.client
 import json
@@ -11,7 +11,7 @@ import xmlrpc.client
 
 import pytest
 
-from helpers import ADMIN_KEY
+from helpers import ADMIN_PASSWORD
 
 
 @pytest.fixture(scope="module")
@@ -20,7 +20,7 @@ def odoo(module_demo_server):
     s = module_demo_server
     url = f"http://127.0.0.1:{s.port}"
     db = os.path.splitext(os.path.basename(s.db))[0]
-    return url, db, "admin", ADMIN_KEY
+    return url, db, "admin", ADMIN_PASSWORD
 
 
 def test_the_documentations_xmlrpc_session_runs_unchanged(odoo):
