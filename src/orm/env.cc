@@ -79,6 +79,22 @@ Env Env::begin(Runtime& runtime, Id uid, store::Access access, Json context) {
   return Env(std::move(txn), uid, false, std::make_shared<const Json>(std::move(context)));
 }
 
+Env Env::begin_within(const Env& group, Id uid) {
+  TxnState& g = *group.txn_;
+  auto txn = std::make_shared<TxnState>(g.runtime, store::Access::kWrite);
+  txn->grouped = true;
+  txn->lease = store::Lease(g.lease.get(), nullptr);
+  // The counters as the group left them (earlier works may have moved them), and what the group
+  // changed: caches keyed by those counters must not be shared before the group commits.
+  txn->lease->query(
+      "SELECT \"name\", \"value\" FROM \"autorules_generation\"", {},
+      [&](const store::RowView& r) { txn->generations[std::string(r.text(0))] = r.int64(1); });
+  txn->bumped = g.bumped;
+  txn->registry = g.registry;
+  txn->now = g.runtime.clock().now();
+  return Env(std::move(txn), uid, false, std::make_shared<const Json>(Json::object()));
+}
+
 RecordSet Env::operator[](std::string_view model) const {
   auto m = registry().shared(model);
   if (!m) {
@@ -290,6 +306,12 @@ void Env::commit() {
   if (txn_->committed) {
     return;
   }
+  if (txn_->grouped) {  // the group commits; its schema changes stay in `pending` for it
+    txn_->committed = true;
+    txn_->succeeded = true;
+    txn_->lease.reset();
+    return;
+  }
   std::int64_t schema_gen = txn_->pending ? generation("schema") : 0;
   txn_->txn->commit();
   txn_->committed = true;
@@ -312,7 +334,8 @@ void Env::rollback() {
   txn_->pending.reset();
   txn_->committed = true;  // closed
   txn_->lease.reset();
-  txn_->finish();
+  if (!txn_->grouped)  // a grouped one's work is run by the group
+    txn_->finish();
 }
 
 bool Env::committed() const {

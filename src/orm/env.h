@@ -29,6 +29,12 @@ class Env {
   // refuse writes; kWrite ones queue for the database's writer.
   static Env begin(Runtime& runtime, common::Id uid, store::Access access,
                    common::Json context = common::Json::object());
+  // A transaction of its own inside `group`'s write transaction (group commit,
+  // orm/write_group.h): it uses the group's connection and sees what the group wrote so far, with
+  // its own time, caches and after-commit work. Its commit() and rollback() only say how it
+  // ended; the group then keeps or undoes its changes and runs its after-commit work once the
+  // group has committed.
+  static Env begin_within(const Env& group, common::Id uid = 0);
 
   // The records of a model: env["res.partner"]. NotFoundError for an unknown model.
   RecordSet operator[](std::string_view model) const;

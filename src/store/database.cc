@@ -158,4 +158,10 @@ void Savepoint::release() {
   open_ = false;
 }
 
+void Savepoint::rollback() {
+  open_ = false;
+  conn_.rollback_to(name_);
+  conn_.release(name_);
+}
+
 }  // namespace autorules::store

@@ -83,6 +83,9 @@ class Savepoint {
   Savepoint& operator=(const Savepoint&) = delete;
   ~Savepoint();
   void release();
+  // Undoes what was done since the savepoint, now; throws when the database cannot (the
+  // destructor's rollback swallows errors, for a transaction that is failing anyway).
+  void rollback();
 
  private:
   Connection& conn_;

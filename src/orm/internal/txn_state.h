@@ -30,6 +30,9 @@ struct TxnState {
   std::shared_ptr<schema::Registry> pending;  // set once the transaction changed the schema
   mutable std::shared_ptr<const DependencyIndex> deps;
   bool committed = false;
+  // Inside a group's transaction (Env::begin_within): `lease` borrows the group's connection,
+  // `txn` is empty, and commit/rollback only record the outcome for the group.
+  bool grouped = false;
 
   std::map<common::Id, std::set<std::string>> groups;  // per user id
   std::map<std::string, std::int64_t> generations;     // read once per transaction
