@@ -2,7 +2,7 @@
 """Sets up one server of the automation benchmark through JSON-2 and prints the id of the
 partner the benchmark writes (bench/run).
 
-    automation_setup.py PORT KEY none|one|thousand|chain:N|webhook
+    automation_setup.py PORT KEY none|one|on-create|thousand|chain:N|webhook
     automation_setup.py PORT KEY check-chain:N ID   (exits 1 unless the chain ran to its end)
 """
 
@@ -40,6 +40,10 @@ def main():
             "name": "Touch", "model_name": "res.partner", "trigger": "on_write",
             "filter_domain": f"[('id', '=', {pid})]",
             "action_server_ids": [write_action("comment", "touched")]}])
+    elif what == "on-create":
+        c("base.automation", "create", vals_list=[{
+            "name": "Stamp new", "model_name": "res.partner", "trigger": "on_create",
+            "action_server_ids": [write_action("comment", "created")]}])
     elif what == "thousand":
         rules = []
         for i in range(1000):

@@ -5,6 +5,7 @@
 #include "api/base_url.h"
 #include "common/errors.h"
 #include "orm/methods.h"
+#include "orm/write_group.h"
 
 namespace autorules::api {
 
@@ -16,9 +17,7 @@ Json run_method_call(orm::Runtime& runtime, const std::string& model, const std:
                      const std::function<CallArguments()>& arguments, common::Id* caller) {
   const bool readonly = orm::is_readonly_method(runtime, model, method);
   std::optional<std::string> learnt;
-  Json result = common::retry_on_conflict([&]() -> Json {
-    orm::Env txn =
-        orm::Env::begin(runtime, 0, readonly ? store::Access::kRead : store::Access::kWrite);
+  auto call = [&](const orm::Env& txn) -> Json {
     common::Id uid = authenticate(txn);
     if (caller)
       *caller = uid;
@@ -29,6 +28,11 @@ Json run_method_call(orm::Runtime& runtime, const std::string& model, const std:
       learnt = base_url_of_host(host);
     env.commit();
     return out;
+  };
+  Json result = common::retry_on_conflict([&]() -> Json {
+    if (readonly)
+      return call(orm::Env::begin(runtime, 0, store::Access::kRead));
+    return orm::run_write(runtime, call);  // shares a transaction with concurrent writes
   });
   if (learnt)
     learn_base_url(runtime, *learnt);

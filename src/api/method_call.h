@@ -1,5 +1,6 @@
 // One method call of the API, whatever its protocol (JSON-2, XML-RPC, JSON-RPC): its own
-// transaction (read-only for a method that only reads), the caller authenticated inside it (no
+// transaction (read-only for a method that only reads; a write shares its database transaction
+// with concurrent writes, orm/write_group.h), the caller authenticated inside it (no
 // second connection; the key is checked against the state the call sees), the method run with
 // the caller's context and committed, the whole retried on a write conflict with another process
 // (SQLite busy, PostgreSQL serialization) as Odoo does; the server's address learnt from an

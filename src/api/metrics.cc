@@ -14,6 +14,7 @@
 #include "automation/automation.h"
 #include "jobs/jobs.h"
 #include "orm/env.h"
+#include "orm/write_group.h"
 #include "outbox/outbox.h"
 
 namespace autorules::api {
@@ -78,6 +79,14 @@ std::string Metrics::render(orm::Runtime& runtime) const {
   header(out, "autorules_api_call_seconds_total", "counter", "Time spent in JSON-2 calls.");
   fmt::format_to(out, "autorules_api_call_seconds_total {:.6f}\n",
                  static_cast<double>(call_micros.load()) / 1e6);
+
+  orm::WriteGroupStats groups = orm::write_group_stats(runtime);
+  header(out, "autorules_write_groups_total", "counter",
+         "Write transactions committed for requests (group commit: each holds one or more).");
+  fmt::format_to(out, "autorules_write_groups_total {}\n", groups.groups);
+  header(out, "autorules_write_group_works_total", "counter",
+         "Requests' writes run in those transactions.");
+  fmt::format_to(out, "autorules_write_group_works_total {}\n", groups.works);
 
   header(out, "autorules_rule_runs_total", "counter",
          "Automation rule runs: a rule's actions run on a set of records, from any trigger.");

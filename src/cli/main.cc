@@ -34,6 +34,7 @@
 #include "orm/env.h"
 #include "orm/recordset.h"
 #include "orm/runtime.h"
+#include "orm/write_group.h"
 #include "outbox/outbox.h"
 #include "store/database.h"
 
@@ -110,7 +111,8 @@ void print_welcome(const std::string& db, const std::string& host, int port,
 }
 
 int serve(const Common& c, const api::ServerOptions& options, bool demo, const std::string& modules,
-          double script_timeout, double cron_poll, const outbox::Options& delivery) {
+          double script_timeout, double cron_poll, const outbox::Options& delivery,
+          std::size_t write_group) {
   // SIGINT/SIGTERM are handled by one thread that stops the server gracefully; they are
   // blocked before any other thread exists (the sandbox's watchdog, the request pool).
   sigset_t signals;
@@ -121,6 +123,7 @@ int serve(const Common& c, const api::ServerOptions& options, bool demo, const s
   // The address first: one in use is reported before the database or its key file is made.
   api::Listener listener(options.host, options.port);
   auto rt = open_runtime(c, script_timeout);
+  orm::set_max_group_size(*rt, write_group);
   cli::AdminCredentials admin = cli::ensure_admin_credentials(*rt, c.db);
   if (demo) {
     std::vector<std::string> all;
@@ -338,6 +341,13 @@ int main(int argc, char** argv) {
       ->add_flag("--proxy-mode", options.proxy_mode,
                  "behind a reverse proxy: the client's address is the last of X-Forwarded-For")
       ->envname("AUTORULES_PROXY_MODE");
+  std::size_t write_group = orm::kMaxGroupSize;
+  serve_cmd
+      ->add_option("--write-group", write_group,
+                   "most concurrent writes sharing one transaction (group commit; 1: off)")
+      ->capture_default_str()
+      ->check(CLI::Range(std::size_t{1}, orm::kMaxGroupSize))
+      ->envname("AUTORULES_WRITE_GROUP");
   serve_cmd->add_option("--script-timeout", script_timeout, "seconds a piece of user code may run")
       ->capture_default_str()
       ->envname("AUTORULES_SCRIPT_TIMEOUT");
@@ -421,7 +431,7 @@ int main(int argc, char** argv) {
       delivery.retry_base = std::chrono::milliseconds(static_cast<long>(retry_base * 1000));
       delivery.timeout = std::chrono::milliseconds(static_cast<long>(delivery_timeout * 1000));
       delivery.max_attempts = max_attempts;
-      return serve(c, options, demo, modules, script_timeout, cron_poll, delivery);
+      return serve(c, options, demo, modules, script_timeout, cron_poll, delivery, write_group);
     }
     if (apikey_new_cmd->parsed())
       return apikey_new(c, login, key_name, days);

@@ -6,6 +6,7 @@
 #include <fmt/format.h>
 
 #include "orm/recordset.h"
+#include "orm/write_group.h"
 
 namespace autorules::orm {
 
@@ -54,9 +55,13 @@ void log_after_end(const Env& env, LogRow row) {
                                {"line", "0"},
                                {"dbname", queue->dbname}});
       }
-      Env e = Env::begin(runtime, kSuperuserId, store::Access::kWrite).sudo();
-      e["ir.logging"].create(queue->rows);
-      e.commit();
+      // In a transaction shared with other writes (group commit), as the calls that log.
+      run_write(runtime, [&](const Env& txn) {
+        Env e = txn.with_user(kSuperuserId).sudo();
+        e["ir.logging"].create(queue->rows);
+        e.commit();
+        return common::Json();
+      });
     });
   }
   auto& queue = *std::static_pointer_cast<Queue>(slot);

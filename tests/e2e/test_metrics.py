@@ -109,6 +109,8 @@ def test_a_rule_run_and_its_action_run_are_counted_once(fresh):
     d = delta(before, after)
     assert d.pop('autorules_api_calls_total{status="2xx"}') == 1
     d.pop("autorules_api_call_seconds_total")
+    # one write, in one transaction (a group of one: nothing else was writing)
+    assert d.pop("autorules_write_groups_total") == 1 and d.pop("autorules_write_group_works_total") == 1
     # the action's own write runs no rule again (the rule already processed the record)
     assert d == {"autorules_rule_runs_total": 1, 'autorules_action_runs_total{type="code"}': 1}
     assert api.ok("res.partner", "read", ids=[pid], fields=["comment"])[0]["comment"] == "seen"

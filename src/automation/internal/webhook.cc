@@ -17,6 +17,7 @@
 #include "orm/crypto.h"
 #include "orm/logging.h"
 #include "orm/recordset.h"
+#include "orm/write_group.h"
 #include "script/sandbox.h"
 
 namespace autorules::automation {
@@ -44,11 +45,10 @@ void log_call(const orm::Env& env, const internal::Rule& rule, const char* level
 const Json kOk = {{"status", "ok"}};
 const Json kError = {{"status", "error"}};
 
-}  // namespace
-
-WebhookResponse receive_webhook(orm::Runtime& runtime, std::string_view uuid, const Json& payload) {
-  const internal::Engine& engine = internal::Engine::of(runtime);
-  orm::Env env = orm::Env::begin(runtime, orm::kSuperuserId, store::Access::kWrite).sudo();
+// The call in `env`'s transaction (committed when the rule ran; rolled back otherwise).
+WebhookResponse receive_in(const orm::Env& txn, std::string_view uuid, const Json& payload) {
+  orm::Env env = txn.with_user(orm::kSuperuserId).sudo();
+  const internal::Engine& engine = internal::Engine::of(env.runtime());
   // Every active webhook rule's secret is compared, whatever the first match: an unknown uuid
   // costs the same as a known one.
   auto rules = engine.cache().get(env);
@@ -107,6 +107,17 @@ WebhookResponse receive_webhook(orm::Runtime& runtime, std::string_view uuid, co
     return {500, kError};  // the transaction rolls back: nothing but the log rows is kept
   }
   return {200, kOk};
+}
+
+}  // namespace
+
+WebhookResponse receive_webhook(orm::Runtime& runtime, std::string_view uuid, const Json& payload) {
+  // Calls to webhooks share their transactions with other writes (group commit).
+  Json r = orm::run_write(runtime, [&](const orm::Env& txn) -> Json {
+    WebhookResponse w = receive_in(txn, uuid, payload);
+    return Json{{"status", w.status}, {"body", std::move(w.body)}};
+  });
+  return WebhookResponse{r["status"].get<int>(), std::move(r["body"])};
 }
 
 namespace internal {
