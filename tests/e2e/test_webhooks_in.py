@@ -142,6 +142,36 @@ def test_failures_answer_500_change_nothing_and_keep_their_log_rows(fresh):
     assert api.ok("res.partner", "read", ids=[pid], fields=["comment"])[0]["comment"] == "touched"
 
 
+@pytest.mark.parametrize("getter", [None, "model.env[payload.get('_model')].browse(int(payload.get('_id')))",
+                                    "model.browse(int(payload.get('_id')))"])
+def test_the_record_getter_reads_every_payload_shape_as_python_does(fresh, unique, getter):
+    """The default getter is read without Python for the usual payloads; every other shape
+    still goes through Python's int() and env[...], so the answers are Odoo's either way."""
+    api = fresh
+    vals = {"name": unique("Shapes"), "model_name": "res.partner", "trigger": "on_webhook",
+            "action_server_ids": [[0, 0, {"name": "count", "state": "code",
+                                          "code": "record.write({'comment': (record.comment or '') + 'x'})"}]]}
+    if getter:
+        vals["record_getter"] = getter
+    path = hook_path(api, api.ok("base.automation", "create", vals_list=[vals])[0])
+    pid = api.ok("res.partner", "create", vals_list=[{"name": unique("Shape target")}])[0]
+    found = [{"_model": "res.partner", "_id": pid}, {"_model": "res.partner", "_id": str(pid)},
+             {"_model": "res.partner", "_id": f" {pid} "}, {"_model": "res.partner", "_id": float(pid)},
+             {"_model": "res.partner", "_id": f"+{pid}"}]
+    for payload in found:
+        assert post(api, path, json.dumps(payload)) == (200, {"status": "ok"}), payload
+    assert api.ok("res.partner", "read", ids=[pid], fields=["comment"])[0]["comment"] == "x" * len(found)
+    for payload in [{"_model": "res.partner"}, {"_model": "res.partner", "_id": None},
+                    {"_model": "res.partner", "_id": "abc"}, {"_model": "res.partner", "_id": "1e3"},
+                    {"_model": "res.partner", "_id": 2 ** 70}, {"_model": "res.partner", "_id": -pid},
+                    {"_model": "res.partner", "_id": [pid]}, {"_model": "res.partner.category", "_id": pid}]:
+        status, body = post(api, path, json.dumps(payload))
+        if getter == "model.browse(int(payload.get('_id')))" and payload.get("_model") == "res.partner.category":
+            assert status == 200, payload  # this getter ignores _model
+            continue
+        assert (status, body) == (500, {"status": "error"}), payload
+
+
 def test_other_methods_are_refused_and_huge_bodies_get_413(server_factory):
     server = server_factory(extra_args=["--max-body-size", "1K"])
     api = server.client()

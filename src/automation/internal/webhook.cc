@@ -2,6 +2,8 @@
 // runs its actions on the record its getter finds in the payload.
 #include "automation/internal/webhook.h"
 
+#include <algorithm>
+#include <cstdint>
 #include <optional>
 #include <unordered_map>
 #include <vector>
@@ -42,6 +44,42 @@ void log_call(const orm::Env& env, const internal::Rule& rule, const char* level
   }
 }
 
+// Odoo's default record getter done without Python, for the payloads most senders make:
+// `_model` the rule's own model and `_id` an integer or its decimal digits as text. nullopt for
+// anything else, which Python evaluates as before (its other shapes, and its errors, as Odoo's).
+// Another `_model` ends the same way whoever evaluates it (no record of the rule's model), so
+// it is left to Python too.
+std::optional<orm::RecordSet> default_getter_natively(const orm::Env& env,
+                                                      const internal::Rule& rule,
+                                                      const Json& payload) {
+  if (!rule.record_getter.empty() && common::trim(rule.record_getter) != kDefaultGetter)
+    return std::nullopt;
+  if (!payload.is_object())
+    return std::nullopt;
+  auto model = payload.find("_model");
+  auto id = payload.find("_id");
+  if (model == payload.end() || id == payload.end() || !model->is_string() ||
+      model->get_ref<const std::string&>() != rule.model)
+    return std::nullopt;
+  std::int64_t value = 0;
+  if (id->is_number_unsigned()) {
+    if (id->get<std::uint64_t>() > static_cast<std::uint64_t>(INT64_MAX))
+      return std::nullopt;
+    value = static_cast<std::int64_t>(id->get<std::uint64_t>());
+  } else if (id->is_number_integer()) {
+    value = id->get<std::int64_t>();
+  } else if (id->is_string()) {
+    const std::string& text = id->get_ref<const std::string&>();
+    if (text.empty() || text.size() > 18 ||
+        !std::all_of(text.begin(), text.end(), [](char c) { return c >= '0' && c <= '9'; }))
+      return std::nullopt;
+    value = std::stoll(text);
+  } else {
+    return std::nullopt;
+  }
+  return env[rule.model].browse({value});
+}
+
 const Json kOk = {{"status", "ok"}};
 const Json kError = {{"status", "error"}};
 
@@ -68,11 +106,15 @@ WebhookResponse receive_in(const orm::Env& txn, std::string_view uuid, const Jso
                        payload.dump(-1, ' ', false, Json::error_handler_t::replace)));
   orm::RecordSet records = env[rule.model].browse({});
   try {
-    script::Context ctx(env);
-    ctx.model = rule.model;
-    ctx.values["payload"] = payload;
-    records =
-        script::eval_records(rule.record_getter.empty() ? kDefaultGetter : rule.record_getter, ctx);
+    if (auto native = default_getter_natively(env, rule, payload)) {
+      records = *native;
+    } else {
+      script::Context ctx(env);
+      ctx.model = rule.model;
+      ctx.values["payload"] = payload;
+      records = script::eval_records(
+          rule.record_getter.empty() ? kDefaultGetter : rule.record_getter, ctx);
+    }
   } catch (const common::ConflictError&) {
     throw;  // the database is busy (another process): the whole call is tried again
   } catch (const std::exception& e) {
