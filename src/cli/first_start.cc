@@ -5,6 +5,7 @@
 #include <cstring>
 #include <fstream>
 #include <iostream>
+#include <string_view>
 
 #include <fcntl.h>
 #include <fmt/format.h>
@@ -24,16 +25,16 @@ namespace fs = std::filesystem;
 
 namespace {
 
-// The admin key's file of a database: beside the SQLite file, named after it
-// (var/autorules.db -> var/autorules.db.admin.key), so that two databases served from one folder
+// A file of the admin's beside the SQLite file, named after it (var/autorules.db ->
+// var/autorules.db.admin.key, .admin.password), so that two databases served from one folder
 // never share or overwrite each other's. None for an in-memory database.
-std::optional<fs::path> admin_key_file(const std::string& url) {
+std::optional<fs::path> admin_file(const std::string& url, std::string_view suffix) {
   if (!url.starts_with("sqlite:"))
     return std::nullopt;
   fs::path p(url.substr(7));
   if (p.empty() || p.string() == ":memory:")
     return std::nullopt;
-  return fs::path(p.string() + ".admin.key");
+  return fs::path(p.string() + ".admin." + std::string(suffix));
 }
 
 // The file earlier versions kept the key in: admin.key in the database's folder.
@@ -41,8 +42,9 @@ fs::path legacy_admin_key_file(const fs::path& key_file) {
   return key_file.parent_path() / "admin.key";
 }
 
-}  // namespace
-
+// Writes `key` and a newline to `file`, readable by its owner only: a new file made 0600 from
+// the start, then renamed over the old one, so no other user can ever read it and a reader never
+// sees half of it. Throws common::UserError when it cannot.
 void write_secret_file(const fs::path& file, const std::string& key) {
   fs::create_directories(file.parent_path().empty() ? fs::path(".") : file.parent_path());
   fs::path tmp = file;
@@ -61,8 +63,6 @@ void write_secret_file(const fs::path& file, const std::string& key) {
         fmt::format("cannot write {}: {}", file.string(), std::strerror(errno)));
   }
 }
-
-namespace {
 
 // Whether the first line of `file` is a key of the admin in this database.
 bool holds_admin_key(const orm::Env& env, const fs::path& file) {
@@ -87,7 +87,7 @@ std::optional<fs::path> ensure_admin_key(orm::Runtime& rt, const std::string& db
               << std::endl;
     return std::nullopt;
   }
-  std::optional<fs::path> file = admin_key_file(db_url);
+  std::optional<fs::path> file = admin_file(db_url, "key");
   common::Value p[] = {common::Value(orm::kAdminId)};
   bool has_key =
       env.cr().scalar("SELECT 1 FROM \"res_users_apikeys\" WHERE \"user_id\" = ?", p).is_int();
@@ -132,14 +132,6 @@ std::optional<fs::path> ensure_admin_key(orm::Runtime& rt, const std::string& db
   return file;
 }
 
-// The admin's password file: beside the key file (var/autorules.db.admin.password).
-std::optional<fs::path> admin_password_file(const std::string& url) {
-  std::optional<fs::path> key = admin_key_file(url);
-  if (!key)
-    return std::nullopt;
-  return fs::path(key->string().substr(0, key->string().size() - 4) + ".password");
-}
-
 // The admin's first password: AUTORULES_ADMIN_PASSWORD, else one made at random while the admin
 // has none, written to its file.
 void ensure_admin_password(orm::Runtime& rt, const std::string& db_url, AdminCredentials& out) {
@@ -164,7 +156,7 @@ void ensure_admin_password(orm::Runtime& rt, const std::string& db_url, AdminCre
               << std::endl;
     return;
   }
-  std::optional<fs::path> file = admin_password_file(db_url);
+  std::optional<fs::path> file = admin_file(db_url, "password");
   if (hash.is_string() && !hash.as_string().empty()) {
     if (file && fs::exists(*file))
       out.password_file = file;

@@ -29,9 +29,4 @@ struct AdminCredentials {
 
 AdminCredentials ensure_admin_credentials(orm::Runtime& runtime, const std::string& db_url);
 
-// Writes `secret` and a newline to `file`, readable by its owner only: a new file made 0600 from
-// the start, then renamed over the old one, so no other user can ever read it and a reader never
-// sees half of it. Throws common::UserError when it cannot.
-void write_secret_file(const std::filesystem::path& file, const std::string& secret);
-
 }  // namespace autorules::cli

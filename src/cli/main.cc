@@ -1,21 +1,16 @@
 // The autorules command: serve, apikey, user, cron, mailgate. Every flag also reads
 // AUTORULES_<FLAG>.
-#include <cerrno>
 #include <csignal>
-#include <cstring>
 #include <filesystem>
-#include <fstream>
 #include <iostream>
 #include <optional>
 #include <thread>
 
 #include <CLI/CLI.hpp>
-#include <fcntl.h>
 #include <fmt/format.h>
 #include <pthread.h>
 #include <spdlog/sinks/stdout_color_sinks.h>
 #include <spdlog/spdlog.h>
-#include <sys/stat.h>
 #include <termios.h>
 #include <unistd.h>
 

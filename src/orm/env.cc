@@ -47,17 +47,25 @@ void Env::after_commit(std::function<void(Runtime&)> fn) const {
   txn_->after_commit.push_back(std::move(fn));
 }
 
+namespace {
+
+// Every generation counter, read with one query into `txn` (as its connection sees them).
+void read_generations(TxnState& txn) {
+  txn.lease->query(
+      "SELECT \"name\", \"value\" FROM \"autorules_generation\"", {},
+      [&](const store::RowView& r) { txn.generations[std::string(r.text(0))] = r.int64(1); });
+}
+
+}  // namespace
+
 Env Env::begin(Runtime& runtime, Id uid, store::Access access, Json context) {
   auto txn = std::make_shared<TxnState>(runtime, access);
   txn->lease = runtime.database().acquire(access);
   txn->txn.emplace(*txn->lease, access);
   // Every generation counter, read once: this is also the transaction's first read, which fixes
   // a reader's snapshot. The table does not exist before the first initialize().
-  if (runtime.ready()) {
-    txn->lease->query(
-        "SELECT \"name\", \"value\" FROM \"autorules_generation\"", {},
-        [&](const store::RowView& r) { txn->generations[std::string(r.text(0))] = r.int64(1); });
-  }
+  if (runtime.ready())
+    read_generations(*txn);
   // The registry is taken after the writer lock is held, so a writer always sees the schema of
   // the last committed transaction. When another process changed the schema (its "schema"
   // generation differs from the published registry's), the registry is rebuilt from the rows
@@ -86,9 +94,7 @@ Env Env::begin_within(const Env& group, Id uid) {
   txn->lease = store::Lease(g.lease.get(), nullptr);
   // The counters as the group left them (earlier works may have moved them), and what the group
   // changed: caches keyed by those counters must not be shared before the group commits.
-  txn->lease->query(
-      "SELECT \"name\", \"value\" FROM \"autorules_generation\"", {},
-      [&](const store::RowView& r) { txn->generations[std::string(r.text(0))] = r.int64(1); });
+  read_generations(*txn);
   txn->bumped = g.bumped;
   txn->registry = g.registry;
   txn->now = g.runtime.clock().now();

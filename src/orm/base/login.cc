@@ -17,6 +17,7 @@
 #include "orm/methods.h"
 #include "orm/password.h"
 #include "orm/runtime.h"
+#include "orm/write_group.h"
 
 namespace autorules::orm {
 
@@ -109,18 +110,6 @@ class LoginState {
   std::unordered_map<Id, std::vector<Checked>> checked_ GUARDED_BY(mu_);
 };
 
-std::int64_t int_param(const Env& env, const char* key, std::int64_t def) {
-  auto v = get_param(env, key);
-  if (!v)
-    return def;
-  try {
-    return std::stoll(*v);
-  } catch (const std::exception&) {
-    spdlog::warn("Invalid value for '{}', using {}", key, def);
-    return def;
-  }
-}
-
 // What one login needs to know, read in one short read transaction.
 struct UserRow {
   Id uid = 0;
@@ -153,8 +142,8 @@ std::optional<Id> check(Runtime& runtime, std::optional<std::string_view> by_log
   {
     Env env = Env::begin(runtime, kSuperuserId, store::Access::kRead).sudo();
     row.generation = env.generation("security");
-    row.cooldown_after = int_param(env, "base.login_cooldown_after", 5);
-    row.cooldown_duration = int_param(env, "base.login_cooldown_duration", 60);
+    row.cooldown_after = get_int_param(env, "base.login_cooldown_after", 5);
+    row.cooldown_duration = get_int_param(env, "base.login_cooldown_duration", 60);
     std::int64_t now = runtime.clock().now().seconds;
     if (state.on_cooldown(attempt.source, now, row.cooldown_after, row.cooldown_duration)) {
       spdlog::warn(
@@ -200,11 +189,14 @@ std::optional<Id> check(Runtime& runtime, std::optional<std::string_view> by_log
     try {
       std::string fresh = hash_password(password);
       common::retry_on_conflict([&] {
-        Env env = Env::begin(runtime, kSuperuserId, store::Access::kWrite).sudo();
-        Value q[] = {Value(fresh), Value(row.uid), Value(row.hash)};
-        env.cr().execute(
-            "UPDATE \"res_users\" SET \"password\" = ? WHERE \"id\" = ? AND \"password\" = ?", q);
-        env.commit();
+        return run_write(runtime, [&](const Env& txn) {
+          Env env = txn;
+          Value q[] = {Value(fresh), Value(row.uid), Value(row.hash)};
+          env.cr().execute(
+              "UPDATE \"res_users\" SET \"password\" = ? WHERE \"id\" = ? AND \"password\" = ?", q);
+          env.commit();
+          return Json();
+        });
       });
     } catch (const std::exception& e) {
       spdlog::warn("The password hash of user #{} could not be renewed: {}", row.uid, e.what());
@@ -287,7 +279,7 @@ void check_password_policy(const Env& env, std::string_view password) {
   if (password.size() > kMaxPasswordBytes)
     throw common::UserError(
         fmt::format("Passwords may not be longer than {} bytes", kMaxPasswordBytes));
-  std::int64_t min = int_param(env.sudo(), "auth_password_policy.minlength", 8);
+  std::int64_t min = get_int_param(env.sudo(), "auth_password_policy.minlength", 8);
   std::int64_t chars = 0;
   for (unsigned char c : password)
     chars += (c & 0xC0) != 0x80;  // UTF-8 characters, not bytes

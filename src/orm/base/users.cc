@@ -289,6 +289,18 @@ std::optional<std::string> get_param(const Env& env, const std::string& key) {
   return v.is_string() ? std::optional<std::string>(v.as_string()) : std::nullopt;
 }
 
+std::int64_t get_int_param(const Env& env, const std::string& key, std::int64_t def) {
+  auto v = get_param(env, key);
+  if (!v)
+    return def;
+  try {
+    return std::stoll(*v);
+  } catch (const std::exception&) {
+    spdlog::warn("Invalid value for '{}', using {}", key, def);
+    return def;
+  }
+}
+
 void set_param(const Env& env, const std::string& key, const std::string& value) {
   RecordSet params = env["ir.config_parameter"];
   RecordSet found = params.search(domain::Domain::term("key", domain::Op::kEq, key));
@@ -418,15 +430,8 @@ void register_base_models(Runtime& rt) {
                            "The provided API key is invalid or does not belong to the current "
                            "user.");
                      }
-                     std::int64_t limit = 10;
-                     if (auto v = get_param(env.sudo(), "base.programmatic_api_keys_limit")) {
-                       try {
-                         limit = std::stoll(*v);
-                       } catch (const std::exception&) {
-                         spdlog::warn(
-                             "Invalid value for 'base.programmatic_api_keys_limit', using 10");
-                       }
-                     }
+                     std::int64_t limit =
+                         get_int_param(env.sudo(), "base.programmatic_api_keys_limit", 10);
                      Value q[] = {Value(env.uid()), Value(common::format_datetime(env.now()))};
                      std::int64_t live =
                          env.cr()

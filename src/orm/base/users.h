@@ -2,6 +2,7 @@
 // revocable), key generation, and the base records every database starts with.
 #pragma once
 
+#include <cstdint>
 #include <optional>
 #include <string>
 
@@ -36,5 +37,8 @@ void ensure_base_data(const Env& env);
 // ir.config_parameter: the value of a key, or nullopt.
 std::optional<std::string> get_param(const Env& env, const std::string& key);
 void set_param(const Env& env, const std::string& key, const std::string& value);
+// A whole-number parameter: `def` when it is unset, and when it is not a number (with a warning
+// in the log, as Odoo's int(get_param(...)) would fail).
+std::int64_t get_int_param(const Env& env, const std::string& key, std::int64_t def);
 
 }  // namespace autorules::orm
