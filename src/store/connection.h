@@ -71,6 +71,13 @@ class Connection {
   // Metadata for schema synchronisation.
   virtual bool table_exists(std::string_view table) = 0;
   virtual std::vector<std::string> table_columns(std::string_view table) = 0;
+
+ private:
+  friend class Savepoint;
+  friend class Transaction;
+  // How many Savepoints are open: they nest, so each is named by its depth, and the few
+  // statements that open and close them are prepared once per connection, not parsed each time.
+  int open_savepoints_ = 0;
 };
 
 }  // namespace autorules::store

@@ -1,6 +1,6 @@
 #include "store/database.h"
 
-#include <atomic>
+#include <algorithm>
 
 #include <fmt/format.h>
 
@@ -76,13 +76,22 @@ void Lease::reset() {
   release_ = nullptr;
 }
 
+std::optional<std::string> Database::sqlite_file(std::string_view url) {
+  if (!url.starts_with("sqlite:"))
+    return std::nullopt;
+  std::string_view path = url.substr(7);
+  path = path.substr(0, path.find('?'));
+  if (path.starts_with("//"))
+    path.remove_prefix(2);
+  return std::string(path);
+}
+
 std::unique_ptr<Database> Database::open(std::string_view url, const DatabaseOptions& options) {
-  if (url.starts_with("sqlite:")) {
-    std::string path(url.substr(7));
+  if (std::optional<std::string> file = sqlite_file(url)) {
+    std::string path = *file;
     DatabaseOptions opts = options;
-    if (size_t q = path.find('?'); q != std::string::npos) {
-      std::string query = path.substr(q + 1);
-      path = path.substr(0, q);
+    if (size_t q = url.find('?'); q != std::string::npos) {
+      std::string query(url.substr(q + 1));
       size_t start = 0;
       while (start <= query.size()) {
         size_t amp = query.find('&', start);
@@ -102,9 +111,6 @@ std::unique_ptr<Database> Database::open(std::string_view url, const DatabaseOpt
         start = amp + 1;
       }
     }
-    if (path.starts_with("//")) {
-      path = path.substr(2);
-    }
     return sqlite::open(path, opts);
   }
   if (url.starts_with("postgresql:") || url.starts_with("postgres:")) {
@@ -117,6 +123,7 @@ std::unique_ptr<Database> Database::open(std::string_view url, const DatabaseOpt
 
 Transaction::Transaction(Connection& conn, Access access) : conn_(conn) {
   conn_.begin(access);
+  conn_.open_savepoints_ = 0;
   open_ = true;
 }
 
@@ -136,14 +143,15 @@ void Transaction::rollback() noexcept {
   open_ = false;
 }
 
-Savepoint::Savepoint(Connection& conn) : conn_(conn) {
-  static std::atomic<std::uint64_t> counter{0};
-  name_ = fmt::format("sp{}", ++counter);
+Savepoint::Savepoint(Connection& conn)
+    : conn_(conn), name_(fmt::format("sp{}", conn.open_savepoints_ + 1)) {
   conn_.savepoint(name_);
+  ++conn_.open_savepoints_;
 }
 
 Savepoint::~Savepoint() {
   if (open_) {
+    close();
     try {
       conn_.rollback_to(name_);
       conn_.release(name_);
@@ -153,13 +161,18 @@ Savepoint::~Savepoint() {
   }
 }
 
-void Savepoint::release() {
-  conn_.release(name_);
+void Savepoint::close() {
   open_ = false;
+  conn_.open_savepoints_ = std::max(0, conn_.open_savepoints_ - 1);
+}
+
+void Savepoint::release() {
+  close();
+  conn_.release(name_);
 }
 
 void Savepoint::rollback() {
-  open_ = false;
+  close();
   conn_.rollback_to(name_);
   conn_.release(name_);
 }

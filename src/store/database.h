@@ -6,6 +6,7 @@
 
 #include <functional>
 #include <memory>
+#include <optional>
 #include <string>
 #include <string_view>
 
@@ -52,6 +53,8 @@ class Database {
   // InternalError naming the URL when it cannot be opened; UserError for an unknown scheme or
   // option. URL options (after "?", "&"-separated) override `options`.
   static std::unique_ptr<Database> open(std::string_view url, const DatabaseOptions& options = {});
+  // The file of a "sqlite:PATH[?options]" URL (PATH alone), or nothing for another scheme.
+  static std::optional<std::string> sqlite_file(std::string_view url);
 
   virtual const Dialect& dialect() const = 0;
   virtual Lease acquire(Access access) = 0;
@@ -88,6 +91,8 @@ class Savepoint {
   void rollback();
 
  private:
+  void close();  // no longer open, whatever the database says next
+
   Connection& conn_;
   std::string name_;
   bool open_ = true;

@@ -86,6 +86,61 @@ TEST(SqliteDatabaseTest, SavepointRollsBackOnlyItsPart) {
   EXPECT_EQ(w->scalar("SELECT COUNT(*) FROM t").as_int(), 2);
 }
 
+// Savepoints are named by their depth (so their statements are prepared once): nested ones
+// still roll back only their own part, and a name is used again once its savepoint has ended,
+// in this transaction or the next.
+TEST(SqliteDatabaseTest, NestedSavepointsKeepTheirOwnPartsAndTheirNamesAreUsedAgain) {
+  test::TempDir dir;
+  auto db = Database::open("sqlite:" + dir.path("a.db"));
+  Lease w = db->acquire(Access::kWrite);
+  w->execute_script("CREATE TABLE t (n INTEGER)");
+  auto insert = [&](int n) {
+    Value p[] = {Value(n)};
+    w->execute("INSERT INTO t (n) VALUES (?)", p);
+  };
+  for (int round = 0; round < 3; ++round) {
+    Transaction t(*w, Access::kWrite);
+    insert(1);
+    {
+      Savepoint outer(*w);
+      insert(2);
+      {
+        Savepoint inner(*w);
+        insert(3);
+      }  // rolled back: 3 goes
+      {
+        Savepoint inner(*w);
+        insert(4);
+        inner.release();
+      }
+      outer.release();
+    }
+    {
+      Savepoint other(*w);
+      insert(5);
+      other.rollback();
+    }
+    if (round == 1) {
+      // A transaction that ends with a savepoint still open: the next starts from no savepoint.
+      Savepoint left(*w);
+      insert(6);
+      t.rollback();
+      continue;
+    }
+    t.commit();
+  }
+  Lease r = db->acquire(Access::kRead);
+  EXPECT_EQ(r->scalar("SELECT group_concat(n) FROM (SELECT n FROM t ORDER BY rowid)").as_string(),
+            "1,2,4,1,2,4");
+}
+
+TEST(SqliteDatabaseTest, TheFileOfAUrlIsItsPathWithoutOptions) {
+  EXPECT_EQ(Database::sqlite_file("sqlite:/var/lib/a.db"), "/var/lib/a.db");
+  EXPECT_EQ(Database::sqlite_file("sqlite:a.db?synchronous=normal"), "a.db");
+  EXPECT_EQ(Database::sqlite_file("sqlite:///srv/a.db?synchronous=full"), "/srv/a.db");
+  EXPECT_EQ(Database::sqlite_file("postgresql://h/db"), std::nullopt);
+}
+
 TEST(SqliteDatabaseTest, ErrorsNameTheStatement) {
   test::TempDir dir;
   auto db = Database::open("sqlite:" + dir.path("a.db"));

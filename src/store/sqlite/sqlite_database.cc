@@ -180,10 +180,12 @@ class SqliteConnection final : public Connection {
     }
   }
 
+  // Transaction control goes through the statement cache like any statement: these few texts
+  // are parsed once per connection (a savepoint is named by its depth, see Savepoint).
   void begin(Access access) override {
-    execute_script(access == Access::kWrite ? "BEGIN IMMEDIATE" : "BEGIN DEFERRED");
+    execute(access == Access::kWrite ? "BEGIN IMMEDIATE" : "BEGIN DEFERRED", {});
   }
-  void commit() override { execute_script("COMMIT"); }
+  void commit() override { execute("COMMIT", {}); }
   void rollback() noexcept override {
     if (sqlite3_get_autocommit(db_))
       return;
@@ -201,13 +203,13 @@ class SqliteConnection final : public Connection {
     sqlite3_free(err);
   }
   void savepoint(std::string_view name) override {
-    execute_script(fmt::format("SAVEPOINT \"{}\"", name));
+    execute(fmt::format("SAVEPOINT \"{}\"", name), {});
   }
   void release(std::string_view name) override {
-    execute_script(fmt::format("RELEASE SAVEPOINT \"{}\"", name));
+    execute(fmt::format("RELEASE SAVEPOINT \"{}\"", name), {});
   }
   void rollback_to(std::string_view name) override {
-    execute_script(fmt::format("ROLLBACK TO SAVEPOINT \"{}\"", name));
+    execute(fmt::format("ROLLBACK TO SAVEPOINT \"{}\"", name), {});
   }
   bool in_transaction() const override { return !sqlite3_get_autocommit(db_); }
 
@@ -233,15 +235,18 @@ class SqliteConnection final : public Connection {
   };
 
   sqlite3_stmt* prepare(std::string_view sql) {
-    auto it = cache_.find(std::string(sql));
+    auto it = cache_.find(sql);  // no string made to look it up
     if (it != cache_.end()) {
       return it->second;
     }
     if (cache_.size() >= kMaxCachedStatements) {
-      for (auto& [_, st] : cache_) {
-        sqlite3_finalize(st);
-      }
-      cache_.clear();
+      // A statement still being stepped (a query whose row callback runs this one) stays.
+      std::erase_if(cache_, [](const auto& entry) {
+        if (sqlite3_stmt_busy(entry.second))
+          return false;
+        sqlite3_finalize(entry.second);
+        return true;
+      });
     }
     sqlite3_stmt* st = nullptr;
     int rc = sqlite3_prepare_v3(db_, sql.data(), static_cast<int>(sql.size()),
@@ -309,7 +314,11 @@ class SqliteConnection final : public Connection {
 
   static constexpr size_t kMaxCachedStatements = 512;
   sqlite3* db_ = nullptr;
-  std::unordered_map<std::string, sqlite3_stmt*> cache_;
+  struct TextHash {
+    using is_transparent = void;
+    std::size_t operator()(std::string_view s) const { return std::hash<std::string_view>{}(s); }
+  };
+  std::unordered_map<std::string, sqlite3_stmt*, TextHash, std::equal_to<>> cache_;
 };
 
 class SqliteDatabase final : public Database {
