@@ -92,9 +92,10 @@ Env Env::begin_within(const Env& group, Id uid) {
   auto txn = std::make_shared<TxnState>(g.runtime, store::Access::kWrite);
   txn->grouped = true;
   txn->lease = store::Lease(g.lease.get(), nullptr);
-  // The counters as the group left them (earlier works may have moved them), and what the group
-  // changed: caches keyed by those counters must not be shared before the group commits.
-  read_generations(*txn);
+  // The counters as the group left them, and what the group changed: caches keyed by those
+  // counters must not be shared before the group commits. The group's copy lacks the counters
+  // its kept works moved (orm::run_write forgets them), which are read again when asked for.
+  txn->generations = g.generations;
   txn->bumped = g.bumped;
   txn->registry = g.registry;
   txn->now = g.runtime.clock().now();

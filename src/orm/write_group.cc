@@ -171,7 +171,9 @@ void Groups::lead(Runtime& runtime) {
           savepoint.release();
           item->kept = true;
           g.bumped.insert(s.bumped.begin(), s.bumped.end());
-          schema = s.pending;  // the group ends here when the work changed the schema
+          for (const std::string& name : s.bumped)
+            g.generations.erase(name);  // the next work reads what this one left
+          schema = s.pending;           // the group ends here when the work changed the schema
           item->after_commit = std::move(s.after_commit);
         } else {
           savepoint.rollback();  // throws, and so ends the group, when the database cannot
