@@ -6,6 +6,7 @@
 #include <fmt/format.h>
 
 #include "actions/actions.h"
+#include "actions/internal/rows.h"
 #include "actions/internal/types.h"
 #include "common/errors.h"
 #include "common/text.h"
@@ -142,7 +143,7 @@ Json run(const orm::RecordSet& actions) {
   Json result = false;
   for (Id id : actions.ids()) {
     orm::RecordSet action = actions.sudo().browse({id});
-    auto values = std::make_shared<const std::unordered_map<std::string, Value>>(action.row());
+    auto values = internal::action_row(action);
     // The caller's rights: an automation rule calls with a superuser env (its actions bypass
     // access rights, uid and user staying the user who triggered it); a user running an action
     // by hand runs it with their own rights, as Odoo does.
@@ -253,7 +254,7 @@ void update_samples(const orm::RecordSet& records) {
       continue;
     orm::Env su = records.env().sudo();
     Run run{.action = action,
-            .values = std::make_shared<const std::unordered_map<std::string, Value>>(action.row()),
+            .values = internal::action_row(action),
             .env = su,
             .model = model->name()};
     orm::RecordSet first =
@@ -292,6 +293,7 @@ class ServerActionHooks final : public orm::ModelHooks {
       check_recursion(records, vals);
   }
   void after_write(const orm::RecordSet& records, const Json& vals) override {
+    records.env().bump_generation(internal::kActionsGeneration);
     if (vals.size() == 1 && vals.contains("webhook_sample_payload"))
       return;  // the sample itself
     check_cycles(records);
@@ -300,9 +302,13 @@ class ServerActionHooks final : public orm::ModelHooks {
     update_samples(records);
   }
   void after_create(const orm::RecordSet& records, const Json&) override {
+    records.env().bump_generation(internal::kActionsGeneration);
     check_cycles(records);
     check_runnable(records);
     update_samples(records);
+  }
+  void after_unlink(const orm::Env& env, const std::string&, const common::IdList&) override {
+    env.bump_generation(internal::kActionsGeneration);
   }
 
  private:

@@ -115,6 +115,51 @@ TEST_F(ActionsTest, UpdateRecordWithComputeFollowsThePath) {
   EXPECT_EQ(e["res.partner"].browse({company}).read({"city"})[0]["city"], "ANN");
 }
 
+// An action's row is read once and shared by later runs, until an action changes: a change made
+// by another transaction is seen by the next run, one made in the same transaction at once, and
+// one rolled back never.
+TEST_F(ActionsTest, ARunSeesTheActionAsItsTransactionDoes) {
+  Id partner;
+  {
+    Env e = env();
+    partner = e["res.partner"].create(Json{{"name", "Ann"}}).id();
+    e.commit();
+  }
+  Id action = make_action(Json{{"state", "object_write"},
+                               {"update_path", "city"},
+                               {"evaluation_type", "value"},
+                               {"value", "Paris"}});
+  auto city = [&] {
+    Env e = env();
+    return e["res.partner"].browse({partner}).read({"city"})[0]["city"];
+  };
+  run_on(action, {partner});
+  EXPECT_EQ(city(), "Paris");
+  {
+    Env e = env();
+    e["ir.actions.server"].browse({action}).write(Json{{"value", "Lyon"}});
+    e.commit();
+  }
+  run_on(action, {partner});
+  EXPECT_EQ(city(), "Lyon");
+  {
+    // Changed and run in one transaction, then rolled back.
+    Env e = env().with_context(Json{{"active_model", "res.partner"}, {"active_id", partner}});
+    e["ir.actions.server"].browse({action}).write(Json{{"value", "Nice"}});
+    orm::call_method(e, "ir.actions.server", "run", Json::array({action}), Json::object());
+    EXPECT_EQ(e["res.partner"].browse({partner}).read({"city"})[0]["city"], "Nice");
+  }
+  run_on(action, {partner});
+  EXPECT_EQ(city(), "Lyon");
+  {
+    Env e = env();
+    e["ir.actions.server"].browse({action}).write(Json{{"value", "Lille"}});
+    e.commit();
+  }
+  run_on(action, {partner});
+  EXPECT_EQ(city(), "Lille");
+}
+
 TEST_F(ActionsTest, CodeThatDoesNotCompileCannotBeSaved) {
   Env e = env();
   EXPECT_THROW_MSG(e["ir.actions.server"].create(Json{{"name", "bad"},
