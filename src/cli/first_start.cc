@@ -18,6 +18,7 @@
 #include "orm/env.h"
 #include "orm/password.h"
 #include "orm/recordset.h"
+#include "store/database.h"
 
 namespace autorules::cli {
 
@@ -29,12 +30,11 @@ namespace {
 // var/autorules.db.admin.key, .admin.password), so that two databases served from one folder
 // never share or overwrite each other's. None for an in-memory database.
 std::optional<fs::path> admin_file(const std::string& url, std::string_view suffix) {
-  if (!url.starts_with("sqlite:"))
+  // Beside the database's file: the URL's options are no part of its name.
+  std::optional<std::string> file = store::Database::sqlite_file(url);
+  if (!file || file->empty() || *file == ":memory:")
     return std::nullopt;
-  fs::path p(url.substr(7));
-  if (p.empty() || p.string() == ":memory:")
-    return std::nullopt;
-  return fs::path(p.string() + ".admin." + std::string(suffix));
+  return fs::path(*file + ".admin." + std::string(suffix));
 }
 
 // The file earlier versions kept the key in: admin.key in the database's folder.

@@ -54,6 +54,16 @@ def test_each_database_has_its_own_key_file_and_a_restart_keeps_it(server_factor
     assert not (tmp_path / "admin.key").exists()
 
 
+def test_the_admins_files_are_named_after_the_database_file_not_the_urls_options(server_factory,
+                                                                                tmp_path):
+    s = server_factory(db=str(tmp_path / "opts.db") + "?synchronous=normal", env=NO_FIXED_KEY)
+    key_file = tmp_path / "opts.db.admin.key"
+    assert key_file.exists(), s.output()
+    assert health_with(s, key_in(key_file)) == 200
+    assert sorted(p.name for p in tmp_path.iterdir() if "admin" in p.name) == [
+        "opts.db.admin.key", "opts.db.admin.password"]
+
+
 def test_the_key_file_is_readable_by_its_owner_only(server_factory, tmp_path):
     server_factory(db=str(tmp_path / "own.db"), env=NO_FIXED_KEY)
     mode = stat.S_IMODE(os.stat(tmp_path / "own.db.admin.key").st_mode)
