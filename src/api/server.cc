@@ -158,12 +158,17 @@ internal::HttpOptions Server::Impl::http_options(const ServerOptions& o) {
         fmt::format("--http-header-timeout must be a positive number of seconds, not {}",
                     o.http_header_timeout));
   }
+  if (o.max_connections < 1 || o.max_connections > 1000000) {
+    throw common::UserError(
+        fmt::format("--max-connections must be between 1 and 1000000, not {}", o.max_connections));
+  }
   internal::HttpOptions h;
   h.host = o.host;
   h.port = o.port;
   h.workers = o.workers > 0 ? o.workers : default_workers();
   h.max_body_size = o.max_body_size;
   h.header_timeout = o.http_header_timeout;
+  h.max_connections = o.max_connections;
   return h;
 }
 

@@ -25,6 +25,7 @@ struct ServerOptions {
   std::size_t max_body_size = 16u << 20;  // bytes; larger bodies get 413
   int workers = 0;                        // request threads; 0 = max(8, cores - 1)
   double http_header_timeout = 10;        // seconds a client has to send a whole request header
+  std::size_t max_connections = 10000;    // open connections; beyond, new ones are closed at once
   // Behind a reverse proxy: the client's address is the last one of X-Forwarded-For (what the
   // proxy saw), not the proxy's. Never set it for a server clients reach directly: they could
   // then claim any address.

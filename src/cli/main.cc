@@ -333,6 +333,12 @@ int main(int argc, char** argv) {
       ->check(CLI::PositiveNumber)
       ->envname("AUTORULES_HTTP_HEADER_TIMEOUT");
   serve_cmd
+      ->add_option("--max-connections", options.max_connections,
+                   "open HTTP connections at most; beyond, new ones are closed at once")
+      ->capture_default_str()
+      ->check(CLI::Range(1, 1000000))
+      ->envname("AUTORULES_MAX_CONNECTIONS");
+  serve_cmd
       ->add_flag("--proxy-mode", options.proxy_mode,
                  "behind a reverse proxy: the client's address is the last of X-Forwarded-For")
       ->envname("AUTORULES_PROXY_MODE");

@@ -524,3 +524,33 @@ def test_1000_concurrent_keep_alive_connections_all_get_an_answer(server_factory
         for c in conns:
             c.close()
     assert server.client().get("/health")[0] == 200
+
+
+def test_connections_beyond_max_connections_are_closed_at_once_and_the_held_ones_still_answer(
+        server_factory):
+    server = server_factory(extra_args=("--max-connections", "3"))
+    held = [Raw(server.port, timeout=10) for _ in range(3)]
+    try:
+        for c in held:
+            c.send("GET /health HTTP/1.1\r\nHost: x\r\n\r\n")
+            assert c.response()[0] == 200
+        extra = Raw(server.port, timeout=10)
+        assert extra.closed_by_server()
+        extra.close()
+        for c in held:
+            c.send("GET /web/version HTTP/1.1\r\nHost: x\r\n\r\n")
+            assert c.response()[0] == 200
+    finally:
+        for c in held:
+            c.close()
+    # One of them gone, a new client gets in again.
+    assert server.client().get("/health")[0] == 200
+
+
+@pytest.mark.parametrize("value", ["0", "-1", "2000000", "many"])
+def test_a_bad_max_connections_stops_the_start(value):
+    done = subprocess.run([BIN, "serve", "--db", "sqlite::memory:", "--http-port", "0",
+                           "--max-connections", value, "--modules-path", MODULES_PATH],
+                          capture_output=True, text=True, timeout=60)
+    assert done.returncode != 0
+    assert "--max-connections" in done.stderr
