@@ -85,10 +85,13 @@ std::optional<std::vector<std::string>> segments(std::string_view path, std::str
   return out;
 }
 
-// cpp-httplib's default pool, which the server had before: max(8, cores - 1).
+// Twice the cores, at least 8: a handler is partly CPU (Python, the ORM) and partly waiting (a
+// group's commit and its fsync, the writer), and the threads that wait are what lets a group
+// grow. An idle worker costs nothing: the pool hands work to the last thread that went idle
+// (docs/architecture.md, "How many workers").
 int default_workers() {
-  unsigned cores = std::thread::hardware_concurrency();
-  return static_cast<int>(std::max(8u, cores > 0 ? cores - 1 : 0u));
+  unsigned cores = std::max(1u, std::thread::hardware_concurrency());
+  return static_cast<int>(std::max(8u, 2 * cores));
 }
 
 }  // namespace

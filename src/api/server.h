@@ -23,7 +23,7 @@ struct ServerOptions {
   std::string host = "127.0.0.1";
   int port = 8069;                        // 0: any free port (see Server::port())
   std::size_t max_body_size = 16u << 20;  // bytes; larger bodies get 413
-  int workers = 0;                        // request threads; 0 = max(8, cores - 1)
+  int workers = 0;                        // request threads; 0 = twice the cores, at least 8
   double http_header_timeout = 10;        // seconds a client has to send a whole request header
   std::size_t max_connections = 10000;    // open connections; beyond, new ones are closed at once
   // Behind a reverse proxy: the client's address is the last one of X-Forwarded-For (what the

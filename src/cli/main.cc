@@ -320,7 +320,8 @@ int main(int argc, char** argv) {
       ->envname("AUTORULES_DEMO");
   serve_cmd->add_option("--modules", modules, "apps to load without demo data, e.g. sale,crm")
       ->envname("AUTORULES_MODULES");
-  serve_cmd->add_option("--workers", options.workers, "request threads (0: automatic)")
+  serve_cmd
+      ->add_option("--workers", options.workers, "request threads (0: twice the cores, at least 8)")
       ->capture_default_str()
       ->envname("AUTORULES_WORKERS");
   serve_cmd->add_option("--max-body-size", max_body, "largest request body, e.g. 16M")

@@ -2,6 +2,7 @@
 and the server process: graceful shutdown on SIGTERM, durability across restarts, and a port that
 is already in use."""
 
+import http.client
 import json
 import os
 import signal
@@ -543,8 +544,17 @@ def test_connections_beyond_max_connections_are_closed_at_once_and_the_held_ones
     finally:
         for c in held:
             c.close()
-    # One of them gone, a new client gets in again.
-    assert server.client().get("/health")[0] == 200
+    # Once the server has seen them go (on its own time: the closes race this client), a new
+    # client gets in again.
+    for _ in range(100):
+        try:
+            if server.client().get("/health")[0] == 200:
+                break
+        except (OSError, http.client.HTTPException):
+            pass
+        time.sleep(0.05)
+    else:
+        pytest.fail("no client got in after the held connections were closed")
 
 
 @pytest.mark.parametrize("value", ["0", "-1", "2000000", "many"])

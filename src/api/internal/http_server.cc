@@ -43,7 +43,6 @@
 #include <boost/asio/post.hpp>
 #include <boost/asio/redirect_error.hpp>
 #include <boost/asio/steady_timer.hpp>
-#include <boost/asio/thread_pool.hpp>
 #include <boost/asio/use_awaitable.hpp>
 #include <boost/asio/write.hpp>
 #include <boost/beast/core/flat_buffer.hpp>
@@ -57,6 +56,7 @@
 #include <sys/resource.h>
 #include <unistd.h>
 
+#include "api/internal/worker_pool.h"
 #include "common/errors.h"
 
 namespace autorules::api::internal {
@@ -237,11 +237,7 @@ struct HttpServer::Impl {
       : options(std::move(opts)),
         handler(std::move(h)),
         error_page(std::move(e)),
-        pool(static_cast<std::size_t>(std::max(1, options.workers))) {}
-  ~Impl() {
-    pool.stop();
-    pool.join();
-  }
+        pool(options.workers) {}
 
   const HttpOptions options;
   const Handler handler;
@@ -257,9 +253,9 @@ struct HttpServer::Impl {
 
   asio::io_context io{1};
   tcp::acceptor acceptor{io};
-  // The workers: blocking handlers run here only. Destroyed (stopped and joined) first, so no
-  // worker posts to io once io is gone.
-  asio::thread_pool pool;
+  // The workers: blocking handlers run here only. Destroyed (joined) first, so no worker posts
+  // to io once io is gone.
+  WorkerPool pool;
 
   asio::awaitable<void> accept_loop();
   asio::awaitable<void> session(std::shared_ptr<Connection> c);
@@ -281,8 +277,8 @@ struct HttpServer::Impl {
         [this, &req](auto completion) {
           // The event loop must not run out of work while the worker has the request.
           auto work = asio::make_work_guard(io);
-          asio::post(pool, [this, &req, completion = std::move(completion),
-                            work = std::move(work)]() mutable {
+          pool.post([this, &req, completion = std::move(completion),
+                     work = std::move(work)]() mutable {
             HttpResponse res = run_handler(req);
             auto ex = asio::get_associated_executor(completion, io.get_executor());
             asio::post(ex, [completion = std::move(completion), res = std::move(res)]() mutable {
