@@ -58,24 +58,25 @@ Json model_doc(const orm::Env& env, const schema::Model& m) {
           {"methods", methods}};
 }
 
-// A read transaction in which the key was found valid, for reading the whole registry.
-orm::Env authenticated(orm::Runtime& runtime, const std::string& authorization) {
-  std::string key = bearer_key(authorization);
+// A read transaction in which the key or session was found valid, for reading the whole registry.
+orm::Env authenticated(orm::Runtime& runtime, const Credentials& credentials) {
+  if (credentials.session.empty() || !credentials.authorization.empty())
+    bearer_key(credentials.authorization);  // the missing key's message, before any transaction
   orm::Env env = orm::Env::begin(runtime, orm::kSuperuserId, store::Access::kRead);
-  authenticate(env, key);
+  authenticate(env, credentials);
   return env.sudo();
 }
 
 }  // namespace
 
-std::string doc_model_json(orm::Runtime& runtime, const std::string& authorization,
+std::string doc_model_json(orm::Runtime& runtime, const Credentials& credentials,
                            const std::string& model) {
-  orm::Env env = authenticated(runtime, authorization);
+  orm::Env env = authenticated(runtime, credentials);
   return model_doc(env, env.registry().get(model)).dump(2);
 }
 
-std::string doc_html(orm::Runtime& runtime, const std::string& authorization) {
-  orm::Env env = authenticated(runtime, authorization);
+std::string doc_html(orm::Runtime& runtime, const Credentials& credentials) {
+  orm::Env env = authenticated(runtime, credentials);
   std::string toc, body;
   for (const schema::Model* m : env.registry().models()) {
     Json d = model_doc(env, *m);

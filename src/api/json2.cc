@@ -100,12 +100,34 @@ Response error_response(const common::Error& e, const Json& context) {
 Response handle_json2(orm::Runtime& runtime, const std::string& model, const std::string& method,
                       const std::string& authorization, const std::string& body,
                       const std::string& host) {
+  Credentials credentials;
+  credentials.authorization = authorization;
+  return handle_json2(runtime, model, method, credentials, body, host);
+}
+
+Response handle_json2(orm::Runtime& runtime, const std::string& model, const std::string& method,
+                      const Credentials& credentials, const std::string& body,
+                      const std::string& host) {
   Json context = Json::object();
   common::Id caller = 0;  // the authenticated user, once known
+  SessionUse session;
+  // The session's last use is recorded after the call, whatever its outcome.
+  struct Touch {
+    orm::Runtime& runtime;
+    SessionUse& use;
+    ~Touch() { touch_session_if_stale(runtime, use); }
+  } touch{runtime, session};
   try {
-    std::string key = bearer_key(authorization);
+    // Without a key, the missing key's message (a session is the browser's, and says so when
+    // it has expired).
+    std::string key;
+    if (credentials.session.empty() || !credentials.authorization.empty())
+      key = bearer_key(credentials.authorization);
     Json result = run_method_call(
-        runtime, model, method, host, [&](const orm::Env& txn) { return authenticate(txn, key); },
+        runtime, model, method, host,
+        [&](const orm::Env& txn) {
+          return key.empty() ? authenticate(txn, credentials, &session) : authenticate(txn, key);
+        },
         [&]() {
           // As Odoo's JSON-2: the body is always a JSON object, `{}` for no parameters; an empty
           // body is not one (never "no domain, every record"). Read only once the caller is

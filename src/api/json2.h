@@ -4,6 +4,7 @@
 
 #include <string>
 
+#include "api/auth.h"
 #include "common/errors.h"
 #include "common/json.h"
 #include "orm/runtime.h"
@@ -15,8 +16,13 @@ struct Response {
   std::string body;  // JSON text
 };
 
-// `authorization` is the Authorization header ("" when absent), `body` the request body, `host`
-// the Host header (an administrator's tells the server its address: base_url.h).
+// `credentials` say who calls (an API key, or a session and its CSRF token: auth.h), `body` is
+// the request body, `host` the Host header (an administrator's tells the server its address:
+// base_url.h).
+Response handle_json2(orm::Runtime& runtime, const std::string& model, const std::string& method,
+                      const Credentials& credentials, const std::string& body,
+                      const std::string& host = "");
+// The same with an API key's Authorization header only.
 Response handle_json2(orm::Runtime& runtime, const std::string& model, const std::string& method,
                       const std::string& authorization, const std::string& body,
                       const std::string& host = "");

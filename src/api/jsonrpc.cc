@@ -16,8 +16,10 @@ std::string dump(const Json& j) {
   return j.dump(-1, ' ', false, Json::error_handler_t::replace);
 }
 
-Json error_envelope(const Json& id, const char* name, const std::string& message,
-                    const Json& context = Json::object()) {
+}  // namespace
+
+Json jsonrpc_error(const Json& id, const char* name, const std::string& message,
+                   const Json& context) {
   return Json{
       {"jsonrpc", "2.0"},
       {"id", id},
@@ -31,8 +33,6 @@ Json error_envelope(const Json& id, const char* name, const std::string& message
           {"debug", fmt::format("Traceback (most recent call last):\n{}: {}\n", name, message)},
           {"context", context}}}}}};
 }
-
-}  // namespace
 
 Response handle_jsonrpc(orm::Runtime& runtime, std::string_view body, const RpcOrigin& origin) {
   Json id = nullptr;
@@ -51,7 +51,7 @@ Response handle_jsonrpc(orm::Runtime& runtime, std::string_view body, const RpcO
       throw common::BadRequestError(
           "a JSON-RPC call's params name a service and a method, with their args");
   } catch (const common::Error& e) {
-    return {400, dump(error_envelope(id, "werkzeug.exceptions.BadRequest", e.what()))};
+    return {400, dump(jsonrpc_error(id, "werkzeug.exceptions.BadRequest", e.what()))};
   }
   const Json& params = call["params"];
   std::string service = params["service"].get<std::string>();
@@ -72,11 +72,11 @@ Response handle_jsonrpc(orm::Runtime& runtime, std::string_view body, const RpcO
         params["args"].size() > 1 && params["args"][1].is_number_integer())
       context =
           rule_error_context(runtime, params["args"][1].get<common::Id>(), *e.rule(), context);
-    return {200, dump(error_envelope(id, e.name(), message, context))};
+    return {200, dump(jsonrpc_error(id, e.name(), message, context))};
   } catch (const std::exception& e) {
     spdlog::error("/jsonrpc {} {}: unexpected error: {}", service, method, e.what());
-    return {200, dump(error_envelope(id, "builtins.RuntimeError",
-                                     "internal server error (details in the server log)"))};
+    return {200, dump(jsonrpc_error(id, "builtins.RuntimeError",
+                                    "internal server error (details in the server log)"))};
   }
 }
 

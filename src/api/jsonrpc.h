@@ -13,8 +13,13 @@
 
 namespace autorules::api {
 
+// Odoo's JSON-RPC error envelope for an error `name` and `message` (code 200, "Odoo Server Error").
+common::Json jsonrpc_error(const common::Json& id, const char* name, const std::string& message,
+                           const common::Json& context = common::Json::object());
+
 // Status 200 for a call, whatever its outcome (errors are in the envelope, as Odoo's); 400 with
 // an error envelope for a body that is not a JSON-RPC call.
+
 Response handle_jsonrpc(orm::Runtime& runtime, std::string_view body, const RpcOrigin& origin = {});
 
 }  // namespace autorules::api

@@ -1,6 +1,7 @@
 #include "api/server.h"
 
 #include <algorithm>
+#include <cctype>
 #include <chrono>
 #include <cmath>
 #include <optional>
@@ -17,6 +18,7 @@
 #include "api/jsonrpc.h"
 #include "api/mail_inbound.h"
 #include "api/metrics.h"
+#include "api/web_session.h"
 #include "api/webhook.h"
 #include "api/xmlrpc.h"
 #include "common/errors.h"
@@ -32,8 +34,27 @@ namespace {
 
 constexpr const char* kJson = "application/json; charset=utf-8";
 
+// Who the request says it is: its API key, or its session cookie and CSRF token (auth.h).
+Credentials credentials_of(const internal::HttpRequest& req) {
+  Credentials c;
+  c.authorization = req.header("Authorization");
+  c.session = session_cookie(req.header("Cookie"));
+  c.csrf = req.header("X-CSRF-Token");
+  c.state_changing = req.method != "GET" && req.method != "HEAD";
+  return c;
+}
+
 HttpResponse error_response(int status, const char* name, const std::string& message) {
   return HttpResponse{status, kJson, error_body(name, message, status), {}};
+}
+
+// 405 for a route that takes POST only.
+HttpResponse post_only(const std::string& method, const std::string& path) {
+  HttpResponse r =
+      error_response(405, "werkzeug.exceptions.MethodNotAllowed",
+                     fmt::format("The method {} is not allowed for {}: use POST", method, path));
+  r.headers.emplace_back("Allow", "POST");
+  return r;
 }
 
 // The error pages: Odoo's error object with werkzeug's exception names.
@@ -192,11 +213,7 @@ HttpResponse Server::Impl::route(const HttpRequest& req) {
         return json2(req, (*s)[0], (*s)[1]);
       return error_page(404, path);
     }
-    HttpResponse r =
-        error_response(405, "werkzeug.exceptions.MethodNotAllowed",
-                       fmt::format("The method {} is not allowed for {}: use POST", m, path));
-    r.headers.emplace_back("Allow", "POST");
-    return r;
+    return post_only(m, path);
   }
   if (path.starts_with("/web/hook/")) {
     if (m == "POST" || get_like) {
@@ -216,11 +233,7 @@ HttpResponse Server::Impl::route(const HttpRequest& req) {
   // Odoo's older RPC protocols (docs/rpc.md): POST only, as Odoo's.
   if (path.starts_with("/xmlrpc/2/") || path == "/jsonrpc") {
     if (m != "POST") {
-      HttpResponse r =
-          error_response(405, "werkzeug.exceptions.MethodNotAllowed",
-                         fmt::format("The method {} is not allowed for {}: use POST", m, path));
-      r.headers.emplace_back("Allow", "POST");
-      return r;
+      return post_only(m, path);
     }
     if (path == "/jsonrpc") {
       Response r = handle_jsonrpc(runtime, req.body, rpc_origin(req));
@@ -232,16 +245,43 @@ HttpResponse Server::Impl::route(const HttpRequest& req) {
     Response r = handle_xmlrpc(runtime, (*s)[0], req.body, rpc_origin(req));
     return HttpResponse{r.status, "text/xml; charset=utf-8", std::move(r.body), {}};
   }
+  // The browser's session (web_session.h): POST only, as Odoo's JSON routes.
+  if (path.starts_with("/web/session/")) {
+    if (m != "POST") {
+      return post_only(m, path);
+    }
+    auto s = segments(path, "/web/session/", 1);
+    if (!s)
+      return error_page(404, path);
+    SessionRequest sr;
+    sr.body = req.body;
+    sr.content_type = req.header("Content-Type");
+    sr.cookie = req.header("Cookie");
+    sr.csrf = req.header("X-CSRF-Token");
+    sr.address = rpc_origin(req).address;  // what login failures are counted against
+    sr.user_agent = req.header("User-Agent");
+    // Behind a TLS-terminating proxy (--proxy-mode), the cookie is for HTTPS only when the proxy
+    // says the browser came over HTTPS. The server itself speaks plain HTTP.
+    if (options.proxy_mode) {
+      std::string proto = common::trim(req.header("X-Forwarded-Proto"));
+      for (char& c : proto)
+        c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+      sr.https = proto == "https";
+    }
+    SessionResponse r = handle_session(runtime, (*s)[0], sr);
+    HttpResponse out{r.status, kJson, std::move(r.body), {}};
+    for (auto& h : r.headers)
+      out.headers.push_back(std::move(h));
+    // Never kept by a cache between the server and the browser.
+    out.headers.emplace_back("Cache-Control", "no-store");
+    return out;
+  }
   if (path == "/mail/inbound") {
     if (m == "POST") {
       Response r = handle_mail_inbound(runtime, req.header("Authorization"), req.body);
       return HttpResponse{r.status, kJson, std::move(r.body), {}};
     }
-    HttpResponse r =
-        error_response(405, "werkzeug.exceptions.MethodNotAllowed",
-                       fmt::format("The method {} is not allowed for {}: use POST", m, path));
-    r.headers.emplace_back("Allow", "POST");
-    return r;
+    return post_only(m, path);
   }
   if (get_like)
     return get(req);
@@ -251,8 +291,8 @@ HttpResponse Server::Impl::route(const HttpRequest& req) {
 HttpResponse Server::Impl::json2(const HttpRequest& req, const std::string& model,
                                  const std::string& method) {
   auto start = std::chrono::steady_clock::now();
-  Response r = handle_json2(runtime, model, method, req.header("Authorization"), req.body,
-                            req.header("Host"));
+  Response r =
+      handle_json2(runtime, model, method, credentials_of(req), req.body, req.header("Host"));
   auto us = std::chrono::duration_cast<std::chrono::microseconds>(std::chrono::steady_clock::now() -
                                                                   start);
   metrics.record(r.status, static_cast<std::uint64_t>(us.count()));
@@ -299,7 +339,7 @@ HttpResponse Server::Impl::get(const HttpRequest& req) {
   if (path == "/doc") {
     try {
       return HttpResponse{
-          200, "text/html; charset=utf-8", doc_html(runtime, req.header("Authorization")), {}};
+          200, "text/html; charset=utf-8", doc_html(runtime, credentials_of(req)), {}};
     } catch (const common::AccessDenied& e) {
       return error_response(status_of(e.kind()), e.name(), e.what());
     }
@@ -310,10 +350,7 @@ HttpResponse Server::Impl::get(const HttpRequest& req) {
     if (model.find('/') == std::string_view::npos) {
       try {
         return HttpResponse{
-            200,
-            kJson,
-            doc_model_json(runtime, req.header("Authorization"), std::string(model)),
-            {}};
+            200, kJson, doc_model_json(runtime, credentials_of(req), std::string(model)), {}};
       } catch (const common::Error& e) {
         return error_response(status_of(e.kind()), e.name(), e.what());
       }

@@ -12,6 +12,7 @@
 #include "common/json.h"
 #include "common/mutex.h"
 #include "common/text.h"
+#include "orm/base/sessions.h"
 #include "orm/base/users.h"
 #include "orm/crypto.h"
 #include "orm/methods.h"
@@ -245,6 +246,8 @@ class PasswordHooks final : public ModelHooks {
   }
   void after_write(const RecordSet& records, const Json& vals) override {
     if (vals.contains("password")) {
+      // A new password (or none) ends every session opened with the old one.
+      end_user_sessions(records.env(), records.ids());
       records.env().bump_generation("security");
       spdlog::info("Password change for user(s) {} by user #{}", common::json_repr(records.ids()),
                    records.env().uid());
@@ -295,6 +298,7 @@ void set_password_hash(const Env& env, Id uid, std::string_view hash) {
         "\"$pbkdf2-sha512$<rounds>$<salt>$<checksum>\"");
   Value p[] = {Value(std::string(hash)), Value(uid)};
   env.cr().execute("UPDATE \"res_users\" SET \"password\" = ? WHERE \"id\" = ?", p);
+  end_user_sessions(env, {uid});
   env.bump_generation("security");
 }
 

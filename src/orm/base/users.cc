@@ -324,8 +324,8 @@ void register_base_models(Runtime& rt) {
         "mail.template", "sms.template", "whatsapp.template"}) {
     rt.set_access(m, ModelAccess::kConfiguration);
   }
-  for (const char* m : {"ir.config_parameter", "ir.logging", "res.users.apikeys", "ir.cron",
-                        "outbox.message", "outbox.attempt"}) {
+  for (const char* m : {"ir.config_parameter", "ir.logging", "res.users.apikeys",
+                        "res.users.session", "ir.cron", "outbox.message", "outbox.attempt"}) {
     rt.set_access(m, ModelAccess::kAdminOnly);
   }
 

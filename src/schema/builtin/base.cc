@@ -78,6 +78,19 @@ void add_users(Registry& r) {
   keys.add(char_field("index", "Index").readonly().index());
   keys.add(char_field("key", "Key").secret());
   r.put(std::move(keys));
+
+  // Web sessions (orm/base/sessions.h): made by logging in, ended by logging out, by a password
+  // change or after web.session_lifetime seconds unused. The token is stored as keys are.
+  Model sessions("res.users.session", "User Sessions");
+  sessions.set_order("last_seen desc, id desc");
+  sessions.add(
+      many2one("user_id", "User", "res.users").required().readonly().ondelete(OnDelete::kCascade));
+  sessions.add(char_field("index", "Index").readonly().index());
+  sessions.add(char_field("token", "Token").secret());
+  sessions.add(datetime_field("last_seen", "Last Seen").readonly());
+  sessions.add(char_field("ip_address", "IP Address").readonly());
+  sessions.add(char_field("user_agent", "Browser").readonly());
+  r.put(std::move(sessions));
 }
 
 void add_partners(Registry& r) {
