@@ -46,9 +46,10 @@ TEST(WorkerPoolTest, OneJobAtATimeStaysOnTheThreadThatWentIdleLast) {
     // Every thread idle again, the last one to finish on top of the stack.
     while (pool.idle() != 8)
       std::this_thread::sleep_for(50us);
+    // The job owns its promise: nothing of this frame is touched once the answer is read.
     std::promise<std::thread::id> where;
     auto done = where.get_future();
-    pool.post([&where] { where.set_value(std::this_thread::get_id()); });
+    pool.post([p = std::move(where)]() mutable { p.set_value(std::this_thread::get_id()); });
     seen.insert(done.get());
   }
   // A pool that woke its threads in turn would have used all eight.
@@ -56,41 +57,46 @@ TEST(WorkerPoolTest, OneJobAtATimeStaysOnTheThreadThatWentIdleLast) {
 }
 
 TEST(WorkerPoolTest, BusyThreadsLeaveTheNextJobToAnIdleOne) {
-  WorkerPool pool(3);
+  // Declared before the pool, so that they outlive its threads (the pool joins first).
   std::mutex mu;
   std::condition_variable cv;
   bool release = false;
   std::promise<void> first_started, second_started;
-  pool.post([&] {
-    first_started.set_value();
+  auto first = first_started.get_future(), second = second_started.get_future();
+  WorkerPool pool(3);
+  pool.post([&, p = std::move(first_started)]() mutable {
+    p.set_value();
     std::unique_lock<std::mutex> lock(mu);
     cv.wait(lock, [&] { return release; });
   });
-  first_started.get_future().wait();
-  pool.post([&] { second_started.set_value(); });
+  first.wait();
+  pool.post([p = std::move(second_started)]() mutable { p.set_value(); });
   // Runs although the first job still holds its thread.
-  EXPECT_EQ(second_started.get_future().wait_for(5s), std::future_status::ready);
+  EXPECT_EQ(second.wait_for(5s), std::future_status::ready);
   {
     std::lock_guard<std::mutex> lock(mu);
     release = true;
   }
   cv.notify_all();
+  pool.join();
 }
 
 TEST(WorkerPoolTest, TakesMoveOnlyJobs) {
   WorkerPool pool(2);
   std::promise<int> result;
+  auto answer = result.get_future();
   auto value = std::make_unique<int>(42);
-  pool.post([v = std::move(value), &result] { result.set_value(*v); });
-  EXPECT_EQ(result.get_future().get(), 42);
+  pool.post([v = std::move(value), p = std::move(result)]() mutable { p.set_value(*v); });
+  EXPECT_EQ(answer.get(), 42);
 }
 
 TEST(WorkerPoolTest, AFailingJobDoesNotStopItsThread) {
   WorkerPool pool(1);
   pool.post([] { throw std::runtime_error("boom"); });
   std::promise<void> after;
-  pool.post([&] { after.set_value(); });
-  EXPECT_EQ(after.get_future().wait_for(5s), std::future_status::ready);
+  auto ran = after.get_future();
+  pool.post([p = std::move(after)]() mutable { p.set_value(); });
+  EXPECT_EQ(ran.wait_for(5s), std::future_status::ready);
 }
 
 TEST(WorkerPoolTest, JoinRunsWhatIsQueuedThenReturns) {
