@@ -67,12 +67,6 @@ Json session_info(const orm::Env& env, const std::string& db, const std::string&
               {"csrf_token", orm::csrf_token(token)}};
 }
 
-std::int64_t lifetime(orm::Runtime& runtime) {
-  orm::Env env = orm::Env::begin(runtime, orm::kSuperuserId, store::Access::kRead);
-  std::int64_t s = orm::get_int_param(env, "web.session_lifetime", orm::kDefaultSessionLifetime);
-  return s > 0 ? s : orm::kDefaultSessionLifetime;
-}
-
 }  // namespace
 
 SessionResponse handle_session(orm::Runtime& runtime, const std::string& action,
@@ -113,6 +107,7 @@ SessionResponse handle_session(orm::Runtime& runtime, const std::string& action,
       if (!uid)
         throw common::AccessDenied("Wrong login/password");
       orm::NewSession opened;
+      std::int64_t lifetime = 0;
       Json info = common::retry_on_conflict([&] {
         return orm::run_write(runtime, [&](const orm::Env& txn) {
           orm::Env env = txn;
@@ -120,6 +115,7 @@ SessionResponse handle_session(orm::Runtime& runtime, const std::string& action,
           if (!token.empty())
             orm::end_session(env, token);  // the one it replaces
           opened = orm::create_session(env, *uid, request.address, request.user_agent);
+          lifetime = orm::session_lifetime(env);
           Json result = session_info(env.with_user(*uid), db, opened.token);
           env.commit();
           return result;
@@ -127,16 +123,19 @@ SessionResponse handle_session(orm::Runtime& runtime, const std::string& action,
       });
       return {200,
               dump(Json{{"jsonrpc", "2.0"}, {"id", id}, {"result", info}}),
-              {{"Set-Cookie", cookie(opened.token, lifetime(runtime), request.https)}}};
+              {{"Set-Cookie", cookie(opened.token, lifetime, request.https)}}};
     }
     if (action == "get_session_info") {
       std::optional<orm::SessionRow> row;
       Json info;
+      std::int64_t lifetime = 0;
       {  // the read transaction ends before the touch writes
         orm::Env env = orm::Env::begin(runtime, orm::kSuperuserId, store::Access::kRead);
         row = orm::find_session(env, token);
-        if (row)
+        if (row) {
           info = session_info(env.with_user(row->uid), db, token);
+          lifetime = orm::session_lifetime(env);
+        }
       }
       if (!row)
         return {200, dump(session_expired(id)), {}};
@@ -144,7 +143,7 @@ SessionResponse handle_session(orm::Runtime& runtime, const std::string& action,
       // The cookie again, so that the browser keeps it as long as the session is used.
       return {200,
               dump(Json{{"jsonrpc", "2.0"}, {"id", id}, {"result", info}}),
-              {{"Set-Cookie", cookie(token, lifetime(runtime), request.https)}}};
+              {{"Set-Cookie", cookie(token, lifetime, request.https)}}};
     }
     if (action == "destroy") {
       Credentials credentials{

@@ -21,11 +21,6 @@ constexpr std::size_t kIndexChars = 8;
 constexpr std::size_t kMaxUserAgent = 256;
 constexpr std::size_t kMaxAddress = 64;
 
-std::int64_t lifetime(const Env& env) {
-  std::int64_t s = get_int_param(env.sudo(), "web.session_lifetime", kDefaultSessionLifetime);
-  return s > 0 ? s : kDefaultSessionLifetime;
-}
-
 std::string bounded(std::string_view text, std::size_t max) {
   std::string out(text.substr(0, max));
   for (char& c : out) {
@@ -46,6 +41,11 @@ bool well_formed(std::string_view token) {
 }
 
 }  // namespace
+
+std::int64_t session_lifetime(const Env& env) {
+  std::int64_t s = get_int_param(env.sudo(), "web.session_lifetime", kDefaultSessionLifetime);
+  return s > 0 ? s : kDefaultSessionLifetime;
+}
 
 NewSession create_session(const Env& env, Id uid, std::string_view remote_address,
                           std::string_view user_agent) {
@@ -68,7 +68,7 @@ std::optional<SessionRow> find_session(const Env& env, std::string_view token) {
     return std::nullopt;
   const std::string hash = sha256_hex(token);
   const common::DateTime now = env.now();
-  const common::DateTime oldest{now.seconds - lifetime(env)};
+  const common::DateTime oldest{now.seconds - session_lifetime(env)};
   Value p[] = {Value(std::string(token.substr(0, kIndexChars))),
                Value(common::format_datetime(oldest))};
   std::optional<SessionRow> found;
@@ -106,7 +106,7 @@ void end_user_sessions(const Env& env, const std::vector<Id>& uids) {
 }
 
 void delete_expired_sessions(const Env& env) {
-  const common::DateTime oldest{env.now().seconds - lifetime(env)};
+  const common::DateTime oldest{env.now().seconds - session_lifetime(env)};
   Value p[] = {Value(common::format_datetime(oldest))};
   env.cr().execute("DELETE FROM \"res_users_session\" WHERE \"last_seen\" <= ?", p);
 }
@@ -114,15 +114,7 @@ void delete_expired_sessions(const Env& env) {
 std::string csrf_token(std::string_view token) {
   // A keyed digest with the token as key: tells nothing of the token, and only this session's
   // token gives it.
-  static constexpr char kHex[] = "0123456789abcdef";
-  std::string mac = hmac_sha256(token, "autorules csrf");
-  std::string out;
-  out.reserve(mac.size() * 2);
-  for (unsigned char c : mac) {
-    out += kHex[c >> 4];
-    out += kHex[c & 0xf];
-  }
-  return out;
+  return hmac_sha256_hex(token, "autorules csrf");
 }
 
 bool csrf_token_matches(std::string_view token, std::string_view given) {

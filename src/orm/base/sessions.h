@@ -62,6 +62,9 @@ void end_user_sessions(const Env& env, const std::vector<common::Id>& uids);
 // Deletes the sessions that are over (at each login, so the table does not grow).
 void delete_expired_sessions(const Env& env);
 
+// web.session_lifetime in seconds (kDefaultSessionLifetime when unset or not positive).
+std::int64_t session_lifetime(const Env& env);
+
 // The CSRF token of a session token.
 std::string csrf_token(std::string_view token);
 
