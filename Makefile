@@ -1,5 +1,5 @@
 # The two commands of the README: `make run` and `make test`. Everything else is a step of those.
-#   make run      installs what is missing, builds the server only, serves the demo
+#   make run      installs what is missing, builds the server and the web interface, serves the demo
 #   make test     builds everything (server, tests, benchmarks) and runs the whole suite
 #   make install  the server and its apps into $(PREFIX) (default /usr/local): `autorules` on PATH
 #   make sanitize the unit tests under ASan+UBSan (clang, which also checks the locking
@@ -12,7 +12,7 @@ PREFIX ?= /usr/local
 SERVER := $(BUILD)/src/cli/autorules
 export CCACHE_SLOPPINESS := pch_defines,time_macros,include_file_mtime,include_file_ctime
 
-.PHONY: all deps configure server build run install test unit e2e sanitize bench fmt fmt-check clean
+.PHONY: all deps configure server web build run install test unit e2e sanitize bench fmt fmt-check clean
 
 all: build
 
@@ -33,18 +33,22 @@ server: configure
 	@scripts/announce-build $(BUILD) autorules
 	cmake --build $(BUILD) --target autorules -j$(JOBS)
 
-# Everything: the server, the test suites and the benchmarks.
-build: configure
+# The web interface: web/ built into web/dist (npm packages from web/package-lock.json).
+web: deps
+	@scripts/build-web
+
+# Everything: the server, the web interface, the test suites and the benchmarks.
+build: configure web
 	@scripts/announce-build $(BUILD) all
 	cmake --build $(BUILD) -j$(JOBS)
 
 # Serves the demo on http://127.0.0.1:8069 with ./var/autorules.db; the admin key is printed.
-run: server
+run: server web
 	$(SERVER) serve --demo
 
-install: server
+install: server web
 	cmake --install $(BUILD) --prefix $(PREFIX) --strip
-	@echo "autorules: installed $(PREFIX)/bin/autorules and its apps in $(PREFIX)/share/autorules/modules"
+	@echo "autorules: installed $(PREFIX)/bin/autorules, its apps in $(PREFIX)/share/autorules/modules and its web interface in $(PREFIX)/share/autorules/web"
 
 unit: build
 	ctest --test-dir $(BUILD) -j$(JOBS) --output-on-failure --timeout 600
@@ -67,4 +71,4 @@ fmt-check:
 	clang-format --dry-run -Werror $$(git ls-files '*.h' '*.cc')
 
 clean:
-	rm -rf build
+	rm -rf build web/dist

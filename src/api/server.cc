@@ -4,6 +4,7 @@
 #include <cctype>
 #include <chrono>
 #include <cmath>
+#include <filesystem>
 #include <optional>
 #include <string_view>
 #include <thread>
@@ -18,6 +19,7 @@
 #include "api/jsonrpc.h"
 #include "api/mail_inbound.h"
 #include "api/metrics.h"
+#include "api/static_files.h"
 #include "api/web_session.h"
 #include "api/webhook.h"
 #include "api/xmlrpc.h"
@@ -148,12 +150,14 @@ struct Server::Impl {
         options(std::move(opts)),
         http(
             http_options(options), [this](const HttpRequest& req) { return route(req); },
-            [](int status) { return error_page(status); }) {}
+            [](int status) { return error_page(status); }),
+        web(std::filesystem::path(options.web_root)) {}
 
   orm::Runtime& runtime;
   const ServerOptions options;
   Metrics metrics;
   internal::HttpServer http;
+  const StaticFiles web;
 
   static internal::HttpOptions http_options(const ServerOptions& o);
   // Runs on a worker thread. Exceptions are the front's firewall's (500, logged).
@@ -162,7 +166,53 @@ struct Server::Impl {
   HttpResponse webhook(const HttpRequest& req, const std::string& uuid);
   HttpResponse get(const HttpRequest& req);
   RpcOrigin rpc_origin(const HttpRequest& req) const;
+  // A file of the web interface, or nullopt when `req` names none.
+  std::optional<HttpResponse> web_file(const HttpRequest& req) const;
 };
+
+std::optional<HttpResponse> Server::Impl::web_file(const HttpRequest& req) const {
+  const StaticFile* f = web.find(req.path);
+  if (!f) {
+    if (req.path != "/")
+      return std::nullopt;
+    return HttpResponse{503,
+                        "text/plain; charset=utf-8",
+                        "The web interface is not built: `make build` (or `make run`) builds it "
+                        "into web/dist, and `--web-root` says where it is.\n",
+                        {}};
+  }
+  HttpResponse r{200, f->content_type, "", {}};
+  r.headers.emplace_back("ETag", f->etag);
+  r.headers.emplace_back("Cache-Control",
+                         f->immutable ? "public, max-age=31536000, immutable" : "no-cache");
+  r.headers.emplace_back("X-Content-Type-Options", "nosniff");
+  if (f->content_type.starts_with("text/html")) {
+    // The page loads only its own scripts and talks only to this server; no other site frames it.
+    r.headers.emplace_back("Content-Security-Policy",
+                           "default-src 'self'; script-src 'self'; style-src 'self' "
+                           "'unsafe-inline'; img-src 'self' data:; connect-src 'self'; "
+                           "frame-ancestors 'none'; base-uri 'none'; form-action 'self'");
+    r.headers.emplace_back("X-Frame-Options", "DENY");
+    r.headers.emplace_back("Referrer-Policy", "same-origin");
+  }
+  if (!f->gzip_body.empty())
+    r.headers.emplace_back("Vary", "Accept-Encoding");
+  // If-None-Match: the copy the browser has is this one.
+  const std::string& match = req.header("If-None-Match");
+  if (!match.empty() &&
+      (match == f->etag || match == "*" || match.find(f->etag) != std::string::npos)) {
+    r.status = 304;
+    return r;
+  }
+  const std::string& accept = req.header("Accept-Encoding");
+  if (!f->gzip_body.empty() && accept.find("gzip") != std::string::npos) {
+    r.headers.emplace_back("Content-Encoding", "gzip");
+    r.body = f->gzip_body;
+  } else {
+    r.body = f->body;
+  }
+  return r;
+}
 
 RpcOrigin Server::Impl::rpc_origin(const HttpRequest& req) const {
   RpcOrigin origin{req.header("Host"), req.remote_address};
@@ -356,6 +406,8 @@ HttpResponse Server::Impl::get(const HttpRequest& req) {
       }
     }
   }
+  if (auto file = web_file(req))
+    return std::move(*file);
   return error_page(404, path);
 }
 

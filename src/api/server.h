@@ -30,6 +30,8 @@ struct ServerOptions {
   // proxy saw), not the proxy's. Never set it for a server clients reach directly: they could
   // then claim any address.
   bool proxy_mode = false;
+  // The built web interface (static_files.h); "" serves none.
+  std::string web_root;
 };
 
 // A listening socket opened before the server exists: `serve` opens it before the database, so

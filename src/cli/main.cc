@@ -45,21 +45,33 @@ struct Common {
   std::string smtp_url;
 };
 
-std::string default_modules_path() {
-  // Beside the working directory first (make run), else relative to the executable's checkout.
-  if (fs::exists("modules"))
-    return "modules";
+// A directory of the project's: `in_checkout` beside the working directory first (make run), else
+// beside the executable's checkout, else `installed` under the executable's prefix (make install:
+// <prefix>/bin/autorules and <prefix>/share/autorules/...). "" when none exists.
+std::string project_directory(const fs::path& in_checkout, const fs::path& installed) {
+  if (fs::exists(in_checkout))
+    return in_checkout.string();
   std::error_code ec;
   fs::path exe = fs::read_symlink("/proc/self/exe", ec);
   for (fs::path p = exe.parent_path(); !ec && !p.empty() && p != p.root_path();
        p = p.parent_path()) {
-    if (fs::exists(p / "modules"))
-      return (p / "modules").string();
-    // Installed (make install): <prefix>/bin/autorules and <prefix>/share/autorules/modules.
-    if (fs::exists(p / "share" / "autorules" / "modules"))
-      return (p / "share" / "autorules" / "modules").string();
+    if (fs::exists(p / in_checkout))
+      return (p / in_checkout).string();
+    if (fs::exists(p / "share" / "autorules" / installed))
+      return (p / "share" / "autorules" / installed).string();
   }
-  return "modules";
+  return "";
+}
+
+std::string default_modules_path() {
+  std::string found = project_directory("modules", "modules");
+  return found.empty() ? "modules" : found;
+}
+
+// The built web interface: web/dist in a checkout, share/autorules/web once installed.
+std::string default_web_root() {
+  std::string found = project_directory(fs::path("web") / "dist", "web");
+  return found.empty() ? (fs::path("web") / "dist").string() : found;
 }
 
 std::unique_ptr<orm::Runtime> open_runtime(const Common& c, double script_timeout = 5.0) {
@@ -80,15 +92,17 @@ std::unique_ptr<orm::Runtime> open_runtime(const Common& c, double script_timeou
 void print_welcome(const std::string& db, const std::string& host, int port,
                    const cli::AdminCredentials& admin) {
   const std::optional<fs::path>& key_file = admin.key_file;
-  std::string password;
-  if (admin.password_file || admin.password_from_environment) {
-    password =
-        fmt::format("  XML-RPC and JSON-RPC clients log in as 'admin' with the password {}\n",
-                    admin.password_file ? "in " + admin.password_file->string()
-                                        : std::string("of AUTORULES_ADMIN_PASSWORD"));
-  }
   std::string url = fmt::format(
       "http://{}:{}", host.find(':') != std::string::npos ? "[" + host + "]" : host, port);
+  std::string password;
+  if (admin.password_file || admin.password_from_environment) {
+    std::string where = admin.password_file ? "in " + admin.password_file->string()
+                                            : std::string("of AUTORULES_ADMIN_PASSWORD");
+    password = fmt::format(
+        "  in a browser: {}/ (log in as 'admin' with the password {})\n"
+        "  XML-RPC and JSON-RPC clients log in as 'admin' with the password {}\n",
+        url, where, where);
+  }
   std::string key =
       key_file ? fmt::format("$(cat {})", key_file->string()) : "$AUTORULES_ADMIN_KEY";
   std::cout << fmt::format(
@@ -340,6 +354,10 @@ int main(int argc, char** argv) {
       ->check(CLI::Range(1, 1000000))
       ->envname("AUTORULES_MAX_CONNECTIONS");
   serve_cmd
+      ->add_option("--web-root", options.web_root,
+                   "the built web interface (default web/dist, or share/autorules/web)")
+      ->envname("AUTORULES_WEB_ROOT");
+  serve_cmd
       ->add_flag("--proxy-mode", options.proxy_mode,
                  "behind a reverse proxy: the client's address is the last of X-Forwarded-For")
       ->envname("AUTORULES_PROXY_MODE");
@@ -421,6 +439,8 @@ int main(int argc, char** argv) {
       if (!size || *size == 0)
         throw common::UserError(fmt::format("invalid --max-body-size '{}'", max_body));
       options.max_body_size = *size;
+      if (options.web_root.empty())
+        options.web_root = default_web_root();
       if (script_timeout <= 0)
         throw common::UserError("--script-timeout must be positive");
       if (cron_poll <= 0)

@@ -8,6 +8,15 @@ import pytest
 from helpers import BIN, LIVE_SERVERS, Server
 
 
+@pytest.hookimpl(hookwrapper=True)
+def pytest_runtest_makereport(item, call):
+    """Keeps each phase's report on the test item (rep_setup, rep_call, rep_teardown), for
+    fixtures that act on failure (the browser's screenshot)."""
+    outcome = yield
+    report = outcome.get_result()
+    setattr(item, f"rep_{report.when}", report)
+
+
 @pytest.fixture(scope="session")
 def binary():
     return BIN

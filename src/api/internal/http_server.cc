@@ -178,7 +178,10 @@ std::string response_head(const HttpResponse& res, std::size_t content_length, b
     fmt::format_to(out, "Content-Type: {}\r\n", res.content_type);
   for (const auto& [name, value] : res.headers)
     fmt::format_to(out, "{}: {}\r\n", name, value);
-  fmt::format_to(out, "Content-Length: {}\r\n", content_length);
+  // A 304 has no body, and its Content-Length would be the representation's (RFC 9110 8.6):
+  // none is sent; its end is known from its status.
+  if (res.status != 304)
+    fmt::format_to(out, "Content-Length: {}\r\n", content_length);
   if (!keep_alive)
     head += "Connection: close\r\n";
   else if (version == 10)
