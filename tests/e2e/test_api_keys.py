@@ -171,3 +171,21 @@ def test_the_programmatic_key_limit(api, unique):
                                                          domain=[["name", "like", "limit one"]]))
     finally:
         api.call_with("ir.config_parameter", "set_param", {"key": "base.programmatic_api_keys_limit", "value": "10"})
+
+
+def test_a_user_lists_their_own_keys_and_only_theirs(api, unique):
+    """own_keys(): what the account page lists: the caller's keys, never the key nor its hash,
+    while res.users.apikeys itself stays for administrators."""
+    [uid] = api.ok("res.users", "create", vals_list=[{"name": "Lister", "login": unique("lister")}])
+    mine = api.ok("res.users.apikeys", "generate", name="lister sync", user_id=uid, expiration_date=utc_in(86400))
+    api.ok("res.users.apikeys", "generate", name="someone else's", user_id=2)
+    lister = api.with_key(mine)
+    listed = lister.ok("res.users.apikeys", "own_keys")
+    assert [k["name"] for k in listed] == ["lister sync"]
+    assert set(listed[0]) == {"id", "name", "scope", "create_date", "expiration_date"}
+    assert mine not in str(listed)
+    status, _ = lister.call("res.users.apikeys", "search_read", domain=[], fields=["name"])
+    assert status == 403
+    # The ids it gives are the ones revoke takes.
+    assert lister.ok("res.users.apikeys", "revoke", ids=[listed[0]["id"]]) is True
+    assert lister.call("res.users", "context_get")[0] == 401

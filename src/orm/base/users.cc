@@ -465,6 +465,18 @@ void register_base_models(Runtime& rt) {
              .params = {"key", "scope", "name", "expiration_date", "user_id"},
              .required_params = {"name"},
              .model_level = true});
+  // The caller's own keys, for the interface's account page: res.users.apikeys itself is for
+  // administrators only. Never the key or its hash; newest first.
+  rt.add_method("res.users.apikeys", "own_keys",
+                Method{.fn =
+                           [](const RecordSet& rs, const Json&) {
+                             const Env& env = rs.env();
+                             RecordSet keys = env.sudo()["res.users.apikeys"].search(
+                                 domain::Domain::term("user_id", domain::Op::kEq, Json(env.uid())));
+                             return keys.read({"name", "scope", "create_date", "expiration_date"});
+                           },
+                       .model_level = true,
+                       .readonly = true});
   // Odoo 19's revoke(key): removes the key given (the caller's or, for an administrator, any);
   // called on ids instead, removes those keys (one's own, or any for an administrator).
   rt.add_method(

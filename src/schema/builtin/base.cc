@@ -122,6 +122,7 @@ void add_partners(Registry& r) {
   partner.add(char_field("zip", "Zip"));
   partner.add(many2one("state_id", "State", "res.country.state").ondelete(OnDelete::kRestrict));
   partner.add(many2one("country_id", "Country", "res.country").ondelete(OnDelete::kRestrict));
+  partner.add(char_field("ref", "Reference").index());
   partner.add(char_field("vat", "Tax ID").index().help("The tax identification number"));
   // Odoo: a selection of the installed languages (res.lang codes); here their code as text.
   partner.add(char_field("lang", "Language")
