@@ -1,13 +1,15 @@
-// Builds the interface into dist/: one bundle of JavaScript and one of CSS with content-hashed
-// names under dist/assets/, the page (dist/index.html) that loads them, and a gzip form of each
-// text file for clients that accept it. Run by scripts/build-web (make run, make build).
+// Builds the interface into dist/: the JavaScript (an entry bundle, and chunks loaded on demand,
+// such as the code editor) and one CSS bundle with content-hashed names under dist/assets/, the page (dist/index.html) that loads them, and a gzip form of each
+// text file for clients that accept it. Run by scripts/build-web (make run, make build);
+// `node build.mjs DIR` builds into DIR instead.
 import { build } from "esbuild";
 import { mkdirSync, readFileSync, readdirSync, rmSync, writeFileSync } from "node:fs";
 import { gzipSync } from "node:zlib";
 import path from "node:path";
 
 const here = path.dirname(new URL(import.meta.url).pathname);
-const dist = path.join(here, "dist");
+// The output directory: dist/, or the one given as the first argument.
+const dist = process.argv[2] ? path.resolve(process.argv[2]) : path.join(here, "dist");
 rmSync(dist, { recursive: true, force: true });
 mkdirSync(path.join(dist, "assets"), { recursive: true });
 
@@ -17,6 +19,8 @@ const result = await build({
   minify: true,
   sourcemap: false,
   format: "esm",
+  splitting: true, // the code editor is loaded when a form first needs it
+  chunkNames: "chunk-[hash]",
   target: ["es2020"],
   jsx: "automatic",
   jsxImportSource: "preact",
@@ -27,9 +31,10 @@ const result = await build({
   logLevel: "warning",
 });
 
-const outputs = Object.keys(result.metafile.outputs).map((p) => path.basename(p));
-const js = outputs.find((f) => f.endsWith(".js"));
-const css = outputs.find((f) => f.endsWith(".css"));
+const outputs = Object.entries(result.metafile.outputs);
+const entry = outputs.find(([, o]) => o.entryPoint && o.entryPoint.endsWith("main.jsx"));
+const js = path.basename(entry[0]);
+const css = entry[1].cssBundle && path.basename(entry[1].cssBundle);
 const page = readFileSync(path.join(here, "src/index.html"), "utf8")
   .replace("%CSS%", css ? `<link rel="stylesheet" href="/assets/${css}">` : "")
   .replace("%JS%", `<script type="module" src="/assets/${js}"></script>`);

@@ -6,15 +6,7 @@ import threading
 import pytest
 
 from helpers import BIN, LIVE_SERVERS, Server
-
-
-@pytest.hookimpl(hookwrapper=True)
-def pytest_runtest_makereport(item, call):
-    """Keeps each phase's report on the test item (rep_setup, rep_call, rep_teardown), for
-    fixtures that act on failure (the browser's screenshot)."""
-    outcome = yield
-    report = outcome.get_result()
-    setattr(item, f"rep_{report.when}", report)
+from browser import browser, chromium, web_server  # noqa: F401 (fixtures of the web tests)
 
 
 @pytest.fixture(scope="session")
@@ -105,9 +97,12 @@ def unique():
 
 @pytest.hookimpl(hookwrapper=True)
 def pytest_runtest_makereport(item, call):
-    """On a failure, shows the end of the output of the servers running (500s are explained there)."""
+    """Keeps each phase's report on the test item (rep_setup, rep_call, rep_teardown), for
+    fixtures that act on failure (the browser's screenshot); on a failure, shows the end of the
+    output of the servers running (500s are explained there)."""
     outcome = yield
     report = outcome.get_result()
+    setattr(item, f"rep_{report.when}", report)
     if report.failed and call.when == "call":
         for s in LIVE_SERVERS:
             lines = s.output().splitlines()

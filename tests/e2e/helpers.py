@@ -28,6 +28,10 @@ ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__)
 MODULES_PATH = os.path.join(ROOT, "modules")
 ADMIN_KEY = "0123456789abcdef0123456789abcdef01234567"  # 40 hex digits, like Odoo's keys
 ADMIN_PASSWORD = "admin password of the tests"
+# The built web interface the servers serve: web/dist, or another build (`node web/build.mjs DIR`)
+# named by AUTORULES_TEST_WEB_ROOT.
+DEFAULT_WEB_ROOT = os.path.join(ROOT, "web", "dist")
+WEB_ROOT = os.environ.get("AUTORULES_TEST_WEB_ROOT", DEFAULT_WEB_ROOT)
 START_TIMEOUT = 20.0
 STOP_TIMEOUT = 5.0
 
@@ -142,6 +146,8 @@ class Server:
                 "--http-port", "0", "--modules-path", MODULES_PATH]
         if self.demo:
             args.append("--demo")
+        if WEB_ROOT != DEFAULT_WEB_ROOT:
+            args += ["--web-root", WEB_ROOT]
         return args + self.extra_args
 
     def output(self):
