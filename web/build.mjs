@@ -1,7 +1,8 @@
 // Builds the interface into dist/: the JavaScript (an entry bundle, and chunks loaded on demand,
-// such as the code editor) and one CSS bundle with content-hashed names under dist/assets/, the page (dist/index.html) that loads them, and a gzip form of each
-// text file for clients that accept it. Run by scripts/build-web (make run, make build);
-// `node build.mjs DIR` builds into DIR instead.
+// such as the code editor) and one CSS bundle, with content-hashed names, under dist/assets/;
+// the page (dist/index.html) that loads them; and a gzip form of each text file for clients
+// that accept it. Run by scripts/build-web (make run, make build); `node build.mjs DIR` builds
+// into DIR instead.
 import { build } from "esbuild";
 import { mkdirSync, readFileSync, readdirSync, rmSync, writeFileSync } from "node:fs";
 import { gzipSync } from "node:zlib";
