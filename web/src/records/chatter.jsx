@@ -8,7 +8,7 @@ import { fieldsGet, orm } from "../api.js";
 import { link } from "../router.js";
 import { Dialog } from "../ui/dialog.jsx";
 import { Autocomplete, Many2One } from "../ui/fields.jsx";
-import { formatDatetime, parseUtc } from "../ui/format.js";
+import { formatDatetime, parseUtc, textToHtml } from "../ui/format.js";
 import { notify } from "../ui/notify.jsx";
 import { SafeHtml } from "./html.jsx";
 
@@ -25,12 +25,6 @@ function loadInternalSubtypes() {
       .then((rows) => new Set(rows.map((r) => r.id)), () => { internalSubtypes = null; return new Set(); });
   }
   return internalSubtypes;
-}
-
-// Plain text as HTML (for an activity's note, an HTML field): escaped, line breaks kept.
-function textToHtml(text) {
-  const escaped = text.replace(/&/g, "&amp;").replace(/</g, "&lt;").replace(/>/g, "&gt;").replace(/"/g, "&quot;");
-  return escaped.split(/\n{2,}/).map((p) => `<p>${p.replace(/\n/g, "<br>")}</p>`).join("");
 }
 
 const pad = (n) => String(n).padStart(2, "0");

@@ -4,13 +4,13 @@ import { useEffect, useState } from "preact/hooks";
 import { fieldsGet, orm } from "../api.js";
 import { Dialog } from "../ui/dialog.jsx";
 import { notify } from "../ui/notify.jsx";
-import { Many2ManyTags, Many2One } from "../ui/fields.jsx";
+import { Many2ManyTags, Many2One, toWriteValues } from "../ui/fields.jsx";
 import { CodeEditor } from "../ui/code_editor.jsx";
-import { htmlToText } from "../ui/format.js";
+import { htmlToText, textToHtml } from "../ui/format.js";
 import { FieldPathSelector } from "../domain/field_selector.jsx";
 import { ACTION_TYPES, allowedTypes } from "./action_types.js";
-import { FieldSelect, FieldTags, resolvePath, useModelFieldRows, useRecordName,
-         useSelectionOptions } from "./model_fields.jsx";
+import { resolvePath } from "../domain/paths.js";
+import { FieldSelect, FieldTags, useModelFieldRows, useRecordName, useSelectionOptions } from "./model_fields.jsx";
 import { SequenceDialog } from "./sequence_dialog.jsx";
 import { isMailThread } from "./triggers.js";
 
@@ -37,19 +37,6 @@ const CODE_HELP = `# Available variables:
 `;
 
 const VARIABLES = ["env", "model", "record", "records", "time, datetime, dateutil, timezone", "float_compare()"];
-
-function toVals(fields, values) {
-  const vals = {};
-  for (const [name, value] of Object.entries(values)) {
-    if (!fields[name] || name === "webhook_sample_payload") continue;
-    const type = fields[name].type;
-    if (type === "many2one") vals[name] = Array.isArray(value) ? value[0] : value || false;
-    else if (type === "many2many") vals[name] = [[6, 0, value || []]];
-    else if (type === "one2many") continue;
-    else vals[name] = value;
-  }
-  return vals;
-}
 
 // The name an action gets until the user writes one: "Update Priority", "Send Welcome", ...
 function defaultName(v, targetLabel) {
@@ -132,7 +119,8 @@ export function ActionDialog({ actionId, ruleId, parentId, modelName, trigger, d
   useEffect(() => {
     let alive = true;
     if (v.state !== "object_write" || !v.update_path) { setTarget(null); return undefined; }
-    resolvePath(modelName, v.update_path).then((steps) => alive && setTarget(steps), () => alive && setTarget(null));
+    resolvePath(modelName, v.update_path).then(
+      (resolved) => alive && setTarget(resolved.valid ? resolved.parts : null), () => alive && setTarget(null));
     return () => { alive = false; };
   }, [v.state, v.update_path, modelName]);
 
@@ -157,10 +145,10 @@ export function ActionDialog({ actionId, ruleId, parentId, modelName, trigger, d
     try {
       const values = { ...changes };
       if (!nameEdited || !(v.name || "").trim()) values.name = defaultName(v, targetLabel);
-      const vals = toVals(fields, values);
+      const vals = toWriteValues(fields, values);
       let savedId = currentId;
       if (!currentId) {
-        Object.assign(vals, toVals(fields, { model_id: v.model_id }), { sequence: sequence || 10 });
+        Object.assign(vals, toWriteValues(fields, { model_id: v.model_id }), { sequence: sequence || 10 });
         if (parentId) vals.parent_id = parentId;
         else vals.base_automation_id = ruleId;
         savedId = await orm.create("ir.actions.server", vals);
@@ -339,8 +327,7 @@ function UpdateRecord({ v, set, error, modelName, target, last, fields, devMode 
           )}
           {field.type === "html" && (
             <textarea id="action-value-input" rows={5} value={htmlToText(v.html_value || "")}
-                      onInput={(e) => set("html_value", e.currentTarget.value ? `<p>${e.currentTarget.value
-                        .replace(/&/g, "&amp;").replace(/</g, "&lt;").replace(/>/g, "&gt;")}</p>` : false)} />
+                      onInput={(e) => set("html_value", textToHtml(e.currentTarget.value))} />
           )}
           {!["boolean", "selection", "many2one", "html"].includes(field.type) && (
             <input id="action-value-input" value={v.value || ""} placeholder="Set a value..."
@@ -456,8 +443,7 @@ function CreateActivity({ v, set, error, modelName, fields }) {
       <label for="action-activity_note">Note</label>
       <textarea id="action-activity_note" rows={3} placeholder="Add a description to your activity..."
                 value={htmlToText(v.activity_note || "")}
-                onInput={(e) => set("activity_note", e.currentTarget.value ? `<p>${e.currentTarget.value
-                  .replace(/&/g, "&amp;").replace(/</g, "&lt;").replace(/>/g, "&gt;")}</p>` : false)} />
+                onInput={(e) => set("activity_note", textToHtml(e.currentTarget.value))} />
     </div>
   );
 }

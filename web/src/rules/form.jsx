@@ -7,9 +7,9 @@ import { link, navigate } from "../router.js";
 import { ConfirmDialog } from "../ui/dialog.jsx";
 import { notify } from "../ui/notify.jsx";
 import { useDevMode } from "../ui/devmode.js";
-import { Many2One } from "../ui/fields.jsx";
+import { Many2One, toWriteValues } from "../ui/fields.jsx";
 import { CodeEditor } from "../ui/code_editor.jsx";
-import { htmlToText } from "../ui/format.js";
+import { htmlToText, textToHtml } from "../ui/format.js";
 import { DomainEditor } from "../domain/editor.jsx";
 import { ActionsTab } from "./actions.jsx";
 import { FieldSelect, FieldTags, useRecordName, useSelectionOptions } from "./model_fields.jsx";
@@ -24,24 +24,6 @@ const FIELDS = ["name", "model_id", "model_name", "trigger", "active", "trg_date
 // The fields a change of trigger resets (each trigger has its own).
 const TRIGGER_DEPENDENT = ["trg_date_id", "trg_selection_field_id", "trg_field_ref",
   "trigger_field_ids", "on_change_field_ids", "filter_pre_domain"];
-
-function toVals(fields, changes) {
-  const vals = {};
-  for (const [name, value] of Object.entries(changes)) {
-    if (!fields[name]) continue; // the form's own keys (the picked model's technical name)
-    const type = fields[name].type;
-    if (type === "many2one") vals[name] = Array.isArray(value) ? value[0] : value || false;
-    else if (type === "many2many") vals[name] = [[6, 0, value || []]];
-    else vals[name] = value;
-  }
-  return vals;
-}
-
-// Notes are HTML on the server; the form edits them as plain paragraphs.
-function textToHtml(text) {
-  const escape = (s) => s.replace(/&/g, "&amp;").replace(/</g, "&lt;").replace(/>/g, "&gt;");
-  return text.trim() ? text.split(/\n{2,}/).map((p) => `<p>${escape(p).replace(/\n/g, "<br>")}</p>`).join("") : false;
-}
 
 // What must be filled before saving, by field: the messages shown next to the inputs.
 function missing(v) {
@@ -158,7 +140,7 @@ export function RuleForm({ id, session, addAction }) {
     setSaving(true);
     setServerError("");
     try {
-      const vals = toVals(fields, changes);
+      const vals = toWriteValues(fields, changes);
       // The "X is set" triggers' domains are the server's to compute from the value picked; a
       // domain only cleared by a change of model or trigger is left for it to fill.
       if (isValueTrigger(v.trigger)) {

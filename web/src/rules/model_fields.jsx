@@ -1,7 +1,7 @@
 // A model's fields as ir.model.fields records (the ids rules and actions store: When updating,
 // the date field, webhook fields, the link field), and the pickers built on them.
 import { useEffect, useState } from "preact/hooks";
-import { fieldsGet, orm } from "../api.js";
+import { orm } from "../api.js";
 import { Autocomplete } from "../ui/fields.jsx";
 
 const cache = new Map();
@@ -68,25 +68,6 @@ export function FieldSelect({ id, model, value, onChange, filter = () => true, p
       {rows.map((r) => <option key={r.id} value={r.id}>{fieldLabel(r, devMode)}</option>)}
     </select>
   );
-}
-
-// The fields a dotted path walks through, from `model`: [{model, name, field}], or null when a
-// part does not exist or a non-relational field is crossed.
-export async function resolvePath(model, path) {
-  if (!path) return null;
-  const steps = [];
-  let current = model;
-  const parts = path.split(".");
-  for (let i = 0; i < parts.length; i++) {
-    if (!current) return null;
-    const fields = await fieldsGet(current);
-    const field = fields[parts[i]];
-    if (!field) return null;
-    steps.push({ model: current, name: parts[i], field });
-    current = field.relation || null;
-    if (i < parts.length - 1 && !current) return null;
-  }
-  return steps;
 }
 
 // The selection options of a model's field, as ir.model.fields.selection records [id, label].

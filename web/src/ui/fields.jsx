@@ -205,12 +205,14 @@ export function FieldInput({ id, name, field, value, onChange, readonly, testId,
   }
 }
 
-// The changes of a form as a JSON-2 write: many2one as an id, many2many as a set command.
+// The changes of a form as a JSON-2 write: many2one as an id, many2many as a set command. Keys
+// that are not fields (a form's own state) and one2many lists (shown, never edited as such) are
+// left out.
 export function toWriteValues(fields, changes) {
   const values = {};
   for (const [name, value] of Object.entries(changes)) {
     const field = fields[name];
-    if (!field) continue;
+    if (!field || field.type === "one2many") continue;
     if (field.type === "many2one") values[name] = Array.isArray(value) ? value[0] : value || false;
     else if (field.type === "many2many") values[name] = [[6, 0, value || []]];
     else values[name] = value;

@@ -50,6 +50,14 @@ export function formatValue(field, value) {
   }
 }
 
+// Plain text as HTML (a note, an html field edited as text): escaped, paragraphs and line breaks
+// kept; empty text is false, Odoo's empty value.
+export function textToHtml(text) {
+  if (!text || !text.trim()) return false;
+  const escaped = text.replace(/&/g, "&amp;").replace(/</g, "&lt;").replace(/>/g, "&gt;").replace(/"/g, "&quot;");
+  return escaped.split(/\n{2,}/).map((p) => `<p>${p.replace(/\n/g, "<br>")}</p>`).join("");
+}
+
 export function htmlToText(html) {
   return new DOMParser().parseFromString(String(html), "text/html").body.textContent || "";
 }
