@@ -42,4 +42,10 @@ struct RuleCounts {
 };
 RuleCounts rule_counts(const orm::Runtime& runtime);
 
+// Moves the rules' run counts kept in memory into base.automation.stat (docs/automation.md,
+// "Run statistics"), in a transaction of its own; counts it could not write stay for the next
+// call. The scheduler calls it after each pass and when it stops; a command that runs rules and
+// exits calls it before exiting.
+void flush_run_stats(orm::Runtime& runtime);
+
 }  // namespace autorules::automation

@@ -17,6 +17,7 @@
 #include "api/base_url.h"
 #include "api/runtime.h"
 #include "api/server.h"
+#include "automation/automation.h"
 #include "cli/first_start.h"
 #include "common/clock.h"
 #include "common/errors.h"
@@ -227,9 +228,17 @@ int user_password(const Common& c, const std::string& login, const std::string& 
   return 0;
 }
 
+// The rules' runs a command counted in memory reach the database as it ends, whatever the way
+// out (docs/automation.md, "Run statistics"); serve's scheduler does it for the server.
+struct FlushRunStatsAtEnd {
+  orm::Runtime& runtime;
+  ~FlushRunStatsAtEnd() { automation::flush_run_stats(runtime); }
+};
+
 // `autorules cron run`: the due jobs once, then exit (status 1 if one failed).
 int cron_run(const Common& c) {
   auto rt = open_runtime(c);
+  FlushRunStatsAtEnd flush{*rt};
   jobs::RunReport r = jobs::run_due(*rt);
   std::cout << fmt::format("autorules: {} job(s) run, {} failed, {} held by another process", r.ran,
                            r.failed, r.skipped)
@@ -265,6 +274,7 @@ int mailgate(const Common& c) {
   }
   try {
     auto rt = open_runtime(c);
+    FlushRunStatsAtEnd flush{*rt};
     mail::InboundResult r = common::retry_on_conflict([&] {
       orm::Env env = orm::Env::begin(*rt, orm::kSuperuserId, store::Access::kWrite);
       mail::InboundResult result = mail::process_inbound(env, parsed);

@@ -4,6 +4,7 @@
 
 #include <spdlog/spdlog.h>
 
+#include "automation/automation.h"
 #include "common/mutex.h"
 #include "jobs/internal/schedule.h"
 #include "jobs/jobs.h"
@@ -68,6 +69,8 @@ struct Scheduler::Impl {
       } catch (const std::exception& e) {
         spdlog::error("scheduler: {}", e.what());
       }
+      // The rules' run counts of the last pass (the jobs' and the requests'), to the database.
+      automation::flush_run_stats(runtime);
       auto deadline = std::chrono::steady_clock::now() + sleep_time();
       common::MutexLock lock(mutex);
       while (!stopping && !woken) {
@@ -107,8 +110,10 @@ void Scheduler::stop() {
     impl_->stopping = true;
   }
   impl_->cv.notify_all();
-  if (impl_->thread.joinable())
+  if (impl_->thread.joinable()) {
     impl_->thread.join();
+    automation::flush_run_stats(impl_->runtime);
+  }
 }
 
 void Scheduler::wake() {

@@ -310,3 +310,28 @@ def test_a_failing_rule_is_named_in_the_errors_context_as_odoos_postmortem(api, 
     assert body["context"] == {"exception_class": "base_automation",
                                "base_automation": {"id": rid, "name": f"Refuse {ref}"}}
     assert api.ok("res.partner", "search_count", domain=[["function", "=", ref]]) == 0
+
+
+def test_run_counts_survive_a_restart_and_are_for_administrators(server_factory):
+    first = server_factory()
+    api = first.client()
+    [model] = api.ok("ir.model", "search", domain=[["model", "=", "res.partner"]])
+    counted = rule(api, name="Counted", model_id=model, trigger="on_create", action_server_ids=[
+        [0, 0, {"name": "Refuse", "model_id": model, "state": "code",
+                "code": "if record.name == 'No':\n    raise UserError('Not this one')"}]])
+    api.ok("res.partner", "create", vals_list=[{"name": "Yes"}])
+    assert api.call("res.partner", "create", vals_list=[{"name": "No"}])[0] == 422
+    [before] = api.ok("base.automation", "run_stats", ids=[counted])
+    assert (before["runs"], before["failures"], before["last_error"]) == (2, 1, "Not this one")
+    first.stop()  # the counts kept in memory are written as the server stops
+    second = server_factory(db=first.db)
+    api = second.client()
+    assert api.ok("base.automation", "run_stats", ids=[counted]) == [before]
+    assert api.ok("base.automation.stat", "search_count", domain=[["automation_id", "=", counted]]) == 1
+    # Not for an internal user who is no administrator, nor a bad "since".
+    user = api.ok("res.users", "create", vals_list=[{"name": "Stat reader", "login": "stat-reader"}])[0]
+    key = api.ok("res.users.apikeys", "generate", name="k", user_id=user)
+    assert api.call("base.automation", "run_stats", key=key, ids=[counted])[0] == 403
+    assert api.call("base.automation.stat", "search_read", key=key, domain=[])[0] == 403
+    status, body = api.call("base.automation", "run_stats", ids=[counted], since="today")
+    assert status == 422 and "since" in body["message"]

@@ -336,6 +336,32 @@ class ActionHooks final : public orm::ModelHooks {
   }
 };
 
+// run_stats' `since`: the UTC datetime given, else the start of today in the context's time
+// zone (UTC when it has none the system knows).
+common::DateTime stats_since(const orm::Env& env, const Json& params) {
+  if (auto it = params.find("since"); it != params.end() && !it->is_null() && *it != false) {
+    std::optional<common::DateTime> since =
+        it->is_string() && it->get_ref<const std::string&>().size() <= 32
+            ? common::parse_datetime(it->get<std::string>())
+            : std::nullopt;
+    if (!since)
+      throw common::UnprocessableError("since: a UTC datetime, as \"YYYY-MM-DD HH:MM:SS\"");
+    return *since;
+  }
+  std::string tz;
+  if (auto it = env.context().find("tz"); it != env.context().end() && it->is_string() &&
+                                          it->get_ref<const std::string&>().size() <= 64)
+    tz = it->get<std::string>();
+  common::DateTime now = env.now();
+  if (!tz.empty()) {
+    if (auto day = common::local_date(now, tz)) {
+      if (auto start = common::from_local(common::midnight(*day), tz))
+        return *start;
+    }
+  }
+  return common::midnight(common::date_of(now));
+}
+
 }  // namespace
 
 RuleCounts rule_counts(const orm::Runtime& runtime) {
@@ -365,6 +391,20 @@ void install(orm::Runtime& runtime) {
                                  .model_level = true});
   runtime.add_initializer([](const orm::Env& env) { internal::ensure_check_job(env); });
   internal::register_webhook_methods(runtime);
+  // Run statistics (run_stats.h): for administrators, as the logs are.
+  runtime.set_access("base.automation.stat", orm::ModelAccess::kAdminOnly);
+  runtime.add_method("base.automation", "run_stats",
+                     orm::Method{.fn =
+                                     [engine](const orm::RecordSet& rs, const Json& p) {
+                                       return internal::read_run_stats(rs, engine->counters().stats,
+                                                                       stats_since(rs.env(), p));
+                                     },
+                                 .params = {"since"},
+                                 .readonly = true});
+}
+
+void flush_run_stats(orm::Runtime& runtime) {
+  internal::Engine::of(runtime).counters().stats.flush(runtime);
 }
 
 }  // namespace autorules::automation

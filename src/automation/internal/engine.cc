@@ -30,17 +30,31 @@ constexpr const char* kOnchangeForm = "__onchange_form";
   common::throw_error(e.kind(), e.what(), common::RuleContext{rule.id, rule.name});
 }
 
-// Runs `work`, a rule's actions: a failure counts as one of the rule's failures, and an error of
-// ours fails the whole operation naming the rule (throw_in_rule).
+// One run of a rule's actions on a set of records, at `now` (/metrics and run_stats.h).
+void count_run(Counters& counters, const Rule& rule, const common::DateTime& now) {
+  ++counters.rule_runs;
+  counters.stats.ran(rule.id, now.seconds);
+}
+
+// Runs `work`, (some of) a rule's actions, at `now`: a failure counts as one of the rule's
+// failures, and an error of ours fails the whole operation naming the rule (throw_in_rule).
 template <class Work>
-auto run_counted(Counters& counters, const Rule& rule, Work work) {
+auto failures_counted(Counters& counters, const Rule& rule, const common::DateTime& now,
+                      Work work) {
+  auto failed = [&](std::string_view message) {
+    ++counters.rule_failures;
+    counters.stats.failed(rule.id, now.seconds, message);
+  };
   try {
     return work();
   } catch (const common::Error& e) {
-    ++counters.rule_failures;
+    failed(e.what());
     throw_in_rule(e, rule);
+  } catch (const std::exception& e) {
+    failed(e.what());
+    throw;
   } catch (...) {
-    ++counters.rule_failures;
+    failed("unknown error");
     throw;
   }
 }
@@ -190,7 +204,6 @@ void process(Counters& counters, const orm::Env& env, const Rule& rule, const Id
   std::int64_t done = static_cast<std::int64_t>(chain.size()) - 1;
   if (rule.actions.empty())
     return;
-  ++counters.rule_runs;
 
   // old_values, per record id: each run gets the entry of the record it runs on (so that
   // passing them on does not grow with the number of records).
@@ -207,7 +220,8 @@ void process(Counters& counters, const orm::Env& env, const Rule& rule, const Id
     }
   }
   orm::Env su = env.sudo();
-  run_counted(counters, rule, [&] {
+  count_run(counters, rule, env.now());
+  failures_counted(counters, rule, env.now(), [&] {
     NestingGuard nesting(env, rule);
     for (Id action : rule.actions) {
       for (Id rid : kept) {
@@ -404,7 +418,7 @@ void Engine::on_change(const orm::RecordSet& records, const Json& form,
       continue;
     Json before = form_record.empty() ? Json::array() : form_record.read({});
     if (!rule.actions.empty())
-      ++counters_.rule_runs;
+      count_run(counters_, rule, env.now());
     for (Id action : rule.actions) {
       Json ctx = env.context();
       ctx[kOnchangeForm] = true;
@@ -412,7 +426,7 @@ void Engine::on_change(const orm::RecordSet& records, const Json& form,
       ctx["active_model"] = rule.model;
       ctx["active_id"] = saved ? Json(saved) : Json(false);
       ctx["active_ids"] = form_record.empty() ? Json::array() : Json(form_record.ids());
-      Json returned = run_counted(counters_, rule, [&] {
+      Json returned = failures_counted(counters_, rule, env.now(), [&] {
         return actions::run(su.with_context(std::move(ctx))["ir.actions.server"].browse({action}));
       });
       if (!returned.is_object())

@@ -6,6 +6,7 @@
 #include <cstdint>
 
 #include "automation/internal/rules.h"
+#include "automation/internal/run_stats.h"
 #include "orm/observer.h"
 #include "orm/runtime.h"
 
@@ -18,6 +19,8 @@ struct Counters {
   std::atomic<std::int64_t> rule_failures{0};
   // Records whose time-based rule failed (rolled back alone and logged).
   std::atomic<std::int64_t> time_rule_failures{0};
+  // The same runs and failures per rule and hour, for the rules list.
+  RunStats stats;
 };
 
 // One per runtime (Runtime::component), registered as its observer by install(). Thread-safe:

@@ -80,6 +80,22 @@ void add_automation_models(Registry& r) {
   action.add(many2one("base_automation_id", "Automation Rule", "base.automation")
                  .ondelete(OnDelete::kCascade));
   r.put(std::move(action));
+
+  // Each rule's runs and failures per hour, kept 31 days (docs/automation.md, "Run statistics"):
+  // written by the server from the counts it keeps in memory, read through run_stats().
+  Model stat("base.automation.stat", "Automation Rule Statistics");
+  stat.set_order("hour desc, id desc");
+  stat.add(many2one("automation_id", "Automation Rule", "base.automation")
+               .required()
+               .index()
+               .ondelete(OnDelete::kCascade));
+  stat.add(datetime_field("hour", "Hour").required().index().help("The hour's start, in UTC"));
+  stat.add(integer_field("runs", "Runs"));
+  stat.add(integer_field("failures", "Failures"));
+  stat.add(datetime_field("last_run", "Last Run"));
+  stat.add(datetime_field("last_failure", "Last Failure"));
+  stat.add(text_field("last_error", "Last Error").help("The message of the last failure"));
+  r.put(std::move(stat));
 }
 
 }  // namespace autorules::schema::builtin
