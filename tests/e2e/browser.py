@@ -146,11 +146,66 @@ class Browser:
         """Picks a field path in a field selector (data-test=test_id): follows each relation with
         its right arrow, then picks the last field, by technical names ("partner_id.country_id")."""
         self.wait(f"button[data-test='{test_id}']").click()
+        self._walk_field_path(path)
+
+    def _walk_field_path(self, path):
+        """In the open field selector: each relation's right arrow, then a click on the last field."""
         parts = path.split(".")
         for part in parts[:-1]:
             self.wait(f"[data-test=field-popover] li[data-name='{part}'] .fps-follow").click()
         self.wait(f"[data-test=field-popover] li[data-name='{parts[-1]}']").click()
         self.wait_gone("[data-test=field-popover]")
+
+    # The domain editor (web/src/domain/editor.jsx), found by its data-test: "domain" on the
+    # records lists, "filter_domain" for a rule's Apply on.
+    def domain_rules(self, editor="domain"):
+        """The editor's rule rows, nested ones included, in the order shown."""
+        return self.find_all(f"[data-test='{editor}'] [data-test=domain-rule]")
+
+    def wait_domain_count(self, n, editor="domain"):
+        """Waits until the editor's live count reads n records."""
+        text = f"→ {n} record{'' if n == 1 else 's'}"
+        self.wait_until(lambda: self.find(f"[data-test='{editor}'] [data-test=domain-count]").text == text,
+                        message=f"the count never read {text!r}")
+
+    def unfold_domain(self, editor="domain"):
+        """Unfolds the editor when it is folded."""
+        self.wait(f"[data-test='{editor}']")
+        if self.find_all(f"[data-test='{editor}'] [aria-label='Edit conditions']"):
+            self.click("Edit conditions", within=f"//*[@data-test='{editor}']//")
+        self.wait(f"[data-test='{editor}'] [aria-label='Fold conditions']")
+
+    def pick_rule_field(self, rule, search, label):
+        """Opens a rule row's field selector, searches, and clicks the field labelled `label`."""
+        rule.find_element(By.CSS_SELECTOR, "[data-test=rule-field]").click()
+        self.wait("[data-test=field-popover] input[type=search]").send_keys(search)
+        self.wait_xpath(f"//*[@data-test='field-popover']//li[@role='option'][.//span[@class='fps-label' and "
+                        f"normalize-space()={_xpath_text(label)}]]").click()
+        self.wait_gone("[data-test=field-popover]")
+
+    def pick_rule_path(self, rule, path):
+        """Opens a rule row's field selector, goes back to the model's own fields, then follows
+        the path by technical names ("country_id.code") with the relations' right arrows."""
+        rule.find_element(By.CSS_SELECTOR, "[data-test=rule-field]").click()
+        self.wait("[data-test=field-popover]")
+
+        def at_the_model():
+            back = self.find_all("[data-test=field-popover] .fps-back")
+            if back:
+                back[0].click()
+            return not back
+        self.wait_until(at_the_model, message="the field selector never came back to the model's fields")
+        self._walk_field_path(path)
+
+    @staticmethod
+    def rule_operator(rule):
+        """The operator <select> of a rule row."""
+        return Select(rule.find_element(By.CSS_SELECTOR, "[data-test=rule-operator]"))
+
+    def wait_focus(self, element):
+        """Waits until `element` has the focus."""
+        self.wait_until(lambda: self.driver.switch_to.active_element == element,
+                        message="the focus never came to the element")
 
     def set_code(self, test_id, text):
         """Replaces the text of a code editor (data-test=test_id) by typing it."""

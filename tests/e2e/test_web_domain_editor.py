@@ -10,7 +10,6 @@ import urllib.parse
 import pytest
 from selenium.webdriver.common.by import By
 from selenium.webdriver.common.keys import Keys
-from selenium.webdriver.support.select import Select
 
 
 @pytest.fixture(scope="module")
@@ -27,15 +26,6 @@ ROWS = "[data-test=records] tbody tr[data-id]"
 RULES = "[data-test=domain] [data-test=domain-rule]"
 
 
-def count_text(n):
-    return f"→ {n} record{'' if n == 1 else 's'}"
-
-
-def wait_count(browser, n):
-    browser.wait_until(lambda: browser.find("[data-test=domain-count]").text == count_text(n),
-                       message=f"the count never read {count_text(n)!r}")
-
-
 def listed_ids(browser):
     return sorted(int(r.get_attribute("data-id")) for r in browser.find_all(ROWS))
 
@@ -44,23 +34,6 @@ def url_domain(browser):
     """The filter the records page keeps in the URL, as text ('' when none)."""
     query = browser.driver.execute_script("return location.hash").partition("?")[2]
     return urllib.parse.parse_qs(query).get("domain", [""])[0]
-
-
-def rules(browser):
-    return browser.find_all(RULES)
-
-
-def pick_field(browser, rule, search, label):
-    """Opens the rule's field selector, searches, and clicks the field labelled `label`."""
-    rule.find_element(By.CSS_SELECTOR, "[data-test=rule-field]").click()
-    browser.wait("[data-test=field-popover] input[type=search]").send_keys(search)
-    browser.wait_xpath(f"//*[@data-test='field-popover']//li[@role='option'][.//span[@class='fps-label' and "
-                       f"normalize-space()='{label}']]").click()
-    browser.wait_gone("[data-test=field-popover]")
-
-
-def operator(rule):
-    return Select(rule.find_element(By.CSS_SELECTOR, "[data-test=rule-operator]"))
 
 
 def open_filter(browser, domain=None):
@@ -74,46 +47,32 @@ def open_filter(browser, domain=None):
     return browser.wait("[data-test=domain]")
 
 
-def has_focus(browser, element):
-    """Waits until `element` has the focus."""
-    browser.wait_until(lambda: browser.driver.switch_to.active_element == element,
-                       message="the focus never came to the element")
-
-
-def unfold(browser):
-    """Unfolds the editor when it is folded."""
-    browser.wait("[data-test=domain]")
-    if browser.find_all("[data-test=domain] [aria-label='Edit conditions']"):
-        browser.click("Edit conditions")
-    browser.wait("[data-test=domain] [aria-label='Fold conditions']")
-
-
 def test_a_domain_built_with_the_visual_controls_filters_the_list(browser, api):
     [belgium] = api.ok("res.country", "search", domain=[["name", "=", "Belgium"]])
     open_filter(browser)
     editor = browser.find("[data-test=domain]")
     assert "Match all records" in editor.text
     total = api.ok("res.partner", "search_count", domain=[])
-    wait_count(browser, total)
+    browser.wait_domain_count(total)
 
     # "+ Add condition" unfolds the editor with a first rule: Country, "is equal to", no country
     # yet (a warning says that nothing matches), its field selector focused.
     browser.click("+ Add condition")
-    [rule] = browser.wait_until(lambda: rules(browser) or None)
+    [rule] = browser.wait_until(lambda: browser.domain_rules() or None)
     assert rule.find_element(By.CSS_SELECTOR, "[data-test=rule-field]").text.startswith("Country")
     assert browser.driver.switch_to.active_element.get_attribute("data-test") == "rule-field"
-    assert operator(rule).first_selected_option.text == "is equal to"
-    assert [o.text for o in operator(rule).options] == [
+    assert browser.rule_operator(rule).first_selected_option.text == "is equal to"
+    assert [o.text for o in browser.rule_operator(rule).options] == [
         "is equal to", "is not equal to", "contains", "does not contain", "is set", "is not set"]
     assert "Pick at least one record" in rule.find_element(By.CSS_SELECTOR, "[data-test=rule-warning]").text
-    wait_count(browser, 0)
+    browser.wait_domain_count(0)
 
     value = rule.find_element(By.CSS_SELECTOR, "input[aria-label=Value]")
     value.send_keys("Belg")
     browser.wait_xpath("//li[@role='option'][normalize-space()='Belgium']").click()
     browser.wait_until(lambda: not browser.find_all("[data-test=rule-warning]"))
     belgians = api.ok("res.partner", "search_count", domain=[["country_id", "in", [belgium]]])
-    wait_count(browser, belgians)
+    browser.wait_domain_count(belgians)
 
     # A nested group after the rule, matching "any" of two rules (the opposite of the root's "all").
     browser.click("Add nested rule", within="(//*[@data-test='domain-rule'])[1]//")
@@ -122,22 +81,22 @@ def test_a_domain_built_with_the_visual_controls_filters_the_list(browser, api):
     nested = group.find_elements(By.CSS_SELECTOR, "[data-test=domain-rule]")
     assert len(nested) == 2
 
-    pick_field(browser, nested[0], "Name", "Name")
-    rule = rules(browser)[1]
-    assert [o.text for o in operator(rule).options] == [
+    browser.pick_rule_field(nested[0], "Name", "Name")
+    rule = browser.domain_rules()[1]
+    assert [o.text for o in browser.rule_operator(rule).options] == [
         "is equal to", "is not equal to", "contains", "does not contain", "starts with", "is set", "is not set"]
-    operator(rule).select_by_visible_text("contains")
-    rules(browser)[1].find_element(By.CSS_SELECTOR, "[data-test=rule-value]").send_keys("a")
+    browser.rule_operator(rule).select_by_visible_text("contains")
+    browser.domain_rules()[1].find_element(By.CSS_SELECTOR, "[data-test=rule-value]").send_keys("a")
 
-    pick_field(browser, rules(browser)[2], "company", "Is a Company")
-    rule = rules(browser)[2]
-    assert [o.text for o in operator(rule).options] == ["is set", "is not set"]
-    assert operator(rule).first_selected_option.text == "is set"
+    browser.pick_rule_field(browser.domain_rules()[2], "company", "Is a Company")
+    rule = browser.domain_rules()[2]
+    assert [o.text for o in browser.rule_operator(rule).options] == ["is set", "is not set"]
+    assert browser.rule_operator(rule).first_selected_option.text == "is set"
     assert not rule.find_elements(By.CSS_SELECTOR, "[data-test=rule-value]")
 
     expected = [["country_id", "in", [belgium]], "|", ["name", "ilike", "a"], ["is_company", "=", True]]
     n = api.ok("res.partner", "search_count", domain=expected)
-    wait_count(browser, n)
+    browser.wait_domain_count(n)
     text = f'[("country_id", "in", [{belgium}]), "|", ("name", "ilike", "a"), ("is_company", "=", True)]'
     browser.wait_until(lambda: url_domain(browser) == text, message=f"the URL never held {text}")
     ids = sorted(r["id"] for r in api.ok("res.partner", "search_read", domain=expected, fields=["id"]))
@@ -148,34 +107,34 @@ def test_a_domain_built_with_the_visual_controls_filters_the_list(browser, api):
     either = ["|", ["country_id", "in", [belgium]], "|", ["name", "ilike", "a"], ["is_company", "=", True]]
     n_either = api.ok("res.partner", "search_count", domain=either)
     assert n_either > n
-    wait_count(browser, n_either)
+    browser.wait_domain_count(n_either)
     browser.find("[data-test=domain] .de-header [data-test=connector]").click()
-    wait_count(browser, n)
+    browser.wait_domain_count(n)
 
     # Deleting the nested group's first rule leaves "is a company" in it.
     browser.click("Delete rule", within="(//*[contains(@class,'de-group')]//*[@data-test='domain-rule'])[1]//")
-    assert len(rules(browser)) == 2
-    wait_count(browser, api.ok("res.partner", "search_count",
-                               domain=[["country_id", "in", [belgium]], ["is_company", "=", True]]))
+    assert len(browser.domain_rules()) == 2
+    browser.wait_domain_count(api.ok("res.partner", "search_count",
+                                     domain=[["country_id", "in", [belgium]], ["is_company", "=", True]]))
 
     # Folded: the rules as chips, and the count.
     browser.click("Fold conditions")
     chips = ["Country = Belgium", "(Is a Company is set)"]
     browser.wait_until(lambda: [c.text for c in browser.find_all("[data-test=domain-chip]")] == chips)
     browser.click("Edit conditions")
-    assert len(rules(browser)) == 2
+    assert len(browser.domain_rules()) == 2
 
 
 def test_the_field_selector_walks_relations_with_the_mouse_and_the_keyboard(browser, api):
     open_filter(browser)
     browser.click("+ Add condition")
     toggle = browser.wait(f"{RULES} [data-test=rule-field]")
-    has_focus(browser, toggle)
+    browser.wait_focus(toggle)
 
     # Keyboard only: Enter opens, typing filters, the right arrow follows a relation, Enter picks.
     toggle.send_keys(Keys.ENTER)
     search = browser.wait("[data-test=field-popover] input[type=search]")
-    has_focus(browser, search)
+    browser.wait_focus(search)
     browser.wait_until(lambda: browser.find("[data-test=field-popover-title]").text == "Contact")
     search.send_keys("related comp")
     search.send_keys(Keys.ARROW_RIGHT)
@@ -208,13 +167,13 @@ def test_the_field_selector_walks_relations_with_the_mouse_and_the_keyboard(brow
     assert toggle.text.startswith("Related Company > Country > Country Name")
 
     # A text field: "contains", typed from the keyboard.
-    rule = rules(browser)[0]
-    operator(rule).select_by_visible_text("contains")
-    rules(browser)[0].find_element(By.CSS_SELECTOR, "[data-test=rule-value]").send_keys("Belg")
+    rule = browser.domain_rules()[0]
+    browser.rule_operator(rule).select_by_visible_text("contains")
+    browser.domain_rules()[0].find_element(By.CSS_SELECTOR, "[data-test=rule-value]").send_keys("Belg")
     expected = [["parent_id.country_id.name", "ilike", "Belg"]]
     n = api.ok("res.partner", "search_count", domain=expected)
     assert n > 0
-    wait_count(browser, n)
+    browser.wait_domain_count(n)
     browser.wait_until(lambda: url_domain(browser) == '[("parent_id.country_id.name", "ilike", "Belg")]')
 
     # The popover reopens on the path's last model; Escape closes it and gives the focus back.
@@ -239,9 +198,9 @@ def test_the_field_selector_walks_relations_with_the_mouse_and_the_keyboard(brow
     browser.wait_gone("[data-test=field-popover]")
     assert browser.find(f"{RULES} [data-test=rule-field]").text.startswith("Country > Country Code")
     # A field of the same kind (text) keeps the operator and the value.
-    assert operator(rules(browser)[0]).first_selected_option.text == "contains"
+    assert browser.rule_operator(browser.domain_rules()[0]).first_selected_option.text == "contains"
     browser.wait_until(lambda: url_domain(browser) == '[("country_id.code", "ilike", "Belg")]')
-    wait_count(browser, 0)
+    browser.wait_domain_count(0)
 
     # A click outside closes the popover.
     browser.find(f"{RULES} [data-test=rule-field]").click()
@@ -258,23 +217,23 @@ def test_the_field_selector_walks_relations_with_the_mouse_and_the_keyboard(brow
 def test_developer_mode_keeps_the_code_and_the_rules_in_step(browser, api):
     open_filter(browser)
     browser.driver.find_element(By.XPATH, "//label[contains(., 'Developer mode')]/input").click()
-    unfold(browser)
+    browser.unfold_domain()
     code = browser.field("Code editor")
     assert code.get_attribute("value") == "[]"
 
     # Text to rules.
     code.send_keys(Keys.CONTROL, "a")
     code.send_keys('[("is_company", "=", True)]')
-    browser.wait_until(lambda: len(rules(browser)) == 1)
-    rule = rules(browser)[0]
+    browser.wait_until(lambda: len(browser.domain_rules()) == 1)
+    rule = browser.domain_rules()[0]
     assert rule.find_element(By.CSS_SELECTOR, "[data-test=rule-field]").text.startswith("Is a Company")
-    assert operator(rule).first_selected_option.text == "is set"
-    wait_count(browser, api.ok("res.partner", "search_count", domain=[["is_company", "=", True]]))
+    assert browser.rule_operator(rule).first_selected_option.text == "is set"
+    browser.wait_domain_count(api.ok("res.partner", "search_count", domain=[["is_company", "=", True]]))
 
     # Rules to text.
-    operator(rule).select_by_visible_text("is not set")
+    browser.rule_operator(rule).select_by_visible_text("is not set")
     browser.wait_until(lambda: browser.field("Code editor").get_attribute("value") == '[("is_company", "=", False)]')
-    wait_count(browser, api.ok("res.partner", "search_count", domain=[["is_company", "=", False]]))
+    browser.wait_domain_count(api.ok("res.partner", "search_count", domain=[["is_company", "=", False]]))
     browser.wait_until(lambda: url_domain(browser) == '[("is_company", "=", False)]')
 
     # Text that is not a domain: an error under the text, nothing handed to the page.
@@ -283,18 +242,18 @@ def test_developer_mode_keeps_the_code_and_the_rules_in_step(browser, api):
     code.send_keys('[("is_company", "=", False), ("name", "ilike"')
     error = browser.wait("[data-test=domain-code-error]")
     assert "Unclosed" in error.text
-    assert len(rules(browser)) == 1
+    assert len(browser.domain_rules()) == 1
     assert url_domain(browser) == '[("is_company", "=", False)]'
     code.send_keys(', "a")]')
     browser.wait_gone("[data-test=domain-code-error]")
-    browser.wait_until(lambda: len(rules(browser)) == 2)
+    browser.wait_until(lambda: len(browser.domain_rules()) == 2)
     expected = [["is_company", "=", False], ["name", "ilike", "a"]]
-    wait_count(browser, api.ok("res.partner", "search_count", domain=expected))
+    browser.wait_domain_count(api.ok("res.partner", "search_count", domain=expected))
     ids = sorted(r["id"] for r in api.ok("res.partner", "search_read", domain=expected, fields=["id"]))
     browser.wait_until(lambda: listed_ids(browser) == ids)
 
     # The field selector shows technical names, and takes a path typed by hand.
-    rules(browser)[1].find_element(By.CSS_SELECTOR, "[data-test=rule-field]").click()
+    browser.domain_rules()[1].find_element(By.CSS_SELECTOR, "[data-test=rule-field]").click()
     browser.wait_xpath("//*[@data-test='field-popover']//li[@data-name='email']//*[normalize-space()='email (char)']")
     path = browser.field("Field path")
     path.send_keys(Keys.CONTROL, "a")
@@ -314,12 +273,12 @@ def test_a_domain_the_editor_cannot_show_is_said_so_and_reset(browser, api):
     browser.click("Edit conditions")
     message = browser.wait("[data-test=domain-unsupported]")
     assert "Python expressions" in message.text and "uid" in message.text
-    assert not rules(browser)
+    assert not browser.domain_rules()
     browser.click("Reset domain")
     browser.wait_gone("[data-test=domain-unsupported]")
     assert "Match all records" in browser.find("[data-test=domain]").text
     total = api.ok("res.partner", "search_count", domain=[])
-    wait_count(browser, total)
+    browser.wait_domain_count(total)
     browser.wait_until(lambda: url_domain(browser) in ("", "[]"))
     browser.wait_until(lambda: len(browser.find_all(ROWS)) == total)
     # The focus lands on "New Rule", which starts again.
@@ -328,7 +287,7 @@ def test_a_domain_the_editor_cannot_show_is_said_so_and_reset(browser, api):
     # A constant term, valid for the server: shown as unsupported too, its count still given.
     browser.go("records/res.partner?domain=" + urllib.parse.quote("[(1, '=', 1)]"))
     browser.wait("[data-test=domain-unsupported]")
-    wait_count(browser, total)
+    browser.wait_domain_count(total)
 
 
 def test_include_archived_adds_the_active_term(browser, api):
@@ -338,22 +297,22 @@ def test_include_archived_adds_the_active_term(browser, api):
         open_filter(browser, '[("name", "ilike", "o")]')
         browser.click("Edit conditions")
         active = api.ok("res.partner", "search_count", domain=[["name", "ilike", "o"]])
-        wait_count(browser, active)
+        browser.wait_domain_count(active)
         switch = browser.field("Include archived")
         assert not switch.is_selected()
         switch.click()
         both = [["name", "ilike", "o"], ["active", "in", [True, False]]]
         assert api.ok("res.partner", "search_count", domain=both) == active + 1
-        wait_count(browser, active + 1)
+        browser.wait_domain_count(active + 1)
         browser.wait_until(lambda: url_domain(browser) == '[("name", "ilike", "o"), ("active", "in", [True, False])]')
         browser.wait_until(lambda: tom in listed_ids(browser))
         # The term is the switch, not a rule.
-        assert len(rules(browser)) == 1
+        assert len(browser.domain_rules()) == 1
         browser.click("Fold conditions")
         assert "Including archived" in browser.find("[data-test=domain]").text
         browser.click("Edit conditions")
         browser.field("Include archived").click()
-        wait_count(browser, active)
+        browser.wait_domain_count(active)
         browser.wait_until(lambda: url_domain(browser) == '[("name", "ilike", "o")]')
     finally:
         api.ok("res.partner", "write", ids=[tom], vals={"active": True})
@@ -363,22 +322,22 @@ def test_dates_and_numbers_take_two_values_for_between(browser, api):
     open_filter(browser, '[("create_date", ">", "2000-01-01 00:00:00")]')
     browser.click("Edit conditions")
     rule = browser.wait(RULES)
-    assert [o.text for o in operator(rule).options] == [
+    assert [o.text for o in browser.rule_operator(rule).options] == [
         "is equal to", "before", "after", "is between", "is set", "is not set"]
-    assert operator(rule).first_selected_option.text == "after"
-    operator(rule).select_by_visible_text("is between")
-    rule = rules(browser)[0]
+    assert browser.rule_operator(rule).first_selected_option.text == "after"
+    browser.rule_operator(rule).select_by_visible_text("is between")
+    rule = browser.domain_rules()[0]
     inputs = rule.find_elements(By.CSS_SELECTOR, "input[type=datetime-local]")
     assert [i.get_attribute("aria-label") for i in inputs] == ["From", "To"]
     text = browser.wait_until(lambda: url_domain(browser) if "<=" in url_domain(browser) else None)
     assert text.startswith('[("create_date", ">=", "2000-01-01 00:00:00"), ("create_date", "<=", ')
 
-    pick_field(browser, rule, "customer rank", "Customer Rank")
-    rule = rules(browser)[0]
-    assert [o.text for o in operator(rule).options] == [
+    browser.pick_rule_field(rule, "customer rank", "Customer Rank")
+    rule = browser.domain_rules()[0]
+    assert [o.text for o in browser.rule_operator(rule).options] == [
         "is equal to", "is not equal to", "lower than", "greater than", "between"]
-    operator(rule).select_by_visible_text("between")
-    low, high = rules(browser)[0].find_elements(By.CSS_SELECTOR, "input[type=number]")
+    browser.rule_operator(rule).select_by_visible_text("between")
+    low, high = browser.domain_rules()[0].find_elements(By.CSS_SELECTOR, "input[type=number]")
     low.send_keys(Keys.CONTROL, "a")
     low.send_keys("5")
     high.send_keys(Keys.CONTROL, "a")
@@ -389,7 +348,7 @@ def test_dates_and_numbers_take_two_values_for_between(browser, api):
     browser.wait_gone("[data-test=rule-warning]")
     expected = [["customer_rank", ">=", 5], ["customer_rank", "<=", 50]]
     browser.wait_until(lambda: url_domain(browser) == '[("customer_rank", ">=", 5), ("customer_rank", "<=", 50)]')
-    wait_count(browser, api.ok("res.partner", "search_count", domain=expected))
+    browser.wait_domain_count(api.ok("res.partner", "search_count", domain=expected))
     # A number field's input refuses text that is not a number, and says so.
     low.send_keys(Keys.CONTROL, "a")
     low.send_keys(Keys.DELETE)

@@ -1,13 +1,17 @@
 """Automation rules built in the browser, through the form only, then checked over the API: the
-user documentation's examples, the webhook's URL and secret, reordering actions by dragging,
+list's runs and failures of the day, the user documentation's examples, a time rule set up as the
+documentation says (Scheduled action, Run Manually, back by the breadcrumb), an Apply on domain
+built with the visual editor, the webhook's URL and secret, reordering actions by dragging,
 validation messages, and who may reach the code editor."""
 
+import ast
 import datetime
 import json
 import urllib.request
 
 import pytest
 from selenium.webdriver.common.action_chains import ActionChains
+from selenium.webdriver.common.by import By
 
 from helpers import ADMIN_KEY
 
@@ -47,6 +51,35 @@ def rule_named(api, name):
                    fields=["id", "trigger", "action_server_ids", "filter_domain", "url"])
     assert len(rules) == 1, rules
     return rules[0]
+
+
+def test_the_list_shows_each_rules_runs_and_failures_today(browser, api):
+    [model] = api.ok("ir.model", "search", domain=[["model", "=", "res.partner"]])
+    [rule] = api.ok("base.automation", "create", vals_list=[{
+        "name": "Counted rule", "model_id": model, "trigger": "on_create",
+        "filter_domain": "[('name', '=like', 'Counted%')]",
+        "action_server_ids": [[0, 0, {"name": "Refuse some", "model_id": model, "state": "code", "code":
+                                      "if 'refused' in record.name:\n    raise UserError('Not this one: ' + record.name)"}]]}])
+    api.ok("res.partner", "create", vals_list=[{"name": "Counted 1"}, {"name": "Counted 2"}])
+    api.ok("res.partner", "create", vals_list=[{"name": "Counted 3"}])
+    status, _ = api.call("res.partner", "create", vals_list=[{"name": "Counted refused"}])
+    assert status == 422
+    assert api.ok("res.partner", "search_count", domain=[["name", "=", "Counted refused"]]) == 0
+    # What the server answers, and what the list shows.
+    [stats] = api.ok("base.automation", "run_stats", ids=[rule])
+    assert (stats["runs"], stats["failures"]) == (3, 1) and stats["last_error"] == "Not this one: Counted refused"
+    browser.log_in(place="rules?q=Counted%20rule")
+    row = f"[data-test=rules] tr[data-id='{rule}']"
+    browser.wait_text("3 runs, 1 failed", row)
+    failures = browser.find(f"{row} .failures")
+    assert "Not this one: Counted refused" in failures.get_attribute("title")
+    assert browser.find(f"{row} time").text  # the last run, in the browser's time
+    # A rule that never ran says so.
+    [idle] = api.ok("base.automation", "create", vals_list=[{
+        "name": "Counted idle", "model_id": model, "trigger": "on_unlink"}])
+    browser.fill("Search rules by name or model", "Counted idle")
+    browser.wait_text("Never", f"[data-test=rules] tr[data-id='{idle}']")
+    assert "0 runs" in browser.find(f"[data-test=rules] tr[data-id='{idle}']").text
 
 
 def test_priority_set_to_very_high_computes_escalated_on(browser, api):
@@ -120,6 +153,102 @@ def test_the_customer_follows_a_task_in_progress(browser, api):
     assert customer not in followers()
     api.ok("project.task", "write", ids=[task], vals={"state": "01_in_progress"})
     assert customer in followers()
+
+
+def utc_now():
+    return datetime.datetime.now(datetime.timezone.utc).replace(tzinfo=None, microsecond=0)
+
+
+def test_a_time_rule_run_manually_then_fires(browser, api):
+    # A task assigned long before the rule exists: the rule must never act on it.
+    [old] = api.ok("project.task", "create", vals_list=[{"name": "Assigned in 2020",
+                                                         "date_assign": "2020-03-02 09:00:00"}])
+    assert api.ok("project.task", "fields_get", attributes=["type"])["date_assign"]["type"] == "datetime"
+    [job] = api.ok("ir.cron", "search", domain=[["method", "=", "_cron_process_time_based_actions"]],
+                   context={"active_test": False})
+
+    # The documented procedure: trigger and delay, then "Scheduled action", which saves the rule.
+    new_rule(browser, "A minute after assignment", "Task", "Based on date field")
+    # A rule that cannot be saved stays on its form, with the reason.
+    browser.click("Scheduled action")
+    assert browser.wait(".field-error").text == "Choose the date field."
+    assert browser.driver.current_url.endswith("#/rules/new")
+    browser.select("Date field", "Assigning Date")
+    browser.fill("Delay", "1")
+    browser.select("Delay unit", "Minutes")
+    assert browser.field("Delay mode").get_attribute("value") == "after"
+    browser.click("Scheduled action")
+    browser.wait_text("Automation Rules: check and execute", "#job-title")
+    rule = rule_named(api, "A minute after assignment")["id"]
+    assert browser.driver.current_url.endswith(f"#/jobs/{job}?rule={rule}")
+    assert browser.find("#job-title").text == \
+        "Automation Rules / A minute after assignment / Automation Rules: check and execute"
+    # Run Manually: the rule's last run becomes now, so what came before is history.
+    browser.click("Run Manually")
+    browser.notification('"Automation Rules: check and execute" ran.')
+    # Back to the rule by its name in the breadcrumb, to add the action.
+    browser.click("A minute after assignment", within="//h1[@id='job-title']//")
+    browser.wait_until(lambda: browser.driver.current_url.endswith(f"#/rules/{rule}"))
+    add_action(browser, "Update Record")
+    browser.choose_field("update_path", "name")
+    browser.fill("To", "Reminded a minute after assignment")
+    save_action(browser)
+    browser.wait_text("Update Title", "[data-test=actions]")
+    browser.click("Save")
+    browser.notification("Saved")
+
+    # A task whose moment (assignment + 1 minute) comes 2 seconds after the rule's last run.
+    [row] = api.ok("base.automation", "read", ids=[rule],
+                   fields=["last_run", "trg_date_range_type", "action_server_ids"])
+    assert row["trg_date_range_type"] == "minutes" and len(row["action_server_ids"]) == 1
+    last_run = datetime.datetime.strptime(row["last_run"], "%Y-%m-%d %H:%M:%S")
+    moment = last_run + datetime.timedelta(seconds=2)
+    assigned = (moment - datetime.timedelta(minutes=1)).strftime("%Y-%m-%d %H:%M:%S")
+    [new] = api.ok("project.task", "create", vals_list=[{"name": "Assigned now", "date_assign": assigned}])
+    # The server's clock is this machine's: the check after it sees the moment as past.
+    browser.wait_until(lambda: utc_now() > moment, timeout=10)
+    browser.click("Scheduled action")
+    browser.wait_text("Automation Rules: check and execute", "#job-title")
+    browser.wait_gone(".notifications .notification")  # the first run's "ran." is not this one's
+    browser.click("Run Manually")
+    browser.notification('"Automation Rules: check and execute" ran.')
+    names = {r["id"]: r["name"] for r in api.ok("project.task", "read", ids=[old, new], fields=["name"])}
+    assert names == {old: "Assigned in 2020", new: "Reminded a minute after assignment"}
+    assert api.ok("project.task", "search_count",
+                  domain=[["name", "=", "Reminded a minute after assignment"]]) == 1
+
+
+def test_a_domain_built_in_the_rule_form_equals_the_expected_domain(browser, api):
+    new_rule(browser, "Belgian or Jackson companies", "Contact", "On create")
+    rows = lambda: browser.domain_rules("filter_domain")
+    value = lambda i: rows()[i].find_element(By.CSS_SELECTOR, "[data-test=rule-value]")
+    # "+ Add condition" unfolds Apply on with a first rule, made "Is a Company" (is set).
+    browser.click("+ Add condition")
+    [first] = browser.wait_until(lambda: rows() or None)
+    browser.pick_rule_field(first, "company", "Is a Company")
+    assert browser.rule_operator(rows()[0]).first_selected_option.text == "is set"
+    # A nested group after it, matching "any" of: Country > Country Code is "BE" (walked with the
+    # relation's arrow), Name contains "Jackson".
+    browser.click("Add nested rule", within="(//*[@data-test='filter_domain']//*[@data-test='domain-rule'])[1]//")
+    browser.wait_until(lambda: len(rows()) == 3)
+    assert browser.find("[data-test=filter_domain] .de-group [data-test=connector]").text == "any"
+    browser.pick_rule_path(rows()[1], "country_id.code")
+    assert rows()[1].find_element(By.CSS_SELECTOR, "[data-test=rule-field]").text.startswith("Country > Country Code")
+    browser.rule_operator(rows()[1]).select_by_visible_text("is equal to")
+    value(1).send_keys("BE")
+    browser.pick_rule_field(rows()[2], "Name", "Name")
+    browser.rule_operator(rows()[2]).select_by_visible_text("contains")
+    value(2).send_keys("Jackson")
+
+    expected = [["is_company", "=", True], "|", ["country_id.code", "=", "BE"], ["name", "ilike", "Jackson"]]
+    n = api.ok("res.partner", "search_count", domain=expected)
+    assert n >= 2  # Ready Mat (Brussels) and The Jackson Group
+    browser.wait_domain_count(n, "filter_domain")
+    browser.click("Save")
+    browser.notification("Saved")
+    saved = ast.literal_eval(rule_named(api, "Belgian or Jackson companies")["filter_domain"])
+    # Stored as Python text, whose terms are tuples: JSON makes them lists.
+    assert json.loads(json.dumps(saved)) == expected
 
 
 def test_a_webhook_rule_copied_url_and_rotated_secret(browser, api):

@@ -1,6 +1,7 @@
 // Scheduled Jobs: the list of ir.cron records (#/jobs) and a job's form (#/jobs/<id>) with
 // "Run Manually". The job that runs the time-based automation rules is pointed out, since a
-// person looking for "why did my time rule not fire" comes here for it.
+// person looking for "why did my time rule not fire" comes here for it. Opened from a rule's
+// "Scheduled action" (#/jobs/<id>?rule=<rule id>), the form's breadcrumb leads back to the rule.
 import { useState } from "preact/hooks";
 import { fieldsGet, orm } from "../api.js";
 import { link, navigate } from "../router.js";
@@ -13,8 +14,8 @@ import { Badge, ErrorAlert, updateQuery, SearchBox, anyFieldLike, intervalText, 
 
 const MODEL = "ir.cron";
 const LIMIT = 80;
-// The method of the job that checks the time-based automation rules.
-const TIME_RULES_METHOD = "_cron_process_time_based_actions";
+// The method of the job that checks the time-based automation rules (the rule form finds it by it).
+export const TIME_RULES_METHOD = "_cron_process_time_based_actions";
 const LIST_FIELDS = ["name", "model_id", "model_name", "interval_number", "interval_type", "nextcall",
   "lastcall", "active", "user_id", "priority", "method"];
 const FORM_FIELDS = [...LIST_FIELDS, "code"];
@@ -30,7 +31,9 @@ export function JobsPage({ where }) {
   const [id] = where.parts;
   if (id !== undefined) {
     if (!/^\d+$/.test(id)) return <ErrorAlert error={{ message: `"${id}" is not a job's number.` }} />;
-    return <JobForm key={id} id={Number(id)} />;
+    // Anything but a rule's number is ignored: the breadcrumb is then the usual one.
+    const rule = /^\d+$/.test(where.query.rule || "") ? Number(where.query.rule) : null;
+    return <JobForm key={id} id={Number(id)} ruleId={rule} />;
   }
   return <JobList query={where.query} />;
 }
@@ -128,7 +131,19 @@ function JobList({ query }) {
   );
 }
 
-function JobForm({ id }) {
+// The rule a job's form was opened from, as {id, name}; null when it cannot be read (deleted,
+// or not the user's to read): the breadcrumb is then the usual one.
+async function readRule(ruleId) {
+  if (!ruleId) return null;
+  try {
+    const [row] = await orm.read("base.automation", [ruleId], ["name"]);
+    return row ? { id: ruleId, name: row.name } : null;
+  } catch (e) {
+    return null;
+  }
+}
+
+function JobForm({ id, ruleId }) {
   const devMode = useDevMode();
   const [changes, setChanges] = useState({});
   const [saveError, setSaveError] = useState(null);
@@ -136,17 +151,18 @@ function JobForm({ id }) {
   const [busy, setBusy] = useState("");
 
   const data = useLoad(async () => {
-    const [fields, rows] = await Promise.all([fieldsGet(MODEL), orm.read(MODEL, [id], FORM_FIELDS)]);
-    return { fields, record: rows[0] || null };
-  }, [id]);
+    const [fields, rows, rule] = await Promise.all([
+      fieldsGet(MODEL), orm.read(MODEL, [id], FORM_FIELDS), readRule(ruleId)]);
+    return { fields, record: rows[0] || null, rule };
+  }, [id, ruleId]);
 
   if (data.error && !data.value) {
     return <><JobBreadcrumb /><ErrorAlert error={data.error} /></>;
   }
   if (!data.value) return <p class="muted">Loading...</p>;
-  const { fields, record } = data.value;
+  const { fields, record, rule } = data.value;
   if (!record) {
-    return <><JobBreadcrumb /><ErrorAlert error={{ message: `The job #${id} does not exist (it may have been deleted).` }} /></>;
+    return <><JobBreadcrumb rule={rule} /><ErrorAlert error={{ message: `The job #${id} does not exist (it may have been deleted).` }} /></>;
   }
 
   const values = { ...record, ...changes };
@@ -192,7 +208,7 @@ function JobForm({ id }) {
   return (
     <form onSubmit={(e) => { e.preventDefault(); save(); }} aria-labelledby="job-title">
       <div class="control">
-        <JobBreadcrumb name={record.name} />
+        <JobBreadcrumb name={record.name} rule={rule} />
         <button type="submit" disabled={!dirty || !!busy}>Save</button>
         {dirty && <button type="button" class="secondary" disabled={!!busy}
                           onClick={() => { setChanges({}); setSaveError(null); }}>Discard</button>}
@@ -285,10 +301,13 @@ function JobForm({ id }) {
   );
 }
 
-function JobBreadcrumb({ name }) {
+// "Scheduled Jobs / <job>", or "Automation Rules / <rule> / <job>" when opened from a rule.
+function JobBreadcrumb({ name, rule }) {
   return (
     <h1 id="job-title" class="breadcrumb">
-      <a href={link("jobs")}>Scheduled Jobs</a>
+      {rule
+        ? <><a href={link("rules")}>Automation Rules</a> / <a href={link("rules", rule.id)}>{rule.name}</a></>
+        : <a href={link("jobs")}>Scheduled Jobs</a>}
       {name !== undefined && <> / <span>{name}</span></>}
     </h1>
   );

@@ -11,6 +11,7 @@ import { Many2One, toWriteValues } from "../ui/fields.jsx";
 import { CodeEditor } from "../ui/code_editor.jsx";
 import { htmlToText, textToHtml } from "../ui/format.js";
 import { DomainEditor } from "../domain/editor.jsx";
+import { TIME_RULES_METHOD } from "../admin/jobs.jsx";
 import { ActionsTab } from "./actions.jsx";
 import { FieldSelect, FieldTags, useRecordName, useSelectionOptions } from "./model_fields.jsx";
 import { conditionFields, isTimeTrigger, isValueTrigger, triggerGroups, watchedField } from "./triggers.js";
@@ -169,15 +170,21 @@ export function RuleForm({ id, session, addAction }) {
     }
   }
 
-  function trySave() {
+  // The Save button's way (asking first when a change of model deletes actions); `after` gets the
+  // saved rule's id, and is not called when nothing was saved.
+  function trySave(after) {
+    const run = async () => {
+      const savedId = await save();
+      if (savedId && after) after(savedId);
+    };
     if (!isNew && changes.model_id && rule.action_server_ids.length) {
       setConfirm({
         title: "Change the model",
         message: `The rule's ${rule.action_server_ids.length} action(s) work on the former model and will be deleted.`,
-        confirmLabel: "Change the model", danger: true, onConfirm: () => save(),
+        confirmLabel: "Change the model", danger: true, onConfirm: run,
       });
     } else {
-      save();
+      run();
     }
   }
 
@@ -281,7 +288,10 @@ export function RuleForm({ id, session, addAction }) {
                 )}
               </div>
             </>}
-            {isTimeTrigger(v.trigger) && <DelayRow v={v} set={set} fields={fields} error={error} devMode={devMode} />}
+            {isTimeTrigger(v.trigger) && (
+              <DelayRow v={v} set={set} fields={fields} error={error} ruleId={isNew ? false : rule.id}
+                        unsaved={isNew || dirty} saving={saving} saveThen={trySave} />
+            )}
             {v.trigger === "on_create_or_write" && <>
               <label for="rule-trigger_field_ids">When updating</label>
               <div>
@@ -400,15 +410,24 @@ function TriggerValue({ v, set, modelName, watched, devMode }) {
   return null;
 }
 
-// Time triggers: "Delay" amount, unit, before/after (for a date field), and how late the check
-// may run.
-function DelayRow({ v, set, fields, error, devMode }) {
+// Time triggers: "Delay" amount, unit, before/after (for a date field), how late the check may
+// run, and the way to the job that checks them: the documented procedure saves the rule, runs
+// that job manually, then comes back to the rule by the job's breadcrumb.
+function DelayRow({ v, set, fields, error, ruleId, unsaved, saving, saveThen }) {
   const [cron, setCron] = useState(null);
   useEffect(() => {
-    orm.searchRead("ir.cron", [["name", "=", "Automation Rules: check and execute"]],
-      ["interval_number", "interval_type"], { limit: 1, context: { active_test: false } })
+    // By its method, not its name, which an administrator may change; inactive while no time
+    // rule is saved.
+    orm.searchRead("ir.cron", [["method", "=", TIME_RULES_METHOD]], ["name", "interval_number", "interval_type"],
+      { limit: 1, context: { active_test: false } })
       .then((rows) => setCron(rows[0] || null), () => setCron(null));
   }, []);
+  // An unsaved rule is saved first (its errors then show as on Save, and the form stays).
+  function openJob(e) {
+    if (!unsaved) return;
+    e.preventDefault();
+    if (!saving) saveThen((savedId) => navigate("jobs", cron.id, { rule: savedId }));
+  }
   const units = fields.trg_date_range_type.selection;
   const modes = fields.trg_date_range_mode.selection;
   const after = { on_time_created: "after creation", on_time_updated: "after last update" }[v.trigger];
@@ -443,13 +462,17 @@ function DelayRow({ v, set, fields, error, devMode }) {
               <span class="muted">the date field</span>
             </>
           ) : <span class="muted">{after}</span>}
-          {devMode && cron && <a href={link("jobs", cron.id)}>→ Scheduled action</a>}
+          {cron && (
+            <a class="button secondary" href={link("jobs", cron.id, ruleId ? { rule: ruleId } : {})}
+               onClick={openJob} data-test="scheduled-action">Scheduled action</a>
+          )}
         </div>
         {error("trg_date_range_type")}
         <p class="alert info">
-          Time rules are checked by the scheduled job "Automation Rules: check and execute"
+          Time rules are checked by the scheduled job "{cron ? cron.name : "Automation Rules: check and execute"}"
           {cron ? `, every ${cron.interval_number} ${cron.interval_type}` : ""}: a rule may run up to
-          that long after its time. Its Run Manually button runs the check at once.
+          that long after its time. Scheduled action opens that job (saving the rule first); its Run
+          Manually button runs the check at once.
         </p>
       </div>
     </>

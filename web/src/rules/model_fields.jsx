@@ -3,6 +3,7 @@
 import { useEffect, useState } from "preact/hooks";
 import { orm } from "../api.js";
 import { Autocomplete } from "../ui/fields.jsx";
+import { useRecordNames } from "../domain/paths.js";
 
 const cache = new Map();
 
@@ -85,15 +86,9 @@ export function useSelectionOptions(model, fieldName) {
   return options;
 }
 
-// The display name of a record by model and id (the trigger's stage or tag).
+// The display name of a record by model and id (the trigger's stage or tag), from the names
+// the domain editor keeps too.
 export function useRecordName(model, id) {
-  const [name, setName] = useState("");
-  useEffect(() => {
-    let alive = true;
-    if (!model || !id) { setName(""); return undefined; }
-    orm.read(model, [id], ["display_name"]).then(
-      ([row]) => alive && setName(row ? row.display_name : `#${id}`), () => alive && setName(`#${id}`));
-    return () => { alive = false; };
-  }, [model, id]);
-  return name;
+  const [name] = useRecordNames(id ? model : null, id ? [id] : []);
+  return name || "";
 }
