@@ -140,6 +140,8 @@ TEST_F(RunStatsTest, OldHoursAndDeletedRulesGo) {
   }
   flush_run_stats(*runtime_);
   EXPECT_EQ(stored_rows(), 0);
+  // Asked for, a deleted rule is missing, as it is to read: not a rule that never ran.
+  EXPECT_THROW(stats(), common::MissingError);
 }
 
 TEST_F(RunStatsTest, ALongFailureMessageIsCut) {

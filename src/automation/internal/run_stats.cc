@@ -163,6 +163,8 @@ RunTallies RunStats::pending(const IdList& rules) const {
 Json read_run_stats(const orm::RecordSet& rules, const RunStats& stats,
                     const common::DateTime& since) {
   const orm::Env& env = rules.env();
+  // As read does: a rule that does not exist (or was deleted) is an error, not zero runs.
+  rules.ensure_exist();
   IdList ids = rules.ids();
   std::int64_t since_hour = since.seconds / kHour;
   // Per rule: counts since `since`, and the latest run and failure of all the hours kept.

@@ -32,7 +32,8 @@ async function runStats(ids) {
 }
 
 function LastRun({ stats }) {
-  if (!stats || !stats.last_run) return <span class="muted">Never</span>;
+  if (!stats) return null; // not readable (the statistics are for administrators)
+  if (!stats.last_run) return <span class="muted">Never</span>;
   return <time dateTime={stats.last_run.replace(" ", "T") + "Z"}>{formatDatetime(stats.last_run)}</time>;
 }
 
