@@ -59,7 +59,7 @@ constexpr std::array<TypeInfo, 13> kTypes = {{
     {Type::kFollowers, "followers", internal::run_followers, true},
     {Type::kRemoveFollowers, "remove_followers", internal::run_remove_followers, true},
     {Type::kNextActivity, "next_activity", internal::run_next_activity, true},
-    {Type::kSms, "sms", nullptr, false},
+    {Type::kSms, "sms", internal::run_sms, true},
     {Type::kWhatsapp, "whatsapp", nullptr, false},
     {Type::kOther, "other", nullptr, false},
 }};

@@ -19,6 +19,7 @@
 #include "api/jsonrpc.h"
 #include "api/mail_inbound.h"
 #include "api/metrics.h"
+#include "api/sms_status.h"
 #include "api/static_files.h"
 #include "api/web_session.h"
 #include "api/webhook.h"
@@ -162,6 +163,7 @@ struct Server::Impl {
   static internal::HttpOptions http_options(const ServerOptions& o);
   // Runs on a worker thread. Exceptions are the front's firewall's (500, logged).
   HttpResponse route(const HttpRequest& req);
+  HttpResponse sms_status(const HttpRequest& req, const std::string& provider);
   HttpResponse json2(const HttpRequest& req, const std::string& model, const std::string& method);
   HttpResponse webhook(const HttpRequest& req, const std::string& uuid);
   HttpResponse get(const HttpRequest& req);
@@ -326,6 +328,15 @@ HttpResponse Server::Impl::route(const HttpRequest& req) {
     out.headers.emplace_back("Cache-Control", "no-store");
     return out;
   }
+  // Providers' delivery reports (sms_status.h): POST only, signed by the provider.
+  if (path.starts_with("/sms/twilio/status/")) {
+    if (m != "POST")
+      return post_only(m, path);
+    auto s = segments(path, "/sms/twilio/status/", 1);
+    if (!s)
+      return error_page(404, path);
+    return sms_status(req, (*s)[0]);
+  }
   if (path == "/mail/inbound") {
     if (m == "POST") {
       Response r = handle_mail_inbound(runtime, req.header("Authorization"), req.body);
@@ -360,6 +371,29 @@ HttpResponse Server::Impl::webhook(const HttpRequest& req, const std::string& uu
   Response r = handle_webhook(runtime, uuid, req.body, params);
   spdlog::debug("{} /web/hook/... {}", req.method, r.status);
   return HttpResponse{r.status, kJson, std::move(r.body), {}};
+}
+
+HttpResponse Server::Impl::sms_status(const HttpRequest& req, const std::string& provider) {
+  SmsStatusRequest r;
+  r.provider = provider;
+  r.target = req.target;
+  r.query = req.query;
+  if (req.header("Content-Type").starts_with("application/x-www-form-urlencoded"))
+    r.form = internal::parse_query(req.body);
+  r.signature = req.header("X-Twilio-Signature");
+  // The URL as this request says it was sent: its Host, and its scheme (behind a proxy that
+  // terminates TLS, as the proxy says).
+  const std::string& host = req.header("Host");
+  if (!host.empty() && host.find_first_of("/ \t") == std::string::npos) {
+    std::string scheme = "http";
+    if (options.proxy_mode &&
+        common::ascii_lower(common::trim(req.header("X-Forwarded-Proto"))) == "https")
+      scheme = "https";
+    r.urls.push_back(scheme + "://" + host + req.target);
+  }
+  Response out = handle_sms_status(runtime, r);
+  spdlog::debug("POST /sms/twilio/status/... {}", out.status);
+  return HttpResponse{out.status, out.body.empty() ? "" : kJson, std::move(out.body), {}};
 }
 
 HttpResponse Server::Impl::get(const HttpRequest& req) {

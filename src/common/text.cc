@@ -313,4 +313,29 @@ std::string trim(std::string_view text) {
   return std::string(text.substr(first, text.find_last_not_of(ws) - first + 1));
 }
 
+std::string form_encode(const std::vector<std::pair<std::string, std::string>>& fields) {
+  static constexpr char kHex[] = "0123456789ABCDEF";
+  std::string out;
+  auto encode = [&](std::string_view text) {
+    for (unsigned char c : text) {
+      const bool letter = (c | 0x20) >= 'a' && (c | 0x20) <= 'z';
+      if (letter || (c >= '0' && c <= '9') || c == '-' || c == '.' || c == '_' || c == '~') {
+        out += static_cast<char>(c);
+      } else {
+        out += '%';
+        out += kHex[c >> 4];
+        out += kHex[c & 15];
+      }
+    }
+  };
+  for (const auto& [name, value] : fields) {
+    if (!out.empty())
+      out += '&';
+    encode(name);
+    out += '=';
+    encode(value);
+  }
+  return out;
+}
+
 }  // namespace autorules::common

@@ -5,6 +5,8 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <utility>
+#include <vector>
 
 namespace autorules::common {
 
@@ -37,6 +39,10 @@ std::string html_escape(std::string_view text);
 std::string base64_encode(std::string_view bytes);
 // nullopt when `text` is not valid base64 (padding optional, whitespace ignored).
 std::optional<std::string> base64_decode(std::string_view text);
+
+// application/x-www-form-urlencoded: each name and value percent-encoded (every byte but ASCII
+// letters, digits and -._~), joined as name=value&... in the order given.
+std::string form_encode(const std::vector<std::pair<std::string, std::string>>& fields);
 
 // A random UUID4 in canonical text form (from the operating system's random source).
 std::string random_uuid4();

@@ -9,6 +9,7 @@
 #include "mail/internal/data.h"
 #include "mail/internal/send.h"
 #include "mail/internal/servers.h"
+#include "mail/sms.h"
 #include "mail/thread.h"
 #include "orm/env.h"
 #include "orm/methods.h"
@@ -147,6 +148,7 @@ void install(orm::Runtime& runtime, const Options& options) {
   register_thread_methods(runtime);
   register_template_methods(runtime);
   install_activities(runtime);
+  install_sms(runtime);
   runtime.add_initializer([](const orm::Env& env) { internal::ensure_data(env); });
 }
 

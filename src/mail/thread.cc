@@ -189,7 +189,8 @@ Id post_message(const orm::RecordSet& record, const Post& post) {
     throw common::ValueError(
         fmt::format("message_post posts on one record, not {}", record.size()));
   static const std::set<std::string> kTypes = {
-      "email", "comment", "notification", "auto_comment", "email_outgoing", "user_notification"};
+      "email",          "comment",           "notification", "auto_comment",
+      "email_outgoing", "user_notification", "sms",          "whatsapp_message"};
   if (!kTypes.count(post.message_type))
     throw common::ValueError(fmt::format("Unknown message type '{}'", post.message_type));
   record.check_access(orm::RecordSet::Operation::kRead);

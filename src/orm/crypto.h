@@ -11,6 +11,8 @@ namespace autorules::orm {
 std::string sha256_hex(std::string_view data);
 // HMAC-SHA256 as raw bytes.
 std::string hmac_sha256(std::string_view key, std::string_view data);
+// HMAC-SHA1 as raw bytes (only where a provider's signature is defined with it: Twilio's).
+std::string hmac_sha1(std::string_view key, std::string_view data);
 // HMAC-SHA256 as lower-case hex.
 std::string hmac_sha256_hex(std::string_view key, std::string_view data);
 // Compares two strings in time that depends only on their lengths.

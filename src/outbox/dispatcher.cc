@@ -116,7 +116,8 @@ std::atomic<std::uint64_t>& counter_of(AttemptCounters& counters, Outcome o) {
 constexpr const char* kMessageColumns =
     "\"id\", \"url\", \"headers\", \"body\", \"idempotency_key\", \"attempts\", "
     "\"signing_secret\", \"kind\", \"res_model\", \"res_id\", \"mail_from\", \"recipients\", "
-    "\"smtp_encryption\", \"smtp_user\", \"smtp_password\"";
+    "\"smtp_encryption\", \"smtp_user\", \"smtp_password\", \"content_type\", "
+    "\"authorization\", \"idempotency_header\", \"timeout_ms\"";
 
 // One message about to be sent, read from a row of kMessageColumns.
 struct MessageRow {
@@ -135,6 +136,9 @@ struct MessageRow {
   std::vector<std::string> recipients;
   std::optional<Encryption> encryption;  // nullopt: none or not a valid one
   std::string smtp_user, smtp_password;
+  // A provider's API.
+  std::string content_type, authorization, idempotency_header;
+  std::int64_t timeout_ms = 0;
 
   static MessageRow from(const std::vector<Value>& r) {
     auto text = [&](std::size_t i) { return r[i].is_string() ? r[i].as_string() : std::string(); };
@@ -164,6 +168,10 @@ struct MessageRow {
     m.encryption = parse_encryption(text(12));
     m.smtp_user = text(13);
     m.smtp_password = text(14);
+    m.content_type = text(15);
+    m.authorization = text(16);
+    m.idempotency_header = text(17);
+    m.timeout_ms = r[18].is_int() ? r[18].as_int() : 0;
     return m;
   }
 };
@@ -190,6 +198,8 @@ struct Flight {
   Id res_id = 0;
   std::string url, body;
   HeaderList headers;
+  std::string response;  // the answer's body, its first kMaxResponseLength bytes
+  long timeout_ms = 0;
   DateTime started;
   std::chrono::steady_clock::time_point t0;
   EasyHandle easy;
@@ -330,8 +340,21 @@ struct Result {
   std::optional<std::vector<std::string>> recipients_after;
 };
 
-size_t discard(char*, size_t size, size_t n, void*) {
-  return size * n;  // the receiver's answer body is not kept
+// Keeps the first kMaxResponseLength bytes of an answer's body in its flight; the rest is read
+// and dropped.
+size_t keep_response(char* data, size_t size, size_t n, void* userdata) {
+  auto* f = static_cast<Flight*>(userdata);
+  const size_t bytes = size * n;
+  if (f->response.size() < kMaxResponseLength)
+    f->response.append(data, std::min(bytes, kMaxResponseLength - f->response.size()));
+  return bytes;
+}
+
+// Whether a header value read from a row (which the API may have changed since enqueue() checked
+// it) can be sent: printable ASCII, no line end.
+bool sendable_header_value(std::string_view value) {
+  return value.size() <= kMaxHeaderValueLength &&
+         std::all_of(value.begin(), value.end(), [](char c) { return c >= 0x20 && c <= 0x7e; });
 }
 
 // Splits n items into runs of 64, 32, …, 1 and calls fn(first, count) for each: statements over
@@ -448,7 +471,7 @@ struct Dispatcher::Impl {
     }
     curl_easy_setopt(easy, CURLOPT_PROTOCOLS_STR, "http,https");
     curl_easy_setopt(easy, CURLOPT_POST, 1L);
-    curl_easy_setopt(easy, CURLOPT_WRITEFUNCTION, discard);
+    curl_easy_setopt(easy, CURLOPT_WRITEFUNCTION, keep_response);
     curl_easy_setopt(easy, CURLOPT_USERAGENT, "autorules");
     // Redirects are not followed (CURLOPT_FOLLOWLOCATION stays off): a 3xx is an answer that is
     // not retried, and no connection goes anywhere but to the message's URL.
@@ -570,8 +593,23 @@ struct Dispatcher::Impl {
     f.body = std::move(m.body);
     if (f.transport == Transport::kHttp) {
       const std::string key = m.idempotency_key.value_or("");
-      f.headers.append("Content-Type: application/json");
-      f.headers.append("Idempotency-Key: " + key);
+      if (!sendable_header_value(m.content_type) || !sendable_header_value(m.authorization) ||
+          !sendable_header_value(m.idempotency_header) ||
+          m.idempotency_header.find_first_of(": ") != std::string::npos) {
+        f.started = t;
+        f.t0 = std::chrono::steady_clock::now();
+        fail_before_start(std::move(f), "The message's headers cannot be sent");
+        return;
+      }
+      f.headers.append("Content-Type: " +
+                       (m.content_type.empty() ? std::string("application/json") : m.content_type));
+      f.headers.append(
+          (m.idempotency_header.empty() ? std::string("Idempotency-Key") : m.idempotency_header) +
+          ": " + key);
+      if (!m.authorization.empty())
+        f.headers.append("Authorization: " + m.authorization);
+      if (m.timeout_ms > 0)
+        f.timeout_ms = static_cast<long>(std::min<std::int64_t>(m.timeout_ms, kMaxTimeout.count()));
       if (!m.signing_secret.empty()) {
         std::int64_t ts = t.seconds;
         f.headers.append("webhook-id: " + key);
@@ -618,6 +656,10 @@ struct Dispatcher::Impl {
       curl_easy_setopt(easy, CURLOPT_POSTFIELDSIZE, static_cast<long>(flight.body.size()));
       curl_easy_setopt(easy, CURLOPT_POSTFIELDS, flight.body.c_str());
       curl_easy_setopt(easy, CURLOPT_HTTPHEADER, flight.headers.get());
+      curl_easy_setopt(easy, CURLOPT_WRITEDATA, &flight);
+      curl_easy_setopt(
+          easy, CURLOPT_TIMEOUT_MS,
+          flight.timeout_ms > 0 ? flight.timeout_ms : static_cast<long>(options.timeout.count()));
     } else {
       set_smtp_options(easy, flight, *m.encryption);
     }
@@ -819,6 +861,7 @@ struct Dispatcher::Impl {
       event.outcome = r.outcome;
       event.status = r.status;
       event.error = r.error;
+      event.response = r.flight.response;
       event.accepted = r.accepted;
       event.refused = r.refused;
       event.deferred = r.deferred;

@@ -45,6 +45,34 @@ void check_credential(std::string_view what, std::string_view value) {
     throw common::ValueError(fmt::format("The email's SMTP {} is not valid UTF-8", what));
 }
 
+// Checks one of an HTTP message's own headers: printable ASCII without line ends, bounded (a
+// header value cannot hold anything else, and libcurl sends what it is given).
+void check_header_value(std::string_view what, std::string_view value) {
+  if (value.size() > kMaxHeaderValueLength) {
+    throw common::ValueError(
+        fmt::format("The message's {} is longer than {} bytes", what, kMaxHeaderValueLength));
+  }
+  for (char c : value) {
+    if (c < 0x20 || c > 0x7e)
+      throw common::ValueError(fmt::format("The message's {} is not printable ASCII", what));
+  }
+}
+
+// Checks an HTTP message's own headers and timeout.
+void check_http(const Message& m) {
+  check_header_value("content type", m.content_type);
+  check_header_value("authorization", m.authorization);
+  check_header_value("idempotency header", m.idempotency_header);
+  if (m.idempotency_header.find(':') != std::string::npos ||
+      m.idempotency_header.find(' ') != std::string::npos) {
+    throw common::ValueError("The message's idempotency header is not a header name");
+  }
+  if (m.timeout.count() < 0 || m.timeout > kMaxTimeout) {
+    throw common::ValueError(
+        fmt::format("The message's timeout is not between 0 and {} ms", kMaxTimeout.count()));
+  }
+}
+
 // Checks an email's server, envelope and credentials (enqueue's contract, outbox.h); returns its
 // recipients without repeats, in their order.
 std::vector<std::string> checked_email(const Message& m) {
@@ -110,8 +138,11 @@ std::optional<Encryption> parse_encryption(std::string_view text) {
 Id enqueue(const orm::Env& env, const Message& m) {
   const bool email = m.kind == "email";
   std::vector<std::string> recipients;
-  if (email)
+  if (email) {
     recipients = checked_email(m);
+  } else {
+    check_http(m);
+  }
   orm::Env su = env.sudo();
   std::string key = common::random_uuid4();
   Json vals{{"kind", m.kind},
@@ -128,6 +159,13 @@ Id enqueue(const orm::Env& env, const Message& m) {
     vals["recipients"] = Json(recipients).dump();
     vals["smtp_encryption"] = std::string(encryption_text(m.encryption));
     vals["smtp_user"] = m.smtp_user;
+  } else {
+    if (!m.content_type.empty())
+      vals["content_type"] = m.content_type;
+    if (!m.idempotency_header.empty())
+      vals["idempotency_header"] = m.idempotency_header;
+    if (m.timeout.count() > 0)
+      vals["timeout_ms"] = static_cast<std::int64_t>(m.timeout.count());
   }
   // A dispatcher of this process with room takes the message at the commit, already claimed.
   std::optional<common::DateTime> lease = internal::reserve_hand_off(env);
@@ -144,6 +182,10 @@ Id enqueue(const orm::Env& env, const Message& m) {
   if (email && !m.smtp_password.empty()) {
     su.cr().execute("UPDATE \"outbox_message\" SET \"smtp_password\" = ? WHERE \"id\" = ?",
                     std::vector<Value>{Value(m.smtp_password), Value(id)});
+  }
+  if (!email && !m.authorization.empty()) {
+    su.cr().execute("UPDATE \"outbox_message\" SET \"authorization\" = ? WHERE \"id\" = ?",
+                    std::vector<Value>{Value(m.authorization), Value(id)});
   }
   if (lease) {
     internal::hand_off(env, id, std::move(key));

@@ -62,6 +62,15 @@ struct Message {
   std::string res_model;
   common::Id res_id = 0;
   std::string signing_secret;  // set: Standard Webhooks signature headers on every attempt
+  // HTTP kinds other than webhooks (a provider's API): the body's media type (empty:
+  // application/json), the Authorization header's value (a secret, like smtp_password: "Basic
+  // ...", "Bearer ..."), the header that carries the message's idempotency key (empty:
+  // Idempotency-Key; e.g. Twilio's I-Twilio-Idempotency-Token), and how long one attempt may take
+  // (0: Options::timeout; a language model may think longer than a webhook receiver answers).
+  std::string content_type;
+  std::string authorization;
+  std::string idempotency_header;
+  std::chrono::milliseconds timeout{0};
 
   // Email only. The SMTP envelope: the sender (MAIL FROM; empty for the null sender "<>", as
   // bounces use) and the recipients (RCPT TO), plain addresses (local@domain) without angle
@@ -77,6 +86,13 @@ struct Message {
 inline constexpr std::size_t kMaxRecipients = 1000;
 inline constexpr std::size_t kMaxAddressLength = 254;  // RFC 5321's path, without "<>"
 inline constexpr std::size_t kMaxSmtpCredentialLength = 1024;
+// Limits on an HTTP message's own headers (content_type, authorization, idempotency_header),
+// checked by enqueue(): printable ASCII, no line ends.
+inline constexpr std::size_t kMaxHeaderValueLength = 4096;
+// How much of an HTTP answer's body an OutcomeEvent carries; the rest is read and dropped.
+inline constexpr std::size_t kMaxResponseLength = 64 * 1024;
+// The longest attempt a message may ask for (Message::timeout).
+inline constexpr std::chrono::milliseconds kMaxTimeout{600'000};
 
 // Queues `message` in `env`'s transaction (its id); the dispatchers of this process are woken
 // when the transaction ends. An email is checked first (ValueError, nothing queued): its URL
@@ -150,6 +166,9 @@ struct OutcomeEvent {
   // without an answer (a network or TLS error, a time-out, an address the policy refuses).
   long status = 0;
   std::string error;  // the attempt's error, as logged in outbox.attempt; empty when delivered
+  // HTTP only: the answer's body, its first kMaxResponseLength bytes (a provider's message id,
+  // a model's answer), as received: untrusted.
+  std::string response;
   // Email only, this attempt's answers per recipient (a message refused before RCPT TO, or after
   // the data, has none). When several recipients are given, one refused does not stop the
   // others: the message goes to those that accept it (`accepted`, only once the server took the

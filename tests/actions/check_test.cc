@@ -74,6 +74,15 @@ class CheckTest : public script::test::SandboxTest {
   }
   Id partner_model_ = 0;
 
+  Id sms_template(const std::string& model) {
+    Env e = env();
+    Id id = e["sms.template"]
+                .create(Json{{"name", "Hi"}, {"model_id", model_id(e, model)}, {"body", "Hi"}})
+                .id();
+    e.commit();
+    return id;
+  }
+
   Json run_on(Id action, Id record) {
     Env e = env().with_context(Json{{"active_model", "res.partner"},
                                     {"active_ids", Json::array({record})},
@@ -91,14 +100,20 @@ class CheckTest : public script::test::SandboxTest {
 };
 
 TEST_F(CheckTest, TypesThisBuildDoesNotRunAreRefusedAtSave) {
-  for (const char* state : {"sms", "whatsapp"}) {
-    refused(Json{{"state", state}}, fmt::format("The action type '{}'", state));
-  }
-  refused(Json{{"name", "Text them"}, {"state", "sms"}},
-          "The action type 'sms' (Send SMS Text Message) is not available yet (action 'Text "
-          "them')");
+  refused(Json{{"name", "Text them"}, {"state", "whatsapp"}},
+          "The action type 'whatsapp' (Send WhatsApp) is not available yet (action 'Text them')");
   Id action = create(Json{{"state", "code"}, {"code", "x = 1"}});
-  write_refused(action, Json{{"state", "sms"}}, "(Send SMS Text Message) is not available yet");
+  write_refused(action, Json{{"state", "whatsapp"}}, "(Send WhatsApp) is not available yet");
+}
+
+TEST_F(CheckTest, SendSmsNeedsATemplateOfItsModelAndAChatterToPostOn) {
+  refused(Json{{"state", "sms"}}, "needs an SMS template (sms_template_id)");
+  Id for_users = sms_template("res.users");
+  refused(Json{{"state", "sms"}, {"sms_template_id", for_users}}, "is for 'res.users'");
+  Id action = create(Json{{"state", "sms"},
+                          {"sms_template_id", sms_template("res.partner")},
+                          {"sms_method", "comment"}});
+  EXPECT_GT(action, 0);
 }
 
 TEST_F(CheckTest, UpdateRecordNeedsTheFieldToUpdate) {
@@ -325,9 +340,9 @@ TEST_F(CheckTest, AWriteThatLeavesTheActionUnableToRunIsRefusedAndChangesNothing
 
 TEST_F(CheckTest, ActionsSavedBeforeStillSayWhyAtEachRunAndCanBeRenamed) {
   Id p = partner("Target");
-  Id mail = saved_before("\"state\" = 'sms', \"name\" = 'Old mail'");
+  Id mail = saved_before("\"state\" = 'whatsapp', \"name\" = 'Old mail'");
   EXPECT_THROW_MSG(run_on(mail, p), common::UserError,
-                   "The action type 'sms' (Send SMS Text Message) is not available yet (action "
+                   "The action type 'whatsapp' (Send WhatsApp) is not available yet (action "
                    "'Old mail')");
   Id hook = saved_before("\"state\" = 'webhook'");
   EXPECT_THROW_MSG(run_on(hook, p), common::UserError, "give me a URL");

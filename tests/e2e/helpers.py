@@ -331,3 +331,15 @@ def assert_error(response, status, name=None, *fragments):
     for frag in fragments:
         assert frag.lower() in body["message"].lower(), f"{frag!r} not in message {body['message']!r}"
     return body
+
+
+def eventually(check, what, timeout=30.0):
+    """Calls check() until it returns something true; fails naming `what` after the deadline."""
+    deadline = time.monotonic() + timeout
+    while True:
+        got = check()
+        if got:
+            return got
+        if time.monotonic() > deadline:
+            pytest.fail(f"still waiting after {timeout:.0f} s for {what}")
+        time.sleep(0.05)

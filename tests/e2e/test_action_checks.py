@@ -98,7 +98,7 @@ CASES = [
      {"webhook_url": "http://127.0.0.1:9/hook"}, {"webhook_url": False}),
 ]
 
-UNAVAILABLE = [("sms", "Send SMS Text Message"), ("whatsapp", "Send WhatsApp")]
+UNAVAILABLE = [("whatsapp", "Send WhatsApp")]
 
 
 def fill(vals, seq, partner):

@@ -22,7 +22,7 @@ from email.utils import make_msgid
 
 import pytest
 
-from helpers import BIN, MODULES_PATH, SmtpSink, assert_error
+from helpers import eventually, BIN, MODULES_PATH, SmtpSink, assert_error
 
 DEADLINE = 30.0  # seconds an asynchronous outcome may take before the test fails
 
@@ -49,18 +49,6 @@ def sink_factory(tmp_path):
 @pytest.fixture
 def sink(sink_factory):
     return sink_factory()
-
-
-def eventually(check, what, timeout=DEADLINE):
-    """Calls check() until it returns something true; fails naming `what` after the deadline."""
-    deadline = time.monotonic() + timeout
-    while True:
-        got = check()
-        if got:
-            return got
-        if time.monotonic() > deadline:
-            pytest.fail(f"still waiting after {timeout:.0f} s for {what}")
-        time.sleep(0.1)
 
 
 def mail_server(server_factory, smtp_url, *extra):

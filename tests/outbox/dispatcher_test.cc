@@ -112,6 +112,68 @@ TEST_F(DispatcherTest, DeliversTheBodyWithItsHeadersAndLogsOneAttempt) {
   EXPECT_EQ(r.header_count("webhook-signature"), 0u);
 }
 
+// A provider's API: its media type, credentials (never readable), idempotency header and
+// timeout, and its answer handed to the outcome handlers, bounded.
+TEST_F(DispatcherTest, AProvidersRequestHasItsOwnHeadersAndItsAnswerReachesTheHandlers) {
+  std::mutex mutex;
+  std::vector<std::string> responses;
+  on_outcome(*runtime_, "sms", [&](const orm::Env&, const OutcomeEvent& e) {
+    std::lock_guard lock(mutex);
+    responses.push_back(e.response);
+  });
+  receiver_.script({Step{201, 0ms, R"({"sid": "SM1"})"},
+                    Step{201, 0ms, std::string(kMaxResponseLength + 100, 'x')}});
+  start();
+  Message m = webhook("To=%2B1&Body=hi");
+  m.kind = "sms";
+  m.content_type = "application/x-www-form-urlencoded";
+  m.authorization = "Basic QUM6dG9r";
+  m.idempotency_header = "I-Twilio-Idempotency-Token";
+  m.timeout = 30s;
+  Id id = queue(m);
+  Json row = wait_state(id, "delivered", 1);
+  auto got = receiver_.requests();
+  ASSERT_EQ(got.size(), 1u);
+  EXPECT_EQ(got[0].header("Content-Type"), "application/x-www-form-urlencoded");
+  EXPECT_EQ(got[0].header_count("content-type"), 1u);
+  EXPECT_EQ(got[0].header("Authorization"), "Basic QUM6dG9r");
+  EXPECT_EQ(got[0].header("I-Twilio-Idempotency-Token"), row["idempotency_key"]);
+  EXPECT_EQ(got[0].header_count("Idempotency-Key"), 0u);
+  EXPECT_EQ(got[0].body, "To=%2B1&Body=hi");
+  // The credentials are in a field nobody reads through the API.
+  EXPECT_ANY_THROW(env()["outbox.message"].browse({id}).read({"authorization"}));
+
+  // A long answer is cut: the handlers get its first kMaxResponseLength bytes.
+  Id id2 = queue(m);
+  wait_state(id2, "delivered", 1);
+  std::lock_guard lock(mutex);
+  ASSERT_EQ(responses.size(), 2u);
+  EXPECT_EQ(responses[0], R"({"sid": "SM1"})");
+  EXPECT_EQ(responses[1], std::string(kMaxResponseLength, 'x'));
+}
+
+TEST_F(DispatcherTest, AProvidersHeadersAreCheckedWhenQueued) {
+  Message m = webhook("{}");
+  m.kind = "sms";
+  for (const std::string& bad :
+       {std::string("Basic a\r\nX-Evil: 1"), std::string(kMaxHeaderValueLength + 1, 'a'),
+        std::string("caf\xc3\xa9")}) {
+    m.authorization = bad;
+    orm::Env e = env();
+    EXPECT_THROW(enqueue(e, m), common::ValueError) << bad;
+  }
+  m.authorization.clear();
+  m.idempotency_header = "X-Key: 1";
+  {
+    orm::Env e = env();
+    EXPECT_THROW(enqueue(e, m), common::ValueError);
+  }
+  m.idempotency_header.clear();
+  m.timeout = kMaxTimeout + 1ms;
+  orm::Env e = env();
+  EXPECT_THROW(enqueue(e, m), common::ValueError);
+}
+
 TEST_F(DispatcherTest, ALargeBodyIsSentWhole) {
   start();
   std::string body = R"({"items": [)";

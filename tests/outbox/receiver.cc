@@ -61,7 +61,8 @@ struct Receiver::Impl {
       changed.notify_all();
     }
     res.status = step.status;
-    res.set_content(R"({"status": "ok"})", "application/json");
+    res.set_content(step.body.empty() ? std::string(R"({"status": "ok"})") : step.body,
+                    "application/json");
   }
 };
 

@@ -27,6 +27,7 @@ struct Received {
 struct Step {
   int status = 200;
   std::chrono::milliseconds delay{0};  // before answering; cut short by release()
+  std::string body;                    // the answer's JSON body; empty: {"status": "ok"}
 };
 
 class Receiver {

@@ -10,6 +10,7 @@ import { RecordsPage } from "./records/page.jsx";
 import { JobsPage } from "./admin/jobs.jsx";
 import { LogsPage } from "./admin/logs.jsx";
 import { UsersPage } from "./admin/users.jsx";
+import { MessagingPage } from "./admin/providers.jsx";
 import { AccountPage } from "./admin/account.jsx";
 import "./style.css";
 
@@ -56,6 +57,7 @@ const PLACES = [
   { key: "jobs", label: "Scheduled Jobs", admin: true, page: JobsPage },
   { key: "records", label: "Records", page: RecordsPage },
   { key: "logs", label: "Logs", admin: true, page: LogsPage },
+  { key: "messaging", label: "Messaging", admin: true, page: MessagingPage },
   { key: "users", label: "Users", admin: true, page: UsersPage },
   { key: "account", label: "My Account", page: AccountPage },
 ];

@@ -372,6 +372,19 @@ std::optional<std::string> check_mail_post(const Saved& a, const schema::Model& 
   return std::nullopt;
 }
 
+std::optional<std::string> check_sms(const Saved& a, const schema::Model& model) {
+  Id tmpl = a.id_of("sms_template_id");
+  if (!tmpl)
+    return a.needs("an SMS template (sms_template_id)");
+  std::string of = a.text_of("sms.template", tmpl, "model");
+  if (!of.empty() && of != model.name())
+    return fmt::format("The SMS template of the action '{}' is for '{}', not '{}'", a.name(), of,
+                       model.name());
+  if (a.text("sms_method") != "sms")
+    return needs_thread(a, model);
+  return std::nullopt;
+}
+
 std::optional<std::string> check_followers(const Saved& a, const schema::Model& model) {
   if (auto e = needs_thread(a, model))
     return e;
@@ -442,6 +455,8 @@ std::optional<std::string> check_action(const Saved& a, std::set<Id>& seen) {
       return check_multi(a, seen);
     case internal::Type::kMailPost:
       return check_mail_post(a, *model);
+    case internal::Type::kSms:
+      return check_sms(a, *model);
     case internal::Type::kFollowers:
     case internal::Type::kRemoveFollowers:
       return check_followers(a, *model);

@@ -39,6 +39,7 @@ common::Json run_mail_post(const Run& run);         // mail_post.cc: once, on al
 common::Json run_followers(const Run& run);         // followers.cc: once, on all the records
 common::Json run_remove_followers(const Run& run);  // followers.cc
 common::Json run_next_activity(const Run& run);     // next_activity.cc: once, on all the records
+common::Json run_sms(const Run& run);               // sms.cc: once, on all the records
 // The dotted paths of the dynamic followers and activity user, with their defaults.
 std::string followers_path(const Run& run);
 std::string activity_user_path(const Run& run);

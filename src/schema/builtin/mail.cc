@@ -42,7 +42,9 @@ void add_messages(Registry& r) {
                                {"email_outgoing", "Outgoing Email"},
                                {"notification", "System notification"},
                                {"auto_comment", "Automated Targeted Notification"},
-                               {"user_notification", "User Specific Notification"}})
+                               {"user_notification", "User Specific Notification"},
+                               {"sms", "SMS"},
+                               {"whatsapp_message", "WhatsApp"}})
                   .required()
                   .def("comment"));
   message.add(many2one("subtype_id", "Subtype", "mail.message.subtype").index());

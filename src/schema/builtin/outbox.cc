@@ -41,6 +41,12 @@ void add_outbox_models(Registry& r) {
   msg.add(char_field("res_model", "Related Model"));
   msg.add(integer_field("res_id", "Related Record"));
   msg.add(char_field("signing_secret", "Signing Secret").secret());
+  // A provider's API (SMS, WhatsApp, a language model): the body's media type, the credentials
+  // (never readable), the header of the idempotency key, the time one attempt may take.
+  msg.add(char_field("content_type", "Content Type").help("Empty: application/json"));
+  msg.add(char_field("authorization", "Authorization").secret());
+  msg.add(char_field("idempotency_header", "Idempotency Header").help("Empty: Idempotency-Key"));
+  msg.add(integer_field("timeout_ms", "Attempt Timeout (ms)").help("0: the outbox's own"));
   // Emails: the SMTP envelope, the server's encryption and login (the URL is the server).
   msg.add(char_field("mail_from", "Envelope Sender").help("MAIL FROM; empty for <>"));
   msg.add(text_field("recipients", "Envelope Recipients")

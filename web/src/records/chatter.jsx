@@ -333,7 +333,22 @@ function Activities({ activities, onDone, onCancel }) {
   );
 }
 
-function Message({ message, internal }) {
+const SMS_LABELS = { outgoing: "In Queue", sent: "Sent", delivered: "Delivered", error: "Error", canceled: "Cancelled" };
+const SMS_TONES = { outgoing: "", sent: "info", delivered: "success", error: "danger", canceled: "" };
+
+// The states of the text messages sent with these chatter messages, by message id ({} for
+// users who may not read them: the messages show without).
+async function smsStates(messages) {
+  const ids = messages.filter((m) => m.message_type === "sms").map((m) => m.id);
+  if (!ids.length) return {};
+  const rows = await orm.searchRead("sms.sms", [["mail_message_id", "in", ids]],
+    ["mail_message_id", "number", "state", "failure_reason"]).catch(() => []);
+  const out = {};
+  for (const r of rows) (out[r.mail_message_id[0]] = out[r.mail_message_id[0]] || []).push(r);
+  return out;
+}
+
+function Message({ message, internal, sms }) {
   const author = message.author_id ? message.author_id[1] : (message.email_from || "Unknown sender");
   const note = message.subtype_id && internal.has(message.subtype_id[0]);
   const kind = note ? "note" : message.message_type === "notification" ? "notification" : "";
@@ -344,6 +359,11 @@ function Message({ message, internal }) {
         <time dateTime={message.date} title={formatDatetime(message.date)}>{whenText(message.date)}</time>
         {note && <span class="tag">{message.subtype_id[1]}</span>}
         {message.message_type === "email" && <span class="tag">Email</span>}
+        {message.message_type === "sms" && <span class="tag">SMS</span>}
+        {(sms || []).map((s) => (
+          <span key={s.id} class={`badge ${SMS_TONES[s.state] || ""}`} data-test="sms-state"
+                title={s.failure_reason || s.number}>{s.number}: {SMS_LABELS[s.state] || s.state}</span>
+        ))}
       </div>
       {message.subject && <div class="message-subject">{message.subject}</div>}
       <SafeHtml html={message.body} class="message-body" />
@@ -353,6 +373,7 @@ function Message({ message, internal }) {
 
 export function Chatter({ model, id, session, version }) {
   const [messages, setMessages] = useState([]);
+  const [sms, setSms] = useState({});
   const [hasMore, setHasMore] = useState(false);
   const [followers, setFollowers] = useState([]);
   const [activities, setActivities] = useState([]);
@@ -371,6 +392,7 @@ export function Chatter({ model, id, session, version }) {
       { order: "date desc, id desc", limit: count + 1 });
     setHasMore(found.length > count);
     setMessages(found.slice(0, count));
+    setSms(await smsStates(found));
   }
   const loadFollowers = async () => setFollowers(await orm.searchRead("mail.followers", recordDomain,
     ["partner_id", "email"], { order: "id" }));
@@ -437,7 +459,7 @@ export function Chatter({ model, id, session, version }) {
         <h3 id="chatter-messages-title">Messages</h3>
         <ol class="message-list" data-test="messages">
           {messages.length === 0 && <li class="muted">No message yet.</li>}
-          {messages.map((m) => <Message key={m.id} message={m} internal={internal} />)}
+          {messages.map((m) => <Message key={m.id} message={m} internal={internal} sms={sms[m.id]} />)}
         </ol>
         {hasMore && (
           <button type="button" class="secondary" onClick={() => refresh(() => loadMessages(messages.length + MESSAGES_PER_LOAD))}>

@@ -19,6 +19,7 @@ const FIELDS = ["name", "state", "model_id", "model_name", "sequence", "evaluati
   "sequence_id", "crud_model_id", "crud_model_name", "link_field_id", "activity_type_id", "activity_summary",
   "activity_date_deadline_range", "activity_date_deadline_range_type", "activity_user_type",
   "activity_user_id", "activity_user_field_name", "activity_note", "template_id", "mail_post_method",
+  "sms_template_id", "sms_method",
   "followers_type", "partner_ids", "followers_partner_field_name", "code", "webhook_url",
   "webhook_field_ids", "webhook_sample_payload", "child_ids", "warning", "base_automation_id", "parent_id"];
 
@@ -46,6 +47,7 @@ function defaultName(v, targetLabel) {
     case "object_create": return v.crud_model_id ? `Create ${v.crud_model_id[1]}` : "Create Record";
     case "object_copy": return v.crud_model_id ? `Duplicate ${v.crud_model_id[1]}` : "Duplicate Record";
     case "mail_post": return v.template_id ? `Send ${v.template_id[1]}` : "Send Email";
+    case "sms": return v.sms_template_id ? `Send SMS ${v.sms_template_id[1]}` : "Send SMS";
     case "next_activity":
       return v.activity_type_id ? `Create ${v.activity_type_id[1]}` : "Create Activity";
     default: return type ? type.label : "Action";
@@ -69,6 +71,7 @@ function missing(v, target) {
     if (v.activity_user_type === "generic" && !v.activity_user_field_name) errors.activity_user_field_name = "Choose the user field.";
   }
   if (v.state === "mail_post" && !v.template_id) errors.template_id = "Choose an email template.";
+  if (v.state === "sms" && !v.sms_template_id) errors.sms_template_id = "Choose an SMS template.";
   if ((v.state === "followers" || v.state === "remove_followers")) {
     if (v.followers_type === "generic" && !v.followers_partner_field_name)
       errors.followers_partner_field_name = "Choose the field that holds the contacts.";
@@ -209,6 +212,7 @@ export function ActionDialog({ actionId, ruleId, parentId, modelName, trigger, d
         )}
         {v.state === "next_activity" && <CreateActivity v={v} set={set} error={error} modelName={modelName} fields={fields} />}
         {v.state === "mail_post" && <SendEmail v={v} set={set} error={error} modelName={modelName} fields={fields} />}
+        {v.state === "sms" && <SendSms v={v} set={set} error={error} modelName={modelName} fields={fields} />}
         {(v.state === "followers" || v.state === "remove_followers") && (
           <Followers v={v} set={set} error={error} modelName={modelName} />
         )}
@@ -471,6 +475,36 @@ function SendEmail({ v, set, error, modelName, fields }) {
           {fields.mail_post_method.selection.map(([k, label]) => <option key={k} value={k}>{label}</option>)}
         </select>
         <p class="help">{POST_METHOD_HELP[v.mail_post_method || "comment"]}</p>
+      </div>
+    </div>
+  );
+}
+
+const SMS_METHOD_HELP = {
+  sms: "Sent as a text message to the record's number (its mobile or phone, else its contact's); nothing on the record.",
+  comment: "Sent as a text message, and the text logged on the record as an SMS note.",
+  note: "Only logged on the record as an internal note: no text message is sent.",
+};
+
+function SendSms({ v, set, error, modelName, fields }) {
+  return (
+    <div class="form-grid">
+      <label for="action-sms_template_id">SMS Template</label>
+      <div>
+        <Many2One id="action-sms_template_id" model="sms.template" label="SMS Template" value={v.sms_template_id}
+                  domain={[["model", "=", modelName]]} placeholder="Choose a template..."
+                  onChange={(p) => set("sms_template_id", p)} />
+        {error("sms_template_id")}
+        <p class="help">Templates are records of SMS Templates (Records, sms.template); the body may use
+          {" {{ object.name }}"}.</p>
+      </div>
+      <label for="action-sms_method">Send SMS As</label>
+      <div>
+        <select id="action-sms_method" value={v.sms_method || "sms"}
+                onChange={(e) => set("sms_method", e.currentTarget.value)}>
+          {fields.sms_method.selection.map(([k, label]) => <option key={k} value={k}>{label}</option>)}
+        </select>
+        <p class="help">{SMS_METHOD_HELP[v.sms_method || "sms"]}</p>
       </div>
     </div>
   );

@@ -7,6 +7,7 @@ export const ACTION_TYPES = {
   object_copy: { label: "Duplicate Record", icon: "❏" },
   next_activity: { label: "Create Activity", icon: "◷", mail: true },
   mail_post: { label: "Send Email", icon: "✉", mail: true },
+  sms: { label: "Send SMS", icon: "✆", mail: true },
   followers: { label: "Add Followers", icon: "⊕", mail: true },
   remove_followers: { label: "Remove Followers", icon: "⊖", mail: true },
   code: { label: "Execute Code", icon: "</>" },
@@ -40,6 +41,8 @@ export function actionSummary(a) {
       return a.webhook_url || "no URL yet";
     case "mail_post":
       return a.template_id ? a.template_id[1] : "";
+    case "sms":
+      return a.sms_template_id ? a.sms_template_id[1] : "";
     case "multi":
       return `${(a.child_ids || []).length} action(s)`;
     default:
