@@ -400,7 +400,9 @@ struct Dispatcher::Impl {
   // SmtpClass bits: a stricter message than one before opens a fresh connection.
   std::map<std::string, unsigned> smtp_classes;
   std::atomic<bool> woken{false};  // by a commit that queued messages: claim without looking
-  std::unordered_set<Id> flying;   // the ids of `flights` and of `unrecorded`
+  // The last claim took as many messages as it had room for: more may be due at once.
+  bool claimed_full = false;
+  std::unordered_set<Id> flying;  // the ids of `flights` and of `unrecorded`
   // After a failed recording (the database busy or failing), when to try again, and the delay.
   std::chrono::steady_clock::time_point record_retry_at;
   std::chrono::milliseconds record_backoff{0};
@@ -543,6 +545,7 @@ struct Dispatcher::Impl {
         rows.rows.push_back(std::move(r));
     }
     env.commit();
+    claimed_full = static_cast<int>(rows.rows.size()) >= n;
     for (const auto& r : rows.rows)
       start(MessageRow::from(r), t, in_force);
   }
@@ -986,7 +989,11 @@ struct Dispatcher::Impl {
           // commit that queued messages there is no need to look first.
           int room = options.max_in_flight - static_cast<int>(flights.size());
           if (flights.empty() || room >= std::max(1, options.max_in_flight / 4)) {
-            if (woken.exchange(false) || due(wait))
+            // After a claim that filled its room, claim again without looking first (more were
+            // due); until a claim fills its room again.
+            const bool more = claimed_full;
+            claimed_full = false;
+            if (woken.exchange(false) || more || due(wait))
               claim(room);
           }
         } catch (const std::exception& e) {
@@ -1042,6 +1049,12 @@ struct Dispatcher::Impl {
       }
       if (!flights.empty())
         wait = std::min(wait, std::chrono::milliseconds(100));
+      // The last claim filled every slot and slots are free again: claim the rest now, not after
+      // a poll's wait (nothing else would wake the loop once the last transfer has ended).
+      if (!stop && claimed_full &&
+          (flights.empty() || options.max_in_flight - static_cast<int>(flights.size()) >=
+                                  std::max(1, options.max_in_flight / 4)))
+        wait = std::chrono::milliseconds(0);
       if (!stop && stopping)
         continue;  // stopped meanwhile: no need to wait for the next event
       curl_multi_poll(multi.get(), nullptr, 0, static_cast<int>(wait.count()), nullptr);
