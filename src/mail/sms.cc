@@ -15,6 +15,7 @@
 #include "orm/crypto.h"
 #include "orm/env.h"
 #include "outbox/outbox.h"
+#include "store/connection.h"
 
 namespace autorules::mail {
 
@@ -100,10 +101,17 @@ void follow_sms_delivery(orm::Runtime& runtime) {
   outbox::on_outcome(runtime, "sms", [](const orm::Env& env, const outbox::OutcomeEvent& ev) {
     if (ev.res_model != "sms.sms" || !ev.res_id)
       return;
-    orm::RecordSet sms = env["sms.sms"].browse({ev.res_id}).exists();
-    if (sms.empty())
+    // One read of what the handler needs: whether the message is still there, and its state.
+    std::optional<std::string> found;
+    Value key[] = {Value(ev.res_id)};
+    env.cr().query("SELECT \"state\" FROM \"sms_sms\" WHERE \"id\" = ?", key,
+                   [&](const store::RowView& r) {
+                     found = r.is_null(0) ? std::string() : std::string(r.text(0));
+                   });
+    if (!found)
       return;
-    std::string state = sms.get("state").is_string() ? sms.get("state").as_string() : "";
+    const std::string& state = *found;
+    orm::RecordSet sms = env["sms.sms"].browse({ev.res_id});
     switch (ev.outcome) {
       case outbox::Outcome::kDelivered: {
         // A delivery report may have come first (the provider calls back at once): it wins.
@@ -111,11 +119,8 @@ void follow_sms_delivery(orm::Runtime& runtime) {
         std::string id = internal::sms_message_id(ev.response);
         if (!id.empty())
           vals["provider_message_id"] = id;
-        if (state_rank(state) < state_rank("sent")) {
-          vals["state"] = "sent";
-          vals["failure_type"] = false;
-          vals["failure_reason"] = false;
-        }
+        if (state_rank(state) < state_rank("sent"))
+          vals["state"] = "sent";  // failure_reason keeps why earlier attempts failed
         if (!vals.empty())
           sms.write(vals);
         break;
