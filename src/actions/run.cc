@@ -60,7 +60,7 @@ constexpr std::array<TypeInfo, 13> kTypes = {{
     {Type::kRemoveFollowers, "remove_followers", internal::run_remove_followers, true},
     {Type::kNextActivity, "next_activity", internal::run_next_activity, true},
     {Type::kSms, "sms", internal::run_sms, true},
-    {Type::kWhatsapp, "whatsapp", nullptr, false},
+    {Type::kWhatsapp, "whatsapp", internal::run_whatsapp, true},
     {Type::kOther, "other", nullptr, false},
 }};
 

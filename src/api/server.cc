@@ -23,6 +23,7 @@
 #include "api/static_files.h"
 #include "api/web_session.h"
 #include "api/webhook.h"
+#include "api/whatsapp_webhook.h"
 #include "api/xmlrpc.h"
 #include "common/errors.h"
 #include "common/text.h"
@@ -336,6 +337,22 @@ HttpResponse Server::Impl::route(const HttpRequest& req) {
     if (!s)
       return error_page(404, path);
     return sms_status(req, (*s)[0]);
+  }
+  if (path == "/whatsapp/webhook" || path == "/whatsapp/webhook/") {
+    if (get_like) {
+      Response r = handle_whatsapp_verify(runtime, req.query);
+      return HttpResponse{
+          r.status, r.status == 200 ? "text/plain; charset=utf-8" : kJson, std::move(r.body), {}};
+    }
+    if (m != "POST") {
+      HttpResponse r = error_response(
+          405, "werkzeug.exceptions.MethodNotAllowed",
+          fmt::format("The method {} is not allowed for {}: use GET or POST", m, path));
+      r.headers.emplace_back("Allow", "GET, POST");
+      return r;
+    }
+    Response r = handle_whatsapp_webhook(runtime, req.body, req.header("X-Hub-Signature-256"));
+    return HttpResponse{r.status, kJson, std::move(r.body), {}};
   }
   if (path == "/mail/inbound") {
     if (m == "POST") {

@@ -11,6 +11,7 @@
 #include "mail/internal/servers.h"
 #include "mail/sms.h"
 #include "mail/thread.h"
+#include "mail/whatsapp.h"
 #include "orm/env.h"
 #include "orm/methods.h"
 #include "orm/observer.h"
@@ -149,6 +150,7 @@ void install(orm::Runtime& runtime, const Options& options) {
   register_template_methods(runtime);
   install_activities(runtime);
   install_sms(runtime);
+  install_whatsapp(runtime);
   runtime.add_initializer([](const orm::Env& env) { internal::ensure_data(env); });
 }
 

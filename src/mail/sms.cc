@@ -7,6 +7,7 @@
 #include "common/json.h"
 #include "common/text.h"
 #include "domain/domain.h"
+#include "mail/internal/phone_recipient.h"
 #include "mail/internal/sms_provider.h"
 #include "mail/phone_number.h"
 #include "mail/template.h"
@@ -27,66 +28,6 @@ using domain::Domain;
 using domain::Op;
 
 namespace {
-
-// One record's recipient: the number as written, the country it is read in, the partner.
-struct Recipient {
-  std::string number;
-  std::string country;  // ISO code, or "" when neither the record nor its partner has one
-  Id partner_id = 0;
-};
-
-// The text of a char field of `record` when the model has it, trimmed; "" otherwise.
-std::string char_of(const orm::RecordSet& record, const char* name) {
-  const schema::Field* f = record.model().field(name);
-  if (!f || f->type != schema::FieldType::kChar)
-    return {};
-  Value v = record.get(name);
-  return v.is_string() ? common::trim(v.as_string()) : std::string();
-}
-
-// The record linked by a many2one `name` to `comodel`, or an empty set.
-orm::RecordSet linked(const orm::RecordSet& record, const char* name, const char* comodel) {
-  const schema::Field* f = record.model().field(name);
-  if (!f || f->type != schema::FieldType::kMany2one || f->relation != comodel)
-    return record.env()[comodel].browse({});
-  return record.related(name);
-}
-
-std::string country_code(const orm::RecordSet& holder) {
-  orm::RecordSet country = linked(holder, "country_id", "res.country");
-  if (country.empty())
-    return {};
-  Value code = country.get("code");
-  return code.is_string() ? code.as_string() : std::string();
-}
-
-// Odoo's recipients of an SMS: the record's own number fields, else its partner's (the record
-// itself when it is a contact).
-Recipient recipient_of(const orm::RecordSet& record) {
-  Recipient r;
-  orm::RecordSet partner =
-      record.name() == "res.partner" ? record : linked(record, "partner_id", "res.partner");
-  if (!partner.empty())
-    r.partner_id = partner.id();
-  for (const char* f : {"mobile", "phone"}) {
-    if (r.number.empty())
-      r.number = char_of(record, f);
-  }
-  for (const char* f : {"mobile", "phone"}) {
-    if (r.number.empty() && !partner.empty())
-      r.number = char_of(partner, f);
-  }
-  r.country = country_code(record);
-  if (r.country.empty() && !partner.empty())
-    r.country = country_code(partner);
-  if (r.country.empty()) {
-    orm::RecordSet user = record.env()["res.users"].browse({record.env().uid()}).exists();
-    orm::RecordSet company = user.empty() ? user : linked(user, "company_id", "res.company");
-    if (!company.empty())
-      r.country = country_code(company);
-  }
-  return r;
-}
 
 // An sms.sms's states in the order they are reached; a report never moves one back.
 int state_rank(std::string_view state) {
@@ -234,7 +175,7 @@ IdList send_sms_template(const orm::RecordSet& tmpl, const orm::RecordSet& recor
       post.subtype_xmlid = "mail.mt_note";
       message_id = message_post(record, post);
     }
-    Recipient to = recipient_of(record.sudo());
+    internal::PhoneRecipient to = internal::phone_recipient(record.sudo());
     std::optional<std::string> e164 = to_e164(to.number, to.country);
     std::string uuid = common::random_uuid4();
     Json vals{{"uuid", uuid},

@@ -99,11 +99,20 @@ class CheckTest : public script::test::SandboxTest {
   }
 };
 
-TEST_F(CheckTest, TypesThisBuildDoesNotRunAreRefusedAtSave) {
+TEST_F(CheckTest, SendWhatsappNeedsATemplateOfItsModel) {
   refused(Json{{"name", "Text them"}, {"state", "whatsapp"}},
-          "The action type 'whatsapp' (Send WhatsApp) is not available yet (action 'Text them')");
+          "The action 'Text them' (Send WhatsApp) needs a WhatsApp template (wa_template_id)");
   Id action = create(Json{{"state", "code"}, {"code", "x = 1"}});
-  write_refused(action, Json{{"state", "whatsapp"}}, "(Send WhatsApp) is not available yet");
+  write_refused(action, Json{{"state", "whatsapp"}}, "needs a WhatsApp template");
+  Env e = env();
+  Id users = e["whatsapp.template"]
+                 .create(Json{{"name", "Hi"},
+                              {"template_name", "hi"},
+                              {"model_id", model_id(e, "res.users")},
+                              {"body", "Hi {{1}}"}})
+                 .id();
+  e.commit();
+  refused(Json{{"state", "whatsapp"}, {"wa_template_id", users}}, "is for 'res.users'");
 }
 
 TEST_F(CheckTest, SendSmsNeedsATemplateOfItsModelAndAChatterToPostOn) {
@@ -298,7 +307,7 @@ TEST_F(CheckTest, AnEmptyMultiActionIsFineAChildThatCannotRunIsNot) {
   // An action saved before these checks cannot be linked under it...
   Id broken = saved_before("\"state\" = 'whatsapp', \"name\" = 'Old followers'");
   write_refused(empty, Json{{"child_ids", Json::array({Json::array({4, broken})})}},
-                "The action type 'whatsapp' (Send WhatsApp) is not available yet");
+                "needs a WhatsApp template (wa_template_id)");
   // ... and one that became a child before stops changes to its parent (Odoo's message).
   {
     Env e = env();
@@ -340,12 +349,10 @@ TEST_F(CheckTest, AWriteThatLeavesTheActionUnableToRunIsRefusedAndChangesNothing
 
 TEST_F(CheckTest, ActionsSavedBeforeStillSayWhyAtEachRunAndCanBeRenamed) {
   Id p = partner("Target");
-  Id mail = saved_before("\"state\" = 'whatsapp', \"name\" = 'Old mail'");
-  EXPECT_THROW_MSG(run_on(mail, p), common::UserError,
-                   "The action type 'whatsapp' (Send WhatsApp) is not available yet (action "
-                   "'Old mail')");
   Id hook = saved_before("\"state\" = 'webhook'");
   EXPECT_THROW_MSG(run_on(hook, p), common::UserError, "give me a URL");
+  Id mail = saved_before("\"state\" = 'whatsapp', \"name\" = 'Old mail'");
+  EXPECT_NO_THROW(run_on(mail, p));  // without a template, nothing to send (as Odoo)
   Id ai = saved_before(
       "\"state\" = 'object_write', \"update_path\" = 'name', \"evaluation_type\" = 'ai'");
   EXPECT_THROW_MSG(run_on(ai, p), common::UserError, "\"Update with AI\" is not available yet");
@@ -359,7 +366,7 @@ TEST_F(CheckTest, ActionsSavedBeforeStillSayWhyAtEachRunAndCanBeRenamed) {
         e["ir.actions.server"].browse({mail}).write(Json{{"name", "Old mail (broken)"}}));
     e.commit();
   }
-  write_refused(mail, Json{{"value", "x"}}, "is not available yet");
+  write_refused(mail, Json{{"value", "x"}}, "needs a WhatsApp template");
   {
     Env e = env();
     EXPECT_NO_THROW(

@@ -35,7 +35,8 @@ class RuleConfigTest : public test::EngineTest {
 
   orm::Env admin() { return env(); }
 
-  // A Send Email action as an older database holds it: saved as code, changed behind the ORM.
+  // An action as an older database may hold it: saved as code, changed behind the ORM into a
+  // webhook without a URL.
   Id old_mail_action() {
     Id id;
     {
@@ -50,7 +51,7 @@ class RuleConfigTest : public test::EngineTest {
     }
     orm::Env e = admin();
     common::Value p[] = {common::Value(id)};
-    e.cr().execute("UPDATE \"ir_actions_server\" SET \"state\" = 'whatsapp' WHERE \"id\" = ?", p);
+    e.cr().execute("UPDATE \"ir_actions_server\" SET \"state\" = 'webhook' WHERE \"id\" = ?", p);
     e.commit();
     return id;
   }
@@ -60,7 +61,7 @@ class RuleConfigTest : public test::EngineTest {
 
 TEST_F(RuleConfigTest, ARuleMayNotTakeAnActionThatCannotRun) {
   Id old = old_mail_action();
-  const std::string why = "The action type 'whatsapp' (Send WhatsApp) is not available yet";
+  const std::string why = "you really need to give me a URL";
   {
     orm::Env e = admin();
     EXPECT_THROW_MSG(
@@ -123,7 +124,7 @@ TEST_F(RuleConfigTest, ARuleHoldingAnActionSavedBeforeItCouldNotRunSaysWhichAndW
             .id();
     action = e["base.automation"].browse({rule}).get("action_server_ids").as_ids().at(0);
     common::Value p[] = {common::Value(action)};
-    e.cr().execute("UPDATE \"ir_actions_server\" SET \"state\" = 'whatsapp' WHERE \"id\" = ?", p);
+    e.cr().execute("UPDATE \"ir_actions_server\" SET \"state\" = 'webhook' WHERE \"id\" = ?", p);
     e.commit();
   }
   // Renaming the rule is fine; changing its trigger checks its actions (Odoo's constraint).
@@ -138,8 +139,8 @@ TEST_F(RuleConfigTest, ARuleHoldingAnActionSavedBeforeItCouldNotRunSaysWhichAndW
     ADD_FAILURE() << "the trigger changed";
   } catch (const common::ValidationError& err) {
     EXPECT_EQ(std::string(err.what()),
-              "Following child actions have warnings: Old mail\n\nThe action type 'whatsapp' "
-              "(Send WhatsApp) is not available yet (action 'Old mail')");
+              "Following child actions have warnings: Old mail\n\nI'll be happy to send a webhook "
+              "for you, but you really need to give me a URL to reach out to...");
   }
 }
 

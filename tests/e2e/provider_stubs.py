@@ -7,6 +7,9 @@ provider checks them, answers have its shape, and its callbacks are signed its w
   "more_info", "status"}) otherwise; and twilio_signature() / post_status() for the status
   callbacks Twilio sends (X-Twilio-Signature, HMAC-SHA1).
 - JsonSmsStub: a plain JSON SMS webhook ({to, body, reference}, bearer token).
+- MetaStub: Meta's WhatsApp Cloud API (POST /{version}/{phone_number_id}/messages, a template
+  message, bearer token) answering with the message's wamid, the Graph API's error bodies
+  otherwise; and the webhook calls Meta makes (X-Hub-Signature-256, HMAC-SHA256).
 """
 
 import base64
@@ -172,3 +175,95 @@ class JsonSmsStub(_Stub):
         if set(payload) != {"to", "body", "reference"}:
             return 400, {"error": "unexpected fields"}
         return 200, {"id": "gw-" + payload["reference"][:8]}
+
+
+class MetaStub(_Stub):
+    """Meta's WhatsApp Cloud API for one phone number: POST /{version}/{phone_number_id}/messages
+    with a bearer token and a template message; answers as the Graph API does. It knows the
+    templates approved for the account (name -> (language, number of body parameters)) and, as
+    Meta, calls the webhook: signed status updates and incoming messages (post_status,
+    post_incoming)."""
+
+    def __init__(self, phone_number_id="109876543210", token="meta-access-token-1",
+                 app_secret="meta-app-secret-1", templates=None):
+        self.phone_number_id = phone_number_id
+        self.token = token
+        self.app_secret = app_secret
+        self.templates = templates or {"order_ready": ("en_US", 2)}
+        self.messages = []  # the accepted requests' JSON, with their wamid
+        super().__init__()
+
+    def handle(self, req):
+        if req["method"] != "POST" or not req["path"].endswith(f"/{self.phone_number_id}/messages"):
+            return _meta_error(404, 100, "Unsupported post request.")
+        if req["headers"].get("authorization") != f"Bearer {self.token}":
+            return _meta_error(401, 190, "Invalid OAuth access token - Cannot parse access token")
+        try:
+            payload = json.loads(req["body"])
+        except ValueError:
+            return _meta_error(400, 100, "Invalid parameter")
+        if payload.get("messaging_product") != "whatsapp" or payload.get("type") != "template":
+            return _meta_error(400, 100, "Invalid parameter")
+        to = payload.get("to", "")
+        if not to.isdigit() or not 8 <= len(to) <= 15:
+            return _meta_error(400, 131026, "Message undeliverable")
+        tmpl = payload.get("template", {})
+        known = self.templates.get(tmpl.get("name"))
+        if not known or tmpl.get("language", {}).get("code") != known[0]:
+            return _meta_error(404, 132001, "Template name does not exist in the translation")
+        params = []
+        for c in tmpl.get("components", []):
+            if c.get("type") == "body":
+                params = c.get("parameters", [])
+        if len(params) != known[1] or any(p.get("type") != "text" or not p.get("text") for p in params):
+            return _meta_error(400, 132000, "Number of parameters does not match the expected number of params")
+        for p in params:
+            if "\n" in p["text"] or "\t" in p["text"] or "     " in p["text"]:
+                return _meta_error(400, 132018, "There was an issue with the parameters in your template.")
+        wamid = "wamid." + base64.b64encode(secrets.token_bytes(24)).decode()
+        with self.lock:
+            self.messages.append({**payload, "wamid": wamid})
+        return 200, {"messaging_product": "whatsapp", "contacts": [{"input": to, "wa_id": to}],
+                     "messages": [{"id": wamid}]}
+
+    def _value(self, **fields):
+        return {"messaging_product": "whatsapp",
+                "metadata": {"display_phone_number": "15550001234", "phone_number_id": self.phone_number_id},
+                **fields}
+
+    def payload(self, value):
+        return {"object": "whatsapp_business_account",
+                "entry": [{"id": "102290129340398", "changes": [{"value": value, "field": "messages"}]}]}
+
+    def status_payload(self, wamid, status, to, error_code=None):
+        st = {"id": wamid, "status": status, "timestamp": str(int(time.time())), "recipient_id": to}
+        if error_code:
+            st["errors"] = [{"code": error_code, "title": "Message undeliverable."}]
+        return self.payload(self._value(statuses=[st]))
+
+    def incoming_payload(self, sender, text, context_id=None, wamid=None, name="Ann"):
+        msg = {"from": sender, "id": wamid or "wamid.in" + secrets.token_hex(12),
+               "timestamp": str(int(time.time())), "type": "text", "text": {"body": text}}
+        if context_id:
+            msg["context"] = {"from": "15550001234", "id": context_id}
+        return self.payload(self._value(contacts=[{"profile": {"name": name}, "wa_id": sender}], messages=[msg]))
+
+    def call_webhook(self, url, payload, secret=None, signature=None):
+        """POSTs a webhook call as Meta does: the raw JSON, X-Hub-Signature-256 with the app
+        secret (or the one given); returns (HTTP status, body)."""
+        body = json.dumps(payload).encode()
+        sig = signature if signature is not None else "sha256=" + hmac.new(
+            (secret or self.app_secret).encode(), body, hashlib.sha256).hexdigest()
+        req = urllib.request.Request(url, data=body, method="POST", headers={
+            "Content-Type": "application/json", "X-Hub-Signature-256": sig,
+            "User-Agent": "facebookexternalua"})
+        try:
+            with urllib.request.urlopen(req, timeout=10) as r:
+                return r.status, r.read()
+        except urllib.error.HTTPError as e:
+            return e.code, e.read()
+
+
+def _meta_error(status, code, message):
+    return status, {"error": {"message": message, "type": "OAuthException", "code": code,
+                              "fbtrace_id": secrets.token_hex(8)}}

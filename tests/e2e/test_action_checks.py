@@ -98,9 +98,6 @@ CASES = [
      {"webhook_url": "http://127.0.0.1:9/hook"}, {"webhook_url": False}),
 ]
 
-UNAVAILABLE = [("whatsapp", "Send WhatsApp")]
-
-
 def fill(vals, seq, partner):
     out = {}
     for k, v in vals.items():
@@ -134,21 +131,6 @@ def test_an_incomplete_action_is_refused_a_complete_one_is_kept_and_cannot_be_br
     assert_error(api.call("ir.actions.server", "write", ids=[action],
                           vals=fill(breaking, sequence, model_partner)), 422, VALIDATION)
     assert api.ok("ir.actions.server", "read", ids=[action], fields=fields)[0] == saved
-    still_answers(api)
-
-
-@pytest.mark.parametrize("state, label", UNAVAILABLE)
-def test_a_type_this_build_does_not_run_is_refused_at_save(api, partner_model, state, label):
-    before = count_actions(api)
-    assert_error(api.call("ir.actions.server", "create", vals_list=[{
-        "name": "Later", "model_id": partner_model, "state": state}]), 422, VALIDATION,
-        f"The action type '{state}' ({label}) is not available yet (action 'Later')")
-    [action] = api.ok("ir.actions.server", "create", vals_list=[{
-        "name": "Now", "model_id": partner_model, "state": "code", "code": "x = 1"}])
-    assert_error(api.call("ir.actions.server", "write", ids=[action], vals={"state": state}), 422,
-                 VALIDATION, "is not available yet")
-    assert api.ok("ir.actions.server", "read", ids=[action], fields=["state"])[0]["state"] == "code"
-    assert count_actions(api) == before + 1
     still_answers(api)
 
 

@@ -385,6 +385,19 @@ std::optional<std::string> check_sms(const Saved& a, const schema::Model& model)
   return std::nullopt;
 }
 
+std::optional<std::string> check_whatsapp(const Saved& a, const schema::Model& model) {
+  if (auto e = needs_thread(a, model))
+    return e;
+  Id tmpl = a.id_of("wa_template_id");
+  if (!tmpl)
+    return a.needs("a WhatsApp template (wa_template_id)");
+  std::string of = a.text_of("whatsapp.template", tmpl, "model");
+  if (!of.empty() && of != model.name())
+    return fmt::format("The WhatsApp template of the action '{}' is for '{}', not '{}'", a.name(),
+                       of, model.name());
+  return std::nullopt;
+}
+
 std::optional<std::string> check_followers(const Saved& a, const schema::Model& model) {
   if (auto e = needs_thread(a, model))
     return e;
@@ -457,6 +470,8 @@ std::optional<std::string> check_action(const Saved& a, std::set<Id>& seen) {
       return check_mail_post(a, *model);
     case internal::Type::kSms:
       return check_sms(a, *model);
+    case internal::Type::kWhatsapp:
+      return check_whatsapp(a, *model);
     case internal::Type::kFollowers:
     case internal::Type::kRemoveFollowers:
       return check_followers(a, *model);

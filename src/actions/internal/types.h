@@ -40,6 +40,7 @@ common::Json run_followers(const Run& run);         // followers.cc: once, on al
 common::Json run_remove_followers(const Run& run);  // followers.cc
 common::Json run_next_activity(const Run& run);     // next_activity.cc: once, on all the records
 common::Json run_sms(const Run& run);               // sms.cc: once, on all the records
+common::Json run_whatsapp(const Run& run);          // whatsapp.cc: once, on all the records
 // The dotted paths of the dynamic followers and activity user, with their defaults.
 std::string followers_path(const Run& run);
 std::string activity_user_path(const Run& run);

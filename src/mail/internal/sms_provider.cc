@@ -6,6 +6,7 @@
 
 #include "common/json.h"
 #include "common/text.h"
+#include "mail/internal/provider_answer.h"
 #include "orm/crypto.h"
 #include "store/connection.h"
 
@@ -18,7 +19,7 @@ using common::Value;
 namespace {
 
 constexpr const char* kTwilioDefaultUrl = "https://api.twilio.com";
-constexpr size_t kMaxMessageId = 128;
+constexpr size_t kMaxSmsMessageId = 128;
 
 std::optional<SmsProvider> read_provider(const orm::Env& env, const std::string& where,
                                          std::vector<Value> params) {
@@ -43,19 +44,8 @@ std::optional<SmsProvider> read_provider(const orm::Env& env, const std::string&
   return found;
 }
 
-bool printable_ascii(std::string_view s) {
-  return std::all_of(s.begin(), s.end(), [](char c) { return c > 0x20 && c < 0x7f; });
-}
-
 bool http_url(std::string_view url) {
   return url.starts_with("https://") || url.starts_with("http://");
-}
-
-// The string at `key` of a JSON object, or "".
-std::string string_at(const Json& j, const char* key) {
-  if (j.is_object() && j.contains(key) && j[key].is_string())
-    return j[key].get<std::string>();
-  return {};
 }
 
 }  // namespace
@@ -126,13 +116,13 @@ outbox::Message sms_request(const SmsProvider& p, const std::string& number,
 }
 
 std::string sms_message_id(std::string_view response) {
-  Json j = Json::parse(response, nullptr, false);
-  std::string id = string_at(j, "sid");
+  Json j = provider_json(response, 32);
+  std::string id = json_string(j, "sid");
   if (id.empty())
-    id = string_at(j, "id");
+    id = json_string(j, "id");
   if (id.empty())
-    id = string_at(j, "message_id");
-  if (id.size() > kMaxMessageId || !printable_ascii(id))
+    id = json_string(j, "message_id");
+  if (id.size() > kMaxSmsMessageId || !printable_ascii(id))
     return {};
   return id;
 }
@@ -155,16 +145,16 @@ std::string twilio_error_type(std::string_view code) {
 }
 
 SmsFailure sms_failure(long status, std::string_view error, std::string_view response) {
-  Json j = Json::parse(response, nullptr, false);
+  Json j = provider_json(response, 32);
   std::string code;
   if (j.is_object() && j.contains("code")) {
     code = j["code"].is_string()           ? j["code"].get<std::string>()
            : j["code"].is_number_integer() ? std::to_string(j["code"].get<std::int64_t>())
                                            : std::string();
   }
-  std::string said = string_at(j, "message");
+  std::string said = json_string(j, "message");
   if (said.empty())
-    said = string_at(j, "error");
+    said = json_string(j, "error");
   SmsFailure f;
   if (!code.empty() && code.size() <= 8 && printable_ascii(code))
     f.type = twilio_error_type(code);

@@ -13,6 +13,7 @@ Registry builtin_registry() {
   builtin::add_attachment_models(r);
   builtin::add_mail_models(r);
   builtin::add_sms_models(r);
+  builtin::add_whatsapp_models(r);
   // Every model gets its magic fields, built-in ones included.
   for (const Model* m : r.models()) {
     Model copy = *m;

@@ -15,5 +15,6 @@ void add_outbox_models(Registry& r);
 void add_attachment_models(Registry& r);
 void add_mail_models(Registry& r);  // after the base models and attachments
 void add_sms_models(Registry& r);   // after mail
+void add_whatsapp_models(Registry& r);  // after mail
 
 }  // namespace autorules::schema::builtin
