@@ -39,12 +39,12 @@ def test_a_provider_a_send_sms_rule_and_the_state_on_the_chatter(browser, api, t
     browser.fill("API URL", twilio.base)
     browser.fill("Auth Token", twilio.auth_token)
     browser.click("Save")
-    browser.wait_text("SMS provider saved")
+    browser.wait_text("SMS Provider saved")
     [prov] = api.ok("sms.provider", "search_read", domain=[], fields=["name", "provider", "twilio_account_sid"])
     assert prov["name"] == "Our Twilio" and prov["provider"] == "twilio"
     # Reopened: the token is not in the page; the box says it is kept.
     browser.go(f"messaging/sms/{prov['id']}")
-    token_box = browser.wait("#provider-twilio_auth_token")
+    token_box = browser.wait("#settings-twilio_auth_token")
     assert token_box.get_attribute("value") == ""
     assert twilio.auth_token not in browser.driver.page_source
 

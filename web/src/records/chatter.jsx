@@ -333,16 +333,20 @@ function Activities({ activities, onDone, onCancel }) {
   );
 }
 
-const SMS_LABELS = { outgoing: "In Queue", sent: "Sent", delivered: "Delivered", error: "Error", canceled: "Cancelled" };
-const SMS_TONES = { outgoing: "", sent: "info", delivered: "success", error: "danger", canceled: "" };
+const SMS_LABELS = { outgoing: "In Queue", sent: "Sent", delivered: "Delivered", read: "Read", received: "Received",
+  error: "Error", canceled: "Cancelled", cancel: "Cancelled" };
+const SMS_TONES = { outgoing: "", sent: "info", delivered: "success", read: "success", error: "danger" };
 
-// The states of the text messages sent with these chatter messages, by message id ({} for
-// users who may not read them: the messages show without).
+// The states of the text messages (SMS, WhatsApp) sent with these chatter messages, by message
+// id ({} for users who may not read them: the messages show without).
 async function smsStates(messages) {
-  const ids = messages.filter((m) => m.message_type === "sms").map((m) => m.id);
-  if (!ids.length) return {};
-  const rows = await orm.searchRead("sms.sms", [["mail_message_id", "in", ids]],
-    ["mail_message_id", "number", "state", "failure_reason"]).catch(() => []);
+  const of = (type) => messages.filter((m) => m.message_type === type).map((m) => m.id);
+  const [sms, wa] = [of("sms"), of("whatsapp_message")];
+  const read = (model, ids, number) => (ids.length
+    ? orm.searchRead(model, [["mail_message_id", "in", ids]], ["mail_message_id", number, "state", "failure_reason"])
+      .then((rows) => rows.map((r) => ({ ...r, number: r[number] })), () => [])
+    : Promise.resolve([]));
+  const rows = (await Promise.all([read("sms.sms", sms, "number"), read("whatsapp.message", wa, "mobile_number")])).flat();
   const out = {};
   for (const r of rows) (out[r.mail_message_id[0]] = out[r.mail_message_id[0]] || []).push(r);
   return out;
@@ -360,6 +364,7 @@ function Message({ message, internal, sms }) {
         {note && <span class="tag">{message.subtype_id[1]}</span>}
         {message.message_type === "email" && <span class="tag">Email</span>}
         {message.message_type === "sms" && <span class="tag">SMS</span>}
+        {message.message_type === "whatsapp_message" && <span class="tag">WhatsApp</span>}
         {(sms || []).map((s) => (
           <span key={s.id} class={`badge ${SMS_TONES[s.state] || ""}`} data-test="sms-state"
                 title={s.failure_reason || s.number}>{s.number}: {SMS_LABELS[s.state] || s.state}</span>

@@ -19,7 +19,7 @@ const FIELDS = ["name", "state", "model_id", "model_name", "sequence", "evaluati
   "sequence_id", "crud_model_id", "crud_model_name", "link_field_id", "activity_type_id", "activity_summary",
   "activity_date_deadline_range", "activity_date_deadline_range_type", "activity_user_type",
   "activity_user_id", "activity_user_field_name", "activity_note", "template_id", "mail_post_method",
-  "sms_template_id", "sms_method",
+  "sms_template_id", "sms_method", "wa_template_id",
   "followers_type", "partner_ids", "followers_partner_field_name", "code", "webhook_url",
   "webhook_field_ids", "webhook_sample_payload", "child_ids", "warning", "base_automation_id", "parent_id"];
 
@@ -48,6 +48,7 @@ function defaultName(v, targetLabel) {
     case "object_copy": return v.crud_model_id ? `Duplicate ${v.crud_model_id[1]}` : "Duplicate Record";
     case "mail_post": return v.template_id ? `Send ${v.template_id[1]}` : "Send Email";
     case "sms": return v.sms_template_id ? `Send SMS ${v.sms_template_id[1]}` : "Send SMS";
+    case "whatsapp": return v.wa_template_id ? `Send WhatsApp ${v.wa_template_id[1]}` : "Send WhatsApp";
     case "next_activity":
       return v.activity_type_id ? `Create ${v.activity_type_id[1]}` : "Create Activity";
     default: return type ? type.label : "Action";
@@ -72,6 +73,7 @@ function missing(v, target) {
   }
   if (v.state === "mail_post" && !v.template_id) errors.template_id = "Choose an email template.";
   if (v.state === "sms" && !v.sms_template_id) errors.sms_template_id = "Choose an SMS template.";
+  if (v.state === "whatsapp" && !v.wa_template_id) errors.wa_template_id = "Choose a WhatsApp template.";
   if ((v.state === "followers" || v.state === "remove_followers")) {
     if (v.followers_type === "generic" && !v.followers_partner_field_name)
       errors.followers_partner_field_name = "Choose the field that holds the contacts.";
@@ -213,6 +215,7 @@ export function ActionDialog({ actionId, ruleId, parentId, modelName, trigger, d
         {v.state === "next_activity" && <CreateActivity v={v} set={set} error={error} modelName={modelName} fields={fields} />}
         {v.state === "mail_post" && <SendEmail v={v} set={set} error={error} modelName={modelName} fields={fields} />}
         {v.state === "sms" && <SendSms v={v} set={set} error={error} modelName={modelName} fields={fields} />}
+        {v.state === "whatsapp" && <SendWhatsapp v={v} set={set} error={error} modelName={modelName} />}
         {(v.state === "followers" || v.state === "remove_followers") && (
           <Followers v={v} set={set} error={error} modelName={modelName} />
         )}
@@ -505,6 +508,22 @@ function SendSms({ v, set, error, modelName, fields }) {
           {fields.sms_method.selection.map(([k, label]) => <option key={k} value={k}>{label}</option>)}
         </select>
         <p class="help">{SMS_METHOD_HELP[v.sms_method || "sms"]}</p>
+      </div>
+    </div>
+  );
+}
+
+function SendWhatsapp({ v, set, error, modelName }) {
+  return (
+    <div class="form-grid">
+      <label for="action-wa_template_id">WhatsApp Template</label>
+      <div>
+        <Many2One id="action-wa_template_id" model="whatsapp.template" label="WhatsApp Template" value={v.wa_template_id}
+                  domain={[["model", "=", modelName]]} placeholder="Choose a template..."
+                  onChange={(p) => set("wa_template_id", p)} />
+        {error("wa_template_id")}
+        <p class="help">A template Meta approved, set up in Messaging with its variables; sent to the record's
+          number and logged on its chatter, where the customer's answer comes back.</p>
       </div>
     </div>
   );

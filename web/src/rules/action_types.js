@@ -8,6 +8,7 @@ export const ACTION_TYPES = {
   next_activity: { label: "Create Activity", icon: "◷", mail: true },
   mail_post: { label: "Send Email", icon: "✉", mail: true },
   sms: { label: "Send SMS", icon: "✆", mail: true },
+  whatsapp: { label: "Send WhatsApp", icon: "✆", mail: true },
   followers: { label: "Add Followers", icon: "⊕", mail: true },
   remove_followers: { label: "Remove Followers", icon: "⊖", mail: true },
   code: { label: "Execute Code", icon: "</>" },
@@ -43,6 +44,8 @@ export function actionSummary(a) {
       return a.template_id ? a.template_id[1] : "";
     case "sms":
       return a.sms_template_id ? a.sms_template_id[1] : "";
+    case "whatsapp":
+      return a.wa_template_id ? a.wa_template_id[1] : "";
     case "multi":
       return `${(a.child_ids || []).length} action(s)`;
     default:
