@@ -191,14 +191,8 @@ IdList send_sms_template(const orm::RecordSet& tmpl, const orm::RecordSet& recor
       vals["failure_type"] = type;
       vals["failure_reason"] = std::move(reason);
     };
-    if (to.number.empty()) {
-      error("sms_number_missing", "The record and its contact have no mobile or phone number");
-    } else if (!e164) {
-      error("sms_number_format",
-            fmt::format("'{}' is not a valid phone number{}",
-                        common::truncate_utf8(to.number, kMaxPhoneNumberLength),
-                        to.country.empty() ? " (no country to read it in)"
-                                           : fmt::format(" in {}", to.country)));
+    if (std::optional<std::string> why = internal::number_problem(to, e164)) {
+      error(to.number.empty() ? "sms_number_missing" : "sms_number_format", std::move(*why));
     } else if (common::utf8_length(body) > kMaxSmsLength) {
       error("sms_server", fmt::format("The text is longer than {} characters", kMaxSmsLength));
     } else if (common::trim(body).empty()) {

@@ -33,6 +33,8 @@ namespace {
 // More placeholders than a template has ({{1}} ... {{n}}): Meta allows far fewer.
 constexpr int kMaxPlaceholders = 100;
 constexpr size_t kMaxChallenge = 256;
+// Meta caps a text message at 4,096 characters; a longer one is cut, not refused.
+constexpr size_t kMaxIncomingText = 65536;
 
 // The number in "{{n}}" at `at` (the position of its "{{"), or 0.
 int placeholder_at(std::string_view text, size_t at, size_t& end) {
@@ -202,8 +204,8 @@ Id post_incoming(const orm::Env& env, const orm::RecordSet& parent,
   if (record.empty())
     return 0;
   Post post;
-  post.body =
-      in.text.empty() ? fmt::format("({} message)", common::truncate_utf8(in.type, 32)) : in.text;
+  post.body = in.text.empty() ? fmt::format("({} message)", common::truncate_utf8(in.type, 32))
+                              : common::truncate_utf8(in.text, kMaxIncomingText);
   post.message_type = "whatsapp_message";
   post.subtype_xmlid = "mail.mt_comment";
   post.author_id = author_of(parent, number);
@@ -293,13 +295,8 @@ IdList send_whatsapp_template(const orm::RecordSet& tmpl, const orm::RecordSet& 
       vals["failure_type"] = type;
       vals["failure_reason"] = std::move(reason);
     };
-    if (to.number.empty()) {
-      error("phone_invalid", "The record and its contact have no mobile or phone number");
-    } else if (!e164) {
-      error("phone_invalid", fmt::format("'{}' is not a valid phone number{}",
-                                         common::truncate_utf8(to.number, kMaxPhoneNumberLength),
-                                         to.country.empty() ? " (no country to read it in)"
-                                                            : fmt::format(" in {}", to.country)));
+    if (std::optional<std::string> why = internal::number_problem(to, e164)) {
+      error("phone_invalid", std::move(*why));
     } else if (!missing.empty()) {
       error("template", fmt::format("The variable {} of the template has no value", missing));
     } else if (account_problem) {
@@ -406,7 +403,7 @@ int apply_whatsapp_webhook(orm::Runtime& runtime, const std::string& body,
                 {"message_type", "inbound"},
                 {"state", "received"},
                 {"msg_uid", in.id},
-                {"body", common::truncate_utf8(in.text, 65536)},
+                {"body", common::truncate_utf8(in.text, kMaxIncomingText)},
                 {"wa_account_id", by->id},
                 {"parent_id", parent.empty() ? Json(false) : Json(parent.id())},
                 {"mail_message_id", posted ? Json(posted) : Json(false)}};

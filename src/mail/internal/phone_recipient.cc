@@ -1,7 +1,10 @@
 #include "mail/internal/phone_recipient.h"
 
+#include <fmt/format.h>
+
 #include "common/json.h"
 #include "common/text.h"
+#include "mail/phone_number.h"
 
 namespace autorules::mail::internal {
 
@@ -67,6 +70,17 @@ PhoneRecipient phone_recipient(const orm::RecordSet& record, std::string_view pa
       r.country = country_code(company);
   }
   return r;
+}
+
+std::optional<std::string> number_problem(const PhoneRecipient& to,
+                                          const std::optional<std::string>& e164) {
+  if (to.number.empty())
+    return "The record and its contact have no mobile or phone number";
+  if (e164)
+    return std::nullopt;
+  return fmt::format(
+      "'{}' is not a valid phone number{}", common::truncate_utf8(to.number, kMaxPhoneNumberLength),
+      to.country.empty() ? " (no country to read it in)" : fmt::format(" in {}", to.country));
 }
 
 std::string path_text(const orm::RecordSet& record, std::string_view path) {

@@ -2,6 +2,7 @@
 // it in, as Odoo finds them — the record's own mobile or phone, else its contact's.
 #pragma once
 
+#include <optional>
 #include <string>
 #include <string_view>
 
@@ -22,6 +23,11 @@ struct PhoneRecipient {
 // the company's of the Env's user. With `path` (a dotted path to a char field, e.g.
 // "partner_id.mobile"), the number is that field's value instead.
 PhoneRecipient phone_recipient(const orm::RecordSet& record, std::string_view path = {});
+
+// Why a message cannot go to the recipient's number — it has none, or `e164` (its E.164 form, from
+// mail::to_e164) is empty: "'12' is not a valid phone number in BE" — or nullopt.
+std::optional<std::string> number_problem(const PhoneRecipient& to,
+                                          const std::optional<std::string>& e164);
 
 // The value at a dotted path from one record as text, as a person reads it: a relation's display
 // name, a selection's label, "" for an empty value or a path that leads nowhere. For template
