@@ -2,7 +2,8 @@
 """Sets up one server of the automation benchmark through JSON-2 and prints the id of the
 partner the benchmark writes (bench/run).
 
-    automation_setup.py PORT KEY none|one|on-create|thousand|chain:N|webhook
+    automation_setup.py PORT KEY none|one|on-create|thousand|chain:N|webhook|create-ai
+    automation_setup.py PORT KEY create-hook URL   (an on-create rule sending a webhook to URL)
     automation_setup.py PORT KEY check-chain:N ID   (exits 1 unless the chain ran to its end)
 """
 
@@ -77,6 +78,21 @@ def main():
         url = c("base.automation", "read", ids=[rid], fields=["url"])[0]["url"]
         print(pid, url[url.index("/web/hook/"):])
         return
+    elif what == "create-hook":
+        # Every created contact sent to a webhook receiver (the outbox posts after the commit).
+        fields = c("ir.model.fields", "search",
+                   domain=[["model", "=", "res.partner"], ["name", "in", ["name", "email"]]])
+        c("base.automation", "create", vals_list=[{
+            "name": "Notify", "model_name": "res.partner", "trigger": "on_create",
+            "action_server_ids": [[0, 0, {"name": "Post it", "state": "webhook", "webhook_url": sys.argv[4],
+                                          "webhook_field_ids": [[6, 0, fields]]}]]}])
+    elif what == "create-ai":
+        # Every created contact's job position asked of the language model (answered later).
+        c("base.automation", "create", vals_list=[{
+            "name": "Guess", "model_name": "res.partner", "trigger": "on_create",
+            "action_server_ids": [[0, 0, {"name": "Job", "state": "object_write", "update_path": "function",
+                                          "evaluation_type": "ai",
+                                          "ai_prompt": "What does {{ object.name }} of {{ object.city }} do?"}]]}])
     elif what != "none":
         sys.exit(f"unknown set-up {what}")
     print(pid)

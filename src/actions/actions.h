@@ -15,9 +15,18 @@
 
 namespace autorules::actions {
 
+// What the actions use from outside: the language model of "Update with AI" (docs/ai.md).
+struct Options {
+  std::string ai_url;    // the OpenAI-compatible API's base: {ai_url}/chat/completions (--ai-url)
+  std::string ai_key;    // its bearer key, if it needs one (--ai-key)
+  std::string ai_model;  // the model's name (--ai-model)
+  int ai_timeout_seconds = 120;  // one request (--ai-timeout); a slow answer is retried
+};
+
 // Registers ir.actions.server's behaviour: checks on save (code compiles, the action has what
-// its type needs to run) and the JSON-2 method ir.actions.server/run.
-void install(orm::Runtime& runtime);
+// its type needs to run), the JSON-2 method ir.actions.server/run, and the handling of the
+// language model's answers.
+void install(orm::Runtime& runtime, const Options& options = {});
 
 // Why `action` (one ir.actions.server record), as saved, could not run — its type is not built
 // yet, a field its type reads is empty, a value does not suit its target field, a child of a

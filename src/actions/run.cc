@@ -1,11 +1,14 @@
+#include <algorithm>
 #include <array>
 #include <atomic>
+#include <chrono>
 #include <set>
 #include <string_view>
 
 #include <fmt/format.h>
 
 #include "actions/actions.h"
+#include "actions/internal/ai_update.h"
 #include "actions/internal/rows.h"
 #include "actions/internal/types.h"
 #include "common/errors.h"
@@ -452,7 +455,15 @@ class ServerActionHooks final : public orm::ModelHooks {
 
 }  // namespace
 
-void install(orm::Runtime& runtime) {
+void install(orm::Runtime& runtime, const Options& options) {
+  internal::set_ai_settings(
+      runtime, internal::AiSettings{.url = options.ai_url,
+                                    .key = options.ai_key,
+                                    .model = options.ai_model,
+                                    .timeout = std::chrono::seconds(
+                                        std::clamp(options.ai_timeout_seconds, 1, 600))});
+  internal::follow_ai_updates(runtime);
+  runtime.set_access("ai.update", orm::ModelAccess::kAdminOnly);
   runtime.add_hooks("ir.actions.server", std::make_shared<ServerActionHooks>());
   runtime.add_native_compute("ir.actions.server", "warning", [](const orm::RecordSet& records) {
     std::vector<Value> out;

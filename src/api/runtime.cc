@@ -20,7 +20,7 @@ std::unique_ptr<orm::Runtime> make_runtime(const RuntimeOptions& options) {
   // The apps' own methods, checked by the sandbox (docs/apps.md).
   orm::register_app_methods(*runtime);
   mail::install(*runtime, options.mail);
-  actions::install(*runtime);
+  actions::install(*runtime, options.actions);
   automation::install(*runtime);
   jobs::install(*runtime);
   outbox::install(*runtime);

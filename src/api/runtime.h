@@ -11,6 +11,7 @@
 #include <memory>
 #include <string>
 
+#include "actions/actions.h"
 #include "common/clock.h"
 #include "mail/mail.h"
 #include "orm/runtime.h"
@@ -29,6 +30,8 @@ struct RuntimeOptions {
   script::Options sandbox;
   // Mail: the SMTP server used when no ir.mail_server applies (--smtp-url).
   mail::Options mail;
+  // The server actions: the language model of "Update with AI" (--ai-url, ...).
+  actions::Options actions;
 };
 
 // Opens the database, installs every layer and initializes the database (creates or upgrades it:

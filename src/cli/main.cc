@@ -44,6 +44,8 @@ struct Common {
   std::string log_level = "info";
   std::string modules_path;
   std::string smtp_url;
+  std::string ai_url, ai_key, ai_model;
+  int ai_timeout = 120;
 };
 
 // A directory of the project's: `in_checkout` beside the working directory first (make run), else
@@ -86,6 +88,10 @@ std::unique_ptr<orm::Runtime> open_runtime(const Common& c, double script_timeou
       .modules_path = c.modules_path.empty() ? default_modules_path() : c.modules_path};
   options.sandbox.timeout_seconds = script_timeout;
   options.mail.smtp_url = c.smtp_url;
+  options.actions.ai_url = c.ai_url;
+  options.actions.ai_key = c.ai_key;
+  options.actions.ai_model = c.ai_model;
+  options.actions.ai_timeout_seconds = c.ai_timeout;
   return api::make_runtime(options);
 }
 
@@ -436,6 +442,18 @@ int main(int argc, char** argv) {
                     "SMTP server when no mail server record applies: "
                     "smtp[s]://[user[:password]@]host[:port][?encryption=...]")
         ->envname("AUTORULES_SMTP_URL");
+    sub->add_option("--ai-url", c.ai_url,
+                    "Update with AI: an OpenAI-compatible API's base URL, e.g. "
+                    "https://api.openai.com/v1")
+        ->envname("AUTORULES_AI_URL");
+    sub->add_option("--ai-key", c.ai_key, "Update with AI: the API's key (sent as a bearer token)")
+        ->envname("AUTORULES_AI_KEY");
+    sub->add_option("--ai-model", c.ai_model, "Update with AI: the model's name")
+        ->envname("AUTORULES_AI_MODEL");
+    sub->add_option("--ai-timeout", c.ai_timeout,
+                    "Update with AI: seconds one request may take (1-600; default 120)")
+        ->envname("AUTORULES_AI_TIMEOUT")
+        ->check(CLI::Range(1, 600));
   }
 
   CLI11_PARSE(app, argc, argv);

@@ -49,7 +49,7 @@ std::string_view encryption_text(Encryption e);
 std::optional<Encryption> parse_encryption(std::string_view text);
 
 struct Message {
-  std::string kind = "webhook";  // webhook, email, sms, whatsapp
+  std::string kind = "webhook";  // webhook, email, sms, whatsapp, ai
   std::string name;              // what it is, for people reading the log
   // A webhook's http(s) URL, or an email's server: smtp://host[:port] (encryption none or
   // starttls*) or smtps://host[:port] (ssl*), without user or password; an optional path is the

@@ -175,7 +175,8 @@ TEST_F(CheckTest, UpdateRecordNeedsAValueItsEvaluationTypeCanUse) {
           "A sequence must only be used with character fields.");
   EXPECT_NO_THROW(create(with({{"evaluation_type", "sequence"}, {"sequence_id", seq}})));
   refused(with({{"evaluation_type", "ai"}, {"ai_prompt", "a city"}}),
-          "\"Update with AI\" is not available yet (action 'Checked')");
+          "The action 'Checked' (Update with AI) needs a language model: start the server with "
+          "--ai-url and --ai-model");
   // Update: what the target field's type can take.
   Json tags = {{"state", "object_write"}, {"update_path", "category_id"}};
   refused(tags, "needs the record to add: set resource_ref (\"model,id\") or value (its id)");
@@ -355,10 +356,11 @@ TEST_F(CheckTest, ActionsSavedBeforeStillSayWhyAtEachRunAndCanBeRenamed) {
   EXPECT_NO_THROW(run_on(mail, p));  // without a template, nothing to send (as Odoo)
   Id ai = saved_before(
       "\"state\" = 'object_write', \"update_path\" = 'name', \"evaluation_type\" = 'ai'");
-  EXPECT_THROW_MSG(run_on(ai, p), common::UserError, "\"Update with AI\" is not available yet");
+  EXPECT_THROW_MSG(run_on(ai, p), common::UserError, "(Update with AI) needs a language model");
   EXPECT_EQ(env()["res.partner"].browse({p}).get("name"), common::Value("Target"));
   EXPECT_EQ(*cannot_run(env()["ir.actions.server"].browse({ai})),
-            "\"Update with AI\" is not available yet (action 'Checked')");
+            "The action 'Checked' (Update with AI) needs a language model: start the server with "
+            "--ai-url and --ai-model (AUTORULES_AI_URL, AUTORULES_AI_MODEL)");
   // A write that does not touch what runs is allowed; one that does is checked.
   {
     Env e = env();

@@ -220,6 +220,20 @@ class Browser:
         t = _xpath_text(text)
         self.wait_xpath(f"//*[@role='radio'][contains(normalize-space(), {t})]").click()
 
+    # A rule's form (web/src/rules/)
+    def new_rule(self, name, model_label, trigger):
+        """Opens a new rule's form (logged in already) and fills its name, model and trigger."""
+        self.go("rules/new")
+        self.fill("Automation Rule Name", name)
+        self.pick("Model", model_label, model_label)
+        self.select("Trigger", trigger)
+
+    def add_action(self, type_label):
+        """Opens the Add an action dialog (saving the rule) and picks the action's type."""
+        self.click("Add an action")
+        self.wait("[data-test=action-dialog]")
+        self.radio(type_label)
+
     def notification(self, text):
         self.wait_text(text, ".notifications")
 

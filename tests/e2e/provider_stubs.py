@@ -10,6 +10,8 @@ provider checks them, answers have its shape, and its callbacks are signed its w
 - MetaStub: Meta's WhatsApp Cloud API (POST /{version}/{phone_number_id}/messages, a template
   message, bearer token) answering with the message's wamid, the Graph API's error bodies
   otherwise; and the webhook calls Meta makes (X-Hub-Signature-256, HMAC-SHA256).
+- ChatStub: an OpenAI-compatible /v1/chat/completions answering with a chat completion whose
+  message content the test decides.
 """
 
 import base64
@@ -267,3 +269,47 @@ class MetaStub(_Stub):
 def _meta_error(status, code, message):
     return status, {"error": {"message": message, "type": "OAuthException", "code": code,
                               "fbtrace_id": secrets.token_hex(8)}}
+
+
+class ChatStub(_Stub):
+    """An OpenAI-compatible chat-completions endpoint (POST /v1/chat/completions), as OpenAI,
+    Ollama, vLLM and llama.cpp's server speak it. `answer(request_json)` gives the assistant's
+    message content (a string), or a (status, body) pair; the default answers {"value": null}.
+    Requests may be held until release() (a model still thinking)."""
+
+    def __init__(self, key="sk-test-key-1", answer=None):
+        self.key = key
+        self.answer = answer or (lambda req: json.dumps({"value": None}))
+        self.held = threading.Event()
+        self.held.set()
+        super().__init__()
+
+    def hold(self):
+        self.held.clear()
+
+    def release(self):
+        self.held.set()
+
+    def handle(self, req):
+        self.held.wait(30)
+        if req["method"] != "POST" or req["path"] != "/v1/chat/completions":
+            return 404, {"error": {"message": "Not found", "type": "invalid_request_error"}}
+        if self.key and req["headers"].get("authorization") != f"Bearer {self.key}":
+            return 401, {"error": {"message": "Incorrect API key provided", "type": "invalid_request_error",
+                                   "code": "invalid_api_key"}}
+        try:
+            payload = json.loads(req["body"])
+        except ValueError:
+            return 400, {"error": {"message": "We could not parse the JSON body", "type": "invalid_request_error"}}
+        got = self.answer(payload)
+        if isinstance(got, tuple):
+            return got
+        return 200, {"id": "chatcmpl-" + secrets.token_hex(8), "object": "chat.completion",
+                     "created": int(time.time()), "model": payload.get("model"),
+                     "choices": [{"index": 0, "message": {"role": "assistant", "content": got, "refusal": None},
+                                  "finish_reason": "stop"}],
+                     "usage": {"prompt_tokens": 10, "completion_tokens": 5, "total_tokens": 15}}
+
+    def close(self):
+        self.release()
+        super().close()

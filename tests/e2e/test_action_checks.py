@@ -71,7 +71,7 @@ CASES = [
      {"update_path": "function"}, {"update_path": "customer_rank"}),
     ("update_with_ai", {"state": "object_write", "update_path": "comment", "evaluation_type": "ai",
                         "ai_prompt": "say hi"},
-     "\"Update with AI\" is not available yet", {"evaluation_type": "value", "value": "hi"},
+     "(Update with AI) needs a language model", {"evaluation_type": "value", "value": "hi"},
      {"evaluation_type": "ai"}),
     ("update_a_number_with_text", {"state": "object_write", "update_path": "customer_rank",
                                    "value": "many"},

@@ -52,13 +52,8 @@ def test_a_provider_a_send_sms_rule_and_the_state_on_the_chatter(browser, api, t
     [model] = api.ok("ir.model", "search", domain=[["model", "=", "res.partner"]])
     api.ok("sms.template", "create", vals_list=[{"name": "Welcome text", "model_id": model,
                                                  "body": "Welcome {{ object.name }}!"}])
-    browser.go("rules/new")
-    browser.fill("Automation Rule Name", "Text new contacts")
-    browser.pick("Model", "Contact", "Contact")
-    browser.select("Trigger", "On create")
-    browser.click("Add an action")
-    browser.wait("[data-test=action-dialog]")
-    browser.radio("Send SMS")
+    browser.new_rule("Text new contacts", "Contact", "On create")
+    browser.add_action("Send SMS")
     browser.click("Save & Close")  # without a template: refused in the form
     browser.wait_text("Choose an SMS template.")
     browser.pick("SMS Template", "Welcome", "Welcome text")

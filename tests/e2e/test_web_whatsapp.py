@@ -65,13 +65,8 @@ def test_an_account_a_template_a_rule_and_the_states_on_the_chatter(browser, api
         ("{{1}}", "field", "name"), ("{{2}}", "free_text", "#{{ object.id }}")]
 
     # The rule, with a Send WhatsApp action.
-    browser.go("rules/new")
-    browser.fill("Automation Rule Name", "WhatsApp new contacts")
-    browser.pick("Model", "Contact", "Contact")
-    browser.select("Trigger", "On create")
-    browser.click("Add an action")
-    browser.wait("[data-test=action-dialog]")
-    browser.radio("Send WhatsApp")
+    browser.new_rule("WhatsApp new contacts", "Contact", "On create")
+    browser.add_action("Send WhatsApp")
     browser.pick("WhatsApp Template", "Order", "Order ready")
     browser.click("Save & Close")
     browser.wait_gone("[data-test=action-dialog]")

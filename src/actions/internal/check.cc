@@ -10,6 +10,7 @@
 #include <fmt/format.h>
 
 #include "actions/actions.h"
+#include "actions/internal/ai_update.h"
 #include "actions/internal/types.h"
 #include "common/datetime.h"
 #include "script/sandbox.h"
@@ -27,10 +28,6 @@ std::string type_not_available(const orm::RecordSet& action, const std::string& 
   const schema::SelectionOption* o = f ? f->option(state) : nullptr;
   return fmt::format("The action type '{}' ({}) is not available yet (action '{}')", state,
                      o ? o->label : state, name);
-}
-
-std::string ai_not_available(const std::string& name) {
-  return fmt::format("\"Update with AI\" is not available yet (action '{}')", name);
 }
 
 }  // namespace internal
@@ -192,7 +189,7 @@ std::optional<std::string> check_update(const Saved& a, const schema::Model& mod
   std::string type = a.text("evaluation_type");
   std::string value = a.text("value");
   if (type == "ai")
-    return internal::ai_not_available(a.name());
+    return internal::ai_update_problem(a.env().runtime(), a.name(), a.text("ai_prompt"), *target);
   if (type == "equation") {
     if (blank(value))
       return a.needs("the Python expression that computes the value: set value");

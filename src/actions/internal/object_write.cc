@@ -5,6 +5,7 @@
 // number of sequence_id).
 #include <fmt/format.h>
 
+#include "actions/internal/ai_update.h"
 #include "actions/internal/types.h"
 #include "common/errors.h"
 #include "script/sandbox.h"
@@ -131,7 +132,8 @@ Json run_object_write(const Run& run) {
   std::string type = text(run, "evaluation_type");
   Json value;
   if (type == "ai") {
-    throw common::UserError(ai_not_available(text(run, "name")));
+    queue_ai_updates(run, targets, *target);  // written later, when the model answers
+    return nullptr;
   }
   if (type == "equation") {
     script::Context ctx(run.env);

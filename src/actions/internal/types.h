@@ -82,7 +82,6 @@ const TypeInfo& type_of(std::string_view state);
 // The message of a type this build does not run (check.cc).
 std::string type_not_available(const orm::RecordSet& action, const std::string& state,
                                const std::string& name);
-std::string ai_not_available(const std::string& name);
 
 // Ties a record an action created to the action's records through link_field_id (link.cc).
 void link_created(const Run& run, common::Id created);

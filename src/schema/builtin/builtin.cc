@@ -14,6 +14,7 @@ Registry builtin_registry() {
   builtin::add_mail_models(r);
   builtin::add_sms_models(r);
   builtin::add_whatsapp_models(r);
+  builtin::add_ai_models(r);
   // Every model gets its magic fields, built-in ones included.
   for (const Model* m : r.models()) {
     Model copy = *m;

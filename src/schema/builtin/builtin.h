@@ -16,5 +16,6 @@ void add_attachment_models(Registry& r);
 void add_mail_models(Registry& r);  // after the base models and attachments
 void add_sms_models(Registry& r);   // after mail
 void add_whatsapp_models(Registry& r);  // after mail
+void add_ai_models(Registry& r);        // after the actions
 
 }  // namespace autorules::schema::builtin

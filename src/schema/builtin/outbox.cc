@@ -7,12 +7,14 @@ namespace autorules::schema::builtin {
 void add_outbox_models(Registry& r) {
   Model msg("outbox.message", "Outgoing Message");
   msg.set_order("id desc");
-  msg.add(
-      selection_field(
-          "kind", "Kind",
-          {{"webhook", "Webhook"}, {"email", "Email"}, {"sms", "SMS"}, {"whatsapp", "WhatsApp"}})
-          .required()
-          .def("webhook"));
+  msg.add(selection_field("kind", "Kind",
+                          {{"webhook", "Webhook"},
+                           {"email", "Email"},
+                           {"sms", "SMS"},
+                           {"whatsapp", "WhatsApp"},
+                           {"ai", "Language model"}})
+              .required()
+              .def("webhook"));
   msg.add(char_field("name", "Description"));
   msg.add(char_field("url", "URL")
               .required()

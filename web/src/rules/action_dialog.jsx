@@ -19,7 +19,7 @@ const FIELDS = ["name", "state", "model_id", "model_name", "sequence", "evaluati
   "sequence_id", "crud_model_id", "crud_model_name", "link_field_id", "activity_type_id", "activity_summary",
   "activity_date_deadline_range", "activity_date_deadline_range_type", "activity_user_type",
   "activity_user_id", "activity_user_field_name", "activity_note", "template_id", "mail_post_method",
-  "sms_template_id", "sms_method", "wa_template_id",
+  "sms_template_id", "sms_method", "wa_template_id", "ai_prompt", "ai_domain",
   "followers_type", "partner_ids", "followers_partner_field_name", "code", "webhook_url",
   "webhook_field_ids", "webhook_sample_payload", "child_ids", "warning", "base_automation_id", "parent_id"];
 
@@ -62,6 +62,7 @@ function missing(v, target) {
     if (!v.update_path) errors.update_path = "Choose the field to update.";
     else if (!target) errors.update_path = "This field path does not exist on the model.";
     if (v.evaluation_type === "sequence" && !v.sequence_id) errors.sequence_id = "Choose a sequence.";
+    if (v.evaluation_type === "ai" && !(v.ai_prompt || "").trim()) errors.ai_prompt = "Write the prompt.";
   }
   if ((v.state === "object_create" || v.state === "object_copy") && !v.crud_model_id)
     errors.crud_model_id = "Choose the kind of record.";
@@ -257,6 +258,7 @@ function UpdateRecord({ v, set, error, modelName, target, last, fields, devMode 
           <option value="value">Update</option>
           <option value="sequence">Sequence</option>
           <option value="equation">Compute</option>
+          <option value="ai">Update with AI</option>
         </select>
       </div>
       <label for="action-update_path">Field to Update</label>
@@ -282,6 +284,26 @@ function UpdateRecord({ v, set, error, modelName, target, last, fields, devMode 
           {error("sequence_id")}
           {field.type !== "char" && <p class="help">⚠ A sequence gives text: it suits a text field.</p>}
         </div>
+      </>}
+      {field && v.evaluation_type === "ai" && <>
+        <label for="action-ai_prompt">AI Prompt</label>
+        <div>
+          <textarea id="action-ai_prompt" rows={4} value={v.ai_prompt || ""}
+                    placeholder={"How urgent is this? {{ object.name }}"}
+                    onInput={(e) => set("ai_prompt", e.currentTarget.value)} />
+          {error("ai_prompt")}
+          <p class="help">The record's fields go in with {"{{ object.field }}"}. The model's answer is checked
+            against the field's type{field.type === "selection" || field.type === "many2one" ? " and allowed values" : ""}
+            and written a moment after the change, by the server's language model (see the documentation).</p>
+        </div>
+        {field.type === "many2one" && <>
+          <label for="action-ai_domain">Allowed Values</label>
+          <div>
+            <input id="action-ai_domain" value={v.ai_domain || ""} placeholder="[('code', 'in', ['BE', 'FR'])]"
+                   onInput={(e) => set("ai_domain", e.currentTarget.value)} />
+            <p class="help">A domain on {field.relation}: the records the model may choose from (at most 200).</p>
+          </div>
+        </>}
       </>}
       {field && v.evaluation_type === "equation" && <>
         <label for="action-value">Python expression</label>

@@ -35,6 +35,7 @@ export function actionSummary(a) {
       if (!a.update_path) return "";
       if (a.evaluation_type === "equation") return `${a.update_path} as ${a.value || "…"}`;
       if (a.evaluation_type === "sequence") return `${a.update_path} from a sequence`;
+      if (a.evaluation_type === "ai") return `${a.update_path} with AI`;
       if (a.update_m2m_operation && a.update_m2m_operation !== "add" && !a.value)
         return `${a.update_path} ${M2M_WORDS[a.update_m2m_operation] || ""}`;
       return a.value ? `${a.update_path} to ${a.value}` : a.update_path;
