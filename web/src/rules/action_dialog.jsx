@@ -7,6 +7,7 @@ import { notify } from "../ui/notify.jsx";
 import { Many2ManyTags, Many2One, toWriteValues } from "../ui/fields.jsx";
 import { CodeEditor } from "../ui/code_editor.jsx";
 import { htmlToText, textToHtml } from "../ui/format.js";
+import { DomainEditor } from "../domain/editor.jsx";
 import { FieldPathSelector } from "../domain/field_selector.jsx";
 import { ACTION_TYPES, allowedTypes } from "./action_types.js";
 import { resolvePath } from "../domain/paths.js";
@@ -293,15 +294,15 @@ function UpdateRecord({ v, set, error, modelName, target, last, fields, devMode 
                     onInput={(e) => set("ai_prompt", e.currentTarget.value)} />
           {error("ai_prompt")}
           <p class="help">The record's fields go in with {"{{ object.field }}"}. The model's answer is checked
-            against the field's type{field.type === "selection" || field.type === "many2one" ? " and allowed values" : ""}
+            against the field's type{field.type === "selection" || field.type === "many2one" ? " and allowed values" : ""}{" "}
             and written a moment after the change, by the server's language model (see the documentation).</p>
         </div>
         {field.type === "many2one" && <>
           <label for="action-ai_domain">Allowed Values</label>
           <div>
-            <input id="action-ai_domain" value={v.ai_domain || ""} placeholder="[('code', 'in', ['BE', 'FR'])]"
-                   onInput={(e) => set("ai_domain", e.currentTarget.value)} />
-            <p class="help">A domain on {field.relation}: the records the model may choose from (at most 200).</p>
+            <DomainEditor id="action-ai_domain" label="Allowed Values" model={field.relation} value={v.ai_domain || "[]"}
+                          devMode={devMode} testId="ai_domain" onChange={(text) => set("ai_domain", text)} />
+            <p class="help">The records the model may choose from (at most 200).</p>
           </div>
         </>}
       </>}
