@@ -27,6 +27,7 @@
 #include "orm/crypto.h"
 #include "orm/env.h"
 #include "orm/recordset.h"
+#include "outbox/internal/http_headers.h"
 #include "outbox/internal/inbox.h"
 #include "outbox/internal/smtp.h"
 #include "outbox/outbox.h"
@@ -350,13 +351,6 @@ size_t keep_response(char* data, size_t size, size_t n, void* userdata) {
   return bytes;
 }
 
-// Whether a header value read from a row (which the API may have changed since enqueue() checked
-// it) can be sent: printable ASCII, no line end.
-bool sendable_header_value(std::string_view value) {
-  return value.size() <= kMaxHeaderValueLength &&
-         std::all_of(value.begin(), value.end(), [](char c) { return c >= 0x20 && c <= 0x7e; });
-}
-
 // Splits n items into runs of 64, 32, …, 1 and calls fn(first, count) for each: statements over
 // a batch take one of seven shapes, so that the connection's statement cache keeps them.
 template <typename Fn>
@@ -596,12 +590,11 @@ struct Dispatcher::Impl {
     f.body = std::move(m.body);
     if (f.transport == Transport::kHttp) {
       const std::string key = m.idempotency_key.value_or("");
-      if (!sendable_header_value(m.content_type) || !sendable_header_value(m.authorization) ||
-          !sendable_header_value(m.idempotency_header) ||
-          m.idempotency_header.find_first_of(": ") != std::string::npos) {
+      if (std::optional<std::string> why = internal::http_headers_problem(
+              m.content_type, m.authorization, m.idempotency_header)) {
         f.started = t;
         f.t0 = std::chrono::steady_clock::now();
-        fail_before_start(std::move(f), "The message's headers cannot be sent");
+        fail_before_start(std::move(f), std::move(*why));
         return;
       }
       f.headers.append("Content-Type: " +

@@ -11,6 +11,7 @@
 #include "common/text.h"
 #include "orm/methods.h"
 #include "orm/recordset.h"
+#include "outbox/internal/http_headers.h"
 #include "outbox/internal/inbox.h"
 #include "outbox/internal/smtp.h"
 #include "outbox/outbox.h"
@@ -45,27 +46,11 @@ void check_credential(std::string_view what, std::string_view value) {
     throw common::ValueError(fmt::format("The email's SMTP {} is not valid UTF-8", what));
 }
 
-// Checks one of an HTTP message's own headers: printable ASCII without line ends, bounded (a
-// header value cannot hold anything else, and libcurl sends what it is given).
-void check_header_value(std::string_view what, std::string_view value) {
-  if (value.size() > kMaxHeaderValueLength) {
-    throw common::ValueError(
-        fmt::format("The message's {} is longer than {} bytes", what, kMaxHeaderValueLength));
-  }
-  for (char c : value) {
-    if (c < 0x20 || c > 0x7e)
-      throw common::ValueError(fmt::format("The message's {} is not printable ASCII", what));
-  }
-}
-
 // Checks an HTTP message's own headers and timeout.
 void check_http(const Message& m) {
-  check_header_value("content type", m.content_type);
-  check_header_value("authorization", m.authorization);
-  check_header_value("idempotency header", m.idempotency_header);
-  if (m.idempotency_header.find(':') != std::string::npos ||
-      m.idempotency_header.find(' ') != std::string::npos) {
-    throw common::ValueError("The message's idempotency header is not a header name");
+  if (std::optional<std::string> why =
+          internal::http_headers_problem(m.content_type, m.authorization, m.idempotency_header)) {
+    throw common::ValueError(*why);
   }
   if (m.timeout.count() < 0 || m.timeout > kMaxTimeout) {
     throw common::ValueError(

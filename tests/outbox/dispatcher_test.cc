@@ -174,6 +174,30 @@ TEST_F(DispatcherTest, AProvidersHeadersAreCheckedWhenQueued) {
   EXPECT_THROW(enqueue(e, m), common::ValueError);
 }
 
+// A row changed after it was queued (an administrator can write it through the API) is checked
+// again before anything is sent: a header with a line end fails the message, says why, and no
+// request leaves.
+TEST_F(DispatcherTest, AProvidersHeadersChangedInTheRowAreCheckedAgainBeforeSending) {
+  Message m = webhook("{}");
+  m.kind = "sms";
+  m.authorization = "Basic QUM6dG9r";
+  Id id = queue(m);
+  {
+    orm::Env e = su();
+    e.cr().execute("UPDATE \"outbox_message\" SET \"authorization\" = ? WHERE \"id\" = ?",
+                   std::vector<Value>{Value("Basic a\r\nX-Evil: 1"), Value(id)});
+    e.commit();
+  }
+  start();
+  Json row = wait_for(id, [](const Json& r) { return r["attempts"] == 1; });
+  EXPECT_EQ(str(row["state"]), "failed") << row.dump();
+  Json log = attempts(id);
+  ASSERT_EQ(log.size(), 1u);
+  EXPECT_EQ(str(log[0]["error"]),
+            "The message's authorization is not printable ASCII (not retried)");
+  EXPECT_EQ(receiver_.count(), 0u);
+}
+
 TEST_F(DispatcherTest, ALargeBodyIsSentWhole) {
   start();
   std::string body = R"({"items": [)";
