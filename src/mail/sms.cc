@@ -7,6 +7,7 @@
 #include "common/json.h"
 #include "common/text.h"
 #include "domain/domain.h"
+#include "mail/internal/message_state.h"
 #include "mail/internal/phone_recipient.h"
 #include "mail/internal/sms_provider.h"
 #include "mail/phone_number.h"
@@ -42,13 +43,7 @@ void follow_sms_delivery(orm::Runtime& runtime) {
   outbox::on_outcome(runtime, "sms", [](const orm::Env& env, const outbox::OutcomeEvent& ev) {
     if (ev.res_model != "sms.sms" || !ev.res_id)
       return;
-    // One read of what the handler needs: whether the message is still there, and its state.
-    std::optional<std::string> found;
-    Value key[] = {Value(ev.res_id)};
-    env.cr().query("SELECT \"state\" FROM \"sms_sms\" WHERE \"id\" = ?", key,
-                   [&](const store::RowView& r) {
-                     found = r.is_null(0) ? std::string() : std::string(r.text(0));
-                   });
+    std::optional<std::string> found = internal::message_state(env, "sms_sms", ev.res_id);
     if (!found)
       return;
     const std::string& state = *found;

@@ -9,6 +9,7 @@
 #include "common/json.h"
 #include "common/text.h"
 #include "domain/domain.h"
+#include "mail/internal/message_state.h"
 #include "mail/internal/phone_recipient.h"
 #include "mail/internal/whatsapp_api.h"
 #include "mail/phone_number.h"
@@ -95,21 +96,11 @@ int state_rank(std::string_view state) {
   return 4;
 }
 
-std::optional<std::string> state_of(const orm::Env& env, Id id) {
-  std::optional<std::string> found;
-  Value key[] = {Value(id)};
-  env.cr().query("SELECT \"state\" FROM \"whatsapp_message\" WHERE \"id\" = ?", key,
-                 [&](const store::RowView& r) {
-                   found = r.is_null(0) ? std::string() : std::string(r.text(0));
-                 });
-  return found;
-}
-
 void follow_whatsapp_delivery(orm::Runtime& runtime) {
   outbox::on_outcome(runtime, "whatsapp", [](const orm::Env& env, const outbox::OutcomeEvent& ev) {
     if (ev.res_model != "whatsapp.message" || !ev.res_id)
       return;
-    std::optional<std::string> state = state_of(env, ev.res_id);
+    std::optional<std::string> state = internal::message_state(env, "whatsapp_message", ev.res_id);
     if (!state)
       return;
     orm::RecordSet msg = env["whatsapp.message"].browse({ev.res_id});
