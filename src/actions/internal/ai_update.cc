@@ -125,7 +125,7 @@ void set_ai_settings(orm::Runtime& runtime, AiSettings settings) {
 }
 
 const AiSettings& ai_settings(const orm::Runtime& runtime) {
-  return const_cast<orm::Runtime&>(runtime).component<SettingsHolder>().settings;
+  return runtime.component<SettingsHolder>().settings;
 }
 
 std::optional<std::string> ai_update_problem(const orm::Runtime& runtime,
