@@ -33,6 +33,7 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include "bare_http_client.h"
 #include "common/clock.h"
 #include "http_sink.h"
 #include "orm/env.h"
@@ -90,62 +91,16 @@ struct Counter {
   }
 };
 
-// The bare limit: as the dispatcher, a multi handle with 8 connections to the host and up to 256
-// transfers in flight, one easy handle per message with its own headers; nothing recorded.
+// The bare limit (bare_http_client.h): the same bodies and headers; nothing recorded.
 double bare_round(const std::string& url, long n) {
-  CURLM* multi = curl_multi_init();
-  curl_multi_setopt(multi, CURLMOPT_MAX_HOST_CONNECTIONS, 8L);
-  curl_multi_setopt(multi, CURLMOPT_MAXCONNECTS, 32L);
-  std::vector<std::string> bodies;
-  for (long i = 0; i < n; ++i)
-    bodies.push_back(body_of(i));
-  long started = 0, done = 0, ok = 0;
-  const long in_flight = 256;
-  std::map<CURL*, curl_slist*> headers;
-  auto add = [&] {
-    CURL* easy = curl_easy_init();
-    curl_slist* h = curl_slist_append(nullptr, "Content-Type: application/json");
-    h = curl_slist_append(h, "Idempotency-Key: 00000000-0000-4000-8000-000000000000");
-    headers[easy] = h;
-    const std::string& body = bodies[static_cast<size_t>(started)];
-    curl_easy_setopt(easy, CURLOPT_URL, url.c_str());
-    curl_easy_setopt(easy, CURLOPT_POST, 1L);
-    curl_easy_setopt(easy, CURLOPT_POSTFIELDSIZE, static_cast<long>(body.size()));
-    curl_easy_setopt(easy, CURLOPT_COPYPOSTFIELDS, body.c_str());
-    curl_easy_setopt(easy, CURLOPT_HTTPHEADER, h);
-    curl_easy_setopt(easy, CURLOPT_NOSIGNAL, 1L);
-    curl_easy_setopt(easy, CURLOPT_WRITEFUNCTION, discard);
-    curl_multi_add_handle(multi, easy);
-    ++started;
-  };
-  auto t0 = Clock::now();
-  while (started < n && started - done < in_flight)
-    add();
-  while (done < n) {
-    int running = 0;
-    curl_multi_perform(multi, &running);
-    int left = 0;
-    while (CURLMsg* m = curl_multi_info_read(multi, &left)) {
-      if (m->msg != CURLMSG_DONE)
-        continue;
-      CURL* easy = m->easy_handle;
-      long status = 0;
-      curl_easy_getinfo(easy, CURLINFO_RESPONSE_CODE, &status);
-      ok += status == 200;
-      curl_multi_remove_handle(multi, easy);
-      curl_easy_cleanup(easy);
-      curl_slist_free_all(headers[easy]);
-      headers.erase(easy);
-      ++done;
-      if (started < n)
-        add();
-    }
-    if (done < n)
-      curl_multi_poll(multi, nullptr, 0, 100, nullptr);
+  std::vector<autorules::bench::BareRequest> requests;
+  for (long i = 0; i < n; ++i) {
+    requests.push_back({url,
+                        body_of(i),
+                        {"Content-Type: application/json",
+                         "Idempotency-Key: 00000000-0000-4000-8000-000000000000"}});
   }
-  double s = std::chrono::duration<double>(Clock::now() - t0).count();
-  curl_multi_cleanup(multi);
-  return ok == n ? static_cast<double>(n) / s : 0;
+  return autorules::bench::bare_http_round(requests, 200);
 }
 
 struct Fixture {

@@ -20,7 +20,6 @@
 #include <cstdio>
 #include <cstdlib>
 #include <filesystem>
-#include <map>
 #include <memory>
 #include <string>
 #include <thread>
@@ -30,6 +29,7 @@
 #include <fmt/format.h>
 
 #include "api/runtime.h"
+#include "bare_http_client.h"
 #include "common/json.h"
 #include "domain/domain.h"
 #include "http_sink.h"
@@ -59,10 +59,6 @@ constexpr const char* kToken = "bench-auth-token";
 double median(std::vector<double> v) {
   std::sort(v.begin(), v.end());
   return v.size() % 2 ? v[v.size() / 2] : (v[v.size() / 2 - 1] + v[v.size() / 2]) / 2;
-}
-
-size_t discard(char*, size_t size, size_t n, void*) {
-  return size * n;
 }
 
 // Twilio's answer to a created message: 201 and the resource (its sid unique per message).
@@ -97,57 +93,15 @@ double bare_round(const std::string& base, long n) {
         "00000000-0000-4000-8000-000000000000",
         "http://127.0.0.1:8069/sms/twilio/status/1?ref=00000000-0000-4000-8000-000000000000"));
   }
-  CURLM* multi = curl_multi_init();
-  curl_multi_setopt(multi, CURLMOPT_MAX_HOST_CONNECTIONS, 8L);
-  curl_multi_setopt(multi, CURLMOPT_MAXCONNECTS, 32L);
-  long started = 0, done = 0, ok = 0;
-  std::map<CURL*, curl_slist*> headers;
-  auto add = [&] {
-    const outbox::Message& m = requests[static_cast<size_t>(started)];
-    CURL* easy = curl_easy_init();
-    curl_slist* h = curl_slist_append(nullptr, ("Content-Type: " + m.content_type).c_str());
-    h = curl_slist_append(
-        h, (m.idempotency_header + ": 00000000-0000-4000-8000-000000000000").c_str());
-    h = curl_slist_append(h, ("Authorization: " + m.authorization).c_str());
-    headers[easy] = h;
-    curl_easy_setopt(easy, CURLOPT_URL, m.url.c_str());
-    curl_easy_setopt(easy, CURLOPT_POST, 1L);
-    curl_easy_setopt(easy, CURLOPT_POSTFIELDSIZE, static_cast<long>(m.body.size()));
-    curl_easy_setopt(easy, CURLOPT_POSTFIELDS, m.body.c_str());
-    curl_easy_setopt(easy, CURLOPT_HTTPHEADER, h);
-    curl_easy_setopt(easy, CURLOPT_NOSIGNAL, 1L);
-    curl_easy_setopt(easy, CURLOPT_WRITEFUNCTION, discard);
-    curl_multi_add_handle(multi, easy);
-    ++started;
-  };
-  auto t0 = Clock::now();
-  while (started < n && started - done < 256)
-    add();
-  while (done < n) {
-    int running = 0;
-    curl_multi_perform(multi, &running);
-    int left = 0;
-    while (CURLMsg* msg = curl_multi_info_read(multi, &left)) {
-      if (msg->msg != CURLMSG_DONE)
-        continue;
-      CURL* easy = msg->easy_handle;
-      long status = 0;
-      curl_easy_getinfo(easy, CURLINFO_RESPONSE_CODE, &status);
-      ok += status == 201;
-      curl_multi_remove_handle(multi, easy);
-      curl_easy_cleanup(easy);
-      curl_slist_free_all(headers[easy]);
-      headers.erase(easy);
-      ++done;
-      if (started < n)
-        add();
-    }
-    if (done < n)
-      curl_multi_poll(multi, nullptr, 0, 100, nullptr);
+  std::vector<autorules::bench::BareRequest> bare;
+  for (const outbox::Message& m : requests) {
+    bare.push_back({m.url,
+                    m.body,
+                    {"Content-Type: " + m.content_type,
+                     m.idempotency_header + ": 00000000-0000-4000-8000-000000000000",
+                     "Authorization: " + m.authorization}});
   }
-  double s = std::chrono::duration<double>(Clock::now() - t0).count();
-  curl_multi_cleanup(multi);
-  return ok == n ? static_cast<double>(n) / s : 0;
+  return autorules::bench::bare_http_round(bare, 201);
 }
 
 std::int64_t sent_count(orm::Runtime& rt) {
