@@ -13,8 +13,8 @@ void add_automation_models(Registry& r);  // after the actions
 void add_cron_models(Registry& r);
 void add_outbox_models(Registry& r);
 void add_attachment_models(Registry& r);
-void add_mail_models(Registry& r);  // after the base models and attachments
-void add_sms_models(Registry& r);   // after mail
+void add_mail_models(Registry& r);      // after the base models and attachments
+void add_sms_models(Registry& r);       // after mail
 void add_whatsapp_models(Registry& r);  // after mail
 void add_ai_models(Registry& r);        // after the actions
 
