@@ -26,6 +26,17 @@ ROWS = "[data-test=records] tbody tr[data-id]"
 RULES = "[data-test=domain] [data-test=domain-rule]"
 
 
+# Records, from now on, the name of every row the field popover shows active, as the DOM changes.
+ACTIVE_ROWS_SEEN = """
+window.activeRowsSeen = [];
+new MutationObserver(() => {
+  const row = document.querySelector("[data-test=field-popover] li[aria-selected=true]");
+  if (row) window.activeRowsSeen.push(row.dataset.name);
+}).observe(document.body, {subtree: true, childList: true, attributes: true,
+                           attributeFilter: ["aria-selected"]});
+"""
+
+
 def listed_ids(browser):
     return sorted(int(r.get_attribute("data-id")) for r in browser.find_all(ROWS))
 
@@ -177,10 +188,14 @@ def test_the_field_selector_walks_relations_with_the_mouse_and_the_keyboard(brow
     browser.wait_until(lambda: url_domain(browser) == '[("parent_id.country_id.name", "ilike", "Belg")]')
 
     # The popover reopens on the path's last model; Escape closes it and gives the focus back.
+    # From the first rows shown, the active one is the current field: never another one first.
+    browser.driver.execute_script(ACTIVE_ROWS_SEEN)
     toggle = browser.find(f"{RULES} [data-test=rule-field]")
     toggle.send_keys(Keys.ARROW_DOWN)
     browser.wait_text("Contact > Related Company > Country", "[data-test=field-popover-title]")
+    browser.wait("[data-test=field-popover] li[data-name=name]")
     assert browser.find("[data-test=field-popover] li[aria-selected=true]").get_attribute("data-name") == "name"
+    assert set(browser.driver.execute_script("return window.activeRowsSeen")) == {"name"}
     browser.driver.switch_to.active_element.send_keys(Keys.ESCAPE)
     browser.wait_gone("[data-test=field-popover]")
     assert browser.driver.switch_to.active_element == browser.find(f"{RULES} [data-test=rule-field]")

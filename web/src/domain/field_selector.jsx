@@ -96,6 +96,16 @@ function FieldPopover({ model, value, resolved, filter, dev, onPick, onClose }) 
 
   useEffect(() => { searchRef.current && searchRef.current.focus(); }, [stack.length]);
 
+  // The row of the path's current field when its level is shown unfiltered, else the first. Set
+  // in the same render as the rows it points into: a later effect would first show the first row
+  // active, for a moment a keyboard user (or a test) can see.
+  function currentRow(list, words) {
+    const names = (value || "").split(".");
+    const here = names.length === stack.length ? names[stack.length - 1] : null;
+    const at = words.trim() ? -1 : list.findIndex((f) => f.name === here);
+    return at >= 0 ? at : 0;
+  }
+
   useEffect(() => {
     let live = true;
     setFields(null);
@@ -107,6 +117,7 @@ function FieldPopover({ model, value, resolved, filter, dev, onPick, onClose }) 
         .filter((field) => !filter || filter(field))
         .sort((a, b) => (a.string || a.name).localeCompare(b.string || b.name) || a.name.localeCompare(b.name));
       setFields(list);
+      setActive(currentRow(list, ""));
     }, (e) => live && setError(e.message));
     return () => { live = false; };
   }, [level.model]);
@@ -118,15 +129,6 @@ function FieldPopover({ model, value, resolved, filter, dev, onPick, onClose }) 
     return fields.filter((f) => (f.string || "").toLowerCase().includes(words) ||
                                 (dev && f.name.toLowerCase().includes(words)));
   }, [fields, search, dev]);
-
-  // The current field of the path is the active row when its level is shown.
-  useEffect(() => {
-    if (!fields) return;
-    const names = (value || "").split(".");
-    const here = names.length === stack.length ? names[stack.length - 1] : null;
-    const at = shown.findIndex((f) => f.name === here);
-    setActive(at >= 0 && !search ? at : 0);
-  }, [fields, search]);
 
   useEffect(() => {
     const row = listRef.current && listRef.current.querySelector("[aria-selected=true]");
@@ -147,6 +149,11 @@ function FieldPopover({ model, value, resolved, filter, dev, onPick, onClose }) 
       setStack(stack.slice(0, -1));
       setSearch("");
     }
+  }
+
+  function typedSearch(words) {
+    setSearch(words);
+    if (fields) setActive(currentRow(fields, words));
   }
 
   function keyDown(e) {
@@ -212,7 +219,7 @@ function FieldPopover({ model, value, resolved, filter, dev, onPick, onClose }) 
       <input ref={searchRef} type="search" class="fps-search" placeholder="Search..." aria-label="Search fields"
              role="combobox" aria-expanded="true" aria-controls={listId} aria-autocomplete="list"
              aria-activedescendant={activeId} value={search} autocomplete="off"
-             onInput={(e) => setSearch(e.currentTarget.value)} onKeyDown={keyDown} />
+             onInput={(e) => typedSearch(e.currentTarget.value)} onKeyDown={keyDown} />
       {error && <p class="field-error" role="alert">{error}</p>}
       <ul id={listId} role="listbox" class="fps-list" ref={listRef} aria-label="Fields">
         {!fields && !error && <li class="empty">Loading...</li>}
