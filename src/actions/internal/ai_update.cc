@@ -324,8 +324,7 @@ void queue_ai_updates(const Run& run, const orm::RecordSet& targets, const schem
     if (!s.key.empty())
       m.authorization = "Bearer " + s.key;
     m.timeout = s.timeout;
-    Id queued = outbox::enqueue(run.env, m);
-    su["ai.update"].browse({request}).write(Json{{"outbox_message_id", queued}});
+    outbox::enqueue(run.env, m);
   }
 }
 

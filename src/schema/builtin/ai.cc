@@ -34,7 +34,6 @@ void add_ai_models(Registry& r) {
   update.add(text_field("answer", "Model's Answer").readonly());
   update.add(text_field("value", "Value Written").readonly().help("JSON"));
   update.add(text_field("error", "Why Nothing Was Written").readonly());
-  update.add(integer_field("outbox_message_id", "Outbox Message").readonly());
   r.put(std::move(update));
 }
 
