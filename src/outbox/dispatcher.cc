@@ -12,7 +12,7 @@
 #include <set>
 #include <string_view>
 #include <thread>
-#include <unordered_set>
+#include <unordered_map>
 
 #include <arpa/inet.h>
 #include <curl/curl.h>
@@ -29,7 +29,9 @@
 #include "orm/recordset.h"
 #include "outbox/internal/http_headers.h"
 #include "outbox/internal/inbox.h"
+#include "outbox/internal/recorder.h"
 #include "outbox/internal/smtp.h"
+#include "outbox/internal/sql_batches.h"
 #include "outbox/outbox.h"
 #include "outbox/target.h"
 #include "store/database.h"
@@ -42,11 +44,6 @@ using common::Json;
 using common::Value;
 
 namespace {
-
-// A runtime's delivery attempts by outcome (Runtime::component), for delivery_counts().
-struct AttemptCounters {
-  std::atomic<std::uint64_t> delivered{0}, retried{0}, failed{0}, dead{0};
-};
 
 // The one owner of each libcurl handle.
 struct EasyCleanup {
@@ -77,41 +74,6 @@ class HeaderList {
  private:
   std::unique_ptr<curl_slist, SlistCleanup> list_;
 };
-
-// The outcome handlers of a runtime (Runtime::component), by kind of message: a snapshot replaced
-// on every registration, so that a dispatcher takes it once per recording without copying.
-struct OutcomeHandlers {
-  using ByKind = std::map<std::string, std::vector<OutcomeHandler>, std::less<>>;
-  common::Mutex mutex;
-  std::shared_ptr<const ByKind> by_kind GUARDED_BY(mutex) = std::make_shared<ByKind>();
-
-  std::shared_ptr<const ByKind> get() EXCLUDES(mutex) {
-    common::MutexLock lock(mutex);
-    return by_kind;
-  }
-};
-
-// An attempt's outcome (outcome_text, outbox.h) is written to outbox_attempt.outcome, and the
-// message's next state (state_after) to outbox_message.state; nothing reads them back here. A
-// message to retry is pending again; the others keep their outcome as their state.
-std::string_view state_after(Outcome o) {
-  return o == Outcome::kRetry ? "pending" : outcome_text(o);
-}
-
-// The attempts counter of delivery_counts() for `o`.
-std::atomic<std::uint64_t>& counter_of(AttemptCounters& counters, Outcome o) {
-  switch (o) {
-    case Outcome::kDelivered:
-      return counters.delivered;
-    case Outcome::kRetry:
-      return counters.retried;
-    case Outcome::kFailed:
-      return counters.failed;
-    case Outcome::kDead:
-      return counters.dead;
-  }
-  return counters.failed;
-}
 
 // The columns of outbox_message an attempt needs, in MessageRow::from's order.
 constexpr const char* kMessageColumns =
@@ -327,20 +289,6 @@ std::string smtp_server(const std::string& url) {
   return server;
 }
 
-// One finished attempt, waiting to be recorded.
-struct Result {
-  Flight flight;
-  long status = 0;
-  double ms = 0;
-  std::string error;
-  Outcome outcome = Outcome::kFailed;
-  // Emails: the recipients' answers (OutcomeEvent), and the message's recipients from now on when
-  // they change.
-  std::vector<std::string> accepted;
-  std::vector<RecipientReply> refused, deferred;
-  std::optional<std::vector<std::string>> recipients_after;
-};
-
 // Keeps the first kMaxResponseLength bytes of an answer's body in its flight; the rest is read
 // and dropped.
 size_t keep_response(char* data, size_t size, size_t n, void* userdata) {
@@ -349,30 +297,6 @@ size_t keep_response(char* data, size_t size, size_t n, void* userdata) {
   if (f->response.size() < kMaxResponseLength)
     f->response.append(data, std::min(bytes, kMaxResponseLength - f->response.size()));
   return bytes;
-}
-
-// Splits n items into runs of 64, 32, …, 1 and calls fn(first, count) for each: statements over
-// a batch take one of seven shapes, so that the connection's statement cache keeps them.
-template <typename Fn>
-void for_each_run(size_t n, Fn fn) {
-  size_t first = 0;
-  for (size_t run = 64; run > 0; run /= 2) {
-    while (n - first >= run) {
-      fn(first, run);
-      first += run;
-    }
-  }
-}
-
-// "?, ?, …" for n parameters, or n groups of `group` when group is set: "(?, ?), (?, ?)".
-std::string marks(size_t n, const char* group = "?") {
-  std::string out;
-  for (size_t i = 0; i < n; ++i) {
-    if (i)
-      out += ", ";
-    out += group;
-  }
-  return out;
 }
 
 }  // namespace
@@ -387,7 +311,9 @@ struct Dispatcher::Impl {
   std::thread thread;
   std::atomic<bool> stopping{false};
   std::map<CURL*, Flight> flights;  // by their Flight::easy
-  std::vector<Result> unrecorded;   // finished attempts not recorded yet
+  // Attempts finished in this turn of the loop, handed to the recorder at its end.
+  std::vector<internal::FinishedAttempt> finished;
+  internal::Recorder recorder;
   // Finished easy handles, used again, by transport (their common options differ).
   std::vector<EasyHandle> spare_http, spare_smtp;
   // The SMTP encryption modes used with each server ("host:port", lower case) since the start, as
@@ -396,13 +322,11 @@ struct Dispatcher::Impl {
   std::atomic<bool> woken{false};  // by a commit that queued messages: claim without looking
   // The last claim took as many messages as it had room for: more may be due at once.
   bool claimed_full = false;
-  std::unordered_set<Id> flying;  // the ids of `flights` and of `unrecorded`
-  // After a failed recording (the database busy or failing), when to try again, and the delay.
-  std::chrono::steady_clock::time_point record_retry_at;
-  std::chrono::milliseconds record_backoff{0};
+  // The messages of `flights` and of the attempts the recorder has not recorded yet, with the
+  // number of that attempt: a message claimed again (its lease expired) is not sent again while
+  // the row's count of attempts is below it.
+  std::unordered_map<Id, int> flying;
   std::chrono::steady_clock::time_point stopped_at;  // when the loop first saw `stopping`
-  std::chrono::steady_clock::time_point first_unrecorded;
-  static constexpr std::chrono::milliseconds kRecordDelay{5};
   internal::Inbox inbox;
   // The address policy, refreshed by every transaction that starts deliveries (claim and
   // start_handed) at no cost while no system parameter changes (TargetPolicyCache).
@@ -416,6 +340,7 @@ struct Dispatcher::Impl {
   Impl(orm::Runtime& rt, Options o)
       : runtime(rt),
         options(o),
+        recorder(rt, o),
         inbox(
             o.max_in_flight, lease(), [this] { curl_multi_wakeup(multi.get()); },
             [this] {
@@ -552,14 +477,14 @@ struct Dispatcher::Impl {
     {
       orm::Env env = orm::Env::begin(runtime, orm::kSuperuserId, store::Access::kRead);
       in_force = policy.get(env);
-      for_each_run(handed.size(), [&](size_t first, size_t count) {
+      internal::for_each_run(handed.size(), [&](size_t first, size_t count) {
         std::vector<Value> ids;
         for (size_t i = first; i < first + count; ++i)
           ids.emplace_back(handed[i].id);
         auto got = env.cr().fetch(
             fmt::format("SELECT {} FROM \"outbox_message\" WHERE \"state\" = 'sending' AND "
                         "\"id\" IN ({})",
-                        kMessageColumns, marks(count)),
+                        kMessageColumns, internal::marks(count)),
             ids);
         for (const auto& r : got.rows) {
           MessageRow m = MessageRow::from(r);
@@ -577,11 +502,16 @@ struct Dispatcher::Impl {
 
   // Puts one message in flight, under the address policy `in_force`.
   void start(MessageRow m, DateTime t, TargetPolicy in_force) {
-    if (!flying.insert(m.id).second)
-      return;  // already being sent (a lease that expired while it was)
+    const int attempt = static_cast<int>(m.attempts) + 1;
+    auto [known, fresh] = flying.try_emplace(m.id, attempt);
+    if (!fresh) {
+      if (known->second > m.attempts)
+        return;  // being sent, or its answer not recorded yet (a lease that expired meanwhile)
+      known->second = attempt;
+    }
     Flight f;
     f.id = m.id;
-    f.attempt = static_cast<int>(m.attempts) + 1;
+    f.attempt = attempt;
     f.transport = m.kind == "email" ? Transport::kSmtp : Transport::kHttp;
     f.kind = std::move(m.kind);
     f.res_model = std::move(m.res_model);
@@ -665,13 +595,24 @@ struct Dispatcher::Impl {
 
   // An attempt that cannot start: recorded as failed, not retried.
   void fail_before_start(Flight f, std::string error) {
-    Result r;
+    internal::FinishedAttempt r = attempt_of(f);
     r.outcome = Outcome::kFailed;
     r.error = std::move(error) + " (not retried)";
-    r.flight = std::move(f);
-    if (unrecorded.empty())
-      first_unrecorded = std::chrono::steady_clock::now();
-    unrecorded.push_back(std::move(r));
+    finished.push_back(std::move(r));
+  }
+
+  // What the recorder keeps of a flight (moved out of it).
+  static internal::FinishedAttempt attempt_of(Flight& f) {
+    internal::FinishedAttempt r;
+    r.message_id = f.id;
+    r.number = f.attempt;
+    r.kind = std::move(f.kind);
+    r.res_model = std::move(f.res_model);
+    r.res_id = f.res_id;
+    r.url = std::move(f.url);
+    r.started = f.started;
+    r.response = std::move(f.response);
+    return r;
   }
 
   // An email's own options: envelope, body, login, encryption.
@@ -707,7 +648,7 @@ struct Dispatcher::Impl {
   }
 
   // Takes a finished transfer off the multi handle and classifies its outcome.
-  std::optional<Result> finish(CURL* easy, CURLcode code) {
+  std::optional<internal::FinishedAttempt> finish(CURL* easy, CURLcode code) {
     auto it = flights.find(easy);
     if (it == flights.end())
       return std::nullopt;
@@ -719,9 +660,9 @@ struct Dispatcher::Impl {
     long status = 0;
     curl_easy_getinfo(easy, CURLINFO_RESPONSE_CODE, &status);
     give_back(std::move(f.easy), f.transport);
-    double ms =
+    const double ms =
         std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - f.t0).count();
-    Result r;
+    internal::FinishedAttempt r = attempt_of(f);
     r.ms = ms;
     const bool refused =
         code != CURLE_OK && (f.request_refused || (f.refusals > 0 && f.refusals == f.connections));
@@ -754,13 +695,12 @@ struct Dispatcher::Impl {
     }
     if (r.outcome == Outcome::kRetry && f.attempt >= options.max_attempts)
       r.outcome = Outcome::kDead;
-    r.flight = std::move(f);
     return r;
   }
 
   // An SMTP transfer's outcome, from the replies that ended it (internal/smtp.h): 2xx delivered,
   // 4xx and network, TLS and time-out errors retried, 5xx failed.
-  static void classify_smtp(const Flight& f, CURLcode code, Result& r) {
+  static void classify_smtp(const Flight& f, CURLcode code, internal::FinishedAttempt& r) {
     const std::optional<internal::SmtpReply>& last = f.dialogue.last();
     const bool replied_no = last && last->code >= 400;
     internal::TransferEnd end = internal::TransferEnd::kFailed;
@@ -800,165 +740,6 @@ struct Dispatcher::Impl {
     r.recipients_after = std::move(v.recipients_after);
   }
 
-  // A failed attempt in the server's log, whatever the rule that sent it logs: the message, where
-  // it went (scheme, host and port only: paths and queries may carry secrets), why, and what comes
-  // next.
-  static void log_failure(const Result& r) {
-    const char* next = r.outcome == Outcome::kRetry  ? "will be retried"
-                       : r.outcome == Outcome::kDead ? "no attempt left, the message is dead"
-                                                     : "not retried, the message failed";
-    spdlog::warn("outbox: message {} to {}, attempt {}: {}; {}", r.flight.id,
-                 target_origin(r.flight.url), r.flight.attempt, r.error, next);
-  }
-
-  // Records finished attempts and what comes next for their messages, in one transaction.
-  // False when the recording failed: the results are kept, to be recorded later (their ids stay
-  // in `flying`, so that this dispatcher does not send them again when their leases expire).
-  bool record(std::vector<Result>& results) {
-    if (results.empty())
-      return true;
-    try {
-      orm::Env env = orm::Env::begin(runtime, orm::kSuperuserId, store::Access::kWrite).sudo();
-      record_batch(env, now(), results);
-      tell_handlers(env, results);
-      env.commit();
-    } catch (const std::exception& e) {
-      spdlog::error("outbox: could not record {} attempt(s), will try again: {}", results.size(),
-                    e.what());
-      return false;
-    }
-    for (const Result& r : results) {
-      if (r.outcome != Outcome::kDelivered)
-        log_failure(r);
-      ++counter_of(runtime.component<AttemptCounters>(), r.outcome);
-      flying.erase(r.flight.id);
-    }
-    results.clear();
-    return true;
-  }
-
-  // Calls the outcome handlers of the results' kinds (on_outcome), each in a savepoint: one that
-  // throws has its writes rolled back and is logged; the recording goes on.
-  void tell_handlers(const orm::Env& env, const std::vector<Result>& results) {
-    std::shared_ptr<const OutcomeHandlers::ByKind> handlers =
-        runtime.component<OutcomeHandlers>().get();
-    if (handlers->empty())
-      return;
-    for (const Result& r : results) {
-      auto it = handlers->find(r.flight.kind);
-      if (it == handlers->end())
-        continue;
-      OutcomeEvent event;
-      event.message_id = r.flight.id;
-      event.kind = r.flight.kind;
-      event.res_model = r.flight.res_model;
-      event.res_id = r.flight.res_id;
-      event.attempt = r.flight.attempt;
-      event.outcome = r.outcome;
-      event.status = r.status;
-      event.error = r.error;
-      event.response = r.flight.response;
-      event.accepted = r.accepted;
-      event.refused = r.refused;
-      event.deferred = r.deferred;
-      for (const OutcomeHandler& handler : it->second) {
-        store::Savepoint savepoint(env.cr());
-        try {
-          handler(env, event);
-          savepoint.release();
-        } catch (const std::exception& e) {
-          spdlog::error("outbox: the {} outcome handler failed on message {}, attempt {}: {}",
-                        r.flight.kind, r.flight.id, r.flight.attempt, e.what());
-        } catch (...) {
-          spdlog::error("outbox: the {} outcome handler failed on message {}, attempt {}",
-                        r.flight.kind, r.flight.id, r.flight.attempt);
-        }
-      }
-    }
-  }
-
-  // Plain SQL on the outbox's own tables (with the magic columns the ORM would set): recording
-  // is most of the dispatcher's database work. The attempts go in multi-row INSERTs, and messages
-  // with the same new values (most often: delivered at the first attempt with a 200) in one
-  // UPDATE.
-  void record_batch(const orm::Env& env, DateTime t, const std::vector<Result>& results) {
-    const std::string now_text = common::format_datetime(t);
-    for_each_run(results.size(), [&](size_t first, size_t count) {
-      std::vector<Value> params;
-      for (size_t i = first; i < first + count; ++i) {
-        const Result& r = results[i];
-        params.emplace_back(r.flight.id);
-        params.emplace_back(std::int64_t{r.flight.attempt});
-        params.emplace_back(common::format_datetime(r.flight.started));
-        params.emplace_back(r.ms);
-        params.emplace_back(std::int64_t{r.status});
-        params.push_back(r.error.empty() ? Value() : Value(r.error));
-        params.emplace_back(std::string(outcome_text(r.outcome)));
-        params.emplace_back(now_text);
-        params.emplace_back(now_text);
-      }
-      env.cr().execute(fmt::format("INSERT INTO \"outbox_attempt\" (\"message_id\", \"number\", "
-                                   "\"started_at\", \"duration_ms\", \"status\", \"error\", "
-                                   "\"outcome\", \"create_uid\", \"create_date\", \"write_uid\", "
-                                   "\"write_date\") VALUES {}",
-                                   marks(count, "(?, ?, ?, ?, ?, ?, ?, 1, ?, 1, ?)")),
-                       params);
-    });
-    // What comes next, grouped by the values written.
-    struct After {
-      int attempt;
-      long status;
-      std::string error;
-      Outcome outcome;
-      std::string when;
-      auto operator<=>(const After&) const = default;
-    };
-    std::map<After, std::vector<Id>> next;
-    for (const Result& r : results) {
-      std::string when;
-      if (r.outcome == Outcome::kRetry) {
-        auto delay = backoff(options, r.flight.attempt);
-        when = common::format_datetime(common::add_seconds(t, (delay.count() + 999) / 1000));
-      }
-      next[{r.flight.attempt, r.status, r.error, r.outcome, when}].push_back(r.flight.id);
-    }
-    // Named members, not structured bindings: a lambda may capture those only from clang 16 on.
-    for (const auto& group : next) {
-      const After& after = group.first;
-      const std::vector<Id>& ids = group.second;
-      const std::string state(state_after(after.outcome));
-      for_each_run(ids.size(), [&](size_t first, size_t count) {
-        std::vector<Value> params;
-        params.emplace_back(std::int64_t{after.attempt});
-        params.emplace_back(std::int64_t{after.status});
-        params.push_back(after.error.empty() ? Value() : Value(after.error));
-        params.emplace_back(state);
-        params.push_back(after.outcome == Outcome::kDelivered ? Value(now_text) : Value());
-        params.push_back(after.when.empty() ? Value() : Value(after.when));
-        params.emplace_back(now_text);
-        for (size_t i = first; i < first + count; ++i)
-          params.push_back(Value(ids[i]));
-        env.cr().execute(
-            fmt::format("UPDATE \"outbox_message\" SET \"attempts\" = ?, \"last_status\" = ?, "
-                        "\"last_error\" = ?, \"lease_until\" = NULL, \"state\" = ?, "
-                        "\"delivered_at\" = COALESCE(?, \"delivered_at\"), \"next_attempt\" = "
-                        "COALESCE(?, \"next_attempt\"), \"write_uid\" = 1, \"write_date\" = ? "
-                        "WHERE \"id\" IN ({})",
-                        marks(count)),
-            params);
-      });
-    }
-    // Emails whose recipients changed: those refused for good, or that took the message, are
-    // not tried again.
-    for (const Result& r : results) {
-      if (r.recipients_after) {
-        env.cr().execute(
-            "UPDATE \"outbox_message\" SET \"recipients\" = ? WHERE \"id\" = ?",
-            std::vector<Value>{Value(Json(*r.recipients_after).dump()), Value(r.flight.id)});
-      }
-    }
-  }
-
   // Until stopped: claim due messages, send them, record the answers. A stop claims nothing
   // more, lets the deliveries in progress finish (each bounded by the attempt timeout), records
   // them and returns.
@@ -968,6 +749,12 @@ struct Dispatcher::Impl {
       if (stop && stopped_at == std::chrono::steady_clock::time_point())
         stopped_at = std::chrono::steady_clock::now();
       std::chrono::milliseconds wait(1000);
+      // Messages whose last attempt is recorded: claimed again, they are sent again.
+      for (const auto& [id, number] : recorder.recorded()) {
+        auto it = flying.find(id);
+        if (it != flying.end() && it->second <= number)
+          flying.erase(it);
+      }
       try {
         // Handed over at their commit (even when stopping: they were accepted before).
         if (auto handed = inbox.take(); !handed.empty())
@@ -1002,44 +789,17 @@ struct Dispatcher::Impl {
         // finish() removes the handle: read the message's fields first.
         CURL* easy = m->easy_handle;
         CURLcode code = m->data.result;
-        if (auto r = finish(easy, code)) {
-          if (unrecorded.empty())
-            first_unrecorded = std::chrono::steady_clock::now();
-          unrecorded.push_back(std::move(*r));
-        }
+        if (auto r = finish(easy, code))
+          finished.push_back(std::move(*r));
       }
-      if (stop && flights.empty()) {
-        // Done, or the database still fails to record the last answers: their leases expire and
-        // the messages are sent again (at least once).
-        if (unrecorded.empty())
-          break;
-        if (std::chrono::steady_clock::now() - stopped_at > std::chrono::seconds(10)) {
-          spdlog::error("outbox: {} attempt(s) left unrecorded at stop", unrecorded.size());
-          break;
-        }
+      // To the recorder: at once when nothing else is in flight, else batched with those that
+      // finish in the next few milliseconds.
+      if (!finished.empty()) {
+        recorder.add(std::move(finished), flights.empty());
+        finished.clear();
       }
-      // Results are recorded in batches too (one transaction each), at most 5 ms late; after a
-      // failure, again after 0.1 s, doubling up to 5 s.
-      if (!unrecorded.empty()) {
-        using std::chrono::duration_cast;
-        using std::chrono::milliseconds;
-        auto now = std::chrono::steady_clock::now();
-        auto age = now - first_unrecorded;
-        if (now < record_retry_at) {
-          wait =
-              std::min(wait, duration_cast<milliseconds>(record_retry_at - now) + milliseconds(1));
-        } else if (flights.empty() || unrecorded.size() >= 64 || age >= kRecordDelay) {
-          if (record(unrecorded)) {
-            record_backoff = milliseconds(0);
-          } else {
-            record_backoff = std::clamp(record_backoff * 2, milliseconds(100), milliseconds(5000));
-            record_retry_at = now + record_backoff;
-            wait = std::min(wait, record_backoff);
-          }
-        } else {
-          wait = std::min(wait, duration_cast<milliseconds>(kRecordDelay - age) + milliseconds(1));
-        }
-      }
+      if (stop && flights.empty())
+        break;  // Dispatcher::stop() has the recorder record what is left
       if (!flights.empty())
         wait = std::min(wait, std::chrono::milliseconds(100));
       // The last claim filled every slot and slots are free again: claim the rest now, not after
@@ -1063,6 +823,7 @@ Dispatcher::~Dispatcher() {
 }
 
 void Dispatcher::start() {
+  impl_->recorder.start();
   internal::register_inbox(&impl_->inbox);
   impl_->thread = std::thread([this] {
     pthread_setname_np(pthread_self(), "outbox");  // as ps and top show it
@@ -1079,37 +840,13 @@ void Dispatcher::stop() {
   curl_multi_wakeup(impl_->multi.get());
   if (impl_->thread.joinable())
     impl_->thread.join();
+  // The deliveries in progress are over: their answers are recorded, the database given until
+  // 10 s after the stop began.
+  impl_->recorder.stop(impl_->stopped_at + std::chrono::seconds(10));
 }
 
 void Dispatcher::wake() {
   impl_->inbox.wake_to_claim();
-}
-
-std::string_view outcome_text(Outcome o) {
-  switch (o) {
-    case Outcome::kDelivered:
-      return "delivered";
-    case Outcome::kRetry:
-      return "retry";
-    case Outcome::kFailed:
-      return "failed";
-    case Outcome::kDead:
-      return "dead";
-  }
-  return "failed";
-}
-
-void on_outcome(orm::Runtime& runtime, std::string kind, OutcomeHandler handler) {
-  OutcomeHandlers& handlers = runtime.component<OutcomeHandlers>();
-  common::MutexLock lock(handlers.mutex);
-  auto next = std::make_shared<OutcomeHandlers::ByKind>(*handlers.by_kind);
-  (*next)[std::move(kind)].push_back(std::move(handler));
-  handlers.by_kind = std::move(next);
-}
-
-DeliveryCounts delivery_counts(const orm::Runtime& runtime) {
-  const AttemptCounters& c = runtime.component<AttemptCounters>();
-  return DeliveryCounts{c.delivered.load(), c.retried.load(), c.failed.load(), c.dead.load()};
 }
 
 }  // namespace autorules::outbox

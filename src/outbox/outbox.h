@@ -15,7 +15,8 @@
 //
 // Thread-safety: enqueue() runs in the caller's transaction; on_outcome() may be called from any
 // thread (usually at start-up, before the dispatchers run); a Dispatcher's methods are called by
-// its owner, and its handlers run on its thread.
+// its owner, and the handlers run on its recorder's thread (internal/recorder.h), one recording
+// after the other.
 #pragma once
 
 #include <chrono>
