@@ -182,12 +182,7 @@ TEST_F(DispatcherTest, AProvidersHeadersChangedInTheRowAreCheckedAgainBeforeSend
   m.kind = "sms";
   m.authorization = "Basic QUM6dG9r";
   Id id = queue(m);
-  {
-    orm::Env e = su();
-    e.cr().execute("UPDATE \"outbox_message\" SET \"authorization\" = ? WHERE \"id\" = ?",
-                   std::vector<Value>{Value("Basic a\r\nX-Evil: 1"), Value(id)});
-    e.commit();
-  }
+  set_column(id, "authorization", "Basic a\r\nX-Evil: 1");
   start();
   Json row = wait_for(id, [](const Json& r) { return r["attempts"] == 1; });
   EXPECT_EQ(str(row["state"]), "failed") << row.dump();
@@ -522,12 +517,7 @@ TEST_F(DispatcherTest, TheSignatureMatchesTheStandardWebhooksTestVector) {
   Message m = webhook(R"({"test": 2432232314})");
   m.signing_secret = "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw";
   Id id = queue(m);
-  {
-    orm::Env e = su();
-    e.cr().execute("UPDATE \"outbox_message\" SET \"idempotency_key\" = ? WHERE \"id\" = ?",
-                   std::vector<Value>{Value("msg_p5jXN8AQM9LWM0D4loKWxJek"), Value(id)});
-    e.commit();
-  }
+  set_column(id, "idempotency_key", "msg_p5jXN8AQM9LWM0D4loKWxJek");
   start();
   ASSERT_EQ(str(wait_state(id, "delivered", 1)["state"]), "delivered");
   auto got = receiver_.requests();

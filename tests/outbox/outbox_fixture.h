@@ -10,6 +10,8 @@
 #include <string>
 #include <thread>
 
+#include <fmt/format.h>
+
 #include "orm_fixture.h"
 #include "outbox/outbox.h"
 #include "receiver.h"
@@ -61,6 +63,15 @@ class OutboxTest : public orm::test::OrmTest {
     Id id = enqueue(e, m);
     e.commit();
     return id;
+  }
+
+  // Sets one column of a queued message's row as it is, past enqueue()'s checks (a row changed
+  // through the API or by hand), and commits.
+  void set_column(Id id, const std::string& column, const std::string& value) {
+    orm::Env e = su();
+    e.cr().execute(fmt::format("UPDATE \"outbox_message\" SET \"{}\" = ? WHERE \"id\" = ?", column),
+                   std::vector<Value>{Value(value), Value(id)});
+    e.commit();
   }
 
   Json message(Id id) {
